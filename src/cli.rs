@@ -1,0 +1,97 @@
+//! The command line: raw argument types (clap) and their conversion into the
+//! values the pipeline takes. Nothing here reaches the core.
+
+use std::path::PathBuf;
+
+use chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};
+use clap::{Parser, Subcommand, ValueEnum};
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "nedetid",
+    version,
+    about = "Planned-downtime schedules (YAML) to iCalendar feeds"
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Validate the schedules and write one feed per system plus `all.ics`
+    Build {
+        #[command(flatten)]
+        common: Common,
+        /// Output folder
+        #[arg(long, default_value = "out")]
+        out: PathBuf,
+        /// Write nothing; exit 4 when a build would change the output folder
+        #[arg(long)]
+        check: bool,
+    },
+    /// Validate the schedules only; print every problem
+    Check {
+        #[command(flatten)]
+        common: Common,
+        /// Exit 1 on warnings too
+        #[arg(long)]
+        deny_warnings: bool,
+    },
+    /// Show the occurrences nedetid computes, sorted
+    List {
+        #[command(flatten)]
+        common: Common,
+        /// Only occurrences that hit this system
+        #[arg(long)]
+        system: Option<String>,
+        /// First local date to show (YYYY-MM-DD)
+        #[arg(long, value_parser = parse_date)]
+        from: Option<NaiveDate>,
+        /// Last local date to show (YYYY-MM-DD)
+        #[arg(long, value_parser = parse_date)]
+        to: Option<NaiveDate>,
+        #[arg(long, value_enum, default_value_t = Format::Table)]
+        format: Format,
+    },
+}
+
+#[derive(Debug, clap::Args)]
+pub struct Common {
+    /// Folder with the schedule files (*.yaml)
+    #[arg(long, default_value = "schedules")]
+    pub schedules: PathBuf,
+    /// The time the run pretends it is (open-ended rules are expanded
+    /// `horizon-months` past it): RFC 3339, `YYYY-MM-DD HH:MM` (UTC) or
+    /// `YYYY-MM-DD`. Default: now.
+    #[arg(long, value_parser = parse_now)]
+    pub now: Option<DateTime<Utc>>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Format {
+    Table,
+    Json,
+}
+
+fn parse_date(s: &str) -> Result<NaiveDate, String> {
+    NaiveDate::parse_from_str(s, "%Y-%m-%d")
+        .map_err(|_| format!("`{s}` is not a date; write YYYY-MM-DD"))
+}
+
+pub fn parse_now(s: &str) -> Result<DateTime<Utc>, String> {
+    if let Ok(t) = DateTime::parse_from_rfc3339(s) {
+        return Ok(t.with_timezone(&Utc));
+    }
+    for format in ["%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M:%S"] {
+        if let Ok(t) = NaiveDateTime::parse_from_str(s, format) {
+            return Ok(t.and_utc());
+        }
+    }
+    if let Ok(d) = NaiveDate::parse_from_str(s, "%Y-%m-%d") {
+        return Ok(d.and_time(chrono::NaiveTime::MIN).and_utc());
+    }
+    Err(format!(
+        "`{s}` is not a time; write e.g. `2019-06-01T12:00:00Z` or `2019-06-01`"
+    ))
+}

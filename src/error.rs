@@ -1,0 +1,358 @@
+//! The one error type. Every problem in the input is a [`Problem`] carrying its
+//! location (file, line, column) as data; [`Report`] renders them all in one
+//! place, with the offending YAML shown under a caret.
+
+use std::collections::BTreeMap;
+use std::fmt;
+use std::path::{Path, PathBuf};
+
+use miette::{GraphicalReportHandler, GraphicalTheme, LabeledSpan, NamedSource};
+
+/// How bad a problem is: errors stop a build, warnings only with `--deny-warnings`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    Error,
+    Warning,
+}
+
+/// A place in a schedule file. Line and column are 1-based and count
+/// characters; `offset`/`len` are byte positions for the snippet.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
+pub struct Location {
+    pub file: PathBuf,
+    pub line: u32,
+    pub column: u32,
+    pub offset: usize,
+    pub len: usize,
+}
+
+impl Location {
+    /// A location that points at a whole file (no line known).
+    pub fn file(path: &Path) -> Self {
+        Self {
+            file: path.to_path_buf(),
+            ..Self::default()
+        }
+    }
+
+    pub(crate) fn from_yaml(file: &Path, loc: serde_saphyr::Location) -> Self {
+        let span = loc.span();
+        Self {
+            file: file.to_path_buf(),
+            line: u32::try_from(loc.line()).unwrap_or(u32::MAX),
+            column: u32::try_from(loc.column()).unwrap_or(u32::MAX),
+            offset: usize::try_from(span.byte_offset().unwrap_or(0)).unwrap_or(0),
+            len: usize::try_from(span.byte_len().unwrap_or(0)).unwrap_or(0),
+        }
+    }
+}
+
+impl fmt::Display for Location {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.line == 0 {
+            write!(f, "{}", self.file.display())
+        } else {
+            write!(f, "{}:{}:{}", self.file.display(), self.line, self.column)
+        }
+    }
+}
+
+/// One thing wrong (or suspicious) in the schedules.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Problem {
+    pub severity: Severity,
+    pub location: Location,
+    /// What is wrong: lowercase, specific, names things in backticks.
+    pub message: String,
+    /// How to fix it.
+    pub help: Option<String>,
+}
+
+impl Problem {
+    pub fn error(location: Location, message: impl Into<String>) -> Self {
+        Self {
+            severity: Severity::Error,
+            location,
+            message: message.into(),
+            help: None,
+        }
+    }
+
+    pub fn warning(location: Location, message: impl Into<String>) -> Self {
+        Self {
+            severity: Severity::Warning,
+            ..Self::error(location, message)
+        }
+    }
+
+    pub fn help(mut self, help: impl Into<String>) -> Self {
+        self.help = Some(help.into());
+        self
+    }
+
+    fn sort_key(&self) -> (&Path, u32, u32, Severity, &str) {
+        (
+            &self.location.file,
+            self.location.line,
+            self.location.column,
+            self.severity,
+            &self.message,
+        )
+    }
+}
+
+impl fmt::Display for Problem {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let kind = match self.severity {
+            Severity::Error => "error",
+            Severity::Warning => "warning",
+        };
+        write!(f, "{kind}: {}: {}", self.location, self.message)?;
+        if let Some(help) = &self.help {
+            write!(f, "\n  help: {help}")?;
+        }
+        Ok(())
+    }
+}
+
+/// Everything that can stop a run.
+#[derive(Debug)]
+pub enum Error {
+    /// The schedules are invalid; every problem found, errors and warnings.
+    Invalid(Report),
+    /// A file or folder could not be read or written.
+    Io {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    /// A command-line value that makes no sense.
+    Usage(String),
+    /// `build --check`: the output is not what a build would write.
+    Stale(Vec<String>),
+}
+
+impl Error {
+    pub fn io(path: &Path, source: std::io::Error) -> Self {
+        Error::Io {
+            path: path.to_path_buf(),
+            source,
+        }
+    }
+}
+
+impl fmt::Display for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Error::Invalid(report) => write!(f, "{report}"),
+            Error::Io { path, source } => write!(f, "error: {}: {source}", path.display()),
+            Error::Usage(msg) => write!(f, "error: {msg}"),
+            Error::Stale(changes) => {
+                writeln!(
+                    f,
+                    "error: the output is not up to date; `build` would change:"
+                )?;
+                for change in changes {
+                    writeln!(f, "  {change}")?;
+                }
+                Ok(())
+            }
+        }
+    }
+}
+
+impl std::error::Error for Error {}
+
+/// Problems found in one run, with the source text needed to show them.
+#[derive(Debug, Default)]
+pub struct Report {
+    pub problems: Vec<Problem>,
+    sources: BTreeMap<PathBuf, String>,
+}
+
+impl Report {
+    pub fn new(mut problems: Vec<Problem>, sources: BTreeMap<PathBuf, String>) -> Self {
+        problems.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
+        problems.dedup();
+        Self { problems, sources }
+    }
+
+    pub fn errors(&self) -> usize {
+        self.count(Severity::Error)
+    }
+
+    pub fn warnings(&self) -> usize {
+        self.count(Severity::Warning)
+    }
+
+    fn count(&self, severity: Severity) -> usize {
+        self.problems
+            .iter()
+            .filter(|p| p.severity == severity)
+            .count()
+    }
+
+    /// The report as people read it: one block per problem with the YAML
+    /// snippet, then a one-line summary.
+    pub fn render(&self) -> String {
+        let handler = GraphicalReportHandler::new_themed(GraphicalTheme::unicode_nocolor())
+            .with_context_lines(1)
+            .with_width(100);
+        let mut out = String::new();
+        for problem in &self.problems {
+            out.push_str(&problem.to_string());
+            out.push('\n');
+            if let Some(snippet) = self.snippet(problem, &handler) {
+                out.push_str(&snippet);
+            }
+        }
+        let (errors, warnings) = (self.errors(), self.warnings());
+        if errors + warnings > 0 {
+            out.push_str(&format!(
+                "{} {}, {} {}\n",
+                errors,
+                plural(errors, "error", "errors"),
+                warnings,
+                plural(warnings, "warning", "warnings")
+            ));
+        }
+        out
+    }
+
+    fn snippet(&self, problem: &Problem, handler: &GraphicalReportHandler) -> Option<String> {
+        let loc = &problem.location;
+        let text = self.sources.get(&loc.file)?;
+        let (start, len) = byte_span(text, loc)?;
+        let diag = Snippet {
+            source: NamedSource::new(loc.file.display().to_string(), text.clone()),
+            label: LabeledSpan::at(start..start + len, "here"),
+        };
+        let mut rendered = String::new();
+        handler.render_report(&mut rendered, &diag).ok()?;
+        // The first rendered line repeats the message; keep only the snippet.
+        let body: Vec<&str> = rendered.lines().skip(1).collect();
+        Some(format!("{}\n", body.join("\n").trim_end()))
+    }
+}
+
+/// The byte range to underline: from the (character-based) line and column
+/// to the end of the token there.
+fn byte_span(text: &str, loc: &Location) -> Option<(usize, usize)> {
+    if loc.line == 0 {
+        return None;
+    }
+    let line_start = if loc.line == 1 {
+        0
+    } else {
+        text.match_indices('\n').nth(loc.line as usize - 2)?.0 + 1
+    };
+    let line = text[line_start..].split('\n').next().unwrap_or("");
+    let col = loc.column.saturating_sub(1) as usize;
+    let offset = line.char_indices().nth(col).map_or(line.len(), |(i, _)| i);
+    let rest = &line[offset..];
+    let token = if loc.len > 0 && loc.len <= rest.len() && rest.is_char_boundary(loc.len) {
+        loc.len
+    } else {
+        rest.find(char::is_whitespace).unwrap_or(rest.len())
+    };
+    Some((line_start + offset, token.max(usize::from(!rest.is_empty()))))
+}
+
+fn plural<'a>(n: usize, one: &'a str, many: &'a str) -> &'a str {
+    if n == 1 { one } else { many }
+}
+
+impl fmt::Display for Report {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.render().trim_end())
+    }
+}
+
+#[derive(Debug)]
+struct Snippet {
+    source: NamedSource<String>,
+    label: LabeledSpan,
+}
+
+impl fmt::Display for Snippet {
+    fn fmt(&self, _: &mut fmt::Formatter<'_>) -> fmt::Result {
+        Ok(())
+    }
+}
+
+impl std::error::Error for Snippet {}
+
+impl miette::Diagnostic for Snippet {
+    fn source_code(&self) -> Option<&dyn miette::SourceCode> {
+        Some(&self.source)
+    }
+
+    fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
+        Some(Box::new(std::iter::once(self.label.clone())))
+    }
+}
+
+/// The closest candidate to `word` by edit distance, if it is close enough to
+/// be a plausible typo.
+pub fn suggest<'a>(word: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
+    candidates
+        .into_iter()
+        .map(|c| (edit_distance(word, c), c))
+        .filter(|(d, c)| *d <= 2.max(c.len() / 3))
+        .min()
+        .map(|(_, c)| c)
+}
+
+fn edit_distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut prev: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut cur = vec![i + 1; b.len() + 1];
+        for (j, cb) in b.iter().enumerate() {
+            let cost = usize::from(ca != *cb);
+            cur[j + 1] = (prev[j] + cost).min(prev[j + 1] + 1).min(cur[j] + 1);
+        }
+        prev = cur;
+    }
+    prev[b.len()]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn suggests_close_keys_only() {
+        let keys = ["title", "systems", "start", "end"];
+        assert_eq!(suggest("titel", keys), Some("title"));
+        assert_eq!(suggest("system", keys), Some("systems"));
+        assert_eq!(suggest("colour", keys), None);
+    }
+
+    #[test]
+    fn report_sorts_by_file_and_line_and_shows_the_snippet() {
+        let file = PathBuf::from("a.yaml");
+        let text = "one: 1\ntwo: 2\n".to_string();
+        let at = |line, offset| Location {
+            file: file.clone(),
+            line,
+            column: 1,
+            offset,
+            len: 3,
+        };
+        let report = Report::new(
+            vec![
+                Problem::error(at(2, 7), "second"),
+                Problem::warning(at(1, 0), "first"),
+            ],
+            BTreeMap::from([(file.clone(), text)]),
+        );
+        let out = report.render();
+        let first = out.find("first").unwrap_or(usize::MAX);
+        let second = out.find("second").unwrap_or(0);
+        assert!(first < second, "{out}");
+        assert!(out.contains("warning: a.yaml:1:1: first"), "{out}");
+        assert!(out.contains("two: 2"), "{out}");
+        assert!(out.ends_with("1 error, 1 warning\n"), "{out}");
+    }
+}

@@ -1,0 +1,467 @@
+//! Recurrence expansion and local-time resolution: turns the schedule into
+//! the concrete occurrences that are published, each with its stable UID and
+//! its instants in UTC. Pure: `now` comes in as a value.
+//!
+//! A rule decides dates only; times of day come from the series' window and
+//! are resolved in the configured zone here, so that a time that does not
+//! exist or happens twice (daylight saving) is reported, never guessed.
+
+use chrono::{DateTime, Datelike, Duration, LocalResult, NaiveDate, NaiveDateTime, TimeZone, Utc};
+use chrono_tz::Tz;
+
+use crate::error::{Location, Problem};
+use crate::schedule::{Details, Outage, Schedule, Series, When, Window};
+
+/// Most occurrences one rule may produce within its range.
+pub const MAX_OCCURRENCES: u16 = 5_000;
+
+/// One published event.
+#[derive(Debug, Clone)]
+pub struct Occurrence<'a> {
+    pub uid: String,
+    /// The outage or series id.
+    pub source_id: &'a str,
+    pub kind: Kind,
+    pub details: &'a Details,
+    pub time: Time,
+    /// For a series occurrence: the date the rule gave (it stays the same
+    /// when the occurrence is moved, and so does the UID).
+    pub rule_date: Option<NaiveDate>,
+    /// Why this occurrence differs from the rule (moved or extra), in the
+    /// words of the schedule.
+    pub note: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Kind {
+    Outage,
+    Maintenance,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Time {
+    Timed {
+        start: DateTime<Utc>,
+        end: DateTime<Utc>,
+        start_local: NaiveDateTime,
+        end_local: NaiveDateTime,
+    },
+    /// `end` is exclusive, as in iCalendar.
+    AllDay { start: NaiveDate, end: NaiveDate },
+}
+
+/// A rule date left out, kept for the page and `list`.
+#[derive(Debug, Clone)]
+pub struct Skipped<'a> {
+    pub series: &'a Series,
+    pub date: NaiveDate,
+    pub reason: Option<String>,
+}
+
+/// Everything the rendering stages need.
+#[derive(Debug, Clone)]
+pub struct Expansion<'a> {
+    pub schedule: &'a Schedule,
+    /// Sorted by start, then UID.
+    pub occurrences: Vec<Occurrence<'a>>,
+    pub skipped: Vec<Skipped<'a>>,
+    /// The last date open-ended rules are expanded to.
+    pub horizon: NaiveDate,
+}
+
+/// Expands every outage and series. Collects every problem.
+pub fn expand(schedule: &Schedule, now: DateTime<Utc>) -> Result<Expansion<'_>, Vec<Problem>> {
+    let zone = schedule.settings.zone;
+    let today = now.with_timezone(&zone).date_naive();
+    let horizon = today
+        .checked_add_months(chrono::Months::new(schedule.settings.horizon_months))
+        .unwrap_or(NaiveDate::MAX);
+    let mut problems = Vec::new();
+    let mut occurrences = Vec::new();
+    let mut skipped = Vec::new();
+    let domain = &schedule.settings.uid_domain;
+    for outage in &schedule.outages {
+        match outage_time(zone, outage) {
+            Ok(time) => occurrences.push(Occurrence {
+                uid: format!("{}@{domain}", outage.id),
+                source_id: &outage.id,
+                kind: Kind::Outage,
+                details: &outage.details,
+                time,
+                rule_date: None,
+                note: None,
+            }),
+            Err(p) => problems.push(p),
+        }
+    }
+    for series in &schedule.series {
+        if let Err(mut p) = expand_series(
+            zone,
+            series,
+            horizon,
+            domain,
+            &mut occurrences,
+            &mut skipped,
+        ) {
+            problems.append(&mut p);
+        }
+    }
+    if !problems.is_empty() {
+        return Err(problems);
+    }
+    occurrences.sort_by(|a, b| sort_key(zone, a).cmp(&sort_key(zone, b)));
+    skipped.sort_by(|a, b| (a.date, &a.series.id).cmp(&(b.date, &b.series.id)));
+    Ok(Expansion {
+        schedule,
+        occurrences,
+        skipped,
+        horizon,
+    })
+}
+
+fn sort_key<'o>(zone: Tz, o: &'o Occurrence) -> (DateTime<Utc>, &'o str) {
+    let start = match o.time {
+        Time::Timed { start, .. } => start,
+        Time::AllDay { start, .. } => zone
+            .from_local_datetime(&start.and_time(chrono::NaiveTime::MIN))
+            .earliest()
+            .map_or_else(
+                || start.and_time(chrono::NaiveTime::MIN).and_utc(),
+                |d| d.with_timezone(&Utc),
+            ),
+    };
+    (start, &o.uid)
+}
+
+fn outage_time(zone: Tz, outage: &Outage) -> Result<Time, Problem> {
+    match outage.when {
+        When::Timed { start, end } => timed(zone, start, end, &outage.at),
+        When::AllDay { first, last } => Ok(Time::AllDay {
+            start: first,
+            end: last.succ_opt().unwrap_or(last),
+        }),
+    }
+}
+
+fn timed(
+    zone: Tz,
+    start: NaiveDateTime,
+    end: NaiveDateTime,
+    at: &Location,
+) -> Result<Time, Problem> {
+    Ok(Time::Timed {
+        start: resolve(zone, start, at)?,
+        end: resolve(zone, end, at)?,
+        start_local: start,
+        end_local: end,
+    })
+}
+
+/// The UTC instant of a local time, or an error that names both readings
+/// when daylight saving makes it non-existent or ambiguous.
+pub fn resolve(zone: Tz, local: NaiveDateTime, at: &Location) -> Result<DateTime<Utc>, Problem> {
+    let shown = local.format("%Y-%m-%d %H:%M");
+    match zone.from_local_datetime(&local) {
+        LocalResult::Single(t) => Ok(t.with_timezone(&Utc)),
+        LocalResult::Ambiguous(a, b) => Err(Problem::error(
+            at.clone(),
+            format!(
+                "{shown} happens twice in {zone} (clocks go back): {} or {}",
+                reading(&a),
+                reading(&b)
+            ),
+        )
+        .help("move the window out of the hour the clocks go back")),
+        LocalResult::None => {
+            let before = zone.from_utc_datetime(&(local - Duration::hours(3)));
+            let after = zone.from_utc_datetime(&(local + Duration::hours(3)));
+            let as_before = before.offset().fix();
+            let as_after = after.offset().fix();
+            let early = (local - as_before).and_utc().with_timezone(&zone);
+            let late = (local - as_after).and_utc().with_timezone(&zone);
+            Err(Problem::error(
+                at.clone(),
+                format!(
+                    "{shown} does not exist in {zone} (clocks go forward): it would be {} or {}",
+                    reading(&early),
+                    reading(&late)
+                ),
+            )
+            .help("move the window out of the hour the clocks skip"))
+        }
+    }
+}
+
+fn reading(t: &DateTime<Tz>) -> String {
+    format!(
+        "{} {} ({} UTC)",
+        t.format("%H:%M"),
+        t.format("%Z"),
+        t.with_timezone(&Utc).format("%H:%M")
+    )
+}
+
+use chrono::Offset as _;
+
+/// The dates a rule gives from `from` to `last`, inclusive.
+pub fn rule_dates(series: &Series, last: NaiveDate) -> Result<Vec<NaiveDate>, Problem> {
+    let utc = rrule::Tz::UTC;
+    let at = |d: NaiveDate| utc.from_utc_datetime(&d.and_time(chrono::NaiveTime::MIN));
+    let bad_rule = |e: rrule::RRuleError| {
+        Problem::error(
+            series.rule_at.clone(),
+            format!("invalid rule `{}`: {e}", series.rule_text),
+        )
+        .help("write an RFC 5545 RRULE, e.g. `FREQ=MONTHLY;BYDAY=WE;BYSETPOS=3`")
+    };
+    let set = series
+        .rule
+        .clone()
+        .build(at(series.from))
+        .map_err(bad_rule)?;
+    let stop = last.succ_opt().unwrap_or(last);
+    let result = set.before(at(stop)).all(MAX_OCCURRENCES);
+    if result.limited && result.dates.len() >= usize::from(MAX_OCCURRENCES) {
+        return Err(Problem::error(
+            series.rule_at.clone(),
+            format!(
+                "rule `{}` gives more than {MAX_OCCURRENCES} occurrences before {last}",
+                series.rule_text
+            ),
+        )
+        .help("set `until`, or check the rule's frequency"));
+    }
+    let mut dates: Vec<NaiveDate> = result
+        .dates
+        .iter()
+        .map(|d| d.date_naive())
+        .filter(|d| *d >= series.from && *d <= last)
+        .collect();
+    dates.dedup();
+    Ok(dates)
+}
+
+fn expand_series<'a>(
+    zone: Tz,
+    series: &'a Series,
+    horizon: NaiveDate,
+    domain: &str,
+    out: &mut Vec<Occurrence<'a>>,
+    skipped: &mut Vec<Skipped<'a>>,
+) -> Result<(), Vec<Problem>> {
+    // Exceptions are checked against the rule even beyond the horizon.
+    let latest_exception = series
+        .skips
+        .iter()
+        .map(|s| s.date)
+        .chain(series.moves.iter().flat_map(|m| [m.from, m.to]))
+        .chain(series.extras.iter().map(|e| e.date))
+        .max();
+    let last = series.until.unwrap_or(horizon);
+    let check_to = latest_exception.map_or(last, |e| e.max(last));
+    let dates = rule_dates(series, check_to).map_err(|p| vec![p])?;
+    let is_occurrence = |d: NaiveDate| dates.binary_search(&d).is_ok();
+    let mut problems = Vec::new();
+    let range = match series.until {
+        Some(u) => format!("{} to {u}", series.from),
+        None => format!("from {}", series.from),
+    };
+    let nearest = |d: NaiveDate| -> String {
+        let i = dates.partition_point(|x| *x < d);
+        let near: Vec<String> = dates[i.saturating_sub(1)..(i + 1).min(dates.len())]
+            .iter()
+            .map(|x| format!("{x} ({})", weekday_nb(*x)))
+            .collect();
+        if near.is_empty() {
+            "the rule has no occurrences near it".into()
+        } else {
+            format!("the nearest occurrences are {}", near.join(" and "))
+        }
+    };
+    let not_occurrence = |d: NaiveDate, at: &Location, what: &str| {
+        Problem::error(
+            at.clone(),
+            format!(
+                "{what} {d} is not an occurrence of rule `{}` ({range})",
+                series.rule_text
+            ),
+        )
+        .help(nearest(d))
+    };
+    let mut used = std::collections::BTreeMap::<NaiveDate, &Location>::new();
+    let mut claim = |d: NaiveDate, at: &'a Location, problems: &mut Vec<Problem>| {
+        if let Some(first) = used.insert(d, at) {
+            problems.push(
+                Problem::error(at.clone(), format!("{d} already has an exception"))
+                    .help(format!("the first one is at {first}; keep one")),
+            );
+        }
+    };
+    for skip in &series.skips {
+        if !is_occurrence(skip.date) {
+            problems.push(not_occurrence(skip.date, &skip.at, "skipped date"));
+        }
+        claim(skip.date, &skip.at, &mut problems);
+    }
+    for m in &series.moves {
+        if !is_occurrence(m.from) {
+            problems.push(not_occurrence(m.from, &m.at, "moved date"));
+        }
+        claim(m.from, &m.at, &mut problems);
+        if m.to != m.from && is_occurrence(m.to) {
+            problems.push(
+                Problem::error(
+                    m.at.clone(),
+                    format!(
+                        "{} is moved onto {}, which is itself an occurrence",
+                        m.from, m.to
+                    ),
+                )
+                .help("skip one of them instead, or move it to a free day"),
+            );
+        }
+    }
+    for e in &series.extras {
+        if is_occurrence(e.date) {
+            problems.push(
+                Problem::error(
+                    e.at.clone(),
+                    format!(
+                        "extra date {} is already an occurrence of rule `{}`",
+                        e.date, series.rule_text
+                    ),
+                )
+                .help("remove the extra date"),
+            );
+        }
+    }
+    let moved_to: Vec<NaiveDate> = series.moves.iter().map(|m| m.to).collect();
+    for e in &series.extras {
+        if moved_to.contains(&e.date) {
+            problems.push(
+                Problem::error(
+                    e.at.clone(),
+                    format!("extra date {} is also the target of a move", e.date),
+                )
+                .help("remove one of them"),
+            );
+        }
+    }
+    for sm in &series.skip_months {
+        if !dates.iter().any(|d| d.month() == sm.month) {
+            problems.push(
+                Problem::error(
+                    sm.at.clone(),
+                    format!(
+                        "rule `{}` has no occurrence in month {} ({range})",
+                        series.rule_text, sm.month
+                    ),
+                )
+                .help("remove the skipped month"),
+            );
+        }
+    }
+    let publish = |d: NaiveDate| d <= last;
+    let uid = |d: NaiveDate, extra: bool| {
+        let tag = if extra { "-extra" } else { "" };
+        format!("{}{tag}-{}@{domain}", series.id, d.format("%Y%m%d"))
+    };
+    for &date in dates.iter().filter(|d| publish(**d)) {
+        if let Some(skip) = series.skips.iter().find(|s| s.date == date) {
+            skipped.push(Skipped {
+                series,
+                date,
+                reason: skip.reason.clone(),
+            });
+            continue;
+        }
+        if let Some(sm) = series.skip_months.iter().find(|s| s.month == date.month()) {
+            skipped.push(Skipped {
+                series,
+                date,
+                reason: sm.reason.clone(),
+            });
+            continue;
+        }
+        let (actual, window, note) = match series.moves.iter().find(|m| m.from == date) {
+            Some(m) => (m.to, m.window, Some(moved_note(date, m.reason.as_deref()))),
+            None => (date, series.window, None),
+        };
+        match occurrence_time(zone, actual, window, series) {
+            Ok(time) => out.push(Occurrence {
+                uid: uid(date, false),
+                source_id: &series.id,
+                kind: Kind::Maintenance,
+                details: &series.details,
+                time,
+                rule_date: Some(date),
+                note,
+            }),
+            Err(p) => problems.push(p),
+        }
+    }
+    for e in series.extras.iter().filter(|e| publish(e.date)) {
+        let note = match &e.reason {
+            Some(r) => format!("Ekstra vedlikehold: {r}"),
+            None => "Ekstra vedlikehold.".to_string(),
+        };
+        match occurrence_time(zone, e.date, e.window, series) {
+            Ok(time) => out.push(Occurrence {
+                uid: uid(e.date, true),
+                source_id: &series.id,
+                kind: Kind::Maintenance,
+                details: &series.details,
+                time,
+                rule_date: None,
+                note: Some(note),
+            }),
+            Err(p) => problems.push(p),
+        }
+    }
+    if dates.iter().all(|d| !publish(*d)) && series.extras.is_empty() {
+        problems.push(
+            Problem::error(series.rule_at.clone(), format!("rule `{}` has no occurrences {range}", series.rule_text))
+                .help(match series.until {
+                    Some(_) => "check the rule, `from` and `until`".to_string(),
+                    None => format!("open-ended rules are published up to {last} (`horizon-months`); check the rule and `from`"),
+                }),
+        );
+    }
+    if problems.is_empty() {
+        Ok(())
+    } else {
+        Err(problems)
+    }
+}
+
+fn moved_note(from: NaiveDate, reason: Option<&str>) -> String {
+    let from = from.format("%d.%m.%Y");
+    match reason {
+        Some(r) => format!("Flyttet fra {from}: {r}"),
+        None => format!("Flyttet fra {from}."),
+    }
+}
+
+fn occurrence_time(
+    zone: Tz,
+    date: NaiveDate,
+    window: Window,
+    series: &Series,
+) -> Result<Time, Problem> {
+    let (start, end) = window.on(date);
+    timed(zone, start, end, &series.at)
+}
+
+/// Norwegian weekday names, for messages and the page.
+pub fn weekday_nb(d: NaiveDate) -> &'static str {
+    match d.weekday() {
+        chrono::Weekday::Mon => "mandag",
+        chrono::Weekday::Tue => "tirsdag",
+        chrono::Weekday::Wed => "onsdag",
+        chrono::Weekday::Thu => "torsdag",
+        chrono::Weekday::Fri => "fredag",
+        chrono::Weekday::Sat => "lørdag",
+        chrono::Weekday::Sun => "søndag",
+    }
+}

@@ -1,0 +1,161 @@
+//! `nedetid list`: the occurrences as nedetid computes them, as a table for
+//! people or as JSON for tests and other tools.
+
+use std::collections::BTreeMap;
+
+use chrono::NaiveDate;
+use serde::Serialize;
+
+use crate::expand::{Expansion, Kind, Occurrence, Time};
+use crate::render::summary;
+use crate::schedule::Status;
+
+/// Which occurrences to show.
+#[derive(Debug, Clone, Default)]
+pub struct Filter {
+    pub system: Option<String>,
+    /// Inclusive local dates; an occurrence is shown when it overlaps.
+    pub from: Option<NaiveDate>,
+    pub to: Option<NaiveDate>,
+}
+
+/// One occurrence in the JSON form. Timed events have UTC instants in
+/// `start`/`end` (RFC 3339, `Z`); all-day events have dates, `end`
+/// exclusive as in iCalendar.
+#[derive(Debug, Serialize, PartialEq, Eq)]
+pub struct Item {
+    pub uid: String,
+    pub id: String,
+    pub kind: Kind,
+    pub summary: String,
+    pub title: String,
+    pub systems: Vec<String>,
+    pub status: Status,
+    pub all_day: bool,
+    pub start: String,
+    pub end: String,
+    pub start_local: String,
+    pub end_local: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub rule_date: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
+}
+
+pub fn items(expansion: &Expansion, filter: &Filter) -> Vec<Item> {
+    let names: BTreeMap<&str, &str> = expansion
+        .schedule
+        .systems
+        .iter()
+        .map(|s| (s.id.as_str(), s.name.as_str()))
+        .collect();
+    expansion
+        .occurrences
+        .iter()
+        .filter(|o| keep(o, filter))
+        .map(|o| item(o, &names))
+        .collect()
+}
+
+fn local_dates(o: &Occurrence) -> (NaiveDate, NaiveDate) {
+    match o.time {
+        Time::Timed {
+            start_local,
+            end_local,
+            ..
+        } => (start_local.date(), end_local.date()),
+        Time::AllDay { start, end } => (start, end.pred_opt().unwrap_or(end)),
+    }
+}
+
+fn keep(o: &Occurrence, f: &Filter) -> bool {
+    let (first, last) = local_dates(o);
+    f.system
+        .as_ref()
+        .is_none_or(|s| o.details.systems.contains(s))
+        && f.from.is_none_or(|from| last >= from)
+        && f.to.is_none_or(|to| first <= to)
+}
+
+fn item(o: &Occurrence, names: &BTreeMap<&str, &str>) -> Item {
+    let (all_day, start, end, start_local, end_local) = match o.time {
+        Time::Timed {
+            start,
+            end,
+            start_local,
+            end_local,
+        } => (
+            false,
+            start.format("%Y-%m-%dT%H:%M:%SZ").to_string(),
+            end.format("%Y-%m-%dT%H:%M:%SZ").to_string(),
+            start_local.format("%Y-%m-%dT%H:%M:%S").to_string(),
+            end_local.format("%Y-%m-%dT%H:%M:%S").to_string(),
+        ),
+        Time::AllDay { start, end } => {
+            let (s, e) = (start.to_string(), end.to_string());
+            (true, s.clone(), e.clone(), s, e)
+        }
+    };
+    Item {
+        uid: o.uid.clone(),
+        id: o.source_id.to_string(),
+        kind: o.kind,
+        summary: summary(o.details, names),
+        title: o.details.title.clone(),
+        systems: o.details.systems.clone(),
+        status: o.details.status,
+        all_day,
+        start,
+        end,
+        start_local,
+        end_local,
+        rule_date: o.rule_date.map(|d| d.to_string()),
+        note: o.note.clone(),
+    }
+}
+
+pub fn to_json(items: &[Item]) -> String {
+    let mut s = serde_json::to_string_pretty(items).unwrap_or_else(|_| "[]".into());
+    s.push('\n');
+    s
+}
+
+/// A fixed-width table: local start and end, UTC start, systems, summary.
+pub fn to_table(items: &[Item], zone: &str) -> String {
+    let mut out = format!(
+        "{:<16}  {:<16}  {:<17}  {:<40}  {}\n",
+        format!("start ({zone})")
+            .chars()
+            .take(16)
+            .collect::<String>(),
+        "end",
+        "start (UTC)",
+        "systems",
+        "summary"
+    );
+    for i in items {
+        let show = |s: &str| s.replace('T', " ").chars().take(16).collect::<String>();
+        let utc = if i.all_day {
+            "(all day)".to_string()
+        } else {
+            show(&i.start) + "Z"
+        };
+        let (start, end) = if i.all_day {
+            (i.start_local.clone(), format!("{} (excl.)", i.end_local))
+        } else {
+            (show(&i.start_local), show(&i.end_local))
+        };
+        let systems = i.systems.join(",");
+        let systems = if systems.chars().count() > 40 {
+            format!("{}…", systems.chars().take(39).collect::<String>())
+        } else {
+            systems
+        };
+        out.push_str(&format!(
+            "{start:<16}  {end:<16}  {utc:<17}  {systems:<40}  {}\n",
+            i.title
+        ));
+    }
+    out.push_str(&format!("{} occurrences\n", items.len()));
+    out
+}

@@ -1,0 +1,273 @@
+//! The only reader of schedule files: finds every `*.yaml` / `*.yml` in the
+//! schedules folder, enforces the input limits, and parses each file into
+//! [`RawFile`] with locations. Problems are collected, never thrown.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use crate::error::{Error, Location, Problem, suggest};
+use crate::raw::RawFile;
+
+/// Largest schedule file accepted. The 2019 page is 3 KB; a national
+/// service with 20,000 outages fits in a few MB.
+pub const MAX_FILE_BYTES: u64 = 16 * 1024 * 1024;
+/// Deepest YAML nesting accepted; the format needs 4 levels.
+pub const MAX_DEPTH: usize = 32;
+/// Most alias (`*name`) uses per file; the format needs none.
+pub const MAX_ALIASES: usize = 1_000;
+
+/// One parsed schedule file.
+#[derive(Debug)]
+pub struct SourceFile {
+    pub path: PathBuf,
+    pub raw: RawFile,
+}
+
+/// What loading a folder produced: the files that parsed, the problems of
+/// those that did not, and every file's text for error snippets.
+#[derive(Debug, Default)]
+pub struct Loaded {
+    pub files: Vec<SourceFile>,
+    pub problems: Vec<Problem>,
+    pub sources: BTreeMap<PathBuf, String>,
+}
+
+/// Reads every schedule file in `dir`, in name order.
+pub fn load_dir(dir: &Path) -> Result<Loaded, Error> {
+    let entries = std::fs::read_dir(dir).map_err(|e| Error::io(dir, e))?;
+    let mut paths = Vec::new();
+    for entry in entries {
+        let entry = entry.map_err(|e| Error::io(dir, e))?;
+        let path = entry.path();
+        let is_yaml = path
+            .extension()
+            .and_then(|e| e.to_str())
+            .is_some_and(|e| e == "yaml" || e == "yml");
+        if is_yaml && path.is_file() {
+            paths.push(path);
+        }
+    }
+    paths.sort();
+    let mut out = Loaded::default();
+    if paths.is_empty() {
+        out.problems.push(
+            Problem::error(
+                Location::file(dir),
+                "no schedule files (`*.yaml`) in this folder",
+            )
+            .help("pass the folder that holds the schedules with `--schedules DIR`"),
+        );
+    }
+    for path in paths {
+        let size = std::fs::metadata(&path)
+            .map_err(|e| Error::io(&path, e))?
+            .len();
+        if size > MAX_FILE_BYTES {
+            out.problems.push(
+                Problem::error(
+                    Location::file(&path),
+                    format!("file is {size} bytes; the limit is {MAX_FILE_BYTES} bytes"),
+                )
+                .help("split the schedules over several files, or drop outages long past"),
+            );
+            continue;
+        }
+        let bytes = std::fs::read(&path).map_err(|e| Error::io(&path, e))?;
+        match parse_bytes(&path, &bytes) {
+            Ok((text, raw)) => {
+                out.sources.insert(path.clone(), text);
+                out.files.push(SourceFile { path, raw });
+            }
+            Err((text, problem)) => {
+                if let Some(text) = text {
+                    out.sources.insert(path.clone(), text);
+                }
+                out.problems.push(*problem);
+            }
+        }
+    }
+    Ok(out)
+}
+
+type ParseFailure = (Option<String>, Box<Problem>);
+
+/// Parses one file's bytes. On failure returns the text (when it was UTF-8)
+/// so the error can show a snippet.
+pub fn parse_bytes(path: &Path, bytes: &[u8]) -> Result<(String, RawFile), ParseFailure> {
+    let text = match std::str::from_utf8(bytes) {
+        Ok(text) => text.to_string(),
+        Err(e) => {
+            let good = &bytes[..e.valid_up_to()];
+            let line = 1 + good.iter().filter(|b| **b == b'\n').count();
+            let line_start = good.iter().rposition(|b| *b == b'\n').map_or(0, |i| i + 1);
+            let column = 1 + String::from_utf8_lossy(&good[line_start..]).chars().count();
+            let location = Location {
+                file: path.to_path_buf(),
+                line: u32::try_from(line).unwrap_or(u32::MAX),
+                column: u32::try_from(column).unwrap_or(u32::MAX),
+                offset: 0,
+                len: 0,
+            };
+            let problem = Problem::error(
+                location,
+                format!(
+                    "the file is not UTF-8 (byte 0x{:02X})",
+                    bytes[e.valid_up_to()]
+                ),
+            )
+            .help("save the file as UTF-8 (in Notepad: Save as, Encoding: UTF-8)");
+            return Err((None, Box::new(problem)));
+        }
+    };
+    let text = text
+        .strip_prefix('\u{feff}')
+        .map(str::to_string)
+        .unwrap_or(text);
+    if text.trim().is_empty()
+        || text
+            .lines()
+            .all(|l| l.trim().is_empty() || l.trim_start().starts_with('#'))
+    {
+        let problem = Problem::error(Location::file(path), "the file is empty")
+            .help("add `systems:`, `outages:` or `maintenance:`, or delete the file");
+        return Err((Some(text), Box::new(problem)));
+    }
+    match parse_str(path, &text) {
+        Ok(raw) => Ok((text, raw)),
+        Err(problem) => Err((Some(text), problem)),
+    }
+}
+
+/// Parses YAML text with nedetid's options: YAML 1.2 booleans only, values
+/// that YAML would read as numbers or booleans must be quoted where text is
+/// expected, and budgets against alias bombs and deep nesting.
+pub fn parse_str(path: &Path, text: &str) -> Result<RawFile, Box<Problem>> {
+    let options = serde_saphyr::options! {
+        strict_booleans: true,
+        no_schema: true,
+        budget: serde_saphyr::budget! {
+            max_depth: MAX_DEPTH,
+            max_aliases: MAX_ALIASES,
+        },
+    };
+    serde_saphyr::from_str_with_options::<RawFile>(text, options)
+        .map_err(|e| Box::new(yaml_problem(path, text, &e)))
+}
+
+fn yaml_problem(path: &Path, text: &str, err: &serde_saphyr::Error) -> Problem {
+    let location = err
+        .location()
+        .filter(|l| l.line() > 0)
+        .map_or_else(|| Location::file(path), |l| Location::from_yaml(path, l));
+    let message = plain_message(err);
+    let problem = Problem::error(location.clone(), message.clone());
+    if let Some(help) = hint(&message, text, &location) {
+        problem.help(help)
+    } else {
+        problem
+    }
+}
+
+/// serde-saphyr's message without its own location and snippet (we render
+/// those ourselves, for every kind of problem alike).
+fn plain_message(err: &serde_saphyr::Error) -> String {
+    let rendered = err.without_snippet().render();
+    let first = rendered.lines().next().unwrap_or("invalid YAML").trim();
+    let first = first.strip_prefix("error: ").unwrap_or(first);
+    // "... at line 3, column 5" is shown by the location already.
+    let first = match first.rfind(" at line ") {
+        Some(i) => &first[..i],
+        None => first,
+    };
+    let first = first.trim_end_matches('.');
+    let mut chars = first.chars();
+    match chars.next() {
+        Some(c) => c.to_lowercase().chain(chars).collect(),
+        None => "invalid YAML".into(),
+    }
+}
+
+/// A way to fix the commonest mistakes.
+fn hint(message: &str, text: &str, location: &Location) -> Option<String> {
+    if let Some(rest) = message.strip_prefix("unknown field `") {
+        let (word, rest) = rest.split_once('`')?;
+        let expected = rest.split_once("expected one of ").map_or("", |(_, e)| e);
+        let candidates: Vec<&str> = expected
+            .split(',')
+            .map(|c| c.trim().trim_matches('`'))
+            .filter(|c| !c.is_empty())
+            .collect();
+        return Some(match suggest(word, candidates.iter().copied()) {
+            Some(key) => format!("did you mean `{key}`?"),
+            None if candidates.is_empty() => "remove this key".to_string(),
+            None => format!("the keys allowed here are: {}", candidates.join(", ")),
+        });
+    }
+    let first = location.line.saturating_sub(2) as usize;
+    if text.lines().skip(first).take(3).any(|l| l.contains('\t')) {
+        return Some("YAML does not allow tabs for indentation; use spaces".into());
+    }
+    if message.contains("must be quoted") {
+        return Some("put the value in quotes, e.g. `\"1.10\"`".into());
+    }
+    if message.contains("unclosed quote") {
+        return Some("end the value with the same quote it starts with".into());
+    }
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn problem(text: &str) -> Problem {
+        match parse_bytes(Path::new("t.yaml"), text.as_bytes()) {
+            Ok(_) => panic!("expected an error for {text:?}"),
+            Err((_, p)) => *p,
+        }
+    }
+
+    #[test]
+    fn unknown_key_suggests_the_right_one() {
+        let p = problem("outages:\n  - id: a\n    titel: x\n");
+        assert_eq!((p.location.line, p.location.column), (3, 5), "{p}");
+        assert!(p.message.contains("titel"), "{p}");
+        assert_eq!(p.help.as_deref(), Some("did you mean `title`?"));
+    }
+
+    #[test]
+    fn not_utf8_names_line_and_column() {
+        let p = match parse_bytes(Path::new("t.yaml"), b"systems:\n  - id: v\xe6\n") {
+            Ok(_) => panic!("latin-1 accepted"),
+            Err((_, p)) => *p,
+        };
+        assert_eq!((p.location.line, p.location.column), (2, 10), "{p}");
+        assert!(p.message.contains("not UTF-8"));
+    }
+
+    #[test]
+    fn empty_and_comment_only_files_are_errors() {
+        assert!(problem("").message.contains("empty"));
+        assert!(problem("# nothing\n\n").message.contains("empty"));
+    }
+
+    #[test]
+    fn yaml_1_1_booleans_stay_text_and_numbers_need_quotes() {
+        let ok = parse_bytes(Path::new("t.yaml"), b"systems:\n  - id: visma\n    name: NO\n");
+        let name = ok.map(|(_, raw)| raw.systems[0].value.name.value.clone());
+        assert_eq!(name.ok().as_deref(), Some("NO"));
+        let p = problem("systems:\n  - id: visma\n    name: 1.10\n");
+        assert_eq!((p.location.line, p.location.column), (3, 11), "{p}");
+        assert!(p.message.contains("must be quoted"), "{p}");
+    }
+
+    #[test]
+    fn alias_bomb_is_refused() {
+        let aliases = vec!["*a"; MAX_ALIASES + 1].join(", ");
+        let text = format!(
+            "outages:\n  - id: x\n    title: &a boom\n    systems: all\n    consequences: [{aliases}]\n"
+        );
+        let p = problem(&text);
+        assert!(p.message.contains("alias"), "{p}");
+    }
+}

@@ -1,0 +1,1136 @@
+//! The checked schedule model and the validation that builds it from
+//! [`RawFile`]s: ids, references between files, dates, times, rules.
+//! Validation reports every problem it finds, not only the first.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::Path;
+use std::str::FromStr;
+
+use chrono::{NaiveDate, NaiveDateTime, NaiveTime};
+use chrono_tz::Tz;
+
+use crate::error::{Location, Problem, suggest};
+use crate::load::SourceFile;
+use crate::raw::{
+    RawExtra, RawMaintenance, RawMove, RawOutage, RawSettings, RawSkip, RawSkipMonth, RawSystem,
+    RawSystems, Spanned,
+};
+
+/// Longest window accepted for one outage or maintenance occurrence.
+pub const MAX_WINDOW_DAYS: i64 = 31;
+/// The id reserved for the feed with every event.
+pub const ALL_FEED: &str = "all";
+
+/// The validated schedules.
+#[derive(Debug, Clone)]
+pub struct Schedule {
+    pub settings: Settings,
+    /// Sorted by id.
+    pub systems: Vec<System>,
+    pub outages: Vec<Outage>,
+    pub series: Vec<Series>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Settings {
+    pub calendar_name: String,
+    pub description: Option<String>,
+    pub zone: Tz,
+    pub uid_domain: String,
+    /// With a trailing slash.
+    pub base_url: Option<String>,
+    /// An RFC 5545 DURATION such as `PT12H`.
+    pub refresh_interval: String,
+    pub horizon_months: u32,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Self {
+            calendar_name: "Planlagt nedetid".into(),
+            description: None,
+            zone: chrono_tz::Europe::Oslo,
+            uid_domain: "nedetid.invalid".into(),
+            base_url: None,
+            refresh_interval: "PT12H".into(),
+            horizon_months: 13,
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct System {
+    pub id: String,
+    pub name: String,
+    pub description: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Status {
+    Confirmed,
+    Tentative,
+    Cancelled,
+}
+
+impl Status {
+    pub fn ical(self) -> &'static str {
+        match self {
+            Status::Confirmed => "CONFIRMED",
+            Status::Tentative => "TENTATIVE",
+            Status::Cancelled => "CANCELLED",
+        }
+    }
+}
+
+/// What people read about an outage or a maintenance series.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Details {
+    pub title: String,
+    pub description: Option<String>,
+    pub consequences: Vec<String>,
+    pub still_works: Vec<String>,
+    pub location: Option<String>,
+    pub status: Status,
+    pub link: Option<String>,
+    /// Ids of the systems hit, sorted; every system when `all` was written.
+    pub systems: Vec<String>,
+    /// `systems: all` was written.
+    pub all_systems: bool,
+}
+
+/// When a one-off outage happens, in local time.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum When {
+    Timed {
+        start: NaiveDateTime,
+        end: NaiveDateTime,
+    },
+    /// Inclusive, as people write them.
+    AllDay { first: NaiveDate, last: NaiveDate },
+}
+
+#[derive(Debug, Clone)]
+pub struct Outage {
+    pub id: String,
+    pub details: Details,
+    pub when: When,
+    pub at: Location,
+}
+
+/// A local time window on one day; `end_next_day` when the end was `24:00`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Window {
+    pub start: NaiveTime,
+    pub end: NaiveTime,
+    pub end_next_day: bool,
+}
+
+impl Window {
+    pub fn on(&self, date: NaiveDate) -> (NaiveDateTime, NaiveDateTime) {
+        let end_date = if self.end_next_day {
+            date.succ_opt().unwrap_or(date)
+        } else {
+            date
+        };
+        (date.and_time(self.start), end_date.and_time(self.end))
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct Skip {
+    pub date: NaiveDate,
+    pub reason: Option<String>,
+    pub at: Location,
+}
+
+#[derive(Debug, Clone)]
+pub struct SkipMonth {
+    pub month: u32,
+    pub reason: Option<String>,
+    pub at: Location,
+}
+
+#[derive(Debug, Clone)]
+pub struct Move {
+    pub from: NaiveDate,
+    pub to: NaiveDate,
+    pub window: Window,
+    pub reason: Option<String>,
+    pub at: Location,
+}
+
+#[derive(Debug, Clone)]
+pub struct Extra {
+    pub date: NaiveDate,
+    pub window: Window,
+    pub reason: Option<String>,
+    pub at: Location,
+}
+
+/// A recurring maintenance window.
+#[derive(Debug, Clone)]
+pub struct Series {
+    pub id: String,
+    pub details: Details,
+    /// The rule as written (without `RRULE:`), already checked.
+    pub rule_text: String,
+    pub rule: rrule::RRule<rrule::Unvalidated>,
+    pub from: NaiveDate,
+    pub until: Option<NaiveDate>,
+    pub window: Window,
+    pub skips: Vec<Skip>,
+    pub skip_months: Vec<SkipMonth>,
+    pub moves: Vec<Move>,
+    pub extras: Vec<Extra>,
+    pub at: Location,
+    pub rule_at: Location,
+}
+
+/// Checks every loaded file together and builds the schedule, or returns
+/// every problem found.
+pub fn validate(files: &[SourceFile]) -> Result<(Schedule, Vec<Problem>), Vec<Problem>> {
+    let mut v = Validator::default();
+    let settings = v.settings(files);
+    let systems = v.systems(files);
+    let known: BTreeMap<&str, &System> = systems.iter().map(|s| (s.id.as_str(), s)).collect();
+    let mut outages = Vec::new();
+    let mut series = Vec::new();
+    let mut event_ids: BTreeMap<String, Location> = BTreeMap::new();
+    for file in files {
+        v.path = file.path.clone();
+        for raw in &file.raw.outages {
+            if let Some(o) = v.outage(&raw.value, &known) {
+                v.unique_event_id(&mut event_ids, &o.id, &o.at);
+                outages.push(o);
+            }
+        }
+        for raw in &file.raw.maintenance {
+            if let Some(s) = v.series(&raw.value, &known) {
+                v.unique_event_id(&mut event_ids, &s.id, &s.at);
+                series.push(s);
+            }
+        }
+    }
+    if v.problems
+        .iter()
+        .any(|p| p.severity == crate::error::Severity::Error)
+    {
+        return Err(v.problems);
+    }
+    outages.sort_by(|a, b| a.id.cmp(&b.id));
+    series.sort_by(|a, b| a.id.cmp(&b.id));
+    Ok((
+        Schedule {
+            settings,
+            systems,
+            outages,
+            series,
+        },
+        v.problems,
+    ))
+}
+
+#[derive(Default)]
+struct Validator {
+    path: std::path::PathBuf,
+    problems: Vec<Problem>,
+}
+
+impl Validator {
+    fn at<T>(&self, s: &Spanned<T>) -> Location {
+        Location::from_yaml(&self.path, s.referenced)
+    }
+
+    fn err<T>(&mut self, s: &Spanned<T>, message: impl Into<String>, help: Option<String>) {
+        let mut p = Problem::error(self.at(s), message);
+        p.help = help;
+        self.problems.push(p);
+    }
+
+    fn settings(&mut self, files: &[SourceFile]) -> Settings {
+        let mut found: Option<(&Path, &Spanned<RawSettings>)> = None;
+        for file in files {
+            if let Some(s) = &file.raw.settings {
+                if let Some((first, _)) = found {
+                    self.path = file.path.clone();
+                    self.err(
+                        s,
+                        "`settings` is given in more than one file",
+                        Some(format!(
+                            "keep one `settings:` section (the first is in {})",
+                            first.display()
+                        )),
+                    );
+                } else {
+                    found = Some((&file.path, s));
+                }
+            }
+        }
+        let mut settings = Settings::default();
+        let Some((path, raw)) = found else {
+            return settings;
+        };
+        self.path = path.to_path_buf();
+        let raw = &raw.value;
+        if let Some(name) = self.text(raw.calendar_name.as_ref()) {
+            settings.calendar_name = name;
+        }
+        settings.description = self.text(raw.description.as_ref());
+        if let Some(zone) = &raw.time_zone {
+            match Tz::from_str(zone.value.trim()) {
+                Ok(tz) => settings.zone = tz,
+                Err(_) => {
+                    let names = chrono_tz::TZ_VARIANTS.iter().map(|t| t.name());
+                    let help = suggest(zone.value.trim(), names)
+                        .map(|n| format!("did you mean `{n}`?"))
+                        .unwrap_or_else(|| "use an IANA name such as `Europe/Oslo`".into());
+                    self.err(
+                        zone,
+                        format!("unknown time zone `{}`", zone.value),
+                        Some(help),
+                    );
+                }
+            }
+        }
+        if let Some(domain) = &raw.uid_domain {
+            let d = domain.value.trim();
+            let ok = !d.is_empty()
+                && d.chars()
+                    .all(|c| c.is_ascii_alphanumeric() || c == '.' || c == '-');
+            if ok {
+                settings.uid_domain = d.to_ascii_lowercase();
+            } else {
+                self.err(
+                    domain,
+                    format!("`{d}` is not a domain name"),
+                    Some("write a DNS name you own, e.g. `it.example.kommune.no`".into()),
+                );
+            }
+        }
+        if let Some(url) = &raw.base_url {
+            let u = url.value.trim();
+            if u.starts_with("https://") || u.starts_with("http://") {
+                let mut u = u.to_string();
+                if !u.ends_with('/') {
+                    u.push('/');
+                }
+                settings.base_url = Some(u);
+            } else {
+                self.err(url, format!("`{u}` is not an http(s) URL"), Some("write the public folder of the feeds, e.g. `https://www.example.no/nedetid/`".into()));
+            }
+        }
+        if let Some(refresh) = &raw.refresh_interval {
+            match parse_duration(refresh.value.trim()) {
+                Some(d) => settings.refresh_interval = d,
+                None => self.err(
+                    refresh,
+                    format!("`{}` is not a duration", refresh.value),
+                    Some("write an ISO 8601 duration such as `PT12H` or `P1D`".into()),
+                ),
+            }
+        }
+        if let Some(months) = &raw.horizon_months {
+            if (1..=120).contains(&months.value) {
+                settings.horizon_months = months.value;
+            } else {
+                self.err(
+                    months,
+                    format!("`horizon-months: {}` is out of range", months.value),
+                    Some("use 1 to 120 months".into()),
+                );
+            }
+        }
+        settings
+    }
+
+    fn text(&mut self, s: Option<&Spanned<String>>) -> Option<String> {
+        let s = s?;
+        let t = s.value.trim();
+        if t.is_empty() {
+            None
+        } else {
+            Some(t.to_string())
+        }
+    }
+
+    fn systems(&mut self, files: &[SourceFile]) -> Vec<System> {
+        let mut seen: BTreeMap<String, Location> = BTreeMap::new();
+        let mut out = Vec::new();
+        for file in files {
+            self.path = file.path.clone();
+            for raw in &file.raw.systems {
+                let RawSystem {
+                    id,
+                    name,
+                    description,
+                } = &raw.value;
+                if !self.slug(id, "system") {
+                    continue;
+                }
+                if id.value == ALL_FEED {
+                    self.err(
+                        id,
+                        "`all` is reserved for the feed with every system",
+                        Some("choose another id".into()),
+                    );
+                    continue;
+                }
+                if let Some(first) = seen.get(&id.value) {
+                    let help = format!(
+                        "ids must be unique; `{}` is first defined at {first}",
+                        id.value
+                    );
+                    self.err(
+                        id,
+                        format!("duplicate system id `{}`", id.value),
+                        Some(help),
+                    );
+                    continue;
+                }
+                seen.insert(id.value.clone(), self.at(id));
+                let Some(name) = self.required_text(name, "name") else {
+                    continue;
+                };
+                out.push(System {
+                    id: id.value.clone(),
+                    name,
+                    description: self.text(description.as_ref()),
+                });
+            }
+        }
+        out.sort_by(|a, b| a.id.cmp(&b.id));
+        out
+    }
+
+    fn required_text(&mut self, s: &Spanned<String>, key: &str) -> Option<String> {
+        let t = s.value.trim();
+        if t.is_empty() {
+            self.err(
+                s,
+                format!("`{key}` is empty"),
+                Some(format!("write the {key}")),
+            );
+            None
+        } else {
+            Some(t.to_string())
+        }
+    }
+
+    /// Ids name files and UIDs: lowercase ASCII letters, digits and `-`.
+    fn slug(&mut self, id: &Spanned<String>, what: &str) -> bool {
+        let v = &id.value;
+        let lower = v.to_ascii_lowercase();
+        let windows_reserved = {
+            let stem = lower.split('.').next().unwrap_or("");
+            matches!(stem, "con" | "prn" | "aux" | "nul")
+                || ((stem.starts_with("com") || stem.starts_with("lpt"))
+                    && stem.len() == 4
+                    && stem.as_bytes()[3].is_ascii_digit())
+        };
+        let valid = !v.is_empty()
+            && v.len() <= 64
+            && v.chars()
+                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
+            && !v.starts_with('-')
+            && !v.ends_with('-');
+        if !valid {
+            let fixed: String = lower
+                .chars()
+                .map(|c| match c {
+                    'æ' => 'e',
+                    'ø' => 'o',
+                    'å' => 'a',
+                    c if c.is_ascii_alphanumeric() => c,
+                    _ => '-',
+                })
+                .collect::<String>()
+                .split('-')
+                .filter(|p| !p.is_empty())
+                .collect::<Vec<_>>()
+                .join("-");
+            let help = if fixed.is_empty() {
+                "use lowercase letters a-z, digits and `-`, at most 64 characters".to_string()
+            } else {
+                format!("use lowercase letters a-z, digits and `-`, e.g. `{fixed}`")
+            };
+            self.err(id, format!("{what} id `{v}` is not a valid id"), Some(help));
+            return false;
+        }
+        if windows_reserved {
+            self.err(
+                id,
+                format!("{what} id `{v}` is a reserved file name on Windows"),
+                Some(format!("choose another id, e.g. `{v}-system`")),
+            );
+            return false;
+        }
+        true
+    }
+
+    fn unique_event_id(&mut self, seen: &mut BTreeMap<String, Location>, id: &str, at: &Location) {
+        if let Some(first) = seen.get(id) {
+            self.problems.push(
+                Problem::error(at.clone(), format!("duplicate id `{id}`"))
+                    .help(format!("outage and maintenance ids must be unique (they make the calendar UIDs); `{id}` is first used at {first}")),
+            );
+        } else {
+            seen.insert(id.to_string(), at.clone());
+        }
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn details(
+        &mut self,
+        title: &Spanned<String>,
+        systems: &Spanned<RawSystems>,
+        description: Option<&Spanned<String>>,
+        consequences: &[Spanned<String>],
+        still_works: &[Spanned<String>],
+        location: Option<&Spanned<String>>,
+        status: Option<&Spanned<String>>,
+        link: Option<&Spanned<String>>,
+        known: &BTreeMap<&str, &System>,
+    ) -> Option<Details> {
+        let title = self.required_text(title, "title");
+        let (systems, all_systems) = self.hits(systems, known)?;
+        let status = match status {
+            None => Some(Status::Confirmed),
+            Some(s) => match s.value.trim() {
+                "confirmed" => Some(Status::Confirmed),
+                "tentative" => Some(Status::Tentative),
+                "cancelled" => Some(Status::Cancelled),
+                other => {
+                    self.err(
+                        s,
+                        format!("unknown status `{other}`"),
+                        Some("use `confirmed`, `tentative` or `cancelled`".into()),
+                    );
+                    None
+                }
+            },
+        };
+        let link = match link {
+            Some(l) if !(l.value.starts_with("https://") || l.value.starts_with("http://")) => {
+                self.err(
+                    l,
+                    format!("link `{}` is not an http(s) URL", l.value),
+                    Some("write the full address, starting with `https://`".into()),
+                );
+                None
+            }
+            Some(l) => Some(l.value.trim().to_string()),
+            None => None,
+        };
+        let list = |items: &[Spanned<String>]| -> Vec<String> {
+            items
+                .iter()
+                .map(|s| s.value.trim().to_string())
+                .filter(|s| !s.is_empty())
+                .collect()
+        };
+        Some(Details {
+            title: title?,
+            description: self.text(description),
+            consequences: list(consequences),
+            still_works: list(still_works),
+            location: self.text(location),
+            status: status?,
+            link,
+            systems,
+            all_systems,
+        })
+    }
+
+    fn hits(
+        &mut self,
+        systems: &Spanned<RawSystems>,
+        known: &BTreeMap<&str, &System>,
+    ) -> Option<(Vec<String>, bool)> {
+        match &systems.value {
+            RawSystems::Word(w) if w.trim() == ALL_FEED => {
+                Some((known.keys().map(|k| k.to_string()).collect(), true))
+            }
+            RawSystems::Word(w) => {
+                let help = if known.contains_key(w.trim()) {
+                    format!("write a list: `systems: [{}]`", w.trim())
+                } else {
+                    "write `all` or a list of system ids, e.g. `systems: [visma, gat]`".into()
+                };
+                self.err(
+                    systems,
+                    format!("`systems: {w}` is neither `all` nor a list"),
+                    Some(help),
+                );
+                None
+            }
+            RawSystems::Missing => None,
+            RawSystems::List(ids) => {
+                if ids.is_empty() {
+                    self.err(
+                        systems,
+                        "`systems` is empty",
+                        Some("list the systems hit, or write `all`".into()),
+                    );
+                    return None;
+                }
+                let mut out = BTreeSet::new();
+                let mut ok = true;
+                for id in ids {
+                    if id.value == ALL_FEED {
+                        self.err(
+                            id,
+                            "`all` cannot be mixed with system ids",
+                            Some("write `systems: all` alone, or list the ids".into()),
+                        );
+                        ok = false;
+                    } else if known.contains_key(id.value.as_str()) {
+                        if !out.insert(id.value.clone()) {
+                            self.err(
+                                id,
+                                format!("system `{}` is listed twice", id.value),
+                                Some("remove one".into()),
+                            );
+                        }
+                    } else {
+                        let help = match suggest(&id.value, known.keys().copied()) {
+                            Some(s) => format!(
+                                "did you mean `{s}`? (systems are defined under `systems:`)"
+                            ),
+                            None => format!(
+                                "define it under `systems:` or use one of: {}",
+                                known.keys().copied().collect::<Vec<_>>().join(", ")
+                            ),
+                        };
+                        self.err(id, format!("unknown system `{}`", id.value), Some(help));
+                        ok = false;
+                    }
+                }
+                ok.then(|| (out.into_iter().collect(), false))
+            }
+        }
+    }
+
+    fn outage(&mut self, raw: &RawOutage, known: &BTreeMap<&str, &System>) -> Option<Outage> {
+        let id_ok = self.slug(&raw.id, "outage");
+        let details = self.details(
+            &raw.title,
+            &raw.systems,
+            raw.description.as_ref(),
+            &raw.consequences,
+            &raw.still_works,
+            raw.location.as_ref(),
+            raw.status.as_ref(),
+            raw.link.as_ref(),
+            known,
+        );
+        let when = match (&raw.start, &raw.end, &raw.first_day, &raw.last_day) {
+            (Some(start), Some(end), None, None) => {
+                let s = self.datetime(start, false);
+                let e = self.datetime(end, true);
+                let (s, e) = (s?, e?);
+                self.window_length(end, s, e)
+                    .then_some(When::Timed { start: s, end: e })
+            }
+            (None, None, Some(first), last) => {
+                let f = self.date(first);
+                let l = match last {
+                    Some(l) => self.date(l),
+                    None => f,
+                };
+                let (f, l) = (f?, l?);
+                if let Some(last) = last.as_ref().filter(|_| l < f) {
+                    self.err(
+                        last,
+                        format!("`last-day` {l} is before `first-day` {f}"),
+                        Some("swap them, or fix the date".into()),
+                    );
+                    None
+                } else if (l - f).num_days() >= MAX_WINDOW_DAYS {
+                    self.err(
+                        first,
+                        format!(
+                            "the outage lasts {} days; the limit is {MAX_WINDOW_DAYS}",
+                            (l - f).num_days() + 1
+                        ),
+                        Some("check the dates; split a longer outage into several".into()),
+                    );
+                    None
+                } else {
+                    Some(When::AllDay { first: f, last: l })
+                }
+            }
+            _ => {
+                self.err(
+                    &raw.id,
+                    format!("outage `{}` needs either `start` and `end`, or `first-day` (and `last-day`)", raw.id.value),
+                    Some("timed: `start: 2019-11-29 15:30` and `end: 2019-12-02 06:00`; all day: `first-day: 2019-05-28` and `last-day: 2019-05-29`".into()),
+                );
+                None
+            }
+        };
+        let (details, when) = (details?, when?);
+        id_ok.then(|| Outage {
+            id: raw.id.value.clone(),
+            details,
+            when,
+            at: self.at(&raw.id),
+        })
+    }
+
+    fn window_length(&mut self, end: &Spanned<String>, s: NaiveDateTime, e: NaiveDateTime) -> bool {
+        if e <= s {
+            let what = if e == s {
+                "is the same as"
+            } else {
+                "is before"
+            };
+            self.err(
+                end,
+                format!("the end {} {what} the start {}", fmt_dt(e), fmt_dt(s)),
+                Some(
+                    "the end must be after the start; for a window to midnight write `24:00`"
+                        .into(),
+                ),
+            );
+            false
+        } else if (e - s).num_days() >= MAX_WINDOW_DAYS {
+            self.err(
+                end,
+                format!(
+                    "the window lasts {} days; the limit is {MAX_WINDOW_DAYS}",
+                    (e - s).num_days()
+                ),
+                Some("check the dates; split a longer outage into several".into()),
+            );
+            false
+        } else {
+            true
+        }
+    }
+
+    fn series(&mut self, raw: &RawMaintenance, known: &BTreeMap<&str, &System>) -> Option<Series> {
+        let id_ok = self.slug(&raw.id, "maintenance");
+        let details = self.details(
+            &raw.title,
+            &raw.systems,
+            raw.description.as_ref(),
+            &raw.consequences,
+            &raw.still_works,
+            raw.location.as_ref(),
+            raw.status.as_ref(),
+            raw.link.as_ref(),
+            known,
+        );
+        let rule = self.rule(&raw.rule);
+        let from = self.date(&raw.from);
+        let until = raw.until.as_ref().map(|u| self.date(u));
+        let window = self.window(&raw.start_time, &raw.end_time);
+        if let (Some(f), Some(Some(u)), Some(until)) = (from, until, raw.until.as_ref())
+            && u < f
+        {
+            self.err(
+                until,
+                format!("`until` {u} is before `from` {f}"),
+                Some("swap them, or fix the date".into()),
+            );
+        }
+        let skips = raw.skip.iter().filter_map(|s| self.skip(s)).collect();
+        let skip_months = raw
+            .skip_months
+            .iter()
+            .filter_map(|s| self.skip_month(s))
+            .collect();
+        let moves = raw
+            .moves
+            .iter()
+            .filter_map(|m| self.mv(m, window))
+            .collect::<Vec<_>>();
+        let extras = raw
+            .extra
+            .iter()
+            .filter_map(|e| self.extra(e, window))
+            .collect::<Vec<_>>();
+        let (rule, details, from, window) = (rule?, details?, from?, window?);
+        let until = until.unwrap_or(None);
+        id_ok.then(|| Series {
+            id: raw.id.value.clone(),
+            details,
+            rule_text: raw
+                .rule
+                .value
+                .trim()
+                .trim_start_matches("RRULE:")
+                .to_string(),
+            rule,
+            from,
+            until,
+            window,
+            skips,
+            skip_months,
+            moves,
+            extras,
+            at: self.at(&raw.id),
+            rule_at: self.at(&raw.rule),
+        })
+    }
+
+    fn rule(&mut self, raw: &Spanned<String>) -> Option<rrule::RRule<rrule::Unvalidated>> {
+        let text = raw.value.trim();
+        let text = text.strip_prefix("RRULE:").unwrap_or(text);
+        let upper = text.to_ascii_uppercase();
+        let parts: Vec<&str> = upper.split(';').collect();
+        for part in &parts {
+            let key = part.split('=').next().unwrap_or("");
+            let problem = match key {
+                "UNTIL" => Some("`UNTIL` belongs in the `until` key, as a date"),
+                "DTSTART" => Some("the first date belongs in the `from` key"),
+                "BYHOUR" | "BYMINUTE" | "BYSECOND" => {
+                    Some("times of day belong in `start-time` and `end-time`")
+                }
+                _ => None,
+            };
+            if let Some(problem) = problem {
+                self.err(
+                    raw,
+                    format!("rule `{text}` has `{key}`"),
+                    Some(format!("{problem}; remove `{key}` from the rule")),
+                );
+                return None;
+            }
+        }
+        let freq = parts.iter().find_map(|p| p.strip_prefix("FREQ="));
+        match freq {
+            Some("DAILY" | "WEEKLY" | "MONTHLY" | "YEARLY") => {}
+            Some(f @ ("HOURLY" | "MINUTELY" | "SECONDLY")) => {
+                self.err(raw, format!("rule `{text}` repeats {}; nedetid allows DAILY to YEARLY", f.to_ascii_lowercase()), Some("maintenance windows repeat at most daily; the window's times go in `start-time` and `end-time`".into()));
+                return None;
+            }
+            _ => {}
+        }
+        match rrule::RRule::<rrule::Unvalidated>::from_str(text) {
+            Ok(rule) => Some(rule),
+            Err(e) => {
+                self.err(
+                    raw,
+                    format!("invalid rule `{text}`: {e}"),
+                    Some("write an RFC 5545 RRULE, e.g. `FREQ=MONTHLY;BYDAY=WE;BYSETPOS=3`".into()),
+                );
+                None
+            }
+        }
+    }
+
+    fn window(&mut self, start: &Spanned<String>, end: &Spanned<String>) -> Option<Window> {
+        let s = self.time(start, false);
+        let e = self.time(end, true);
+        let ((s, _), (e, next)) = (s?, e?);
+        if !next && e <= s {
+            self.err(
+                end,
+                format!(
+                    "`end-time` {} is not after `start-time` {}",
+                    e.format("%H:%M"),
+                    s.format("%H:%M")
+                ),
+                Some("a window ends on the day it starts; write `24:00` for midnight".into()),
+            );
+            return None;
+        }
+        Some(Window {
+            start: s,
+            end: e,
+            end_next_day: next,
+        })
+    }
+
+    fn skip(&mut self, raw: &Spanned<RawSkip>) -> Option<Skip> {
+        Some(Skip {
+            date: self.date(&raw.value.date)?,
+            reason: self.text(raw.value.reason.as_ref()),
+            at: self.at(&raw.value.date),
+        })
+    }
+
+    fn skip_month(&mut self, raw: &Spanned<RawSkipMonth>) -> Option<SkipMonth> {
+        let m = &raw.value.month;
+        if !(1..=12).contains(&m.value) {
+            self.err(
+                m,
+                format!("month {} does not exist", m.value),
+                Some("write the month as a number from 1 (January) to 12 (December)".into()),
+            );
+            return None;
+        }
+        Some(SkipMonth {
+            month: m.value,
+            reason: self.text(raw.value.reason.as_ref()),
+            at: self.at(m),
+        })
+    }
+
+    fn mv(&mut self, raw: &Spanned<RawMove>, series: Option<Window>) -> Option<Move> {
+        let RawMove {
+            from,
+            to,
+            start_time,
+            end_time,
+            reason,
+        } = &raw.value;
+        let f = self.date(from);
+        let t = self.date(to);
+        let window = self.override_window(series, start_time.as_ref(), end_time.as_ref(), to);
+        Some(Move {
+            from: f?,
+            to: t?,
+            window: window?,
+            reason: self.text(reason.as_ref()),
+            at: self.at(from),
+        })
+    }
+
+    fn extra(&mut self, raw: &Spanned<RawExtra>, series: Option<Window>) -> Option<Extra> {
+        let RawExtra {
+            date,
+            start_time,
+            end_time,
+            reason,
+        } = &raw.value;
+        let d = self.date(date);
+        let window = self.override_window(series, start_time.as_ref(), end_time.as_ref(), date);
+        Some(Extra {
+            date: d?,
+            window: window?,
+            reason: self.text(reason.as_ref()),
+            at: self.at(date),
+        })
+    }
+
+    fn override_window(
+        &mut self,
+        series: Option<Window>,
+        start: Option<&Spanned<String>>,
+        end: Option<&Spanned<String>>,
+        at: &Spanned<String>,
+    ) -> Option<Window> {
+        let series = series?;
+        let s = match start {
+            Some(s) => self.time(s, false)?.0,
+            None => series.start,
+        };
+        let (e, next) = match end {
+            Some(e) => self.time(e, true)?,
+            None => (series.end, series.end_next_day),
+        };
+        if !next && e <= s {
+            let target = end.or(start).unwrap_or(at);
+            self.err(
+                target,
+                format!(
+                    "end time {} is not after start time {}",
+                    e.format("%H:%M"),
+                    s.format("%H:%M")
+                ),
+                Some("give both `start-time` and `end-time`; write `24:00` for midnight".into()),
+            );
+            return None;
+        }
+        Some(Window {
+            start: s,
+            end: e,
+            end_next_day: next,
+        })
+    }
+
+    fn date(&mut self, raw: &Spanned<String>) -> Option<NaiveDate> {
+        match parse_date(raw.value.trim()) {
+            Ok(d) => Some(d),
+            Err(help) => {
+                self.err(
+                    raw,
+                    format!("`{}` is not a date", raw.value.trim()),
+                    Some(help),
+                );
+                None
+            }
+        }
+    }
+
+    /// `end` allows `24:00`, meaning midnight at the end of the day.
+    fn time(&mut self, raw: &Spanned<String>, end: bool) -> Option<(NaiveTime, bool)> {
+        match parse_time(raw.value.trim(), end) {
+            Ok(t) => Some(t),
+            Err(help) => {
+                self.err(
+                    raw,
+                    format!("`{}` is not a time of day", raw.value.trim()),
+                    Some(help),
+                );
+                None
+            }
+        }
+    }
+
+    fn datetime(&mut self, raw: &Spanned<String>, end: bool) -> Option<NaiveDateTime> {
+        let text = raw.value.trim();
+        let split = text.split_once(['T', ' ']);
+        let result = match split {
+            Some((d, t)) => parse_date(d).and_then(|d| {
+                let (time, next) = parse_time(t.trim(), end)?;
+                let date = if next {
+                    d.succ_opt().ok_or("date out of range")?
+                } else {
+                    d
+                };
+                Ok(date.and_time(time))
+            }),
+            None => Err(match parse_date(text) {
+                Ok(_) => format!(
+                    "add the time, e.g. `{text} 15:30`; for a whole day use `first-day` and `last-day`"
+                ),
+                Err(e) => e,
+            }),
+        };
+        match result {
+            Ok(dt) => Some(dt),
+            Err(help) => {
+                self.err(raw, format!("`{text}` is not a date and time"), Some(help));
+                None
+            }
+        }
+    }
+}
+
+fn fmt_dt(dt: NaiveDateTime) -> String {
+    dt.format("%Y-%m-%d %H:%M").to_string()
+}
+
+/// `2019-11-29`. People also write `29.11.2019`: the error suggests the
+/// ISO form rather than guessing the order.
+pub fn parse_date(text: &str) -> Result<NaiveDate, String> {
+    if let Ok(d) = NaiveDate::parse_from_str(text, "%Y-%m-%d")
+        && text.len() == 10
+    {
+        return Ok(d);
+    }
+    let parts: Vec<&str> = text.split(['.', '/']).collect();
+    if let [d, m, y] = parts[..]
+        && let (Ok(d), Ok(m), Ok(y)) = (d.parse::<u32>(), m.parse::<u32>(), y.parse::<i32>())
+        && let Some(date) = NaiveDate::from_ymd_opt(y, m, d)
+    {
+        return Err(format!(
+            "write dates as year-month-day: `{}`",
+            date.format("%Y-%m-%d")
+        ));
+    }
+    if let [y, m, d] = text.split('-').collect::<Vec<_>>()[..]
+        && let (Ok(y), Ok(m), Ok(d)) = (y.parse::<i32>(), m.parse::<u32>(), d.parse::<u32>())
+    {
+        return Err(if (1..=12).contains(&m) {
+            format!("{y}-{m:02} has no day {d}")
+        } else {
+            format!("there is no month {m}")
+        });
+    }
+    Err("write dates as year-month-day, e.g. `2019-11-29`".into())
+}
+
+/// `16:00`; for an end also `24:00` (returned as 00:00 and `true`).
+pub fn parse_time(text: &str, end: bool) -> Result<(NaiveTime, bool), String> {
+    let normal = text.replace('.', ":");
+    if normal == "24:00" {
+        return if end {
+            Ok((NaiveTime::MIN, true))
+        } else {
+            Err("a start cannot be `24:00`; write `00:00` on the next day".into())
+        };
+    }
+    match NaiveTime::parse_from_str(&normal, "%H:%M") {
+        Ok(t) if normal.len() == 5 && text.contains(':') => Ok((t, false)),
+        Ok(t) => Err(format!(
+            "write times as hours:minutes, `{}`",
+            t.format("%H:%M")
+        )),
+        Err(_) => Err("write times as hours:minutes on a 24-hour clock, e.g. `16:00`".into()),
+    }
+}
+
+/// Accepts an RFC 5545 DURATION (`PT12H`, `P1D`) and returns it normalised.
+fn parse_duration(text: &str) -> Option<String> {
+    let upper = text.to_ascii_uppercase();
+    let rest = upper.strip_prefix('P')?;
+    let (date, time) = match rest.split_once('T') {
+        Some((d, t)) => (d, Some(t)),
+        None => (rest, None),
+    };
+    let fields = |s: &str, units: &[char]| -> Option<u64> {
+        let mut total = 0u64;
+        let mut num = String::new();
+        let mut any = false;
+        for c in s.chars() {
+            if c.is_ascii_digit() {
+                num.push(c);
+            } else if units.contains(&c) && !num.is_empty() {
+                total = total.checked_add(num.parse::<u64>().ok()?)?;
+                num.clear();
+                any = true;
+            } else {
+                return None;
+            }
+        }
+        (num.is_empty() && (any || s.is_empty())).then_some(total)
+    };
+    let d = fields(date, &['W', 'D'])?;
+    let t = match time {
+        Some("") => return None,
+        Some(t) => fields(t, &['H', 'M', 'S'])?,
+        None => 0,
+    };
+    (d + t > 0).then_some(upper)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn dates_people_write_get_the_iso_suggestion() {
+        assert_eq!(
+            parse_date("2019-11-29"),
+            NaiveDate::from_ymd_opt(2019, 11, 29).ok_or_else(String::new)
+        );
+        assert_eq!(
+            parse_date("29.11.2019").unwrap_err(),
+            "write dates as year-month-day: `2019-11-29`"
+        );
+        assert_eq!(
+            parse_date("2019-02-31").unwrap_err(),
+            "2019-02 has no day 31"
+        );
+        assert_eq!(
+            parse_date("2019-13-01").unwrap_err(),
+            "there is no month 13"
+        );
+    }
+
+    #[test]
+    fn midnight_as_24_00_only_for_ends() {
+        assert_eq!(parse_time("24:00", true), Ok((NaiveTime::MIN, true)));
+        assert!(parse_time("24:00", false).is_err());
+        assert_eq!(
+            parse_time("16.00", false).unwrap_err(),
+            "write times as hours:minutes, `16:00`"
+        );
+        assert!(parse_time("25:00", true).is_err());
+        assert!(parse_time("4pm", false).is_err());
+    }
+
+    #[test]
+    fn durations() {
+        assert_eq!(parse_duration("PT12H").as_deref(), Some("PT12H"));
+        assert_eq!(parse_duration("p1d").as_deref(), Some("P1D"));
+        assert_eq!(parse_duration("12h"), None);
+        assert_eq!(parse_duration("PT"), None);
+        assert_eq!(parse_duration("P0D"), None);
+    }
+}
