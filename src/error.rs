@@ -255,7 +255,10 @@ fn byte_span(text: &str, loc: &Location) -> Option<(usize, usize)> {
     } else {
         rest.find(char::is_whitespace).unwrap_or(rest.len())
     };
-    Some((line_start + offset, token.max(usize::from(!rest.is_empty()))))
+    Some((
+        line_start + offset,
+        token.max(usize::from(!rest.is_empty())),
+    ))
 }
 
 fn plural<'a>(n: usize, one: &'a str, many: &'a str) -> &'a str {

@@ -136,7 +136,7 @@ fn sort_key<'o>(zone: Tz, o: &'o Occurrence) -> (DateTime<Utc>, &'o str) {
 
 fn outage_time(zone: Tz, outage: &Outage) -> Result<Time, Problem> {
     match outage.when {
-        When::Timed { start, end } => timed(zone, start, end, &outage.at),
+        When::Timed { start, end } => timed(zone, start, end, &outage.when_at),
         When::AllDay { first, last } => Ok(Time::AllDay {
             start: first,
             end: last.succ_opt().unwrap_or(last),
@@ -385,10 +385,16 @@ fn expand_series<'a>(
             continue;
         }
         let (actual, window, note) = match series.moves.iter().find(|m| m.from == date) {
-            Some(m) => (m.to, m.window, Some(moved_note(date, m.reason.as_deref()))),
+            Some(m) => (
+                m.to,
+                m.window,
+                Some((moved_note(date, m.reason.as_deref()), &m.at)),
+            ),
             None => (date, series.window, None),
         };
-        match occurrence_time(zone, actual, window, series) {
+        let at = note.as_ref().map_or(&series.window_at, |(_, at)| at);
+        let note = note.map(|(n, _)| n);
+        match timed_on(zone, actual, window, at) {
             Ok(time) => out.push(Occurrence {
                 uid: uid(date, false),
                 source_id: &series.id,
@@ -406,7 +412,7 @@ fn expand_series<'a>(
             Some(r) => format!("Ekstra vedlikehold: {r}"),
             None => "Ekstra vedlikehold.".to_string(),
         };
-        match occurrence_time(zone, e.date, e.window, series) {
+        match timed_on(zone, e.date, e.window, &e.at) {
             Ok(time) => out.push(Occurrence {
                 uid: uid(e.date, true),
                 source_id: &series.id,
@@ -443,14 +449,9 @@ fn moved_note(from: NaiveDate, reason: Option<&str>) -> String {
     }
 }
 
-fn occurrence_time(
-    zone: Tz,
-    date: NaiveDate,
-    window: Window,
-    series: &Series,
-) -> Result<Time, Problem> {
+fn timed_on(zone: Tz, date: NaiveDate, window: Window, at: &Location) -> Result<Time, Problem> {
     let (start, end) = window.on(date);
-    timed(zone, start, end, &series.at)
+    timed(zone, start, end, at)
 }
 
 /// Norwegian weekday names, for messages and the page.

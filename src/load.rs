@@ -253,7 +253,10 @@ mod tests {
 
     #[test]
     fn yaml_1_1_booleans_stay_text_and_numbers_need_quotes() {
-        let ok = parse_bytes(Path::new("t.yaml"), b"systems:\n  - id: visma\n    name: NO\n");
+        let ok = parse_bytes(
+            Path::new("t.yaml"),
+            b"systems:\n  - id: visma\n    name: NO\n",
+        );
         let name = ok.map(|(_, raw)| raw.systems[0].value.name.value.clone());
         assert_eq!(name.ok().as_deref(), Some("NO"));
         let p = problem("systems:\n  - id: visma\n    name: 1.10\n");

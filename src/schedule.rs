@@ -115,7 +115,10 @@ pub struct Outage {
     pub id: String,
     pub details: Details,
     pub when: When,
+    /// Where the id is written.
     pub at: Location,
+    /// Where the start (or first day) is written.
+    pub when_at: Location,
 }
 
 /// A local time window on one day; `end_next_day` when the end was `24:00`.
@@ -185,6 +188,8 @@ pub struct Series {
     pub extras: Vec<Extra>,
     pub at: Location,
     pub rule_at: Location,
+    /// Where `start-time` is written.
+    pub window_at: Location,
 }
 
 /// Checks every loaded file together and builds the schedule, or returns
@@ -200,16 +205,12 @@ pub fn validate(files: &[SourceFile]) -> Result<(Schedule, Vec<Problem>), Vec<Pr
     for file in files {
         v.path = file.path.clone();
         for raw in &file.raw.outages {
-            if let Some(o) = v.outage(&raw.value, &known) {
-                v.unique_event_id(&mut event_ids, &o.id, &o.at);
-                outages.push(o);
-            }
+            v.unique_event_id(&mut event_ids, &raw.value.id);
+            outages.extend(v.outage(&raw.value, &known));
         }
         for raw in &file.raw.maintenance {
-            if let Some(s) = v.series(&raw.value, &known) {
-                v.unique_event_id(&mut event_ids, &s.id, &s.at);
-                series.push(s);
-            }
+            v.unique_event_id(&mut event_ids, &raw.value.id);
+            series.extend(v.series(&raw.value, &known));
         }
     }
     if v.problems
@@ -468,14 +469,16 @@ impl Validator {
         true
     }
 
-    fn unique_event_id(&mut self, seen: &mut BTreeMap<String, Location>, id: &str, at: &Location) {
+    fn unique_event_id(&mut self, seen: &mut BTreeMap<String, Location>, id: &Spanned<String>) {
+        let at = self.at(id);
+        let id = id.value.as_str();
         if let Some(first) = seen.get(id) {
             self.problems.push(
-                Problem::error(at.clone(), format!("duplicate id `{id}`"))
+                Problem::error(at, format!("duplicate id `{id}`"))
                     .help(format!("outage and maintenance ids must be unique (they make the calendar UIDs); `{id}` is first used at {first}")),
             );
         } else {
-            seen.insert(id.to_string(), at.clone());
+            seen.insert(id.to_string(), at);
         }
     }
 
@@ -670,11 +673,16 @@ impl Validator {
             }
         };
         let (details, when) = (details?, when?);
+        let when_at = match (&raw.start, &raw.first_day) {
+            (Some(s), _) | (None, Some(s)) => self.at(s),
+            (None, None) => self.at(&raw.id),
+        };
         id_ok.then(|| Outage {
             id: raw.id.value.clone(),
             details,
             when,
             at: self.at(&raw.id),
+            when_at,
         })
     }
 
@@ -772,6 +780,7 @@ impl Validator {
             extras,
             at: self.at(&raw.id),
             rule_at: self.at(&raw.rule),
+            window_at: self.at(&raw.start_time),
         })
     }
 

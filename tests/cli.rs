@@ -1,0 +1,264 @@
+//! The binary run on fixture folders: `tests/fixtures/valid/*` must build and
+//! pass the lint, `tests/fixtures/invalid/*` must fail with the error text in
+//! `tests/snapshots/` (refresh with `INSTA_UPDATE=always cargo test`) and
+//! leave the output folder untouched.
+
+mod common;
+
+use std::path::{Path, PathBuf};
+
+use common::*;
+
+fn cases(kind: &str) -> Vec<PathBuf> {
+    let mut dirs: Vec<PathBuf> = std::fs::read_dir(root().join("tests/fixtures").join(kind))
+        .expect("fixture folder")
+        .filter_map(Result::ok)
+        .map(|e| e.path())
+        .filter(|p| p.is_dir())
+        .collect();
+    dirs.sort();
+    assert!(!dirs.is_empty());
+    dirs
+}
+
+fn relative(p: &Path) -> PathBuf {
+    p.strip_prefix(root())
+        .map(Path::to_path_buf)
+        .unwrap_or_else(|_| p.to_path_buf())
+}
+
+fn name(p: &Path) -> String {
+    p.file_name()
+        .unwrap_or_default()
+        .to_string_lossy()
+        .into_owned()
+}
+
+#[test]
+fn invalid_fixtures_fail_check_with_located_errors() {
+    for dir in cases("invalid") {
+        let out = nedetid()
+            .args(["check", "--now", NOW, "--schedules"])
+            .arg(relative(&dir))
+            .output()
+            .expect("run");
+        assert_eq!(out.status.code(), Some(1), "{}", dir.display());
+        let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
+        // Every problem names file:line:col.
+        for line in stderr.lines().filter(|l| l.starts_with("error: ")) {
+            let located = line
+                .split(": ")
+                .nth(1)
+                .is_some_and(|loc| loc.matches(':').count() >= 2 || !loc.contains(".yaml"));
+            assert!(located, "no line and column in {line:?}");
+        }
+        insta::assert_snapshot!(format!("invalid-{}", name(&dir)), stderr);
+    }
+}
+
+#[test]
+fn invalid_fixtures_write_nothing() {
+    for dir in cases("invalid") {
+        let out = tempfile::tempdir().expect("tempdir");
+        let published = out.path().join("visma.ics");
+        std::fs::write(&published, b"previously published\r\n").expect("seed output");
+        let status = nedetid()
+            .args(["build", "--now", NOW, "--schedules"])
+            .arg(&dir)
+            .arg("--out")
+            .arg(out.path())
+            .output()
+            .expect("run")
+            .status;
+        assert_eq!(status.code(), Some(1), "{}", dir.display());
+        let left: Vec<String> = std::fs::read_dir(out.path())
+            .expect("read")
+            .filter_map(Result::ok)
+            .map(|e| name(&e.path()))
+            .collect();
+        assert_eq!(left, ["visma.ics"], "{}", dir.display());
+        assert_eq!(
+            std::fs::read(&published).ok().as_deref(),
+            Some(&b"previously published\r\n"[..])
+        );
+    }
+}
+
+#[test]
+fn valid_fixtures_build_lint_clean_feeds_that_parse_back_to_list() {
+    for dir in cases("valid") {
+        let out = build(&dir);
+        let feeds = feeds(out.path());
+        assert!(feeds.iter().any(|(n, _)| n == "all.ics"));
+        for (file, bytes) in &feeds {
+            assert_eq!(
+                lint(bytes),
+                Vec::<String>::new(),
+                "{}/{file}",
+                dir.display()
+            );
+            let system = file.trim_end_matches(".ics");
+            let want = expected(&list(&dir, (system != "all").then_some(system)));
+            assert_eq!(parse_feed(bytes), want, "{}/{file}", dir.display());
+        }
+        let all = feeds
+            .iter()
+            .find(|(n, _)| n == "all.ics")
+            .map(|(_, b)| String::from_utf8_lossy(b).into_owned());
+        insta::assert_snapshot!(
+            format!("valid-{}-all.ics", name(&dir)),
+            all.unwrap_or_default()
+        );
+    }
+}
+
+#[test]
+fn minimal_fixture_covers_dst_both_ways_and_every_exception() {
+    let items = list(Path::new("tests/fixtures/valid/minimal"), None);
+    let get = |uid_prefix: &str| {
+        items
+            .iter()
+            .find(|i| i["uid"].as_str().is_some_and(|u| u.starts_with(uid_prefix)))
+            .map(|i| {
+                (
+                    i["start"].as_str().unwrap_or_default().to_string(),
+                    i["end"].as_str().unwrap_or_default().to_string(),
+                )
+            })
+    };
+    // 22:00 CET to 04:00 CEST: the night is one hour shorter.
+    assert_eq!(
+        get("sommertid@"),
+        Some(("2019-03-30T21:00:00Z".into(), "2019-03-31T02:00:00Z".into()))
+    );
+    // 23:00 CEST to 05:00 CET: one hour longer.
+    assert_eq!(
+        get("vintertid@"),
+        Some(("2019-10-26T21:00:00Z".into(), "2019-10-27T04:00:00Z".into()))
+    );
+    assert_eq!(get("vedlikehold-20190220@"), None, "skipped date");
+    assert_eq!(get("vedlikehold-20190717@"), None, "skipped month");
+    // Moved a week, with its own start time, keeping the rule date's UID.
+    assert_eq!(
+        get("vedlikehold-20190417@"),
+        Some(("2019-04-24T15:00:00Z".into(), "2019-04-24T17:00:00Z".into()))
+    );
+    assert_eq!(
+        get("vedlikehold-extra-20190516@"),
+        Some(("2019-05-16T14:00:00Z".into(), "2019-05-16T17:00:00Z".into()))
+    );
+    assert_eq!(
+        get("heldag@"),
+        Some(("2019-06-03".into(), "2019-06-04".into()))
+    );
+    let maintenance = items.iter().filter(|i| i["kind"] == "maintenance").count();
+    assert_eq!(
+        maintenance,
+        12 - 2 + 1,
+        "12 rule dates, a skipped date and July left out, one extra"
+    );
+}
+
+#[test]
+fn list_filters_by_system_and_dates() {
+    let all = list(Path::new("schedules"), None);
+    let visma = list(Path::new("schedules"), Some("visma"));
+    assert!(visma.len() < all.len());
+    assert!(visma.iter().all(|i| {
+        i["systems"]
+            .as_array()
+            .is_some_and(|s| s.iter().any(|x| x == "visma"))
+    }));
+    let november = stdout(nedetid().args([
+        "list",
+        "--format",
+        "json",
+        "--from",
+        "2019-11-01",
+        "--to",
+        "2019-11-30",
+        "--now",
+        NOW,
+    ]));
+    let november: Vec<serde_json::Value> = serde_json::from_str(&november).expect("json");
+    let ids: Vec<&str> = november.iter().filter_map(|i| i["id"].as_str()).collect();
+    assert_eq!(
+        ids,
+        [
+            "2019-11-03-nodstromstest",
+            "2019-11-14-nettverk-gjovik",
+            "manedlig-vedlikehold",
+            "2019-11-29-flytting-datahall"
+        ]
+    );
+    let table = stdout(nedetid().args(["list", "--now", NOW]));
+    assert!(
+        table.contains("2019-11-29 15:30") && table.ends_with("19 occurrences\n"),
+        "{table}"
+    );
+}
+
+#[test]
+fn unknown_system_in_list_is_a_usage_error() {
+    let out = nedetid()
+        .args(["list", "--system", "vismaa", "--now", NOW])
+        .output()
+        .expect("run");
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("unknown system `vismaa`"));
+}
+
+#[test]
+fn a_second_build_touches_no_file() {
+    let out = build(Path::new("schedules"));
+    let times = |dir: &Path| -> Vec<(String, std::time::SystemTime)> {
+        let mut v: Vec<_> = std::fs::read_dir(dir)
+            .expect("read")
+            .filter_map(Result::ok)
+            .map(|e| {
+                (
+                    name(&e.path()),
+                    e.metadata().and_then(|m| m.modified()).expect("mtime"),
+                )
+            })
+            .collect();
+        v.sort();
+        v
+    };
+    let before = times(out.path());
+    std::thread::sleep(std::time::Duration::from_millis(20));
+    let second = stdout(
+        nedetid()
+            .args(["build", "--now", NOW, "--out"])
+            .arg(out.path()),
+    );
+    assert!(
+        second.ends_with("0 created, 0 updated, 13 unchanged\n"),
+        "{second}"
+    );
+    assert_eq!(times(out.path()), before);
+}
+
+#[cfg(unix)]
+#[test]
+fn published_files_are_world_readable() {
+    use std::os::unix::fs::PermissionsExt as _;
+    let out = build(Path::new("schedules"));
+    for (file, _) in feeds(out.path()) {
+        let mode = std::fs::metadata(out.path().join(&file))
+            .expect("stat")
+            .permissions()
+            .mode()
+            & 0o777;
+        assert_eq!(mode, 0o644, "{file}");
+    }
+}
+
+#[test]
+fn check_counts_what_it_validated() {
+    let out = stdout(nedetid().args(["check", "--now", NOW]));
+    assert_eq!(
+        out,
+        "schedules: 12 systems, 8 outages, 1 maintenance series, 19 occurrences\n"
+    );
+}
