@@ -128,6 +128,8 @@ pub enum Error {
     },
     /// A command-line value that makes no sense.
     Usage(String),
+    /// The state file in the output folder cannot be used.
+    State { path: PathBuf, message: String },
     /// `build --check`: the output is not what a build would write.
     Stale(Vec<String>),
 }
@@ -147,6 +149,7 @@ impl fmt::Display for Error {
             Error::Invalid(report) => write!(f, "{report}"),
             Error::Io { path, source } => write!(f, "error: {}: {source}", path.display()),
             Error::Usage(msg) => write!(f, "error: {msg}"),
+            Error::State { path, message } => write!(f, "error: {}: {message}", path.display()),
             Error::Stale(changes) => {
                 writeln!(
                     f,

@@ -110,6 +110,13 @@ pub fn expand(schedule: &Schedule, now: DateTime<Utc>) -> Result<Expansion<'_>, 
     if !problems.is_empty() {
         return Err(problems);
     }
+    if let Some(days) = schedule.settings.retention_days {
+        let cutoff = now - Duration::days(i64::from(days));
+        occurrences.retain(|o| match o.time {
+            Time::Timed { end, .. } => end >= cutoff,
+            Time::AllDay { end, .. } => end >= cutoff.with_timezone(&zone).date_naive(),
+        });
+    }
     occurrences.sort_by(|a, b| sort_key(zone, a).cmp(&sort_key(zone, b)));
     skipped.sort_by(|a, b| (a.date, &a.series.id).cmp(&(b.date, &b.series.id)));
     Ok(Expansion {
@@ -259,7 +266,12 @@ fn expand_series<'a>(
         .chain(series.extras.iter().map(|e| e.date))
         .max();
     let last = series.until.unwrap_or(horizon);
-    let check_to = latest_exception.map_or(last, |e| e.max(last));
+    // Exceptions of an open-ended rule may lie past the horizon; a rule with
+    // `until` has no occurrences after it.
+    let check_to = match (series.until, latest_exception) {
+        (None, Some(e)) => e.max(last),
+        _ => last,
+    };
     let dates = rule_dates(series, check_to).map_err(|p| vec![p])?;
     let is_occurrence = |d: NaiveDate| dates.binary_search(&d).is_ok();
     let mut problems = Vec::new();

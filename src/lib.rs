@@ -11,14 +11,15 @@ pub mod expand;
 pub mod ical;
 pub mod list;
 pub mod load;
+pub mod page;
 pub mod pipeline;
 pub mod publish;
 pub mod raw;
 pub mod render;
 pub mod schedule;
+pub mod state;
 pub mod tz;
 
-use std::collections::BTreeMap;
 use std::process::ExitCode;
 
 use chrono::Utc;
@@ -33,7 +34,8 @@ pub mod exit {
     pub const INVALID: u8 = 1;
     /// Bad command-line arguments (clap's own code).
     pub const USAGE: u8 = 2;
-    /// A file or folder could not be read or written.
+    /// A file or folder could not be read or written, or the state file
+    /// in the output folder is corrupt.
     pub const IO: u8 = 3;
     /// `build --check`: publishing would change the output folder.
     pub const STALE: u8 = 4;
@@ -48,7 +50,7 @@ pub fn run(cli: Cli) -> ExitCode {
             ExitCode::from(match e {
                 Error::Invalid(_) => exit::INVALID,
                 Error::Usage(_) => exit::USAGE,
-                Error::Io { .. } => exit::IO,
+                Error::Io { .. } | Error::State { .. } => exit::IO,
                 Error::Stale(_) => exit::STALE,
             })
         }
@@ -92,8 +94,19 @@ fn execute(cli: Cli) -> Result<u8, Error> {
     }
 }
 
+/// `--now`, else `SOURCE_DATE_EPOCH` (reproducible builds), else the clock.
 fn now(common: &Common) -> chrono::DateTime<Utc> {
-    common.now.unwrap_or_else(Utc::now)
+    common
+        .now
+        .or_else(|| {
+            let secs = std::env::var("SOURCE_DATE_EPOCH")
+                .ok()?
+                .trim()
+                .parse::<i64>()
+                .ok()?;
+            chrono::DateTime::from_timestamp(secs, 0)
+        })
+        .unwrap_or_else(Utc::now)
 }
 
 fn print_warnings(checked: &pipeline::Checked) {
@@ -126,38 +139,62 @@ fn check(common: &Common, deny_warnings: bool) -> Result<u8, Error> {
 
 fn build(common: &Common, out: &std::path::Path, check_only: bool) -> Result<u8, Error> {
     let checked = pipeline::load(&common.schedules)?;
-    let expansion = pipeline::expansion(&checked, now(common))?;
+    let now = now(common);
+    let expansion = pipeline::expansion(&checked, now)?;
     print_warnings(&checked);
-    let (feeds, outputs) = pipeline::render(&expansion, &BTreeMap::new());
+    let previous = state::Manifest::read(out)?;
+    let rendered = pipeline::render(&expansion, &previous, now);
+    for feed in rendered
+        .feeds
+        .iter()
+        .filter(|f| f.content.len() > pipeline::FEED_WARN_BYTES)
+    {
+        eprintln!(
+            "warning: {} is {} bytes; Google Calendar refuses feeds over about 1 MB (set `retention-days` to drop old events)",
+            feed.file_name,
+            feed.content.len()
+        );
+    }
+    let dropped = previous.dropped_files(&rendered.manifest);
     if check_only {
-        let changes = publish::plan(out, &outputs)?;
+        let changes = publish::plan(out, &rendered.outputs, &dropped)?;
         if !changes.is_empty() {
             return Err(Error::Stale(changes.describe()));
         }
-        println!("{}: up to date ({} files)", out.display(), outputs.len());
+        println!(
+            "{}: up to date ({} files)",
+            out.display(),
+            rendered.outputs.len()
+        );
         return Ok(exit::OK);
     }
-    let changes = publish::publish(out, &outputs)?;
-    for feed in &feeds {
-        let state = if changes.created.contains(&feed.file_name) {
+    let changes = publish::publish(out, &rendered.outputs, &dropped, &publish::no_faults)?;
+    for output in &rendered.outputs {
+        let name = &output.name;
+        let state = if changes.created.contains(name) {
             "created"
-        } else if changes.updated.contains(&feed.file_name) {
+        } else if changes.updated.contains(name) {
             "updated"
         } else {
             "unchanged"
         };
-        println!(
-            "{:<10} {} ({} events)",
-            state,
-            out.join(&feed.file_name).display(),
-            feed.events
-        );
+        let events = rendered
+            .feeds
+            .iter()
+            .find(|f| &f.file_name == name)
+            .map(|f| format!(" ({} events)", f.events))
+            .unwrap_or_default();
+        println!("{state:<10} {}{events}", out.join(name).display());
+    }
+    for name in &changes.removed {
+        println!("{:<10} {}", "removed", out.join(name).display());
     }
     println!(
-        "{} created, {} updated, {} unchanged",
+        "{} created, {} updated, {} unchanged, {} removed",
         changes.created.len(),
         changes.updated.len(),
-        changes.unchanged.len()
+        changes.unchanged.len(),
+        changes.removed.len()
     );
     Ok(exit::OK)
 }

@@ -159,3 +159,67 @@ pub fn to_table(items: &[Item], zone: &str) -> String {
     out.push_str(&format!("{} occurrences\n", items.len()));
     out
 }
+
+/// `feeds.json`: every feed (id, name, URL, event count) and the upcoming
+/// occurrences, for intranet widgets.
+pub fn feeds_json(
+    expansion: &Expansion,
+    feeds: &[crate::render::Feed],
+    now: chrono::DateTime<chrono::Utc>,
+) -> String {
+    #[derive(Serialize)]
+    struct FeedInfo<'a> {
+        id: &'a str,
+        name: &'a str,
+        file: &'a str,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        url: Option<String>,
+        events: usize,
+    }
+    #[derive(Serialize)]
+    struct Doc<'a> {
+        calendar: &'a str,
+        time_zone: &'a str,
+        feeds: Vec<FeedInfo<'a>>,
+        upcoming: Vec<Item>,
+    }
+    let settings = &expansion.schedule.settings;
+    let today = now.with_timezone(&settings.zone).date_naive();
+    let upcoming = items(
+        expansion,
+        &Filter {
+            from: Some(today),
+            ..Filter::default()
+        },
+    )
+    .into_iter()
+    .filter(|i| {
+        if i.all_day {
+            true
+        } else {
+            i.end.as_str() > now.format("%Y-%m-%dT%H:%M:%SZ").to_string().as_str()
+        }
+    })
+    .collect();
+    let doc = Doc {
+        calendar: &settings.calendar_name,
+        time_zone: settings.zone.name(),
+        feeds: feeds
+            .iter()
+            .map(|f| FeedInfo {
+                id: &f.id,
+                name: &f.name,
+                file: &f.file_name,
+                url: settings
+                    .base_url
+                    .as_ref()
+                    .map(|b| format!("{b}{}", f.file_name)),
+                events: f.events,
+            })
+            .collect(),
+        upcoming,
+    };
+    let mut s = serde_json::to_string_pretty(&doc).unwrap_or_default();
+    s.push('\n');
+    s
+}

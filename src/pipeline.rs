@@ -9,8 +9,10 @@ use chrono::{DateTime, Utc};
 use crate::error::{Error, Problem, Report};
 use crate::expand::{Expansion, expand};
 use crate::publish::Output;
-use crate::render::{Feed, Revision, render_feeds};
+use crate::render::{self, Feed};
+use crate::schedule::ALL_FEED;
 use crate::schedule::{Schedule, validate};
+use crate::state::{MANIFEST, Manifest};
 
 /// Schedules that loaded and validated, with their warnings and the source
 /// text for showing them.
@@ -53,18 +55,65 @@ pub fn expansion(checked: &Checked, now: DateTime<Utc>) -> Result<Expansion<'_>,
     })
 }
 
-/// Every file `build` publishes, rendered in memory.
-pub fn render(
-    expansion: &Expansion,
-    revisions: &BTreeMap<String, Revision>,
-) -> (Vec<Feed>, Vec<Output>) {
-    let feeds = render_feeds(expansion, revisions);
-    let outputs = feeds
+/// Feeds larger than this are refused by Google Calendar.
+pub const FEED_WARN_BYTES: usize = 1_000_000;
+
+/// Everything `build` publishes, rendered in memory.
+#[derive(Debug)]
+pub struct Rendered {
+    pub feeds: Vec<Feed>,
+    /// Feeds, `index.html`, `feeds.json`, then `manifest.json`.
+    pub outputs: Vec<Output>,
+    pub manifest: Manifest,
+}
+
+/// Renders every output file. `previous` is the state of the last build:
+/// events whose content changed since get the next SEQUENCE and `now` as
+/// their DTSTAMP.
+pub fn render(expansion: &Expansion, previous: &Manifest, now: DateTime<Utc>) -> Rendered {
+    let hashes = render::event_hashes(expansion);
+    let mut files: Vec<String> = std::iter::once(format!("{ALL_FEED}.ics"))
+        .chain(
+            expansion
+                .schedule
+                .systems
+                .iter()
+                .map(|s| format!("{}.ics", s.id)),
+        )
+        .chain([PAGE, FEEDS_JSON, MANIFEST].map(String::from))
+        .collect();
+    files.sort();
+    let (revisions, manifest) = previous.revise(&hashes, now, files);
+    let feeds = render::render_feeds(expansion, &revisions);
+    let page = crate::page::render_page(expansion, &feeds, now);
+    let feeds_json = crate::list::feeds_json(expansion, &feeds, now);
+    let mut outputs: Vec<Output> = feeds
         .iter()
         .map(|f| Output {
             name: f.file_name.clone(),
             bytes: f.content.as_bytes().to_vec(),
         })
         .collect();
-    (feeds, outputs)
+    outputs.push(Output {
+        name: PAGE.into(),
+        bytes: page.into_bytes(),
+    });
+    outputs.push(Output {
+        name: FEEDS_JSON.into(),
+        bytes: feeds_json.into_bytes(),
+    });
+    outputs.push(Output {
+        name: MANIFEST.into(),
+        bytes: manifest.to_json().into_bytes(),
+    });
+    Rendered {
+        feeds,
+        outputs,
+        manifest,
+    }
 }
+
+/// The page people open.
+pub const PAGE: &str = "index.html";
+/// The feeds and upcoming events, for intranet widgets.
+pub const FEEDS_JSON: &str = "feeds.json";

@@ -1,7 +1,10 @@
-//! The only writer of output: compares rendered files with what is
-//! published, and replaces each changed file atomically (temporary file in
-//! the same folder, flushed, renamed over the old one), mode 0644. A file
-//! whose bytes would not change is not touched.
+//! The only writer of output. Publishing is all or nothing as far as a file
+//! system allows: every changed file is first written in full to a temporary
+//! file beside its target and flushed (where a full disk or a read-only
+//! folder fails, with nothing published touched); only then are they renamed
+//! over the old files, and if a rename fails the ones already renamed are put
+//! back. Files whose bytes would not change are not touched, so their
+//! modification time (and a web server's ETag) stays.
 
 use std::io::Write as _;
 use std::path::{Path, PathBuf};
@@ -21,64 +24,134 @@ pub struct Changes {
     pub created: Vec<String>,
     pub updated: Vec<String>,
     pub unchanged: Vec<String>,
+    pub removed: Vec<String>,
 }
 
 impl Changes {
     pub fn is_empty(&self) -> bool {
-        self.created.is_empty() && self.updated.is_empty()
+        self.created.is_empty() && self.updated.is_empty() && self.removed.is_empty()
     }
 
     /// One line per file that changes, for `build --check`.
     pub fn describe(&self) -> Vec<String> {
         let created = self.created.iter().map(|n| format!("create {n}"));
         let updated = self.updated.iter().map(|n| format!("update {n}"));
-        created.chain(updated).collect()
+        let removed = self.removed.iter().map(|n| format!("remove {n}"));
+        created.chain(updated).chain(removed).collect()
     }
 }
 
-/// Compares `outputs` with the files in `dir` without writing anything.
-pub fn plan(dir: &Path, outputs: &[Output]) -> Result<Changes, Error> {
+/// A published file's previous bytes, kept to put it back.
+struct Previous {
+    name: String,
+    bytes: Option<Vec<u8>>,
+}
+
+/// Compares `outputs` with the files in `dir`, and lists which of `owned`
+/// (files an earlier build wrote that this one does not) exist and would go.
+pub fn plan(dir: &Path, outputs: &[Output], dropped: &[&str]) -> Result<Changes, Error> {
+    Ok(compare(dir, outputs, dropped)?.0)
+}
+
+fn compare(
+    dir: &Path,
+    outputs: &[Output],
+    dropped: &[&str],
+) -> Result<(Changes, Vec<Previous>), Error> {
     let mut changes = Changes::default();
+    let mut previous = Vec::new();
     for output in outputs {
         let path = dir.join(&output.name);
         match std::fs::read(&path) {
             Ok(old) if old == output.bytes => changes.unchanged.push(output.name.clone()),
-            Ok(_) => changes.updated.push(output.name.clone()),
+            Ok(old) => {
+                changes.updated.push(output.name.clone());
+                previous.push(Previous {
+                    name: output.name.clone(),
+                    bytes: Some(old),
+                });
+            }
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-                changes.created.push(output.name.clone())
+                changes.created.push(output.name.clone());
+                previous.push(Previous {
+                    name: output.name.clone(),
+                    bytes: None,
+                });
             }
             Err(e) => return Err(Error::io(&path, e)),
         }
     }
-    Ok(changes)
-}
-
-/// Writes every changed file. Each replacement is atomic; files whose bytes
-/// are unchanged keep their modification time.
-pub fn publish(dir: &Path, outputs: &[Output]) -> Result<Changes, Error> {
-    std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
-    let changes = plan(dir, outputs)?;
-    for output in outputs {
-        if changes.unchanged.contains(&output.name) {
-            continue;
+    for name in dropped {
+        if dir.join(name).is_file() && !outputs.iter().any(|o| o.name == *name) {
+            changes.removed.push((*name).to_string());
         }
-        write_atomic(&dir.join(&output.name), &output.bytes)?;
     }
+    Ok((changes, previous))
+}
+
+/// A point in publishing where tests inject failures.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Step<'a> {
+    /// Before the temporary file for this name is written.
+    Write(&'a str),
+    /// Before the temporary file is renamed over this name.
+    Rename(&'a str),
+}
+
+/// Publishes `outputs` into `dir` and removes `dropped` files (ones an
+/// earlier build wrote and this one does not). `fault` is called at each
+/// [`Step`]; tests use it to inject failures, the binary passes [`no_faults`].
+pub fn publish(
+    dir: &Path,
+    outputs: &[Output],
+    dropped: &[&str],
+    fault: &dyn Fn(Step) -> std::io::Result<()>,
+) -> Result<Changes, Error> {
+    std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
+    let (changes, previous) = compare(dir, outputs, dropped)?;
+    // Stage: write every changed file beside its target. Dropping the
+    // temporary files on an error removes them again.
+    let mut staged = Vec::new();
+    for prev in &previous {
+        let output = outputs.iter().find(|o| o.name == prev.name);
+        let Some(output) = output else { continue };
+        fault(Step::Write(&output.name)).map_err(|e| Error::io(&dir.join(&output.name), e))?;
+        staged.push((stage(dir, &output.bytes)?, prev));
+    }
+    // Commit: rename each over its target; on failure put back what was
+    // already replaced.
+    let mut done: Vec<&Previous> = Vec::new();
+    for (tmp, prev) in staged {
+        let target = dir.join(&prev.name);
+        let renamed = fault(Step::Rename(&prev.name))
+            .and_then(|()| tmp.persist(&target).map(drop).map_err(|e| e.error));
+        if let Err(e) = renamed {
+            rollback(dir, &done);
+            return Err(Error::io(&target, e));
+        }
+        done.push(prev);
+    }
+    for name in &changes.removed {
+        let path = dir.join(name);
+        std::fs::remove_file(&path).map_err(|e| Error::io(&path, e))?;
+    }
+    sync_dir(dir);
     Ok(changes)
 }
 
-/// Writes `bytes` to a temporary file beside `path`, flushes it to disk,
-/// makes it world-readable (tempfile creates 0600, which a web server
-/// cannot read) and renames it over `path`.
-pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), Error> {
-    let dir = path
-        .parent()
-        .map_or_else(|| PathBuf::from("."), Path::to_path_buf);
+/// The `fault` of a real run: none.
+pub fn no_faults(_: Step) -> std::io::Result<()> {
+    Ok(())
+}
+
+/// Writes `bytes` to a flushed, world-readable temporary file in `dir`
+/// (tempfile creates 0600, which a web server cannot read).
+fn stage(dir: &Path, bytes: &[u8]) -> Result<tempfile::NamedTempFile, Error> {
     let mut tmp = tempfile::Builder::new()
         .prefix(".nedetid-")
         .suffix(".tmp")
-        .tempfile_in(&dir)
-        .map_err(|e| Error::io(&dir, e))?;
+        .tempfile_in(dir)
+        .map_err(|e| Error::io(dir, e))?;
     tmp.write_all(bytes).map_err(|e| Error::io(tmp.path(), e))?;
     tmp.as_file()
         .sync_all()
@@ -89,6 +162,154 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), Error> {
         std::fs::set_permissions(tmp.path(), std::fs::Permissions::from_mode(0o644))
             .map_err(|e| Error::io(tmp.path(), e))?;
     }
-    tmp.persist(path).map_err(|e| Error::io(path, e.error))?;
-    Ok(())
+    Ok(tmp)
+}
+
+/// Best effort: restores the previous bytes of files already replaced, and
+/// removes files that did not exist before.
+fn rollback(dir: &Path, done: &[&Previous]) {
+    for prev in done.iter().rev() {
+        let path: PathBuf = dir.join(&prev.name);
+        let _ = match &prev.bytes {
+            Some(bytes) => stage(dir, bytes).and_then(|tmp| {
+                tmp.persist(&path)
+                    .map(drop)
+                    .map_err(|e| Error::io(&path, e.error))
+            }),
+            None => std::fs::remove_file(&path).map_err(|e| Error::io(&path, e)),
+        };
+    }
+}
+
+/// Makes the renames durable (the directory entry), where the platform can.
+fn sync_dir(dir: &Path) {
+    #[cfg(unix)]
+    if let Ok(d) = std::fs::File::open(dir) {
+        let _ = d.sync_all();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn out(name: &str, bytes: &str) -> Output {
+        Output {
+            name: name.into(),
+            bytes: bytes.as_bytes().to_vec(),
+        }
+    }
+
+    fn snapshot(dir: &Path) -> Vec<(String, Vec<u8>)> {
+        let mut v: Vec<_> = std::fs::read_dir(dir)
+            .map(|r| {
+                r.filter_map(Result::ok)
+                    .map(|e| {
+                        (
+                            e.file_name().to_string_lossy().into_owned(),
+                            std::fs::read(e.path()).unwrap_or_default(),
+                        )
+                    })
+                    .collect()
+            })
+            .unwrap_or_default();
+        v.sort();
+        v
+    }
+
+    fn published() -> tempfile::TempDir {
+        let dir = tempfile::tempdir().expect("tempdir");
+        publish(
+            dir.path(),
+            &[
+                out("a.ics", "old a"),
+                out("b.ics", "old b"),
+                out("c.ics", "old c"),
+            ],
+            &[],
+            &no_faults,
+        )
+        .expect("first publish");
+        dir
+    }
+
+    #[test]
+    fn a_write_error_half_way_changes_nothing() {
+        let dir = published();
+        let before = snapshot(dir.path());
+        let fail_on_c = |step: Step| {
+            if step == Step::Write("c.ics") {
+                Err(std::io::Error::other("disk full"))
+            } else {
+                Ok(())
+            }
+        };
+        let next = [
+            out("a.ics", "new a"),
+            out("b.ics", "new b"),
+            out("c.ics", "new c"),
+            out("d.ics", "new d"),
+        ];
+        let err = publish(dir.path(), &next, &[], &fail_on_c).expect_err("injected failure");
+        assert!(err.to_string().contains("disk full"), "{err}");
+        assert_eq!(
+            snapshot(dir.path()),
+            before,
+            "no file changed and no temporary file left"
+        );
+    }
+
+    #[test]
+    fn a_failed_rename_puts_back_the_files_already_replaced() {
+        let dir = published();
+        let before = snapshot(dir.path());
+        let crash = |step: Step| {
+            if step == Step::Rename("z.ics") {
+                Err(std::io::Error::other("killed"))
+            } else {
+                Ok(())
+            }
+        };
+        let next = [
+            out("a.ics", "new a"),
+            out("b.ics", "new b"),
+            out("new.ics", "new"),
+            out("z.ics", "new z"),
+        ];
+        assert!(publish(dir.path(), &next, &[], &crash).is_err());
+        assert_eq!(
+            snapshot(dir.path()),
+            before,
+            "a.ics and b.ics restored, new.ics removed"
+        );
+    }
+
+    #[test]
+    fn unchanged_files_are_not_rewritten_and_dropped_ones_are_removed() {
+        let dir = published();
+        let mtime = |n: &str| {
+            std::fs::metadata(dir.path().join(n))
+                .and_then(|m| m.modified())
+                .ok()
+        };
+        let a_before = mtime("a.ics");
+        std::fs::write(dir.path().join("other.txt"), "not ours").expect("write");
+        std::thread::sleep(std::time::Duration::from_millis(20));
+        let changes = publish(
+            dir.path(),
+            &[out("a.ics", "old a"), out("b.ics", "new b")],
+            &["c.ics"],
+            &no_faults,
+        )
+        .expect("publish");
+        assert_eq!(changes.unchanged, ["a.ics"]);
+        assert_eq!(changes.updated, ["b.ics"]);
+        assert_eq!(changes.removed, ["c.ics"]);
+        assert_eq!(mtime("a.ics"), a_before);
+        assert!(
+            dir.path().join("other.txt").exists(),
+            "files nedetid did not write stay"
+        );
+        assert!(!dir.path().join("c.ics").exists());
+    }
 }

@@ -32,6 +32,7 @@ pub struct RawSettings {
     pub base_url: Option<Spanned<String>>,
     pub refresh_interval: Option<Spanned<String>>,
     pub horizon_months: Option<Spanned<u32>>,
+    pub retention_days: Option<Spanned<u32>>,
 }
 
 #[derive(Debug, Deserialize)]

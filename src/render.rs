@@ -132,7 +132,8 @@ impl Context<'_> {
             crate::tz::write_vtimezone(&mut w, settings.zone, first, last);
         }
         for o in events {
-            self.event(&mut w, o);
+            let rev = self.revisions.get(&o.uid).copied().unwrap_or_default();
+            event(&mut w, o, rev, self.expansion, self.names);
         }
         w.end("VCALENDAR");
         Feed {
@@ -143,53 +144,78 @@ impl Context<'_> {
             content: w.finish(),
         }
     }
+}
 
-    fn event(&self, w: &mut Writer, o: &Occurrence) {
-        let settings = &self.expansion.schedule.settings;
-        let tzid = settings.zone.name();
-        let rev = self.revisions.get(&o.uid).copied().unwrap_or_default();
-        w.begin("VEVENT");
-        w.raw("UID", &[], &o.uid);
-        w.raw("DTSTAMP", &[], &utc_stamp(rev.stamp));
-        w.raw("SEQUENCE", &[], &rev.sequence.to_string());
-        match o.time {
-            Time::Timed {
-                start_local,
-                end_local,
-                ..
-            } => {
-                w.raw("DTSTART", &[("TZID", tzid)], &local_stamp(start_local));
-                w.raw("DTEND", &[("TZID", tzid)], &local_stamp(end_local));
-            }
-            Time::AllDay { start, end } => {
-                w.raw("DTSTART", &[("VALUE", "DATE")], &date_stamp(start));
-                w.raw("DTEND", &[("VALUE", "DATE")], &date_stamp(end));
-            }
+fn event(
+    w: &mut Writer,
+    o: &Occurrence,
+    rev: Revision,
+    expansion: &Expansion,
+    names: &BTreeMap<&str, &str>,
+) {
+    let tzid = expansion.schedule.settings.zone.name();
+    w.begin("VEVENT");
+    w.raw("UID", &[], &o.uid);
+    w.raw("DTSTAMP", &[], &utc_stamp(rev.stamp));
+    w.raw("LAST-MODIFIED", &[], &utc_stamp(rev.stamp));
+    w.raw("SEQUENCE", &[], &rev.sequence.to_string());
+    match o.time {
+        Time::Timed {
+            start_local,
+            end_local,
+            ..
+        } => {
+            w.raw("DTSTART", &[("TZID", tzid)], &local_stamp(start_local));
+            w.raw("DTEND", &[("TZID", tzid)], &local_stamp(end_local));
         }
-        w.text("SUMMARY", &[], &summary(o.details, self.names));
-        w.text("DESCRIPTION", &[], &description(o, self.names));
-        if let Some(location) = &o.details.location {
-            w.text("LOCATION", &[], location);
+        Time::AllDay { start, end } => {
+            w.raw("DTSTART", &[("VALUE", "DATE")], &date_stamp(start));
+            w.raw("DTEND", &[("VALUE", "DATE")], &date_stamp(end));
         }
-        let mut categories = vec![match o.kind {
-            Kind::Outage => "Nedetid",
-            Kind::Maintenance => "Vedlikehold",
-        }];
-        categories.extend(
-            o.details
-                .systems
-                .iter()
-                .map(|s| self.names.get(s.as_str()).copied().unwrap_or(s)),
-        );
-        w.text_list("CATEGORIES", &categories);
-        w.raw("STATUS", &[], o.details.status.ical());
-        w.raw("TRANSP", &[], "TRANSPARENT");
-        w.raw("X-MICROSOFT-CDO-BUSYSTATUS", &[], "FREE");
-        if let Some(link) = &o.details.link {
-            w.raw("URL", &[("VALUE", "URI")], link);
-        }
-        w.end("VEVENT");
     }
+    w.text("SUMMARY", &[], &summary(o.details, names));
+    w.text("DESCRIPTION", &[], &description(o, names));
+    if let Some(location) = &o.details.location {
+        w.text("LOCATION", &[], location);
+    }
+    let mut categories = vec![match o.kind {
+        Kind::Outage => "Nedetid",
+        Kind::Maintenance => "Vedlikehold",
+    }];
+    categories.extend(
+        o.details
+            .systems
+            .iter()
+            .map(|s| names.get(s.as_str()).copied().unwrap_or(s)),
+    );
+    w.text_list("CATEGORIES", &categories);
+    w.raw("STATUS", &[], o.details.status.ical());
+    w.raw("TRANSP", &[], "TRANSPARENT");
+    w.raw("X-MICROSOFT-CDO-BUSYSTATUS", &[], "FREE");
+    if let Some(link) = &o.details.link {
+        w.raw("URL", &[("VALUE", "URI")], link);
+    }
+    w.end("VEVENT");
+}
+
+/// A fingerprint of every event's content (everything but its revision),
+/// by UID, for change tracking.
+pub fn event_hashes(expansion: &Expansion) -> BTreeMap<String, String> {
+    let schedule = expansion.schedule;
+    let names: BTreeMap<&str, &str> = schedule
+        .systems
+        .iter()
+        .map(|s| (s.id.as_str(), s.name.as_str()))
+        .collect();
+    expansion
+        .occurrences
+        .iter()
+        .map(|o| {
+            let mut w = Writer::new();
+            event(&mut w, o, Revision::default(), expansion, &names);
+            (o.uid.clone(), crate::state::fingerprint(&w.finish()))
+        })
+        .collect()
 }
 
 /// Which systems, then what: "Visma Enterprise: Oppgradering til 2019.1".

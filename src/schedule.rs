@@ -42,6 +42,9 @@ pub struct Settings {
     /// An RFC 5545 DURATION such as `PT12H`.
     pub refresh_interval: String,
     pub horizon_months: u32,
+    /// Drop events that ended more than this many days before `now`;
+    /// `None` keeps every event.
+    pub retention_days: Option<u32>,
 }
 
 impl Default for Settings {
@@ -54,6 +57,7 @@ impl Default for Settings {
             base_url: None,
             refresh_interval: "PT12H".into(),
             horizon_months: 13,
+            retention_days: None,
         }
     }
 }
@@ -339,6 +343,17 @@ impl Validator {
                     months,
                     format!("`horizon-months: {}` is out of range", months.value),
                     Some("use 1 to 120 months".into()),
+                );
+            }
+        }
+        if let Some(days) = &raw.retention_days {
+            if days.value >= 1 {
+                settings.retention_days = Some(days.value);
+            } else {
+                self.err(
+                    days,
+                    "`retention-days: 0` would drop every past event at once",
+                    Some("use 1 or more days, or leave the key out to keep every event".into()),
                 );
             }
         }

@@ -248,10 +248,9 @@ fn every_default_feed_passes_the_lint() {
 
 #[test]
 fn committed_out_is_what_build_makes() {
-    let out = nedetid()
-        .args(["build", "--check", "--now", NOW])
-        .output()
-        .expect("run");
+    // As the README's command runs it: the real clock (the 2019 data is all
+    // past, so the page does not change from day to day).
+    let out = nedetid().args(["build", "--check"]).output().expect("run");
     assert!(
         out.status.success(),
         "out/ is stale; run `cargo run --release -- build` and commit out/\n{}",

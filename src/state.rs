@@ -1,0 +1,184 @@
+//! Change tracking between builds: the state file `manifest.json` in the
+//! output folder records, per UID, a hash of the event's content, its
+//! `SEQUENCE` and the time it last changed, and which files nedetid owns.
+//! When an event's content changes its SEQUENCE goes up by one and its
+//! DTSTAMP/LAST-MODIFIED take the build time; unchanged events keep theirs.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+use crate::error::Error;
+use crate::render::Revision;
+
+/// The state file's name in the output folder.
+pub const MANIFEST: &str = "manifest.json";
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Manifest {
+    /// Files in the output folder that nedetid wrote (and may remove).
+    pub files: Vec<String>,
+    pub events: BTreeMap<String, EventState>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct EventState {
+    pub hash: String,
+    pub sequence: u32,
+    pub modified: DateTime<Utc>,
+}
+
+impl Manifest {
+    /// Reads the state file of `dir`; a missing file (or folder) starts
+    /// fresh, a corrupt one is an error that names it.
+    pub fn read(dir: &Path) -> Result<Self, Error> {
+        let path = dir.join(MANIFEST);
+        match std::fs::read(&path) {
+            Ok(bytes) => serde_json::from_slice(&bytes).map_err(|e| Error::State {
+                path,
+                message: format!(
+                    "cannot read the state file: {e}; restore it from the last good copy, or delete it to start fresh (every event then gets SEQUENCE 0 again)"
+                ),
+            }),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(Self::default()),
+            Err(e) => Err(Error::io(&path, e)),
+        }
+    }
+
+    pub fn to_json(&self) -> String {
+        let mut s = serde_json::to_string_pretty(self).unwrap_or_default();
+        s.push('\n');
+        s
+    }
+
+    /// The revision of every event given its current content hash, and the
+    /// manifest that records them. `files` are the names this build writes.
+    pub fn revise(
+        &self,
+        hashes: &BTreeMap<String, String>,
+        now: DateTime<Utc>,
+        files: Vec<String>,
+    ) -> (BTreeMap<String, Revision>, Manifest) {
+        let mut revisions = BTreeMap::new();
+        let mut events = BTreeMap::new();
+        for (uid, hash) in hashes {
+            let state = match self.events.get(uid) {
+                Some(old) if &old.hash == hash => old.clone(),
+                Some(old) => EventState {
+                    hash: hash.clone(),
+                    sequence: old.sequence.saturating_add(1),
+                    modified: now.max(old.modified),
+                },
+                None => EventState {
+                    hash: hash.clone(),
+                    sequence: 0,
+                    modified: now,
+                },
+            };
+            revisions.insert(
+                uid.clone(),
+                Revision {
+                    sequence: state.sequence,
+                    stamp: state.modified,
+                },
+            );
+            events.insert(uid.clone(), state);
+        }
+        (revisions, Manifest { files, events })
+    }
+
+    /// Files this manifest owns that `next` no longer writes.
+    pub fn dropped_files<'a>(&'a self, next: &Manifest) -> Vec<&'a str> {
+        self.files
+            .iter()
+            .filter(|f| !next.files.contains(f))
+            .map(String::as_str)
+            .collect()
+    }
+}
+
+/// 64-bit FNV-1a: a stable, dependency-free content fingerprint (not a
+/// security measure; it only has to change when the content does).
+pub fn fingerprint(text: &str) -> String {
+    let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
+    for byte in text.bytes() {
+        hash ^= u64::from(byte);
+        hash = hash.wrapping_mul(0x0100_0000_01b3);
+    }
+    format!("{hash:016x}")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn t(s: &str) -> DateTime<Utc> {
+        DateTime::parse_from_rfc3339(s)
+            .map(|d| d.with_timezone(&Utc))
+            .unwrap_or_default()
+    }
+
+    #[test]
+    fn only_changed_events_get_a_new_sequence_and_stamp() {
+        let first_build = t("2019-10-16T10:05:00Z");
+        let hashes = BTreeMap::from([
+            ("a".to_string(), "1".to_string()),
+            ("b".to_string(), "2".to_string()),
+        ]);
+        let (revs, m1) = Manifest::default().revise(&hashes, first_build, vec!["all.ics".into()]);
+        assert_eq!(
+            revs["a"],
+            Revision {
+                sequence: 0,
+                stamp: first_build
+            }
+        );
+
+        let later = t("2019-11-01T00:00:00Z");
+        let edited = BTreeMap::from([
+            ("a".to_string(), "1".to_string()),
+            ("b".to_string(), "3".to_string()),
+        ]);
+        let (revs, m2) = m1.revise(&edited, later, vec!["all.ics".into()]);
+        assert_eq!(
+            revs["a"],
+            Revision {
+                sequence: 0,
+                stamp: first_build
+            }
+        );
+        assert_eq!(
+            revs["b"],
+            Revision {
+                sequence: 1,
+                stamp: later
+            }
+        );
+
+        let (_, m3) = m2.revise(&edited, t("2019-12-01T00:00:00Z"), vec!["all.ics".into()]);
+        assert_eq!(m3, m2, "an unchanged schedule changes nothing");
+    }
+
+    #[test]
+    fn dropped_files_are_the_ones_no_longer_written() {
+        let old = Manifest {
+            files: vec!["all.ics".into(), "fax.ics".into()],
+            ..Manifest::default()
+        };
+        let new = Manifest {
+            files: vec!["all.ics".into()],
+            ..Manifest::default()
+        };
+        assert_eq!(old.dropped_files(&new), ["fax.ics"]);
+    }
+
+    #[test]
+    fn fingerprint_is_stable() {
+        assert_eq!(fingerprint(""), "cbf29ce484222325");
+        assert_ne!(fingerprint("a"), fingerprint("b"));
+    }
+}

@@ -1,0 +1,196 @@
+//! Publishing as the nightly job sees it: change tracking across builds,
+//! removal of feeds nedetid wrote, a corrupt state file, `build --check`.
+
+mod common;
+
+use std::path::Path;
+
+use common::*;
+
+/// A copy of the default schedules that a test may edit.
+fn schedules() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().expect("tempdir");
+    for entry in std::fs::read_dir(root().join("schedules"))
+        .expect("schedules")
+        .filter_map(Result::ok)
+    {
+        std::fs::copy(entry.path(), dir.path().join(entry.file_name())).expect("copy");
+    }
+    dir
+}
+
+fn build_at(schedules: &Path, out: &Path, now: &str) -> std::process::Output {
+    nedetid()
+        .args(["build", "--now", now, "--schedules"])
+        .arg(schedules)
+        .arg("--out")
+        .arg(out)
+        .output()
+        .expect("run")
+}
+
+fn manifest(out: &Path) -> serde_json::Value {
+    serde_json::from_slice(&std::fs::read(out.join("manifest.json")).expect("manifest"))
+        .expect("json")
+}
+
+fn edit(path: &Path, from: &str, to: &str) {
+    let text = std::fs::read_to_string(path).expect("read");
+    assert!(text.contains(from), "{from} not in {}", path.display());
+    std::fs::write(path, text.replacen(from, to, 1)).expect("write");
+}
+
+#[test]
+fn editing_one_outage_bumps_exactly_that_events_sequence() {
+    let src = schedules();
+    let out = tempfile::tempdir().expect("tempdir");
+    assert!(
+        build_at(src.path(), out.path(), "2019-10-01T08:00:00Z")
+            .status
+            .success()
+    );
+    let before = manifest(out.path());
+    let visma_before = std::fs::read_to_string(out.path().join("visma.ics")).expect("read");
+
+    edit(
+        &src.path().join("nedetid-2019.yaml"),
+        "start: 2019-11-29 15:30",
+        "start: 2019-11-29 16:00",
+    );
+    let run = build_at(src.path(), out.path(), "2019-10-20T08:00:00Z");
+    assert!(
+        run.status.success(),
+        "{}",
+        String::from_utf8_lossy(&run.stderr)
+    );
+    let after = manifest(out.path());
+
+    let uid = "2019-11-29-flytting-datahall@nedetid.vestre-toten.kommune.no";
+    let events = |m: &serde_json::Value| m["events"].as_object().cloned().unwrap_or_default();
+    let (b, a) = (events(&before), events(&after));
+    assert_eq!(b.len(), a.len());
+    for (key, old) in &b {
+        let new = &a[key];
+        if key == uid {
+            assert_eq!(new["sequence"], 1);
+            assert_eq!(new["modified"], "2019-10-20T08:00:00Z");
+            assert_ne!(new["hash"], old["hash"]);
+        } else {
+            assert_eq!(new, old, "{key} changed");
+        }
+    }
+    let visma = std::fs::read_to_string(out.path().join("visma.ics")).expect("read");
+    let changed: Vec<&str> = visma
+        .lines()
+        .filter(|l| !visma_before.lines().any(|o| o == *l))
+        .collect();
+    assert_eq!(
+        changed,
+        [
+            "DTSTAMP:20191020T080000Z\r",
+            "LAST-MODIFIED:20191020T080000Z\r",
+            "SEQUENCE:1\r",
+            "DTSTART;TZID=Europe/Oslo:20191129T160000\r"
+        ]
+        .map(|l| l.trim_end_matches('\r')),
+        "only the edited event's revision and start change"
+    );
+}
+
+#[test]
+fn a_removed_system_loses_its_feed_and_nothing_else_is_removed() {
+    let src = schedules();
+    let out = tempfile::tempdir().expect("tempdir");
+    std::fs::write(out.path().join("README.txt"), "the web team's file").expect("write");
+    std::fs::write(out.path().join("old.ics"), "not written by nedetid").expect("write");
+    assert!(build_at(src.path(), out.path(), NOW).status.success());
+    edit(
+        &src.path().join("innstillinger.yaml"),
+        "  - id: svarut\n    name: SvarUt og SvarInn\n",
+        "",
+    );
+    let run = build_at(src.path(), out.path(), NOW);
+    let stdout = String::from_utf8_lossy(&run.stdout);
+    assert!(
+        run.status.success(),
+        "{}",
+        String::from_utf8_lossy(&run.stderr)
+    );
+    assert!(stdout.contains("removed"), "{stdout}");
+    assert!(!out.path().join("svarut.ics").exists());
+    assert!(out.path().join("README.txt").exists() && out.path().join("old.ics").exists());
+}
+
+#[test]
+fn a_corrupt_state_file_is_named_and_nothing_is_written() {
+    let out = tempfile::tempdir().expect("tempdir");
+    assert!(
+        build_at(Path::new("schedules"), out.path(), NOW)
+            .status
+            .success()
+    );
+    std::fs::write(out.path().join("manifest.json"), "{ not json").expect("write");
+    std::fs::remove_file(out.path().join("visma.ics")).expect("rm");
+    let run = build_at(Path::new("schedules"), out.path(), NOW);
+    assert_eq!(run.status.code(), Some(3));
+    let stderr = String::from_utf8_lossy(&run.stderr);
+    assert!(
+        stderr.contains("manifest.json") && stderr.contains("state file"),
+        "{stderr}"
+    );
+    assert!(!out.path().join("visma.ics").exists(), "nothing written");
+}
+
+#[test]
+fn build_check_exits_4_and_says_what_would_change() {
+    let out = tempfile::tempdir().expect("tempdir");
+    assert!(
+        build_at(Path::new("schedules"), out.path(), NOW)
+            .status
+            .success()
+    );
+    std::fs::write(out.path().join("gat.ics"), "edited by hand").expect("write");
+    let run = nedetid()
+        .args(["build", "--check", "--now", NOW, "--out"])
+        .arg(out.path())
+        .output()
+        .expect("run");
+    assert_eq!(run.status.code(), Some(4));
+    assert!(String::from_utf8_lossy(&run.stderr).contains("update gat.ics"));
+    assert_eq!(
+        std::fs::read(out.path().join("gat.ics")).ok().as_deref(),
+        Some(&b"edited by hand"[..]),
+        "--check writes nothing"
+    );
+}
+
+#[test]
+fn a_read_only_target_fails_without_touching_published_files() {
+    let out = tempfile::tempdir().expect("tempdir");
+    assert!(
+        build_at(Path::new("schedules"), out.path(), NOW)
+            .status
+            .success()
+    );
+    let before = std::fs::read(out.path().join("all.ics")).expect("read");
+    // A folder where a feed should be: its write fails part-way through.
+    std::fs::remove_file(out.path().join("vpn.ics")).expect("rm");
+    std::fs::create_dir(out.path().join("vpn.ics")).expect("mkdir");
+    let src = schedules();
+    edit(
+        &src.path().join("nedetid-2019.yaml"),
+        "title: Gjøvikregionens datautstyr",
+        "title: Regionens datautstyr",
+    );
+    let run = build_at(src.path(), out.path(), "2019-11-01T00:00:00Z");
+    assert_eq!(
+        run.status.code(),
+        Some(3),
+        "{}",
+        String::from_utf8_lossy(&run.stderr)
+    );
+    assert_eq!(
+        std::fs::read(out.path().join("all.ics")).expect("read"),
+        before
+    );
+}
