@@ -32,6 +32,36 @@ pub struct Loaded {
     pub sources: BTreeMap<PathBuf, String>,
 }
 
+impl Loaded {
+    /// Parses one file's bytes and records the result.
+    pub fn add(&mut self, path: PathBuf, bytes: &[u8]) {
+        if bytes.len() as u64 > MAX_FILE_BYTES {
+            self.problems.push(too_large(&path, bytes.len() as u64));
+            return;
+        }
+        match parse_bytes(&path, bytes) {
+            Ok((text, raw)) => {
+                self.sources.insert(path.clone(), text);
+                self.files.push(SourceFile { path, raw });
+            }
+            Err((text, problem)) => {
+                if let Some(text) = text {
+                    self.sources.insert(path.clone(), text);
+                }
+                self.problems.push(*problem);
+            }
+        }
+    }
+}
+
+fn too_large(path: &Path, size: u64) -> Problem {
+    Problem::error(
+        Location::file(path),
+        format!("the file is {size} bytes; the limit is {MAX_FILE_BYTES} bytes"),
+    )
+    .help("split the schedules over several files, or drop outages long past")
+}
+
 /// Reads every schedule file in `dir`, in name order.
 pub fn load_dir(dir: &Path) -> Result<Loaded, Error> {
     let entries = std::fs::read_dir(dir).map_err(|e| Error::io(dir, e))?;
@@ -63,28 +93,11 @@ pub fn load_dir(dir: &Path) -> Result<Loaded, Error> {
             .map_err(|e| Error::io(&path, e))?
             .len();
         if size > MAX_FILE_BYTES {
-            out.problems.push(
-                Problem::error(
-                    Location::file(&path),
-                    format!("file is {size} bytes; the limit is {MAX_FILE_BYTES} bytes"),
-                )
-                .help("split the schedules over several files, or drop outages long past"),
-            );
+            out.problems.push(too_large(&path, size));
             continue;
         }
         let bytes = std::fs::read(&path).map_err(|e| Error::io(&path, e))?;
-        match parse_bytes(&path, &bytes) {
-            Ok((text, raw)) => {
-                out.sources.insert(path.clone(), text);
-                out.files.push(SourceFile { path, raw });
-            }
-            Err((text, problem)) => {
-                if let Some(text) = text {
-                    out.sources.insert(path.clone(), text);
-                }
-                out.problems.push(*problem);
-            }
-        }
+        out.add(path, &bytes);
     }
     Ok(out)
 }

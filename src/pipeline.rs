@@ -32,7 +32,20 @@ impl Checked {
 
 /// Loads and validates every schedule file in `dir`.
 pub fn load(dir: &Path) -> Result<Checked, Error> {
-    let loaded = crate::load::load_dir(dir)?;
+    check_loaded(crate::load::load_dir(dir)?)
+}
+
+/// Validates schedule files given as (name, bytes), without touching the
+/// file system: for fuzzing, property tests and benchmarks.
+pub fn load_memory(files: &[(PathBuf, Vec<u8>)]) -> Result<Checked, Error> {
+    let mut loaded = crate::load::Loaded::default();
+    for (path, bytes) in files {
+        loaded.add(path.clone(), bytes);
+    }
+    check_loaded(loaded)
+}
+
+fn check_loaded(loaded: crate::load::Loaded) -> Result<Checked, Error> {
     let mut problems = loaded.problems;
     match validate(&loaded.files) {
         Ok((schedule, warnings)) if problems.is_empty() => Ok(Checked {
