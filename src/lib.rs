@@ -19,13 +19,14 @@ pub mod render;
 pub mod schedule;
 pub mod state;
 pub mod tz;
+pub mod warn;
 
 use std::process::ExitCode;
 
 use chrono::Utc;
 
 use cli::{Cli, Command, Common, Format};
-use error::{Error, Severity};
+use error::Error;
 
 /// Exit codes, documented in the README.
 pub mod exit {
@@ -72,8 +73,8 @@ fn execute(cli: Cli) -> Result<u8, Error> {
             format,
         } => {
             let checked = pipeline::load(&common.schedules)?;
-            print_warnings(&checked);
             let expansion = pipeline::expansion(&checked, now(&common))?;
+            print_warnings(&checked, &expansion, now(&common));
             if let Some(s) = &system
                 && !checked.schedule.systems.iter().any(|x| &x.id == s)
             {
@@ -109,22 +110,26 @@ fn now(common: &Common) -> chrono::DateTime<Utc> {
         .unwrap_or_else(Utc::now)
 }
 
-fn print_warnings(checked: &pipeline::Checked) {
-    if !checked.warnings.is_empty() {
-        eprint!("{}", checked.report(checked.warnings.clone()).render());
+/// Prints the warnings of validation and expansion; returns how many.
+fn print_warnings(
+    checked: &pipeline::Checked,
+    expansion: &expand::Expansion,
+    now: chrono::DateTime<Utc>,
+) -> usize {
+    let warnings = pipeline::warnings(checked, expansion, now);
+    if !warnings.is_empty() {
+        eprint!("{}", checked.report(warnings.clone()).render());
     }
+    warnings.len()
 }
 
 fn check(common: &Common, deny_warnings: bool) -> Result<u8, Error> {
     let checked = pipeline::load(&common.schedules)?;
-    let expansion = pipeline::expansion(&checked, now(common))?;
-    print_warnings(&checked);
+    let now = now(common);
+    let expansion = pipeline::expansion(&checked, now)?;
+    let warnings = print_warnings(&checked, &expansion, now);
     let s = &checked.schedule;
-    let failed = deny_warnings
-        && checked
-            .warnings
-            .iter()
-            .any(|w| w.severity == Severity::Warning);
+    let failed = deny_warnings && warnings > 0;
     println!(
         "{}: {} systems, {} outages, {} maintenance series, {} occurrences{}",
         common.schedules.display(),
@@ -141,7 +146,7 @@ fn build(common: &Common, out: &std::path::Path, check_only: bool) -> Result<u8,
     let checked = pipeline::load(&common.schedules)?;
     let now = now(common);
     let expansion = pipeline::expansion(&checked, now)?;
-    print_warnings(&checked);
+    print_warnings(&checked, &expansion, now);
     let previous = state::Manifest::read(out)?;
     let rendered = pipeline::render(&expansion, &previous, now);
     for feed in rendered

@@ -68,6 +68,13 @@ pub fn expansion(checked: &Checked, now: DateTime<Utc>) -> Result<Expansion<'_>,
     })
 }
 
+/// The warnings of validation and of the expansion as of `now`.
+pub fn warnings(checked: &Checked, expansion: &Expansion, now: DateTime<Utc>) -> Vec<Problem> {
+    let mut all = checked.warnings.clone();
+    all.extend(crate::warn::warnings(expansion, now));
+    all
+}
+
 /// Feeds larger than this are refused by Google Calendar.
 pub const FEED_WARN_BYTES: usize = 1_000_000;
 

@@ -262,3 +262,39 @@ fn check_counts_what_it_validated() {
         "schedules: 12 systems, 8 outages, 1 maintenance series, 19 occurrences\n"
     );
 }
+
+#[test]
+fn warnings_print_and_pass_unless_denied() {
+    for dir in cases("warnings") {
+        let args = ["check", "--now", "2019-06-01T00:00:00Z", "--schedules"];
+        let out = nedetid()
+            .args(args)
+            .arg(relative(&dir))
+            .output()
+            .expect("run");
+        assert_eq!(out.status.code(), Some(0), "{}", dir.display());
+        let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
+        assert!(stderr.starts_with("warning: "), "{stderr}");
+        insta::assert_snapshot!(format!("warnings-{}", name(&dir)), stderr);
+        let denied = nedetid()
+            .args(args)
+            .arg(relative(&dir))
+            .arg("--deny-warnings")
+            .output()
+            .expect("run");
+        assert_eq!(denied.status.code(), Some(1));
+    }
+}
+
+#[test]
+fn the_default_schedules_have_no_warnings() {
+    let out = nedetid()
+        .args(["check", "--deny-warnings"])
+        .output()
+        .expect("run");
+    assert!(
+        out.status.success() && out.stderr.is_empty(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
