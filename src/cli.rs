@@ -66,6 +66,25 @@ pub struct Common {
     /// `YYYY-MM-DD`. Default: now.
     #[arg(long, value_parser = parse_now)]
     pub now: Option<DateTime<Utc>>,
+    /// How maintenance series are published, unless a series says
+    /// (`recurrence:`): one event per occurrence, or one repeating event
+    #[arg(long, value_enum, default_value_t = RecurrenceArg::Expand)]
+    pub recurrence: RecurrenceArg,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum RecurrenceArg {
+    Expand,
+    Rrule,
+}
+
+impl From<RecurrenceArg> for crate::schedule::Recurrence {
+    fn from(r: RecurrenceArg) -> Self {
+        match r {
+            RecurrenceArg::Expand => Self::Expand,
+            RecurrenceArg::Rrule => Self::Rrule,
+        }
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

@@ -14,6 +14,8 @@ use miette::{GraphicalReportHandler, GraphicalTheme, LabeledSpan, NamedSource};
 pub enum Severity {
     Error,
     Warning,
+    /// Information that never fails a run.
+    Note,
 }
 
 /// A place in a schedule file. Line and column are 1-based and count
@@ -86,6 +88,13 @@ impl Problem {
         }
     }
 
+    pub fn note(location: Location, message: impl Into<String>) -> Self {
+        Self {
+            severity: Severity::Note,
+            ..Self::error(location, message)
+        }
+    }
+
     pub fn help(mut self, help: impl Into<String>) -> Self {
         self.help = Some(help.into());
         self
@@ -107,6 +116,7 @@ impl fmt::Display for Problem {
         let kind = match self.severity {
             Severity::Error => "error",
             Severity::Warning => "warning",
+            Severity::Note => "note",
         };
         write!(f, "{kind}: {}: {}", self.location, self.message)?;
         if let Some(help) = &self.help {

@@ -6,7 +6,9 @@
 //! are resolved in the configured zone here, so that a time that does not
 //! exist or happens twice (daylight saving) is reported, never guessed.
 
-use chrono::{DateTime, Datelike, Duration, LocalResult, NaiveDate, NaiveDateTime, TimeZone, Utc};
+use chrono::{
+    DateTime, Datelike, Duration, FixedOffset, LocalResult, NaiveDate, NaiveDateTime, TimeZone, Utc,
+};
 use chrono_tz::Tz;
 
 use crate::error::{Location, Problem};
@@ -30,6 +32,32 @@ pub struct Occurrence<'a> {
     /// Why this occurrence differs from the rule (moved or extra), in the
     /// words of the schedule.
     pub note: Option<String>,
+    /// Moved away from its rule date or times.
+    pub moved: bool,
+    /// How it is published; decided by [`crate::series`].
+    pub form: Form,
+}
+
+/// How an occurrence appears in a feed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Form {
+    /// A VEVENT of its own.
+    Single,
+    /// Produced by its series' RRULE: no VEVENT of its own.
+    Covered,
+    /// A RECURRENCE-ID override of its series (a moved occurrence); the
+    /// value is the local start the rule gave it.
+    Override(NaiveDateTime),
+}
+
+impl Occurrence<'_> {
+    /// The key of its VEVENT: the UID, plus the RECURRENCE-ID of an override.
+    pub fn key(&self) -> String {
+        match self.form {
+            Form::Override(rid) => format!("{}#{}", self.uid, rid.format("%Y%m%dT%H%M%S")),
+            Form::Single | Form::Covered => self.uid.clone(),
+        }
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
@@ -68,6 +96,10 @@ pub struct Expansion<'a> {
     pub skipped: Vec<Skipped<'a>>,
     /// The last date open-ended rules are expanded to.
     pub horizon: NaiveDate,
+    /// Series published in RRULE form.
+    pub masters: Vec<crate::series::Master<'a>>,
+    /// Why series asked for in RRULE form stay expanded.
+    pub notes: Vec<Problem>,
 }
 
 /// Expands every outage and series. Collects every problem.
@@ -91,6 +123,8 @@ pub fn expand(schedule: &Schedule, now: DateTime<Utc>) -> Result<Expansion<'_>, 
                 time,
                 rule_date: None,
                 note: None,
+                moved: false,
+                form: Form::Single,
             }),
             Err(p) => problems.push(p),
         }
@@ -124,6 +158,8 @@ pub fn expand(schedule: &Schedule, now: DateTime<Utc>) -> Result<Expansion<'_>, 
         occurrences,
         skipped,
         horizon,
+        masters: Vec::new(),
+        notes: Vec::new(),
     })
 }
 
@@ -143,7 +179,17 @@ fn sort_key<'o>(zone: Tz, o: &'o Occurrence) -> (DateTime<Utc>, &'o str) {
 
 fn outage_time(zone: Tz, outage: &Outage) -> Result<Time, Problem> {
     match outage.when {
-        When::Timed { start, end } => timed(zone, start, end, &outage.when_at),
+        When::Timed {
+            start,
+            end,
+            start_offset,
+            end_offset,
+        } => Ok(Time::Timed {
+            start: resolve_as(zone, start, start_offset, &outage.when_at)?,
+            end: resolve_as(zone, end, end_offset, &outage.when_at)?,
+            start_local: start,
+            end_local: end,
+        }),
         When::AllDay { first, last } => Ok(Time::AllDay {
             start: first,
             end: last.succ_opt().unwrap_or(last),
@@ -168,10 +214,31 @@ fn timed(
 /// The UTC instant of a local time, or an error that names both readings
 /// when daylight saving makes it non-existent or ambiguous.
 pub fn resolve(zone: Tz, local: NaiveDateTime, at: &Location) -> Result<DateTime<Utc>, Problem> {
+    resolve_as(zone, local, None, at)
+}
+
+/// [`resolve`], where an explicit UTC offset picks one of two readings.
+pub fn resolve_as(
+    zone: Tz,
+    local: NaiveDateTime,
+    offset: Option<FixedOffset>,
+    at: &Location,
+) -> Result<DateTime<Utc>, Problem> {
     let shown = local.format("%Y-%m-%d %H:%M");
-    match zone.from_local_datetime(&local) {
-        LocalResult::Single(t) => Ok(t.with_timezone(&Utc)),
-        LocalResult::Ambiguous(a, b) => Err(Problem::error(
+    let with_offset = |t: &DateTime<Tz>| format!("`{shown}{}`", t.offset().fix());
+    match (zone.from_local_datetime(&local), offset) {
+        (LocalResult::Single(t), None) => Ok(t.with_timezone(&Utc)),
+        (LocalResult::Single(t), Some(o)) if t.offset().fix() == o => Ok(t.with_timezone(&Utc)),
+        (LocalResult::Single(t), Some(o)) => Err(Problem::error(
+            at.clone(),
+            format!("{shown} in {zone} is at offset {}, not {o}", t.offset().fix()),
+        )
+        .help(format!("write {} or leave the offset out", with_offset(&t)))),
+        (LocalResult::Ambiguous(a, b), Some(o)) if a.offset().fix() == o || b.offset().fix() == o => {
+            let t = if a.offset().fix() == o { a } else { b };
+            Ok(t.with_timezone(&Utc))
+        }
+        (LocalResult::Ambiguous(a, b), _) => Err(Problem::error(
             at.clone(),
             format!(
                 "{shown} happens twice in {zone} (clocks go back): {} or {}",
@@ -179,14 +246,16 @@ pub fn resolve(zone: Tz, local: NaiveDateTime, at: &Location) -> Result<DateTime
                 reading(&b)
             ),
         )
-        .help("move the window out of the hour the clocks go back")),
-        LocalResult::None => {
+        .help(format!(
+            "say which: {} for the first, {} for the second; in a maintenance window, move or skip that date",
+            with_offset(&a),
+            with_offset(&b)
+        ))),
+        (LocalResult::None, _) => {
             let before = zone.from_utc_datetime(&(local - Duration::hours(3)));
             let after = zone.from_utc_datetime(&(local + Duration::hours(3)));
-            let as_before = before.offset().fix();
-            let as_after = after.offset().fix();
-            let early = (local - as_before).and_utc().with_timezone(&zone);
-            let late = (local - as_after).and_utc().with_timezone(&zone);
+            let early = (local - before.offset().fix()).and_utc().with_timezone(&zone);
+            let late = (local - after.offset().fix()).and_utc().with_timezone(&zone);
             Err(Problem::error(
                 at.clone(),
                 format!(
@@ -321,7 +390,9 @@ fn expand_series<'a>(
             problems.push(not_occurrence(m.from, &m.at, "moved date"));
         }
         claim(m.from, &m.at, &mut problems);
-        if m.to != m.from && is_occurrence(m.to) {
+        let skipped_day = series.skips.iter().any(|s| s.date == m.to)
+            || series.skip_months.iter().any(|s| s.month == m.to.month());
+        if m.to != m.from && is_occurrence(m.to) && !skipped_day {
             problems.push(
                 Problem::error(
                     m.at.clone(),
@@ -414,7 +485,9 @@ fn expand_series<'a>(
                 details: &series.details,
                 time,
                 rule_date: Some(date),
+                moved: note.is_some(),
                 note,
+                form: Form::Single,
             }),
             Err(p) => problems.push(p),
         }
@@ -433,6 +506,8 @@ fn expand_series<'a>(
                 time,
                 rule_date: None,
                 note: Some(note),
+                moved: false,
+                form: Form::Single,
             }),
             Err(p) => problems.push(p),
         }

@@ -17,6 +17,7 @@ pub mod publish;
 pub mod raw;
 pub mod render;
 pub mod schedule;
+pub mod series;
 pub mod state;
 pub mod tz;
 pub mod warn;
@@ -73,7 +74,8 @@ fn execute(cli: Cli) -> Result<u8, Error> {
             format,
         } => {
             let checked = pipeline::load(&common.schedules)?;
-            let expansion = pipeline::expansion(&checked, now(&common))?;
+            let expansion =
+                pipeline::expansion_as(&checked, now(&common), common.recurrence.into())?;
             print_warnings(&checked, &expansion, now(&common));
             if let Some(s) = &system
                 && !checked.schedule.systems.iter().any(|x| &x.id == s)
@@ -120,13 +122,16 @@ fn print_warnings(
     if !warnings.is_empty() {
         eprint!("{}", checked.report(warnings.clone()).render());
     }
-    warnings.len()
+    warnings
+        .iter()
+        .filter(|w| w.severity == error::Severity::Warning)
+        .count()
 }
 
 fn check(common: &Common, deny_warnings: bool) -> Result<u8, Error> {
     let checked = pipeline::load(&common.schedules)?;
     let now = now(common);
-    let expansion = pipeline::expansion(&checked, now)?;
+    let expansion = pipeline::expansion_as(&checked, now, common.recurrence.into())?;
     let warnings = print_warnings(&checked, &expansion, now);
     let s = &checked.schedule;
     let failed = deny_warnings && warnings > 0;
@@ -145,7 +150,7 @@ fn check(common: &Common, deny_warnings: bool) -> Result<u8, Error> {
 fn build(common: &Common, out: &std::path::Path, check_only: bool) -> Result<u8, Error> {
     let checked = pipeline::load(&common.schedules)?;
     let now = now(common);
-    let expansion = pipeline::expansion(&checked, now)?;
+    let expansion = pipeline::expansion_as(&checked, now, common.recurrence.into())?;
     print_warnings(&checked, &expansion, now);
     let previous = state::Manifest::read(out)?;
     let rendered = pipeline::render(&expansion, &previous, now);

@@ -120,18 +120,12 @@ pub fn to_json(items: &[Item]) -> String {
     s
 }
 
-/// A fixed-width table: local start and end, UTC start, systems, summary.
+/// A fixed-width table: local start and end (in `zone`), UTC start,
+/// systems, title; then the time zone and the count.
 pub fn to_table(items: &[Item], zone: &str) -> String {
     let mut out = format!(
-        "{:<16}  {:<16}  {:<17}  {:<40}  {}\n",
-        format!("start ({zone})")
-            .chars()
-            .take(16)
-            .collect::<String>(),
-        "end",
-        "start (UTC)",
-        "systems",
-        "summary"
+        "{:<18}  {:<18}  {:<17}  {:<40}  {}\n",
+        "start (local)", "end", "start (UTC)", "systems", "summary"
     );
     for i in items {
         let show = |s: &str| s.replace('T', " ").chars().take(16).collect::<String>();
@@ -141,7 +135,7 @@ pub fn to_table(items: &[Item], zone: &str) -> String {
             show(&i.start) + "Z"
         };
         let (start, end) = if i.all_day {
-            (i.start_local.clone(), format!("{} (excl.)", i.end_local))
+            (i.start_local.clone(), format!("{} excl.", i.end_local))
         } else {
             (show(&i.start_local), show(&i.end_local))
         };
@@ -152,11 +146,14 @@ pub fn to_table(items: &[Item], zone: &str) -> String {
             systems
         };
         out.push_str(&format!(
-            "{start:<16}  {end:<16}  {utc:<17}  {systems:<40}  {}\n",
+            "{start:<18}  {end:<18}  {utc:<17}  {systems:<40}  {}\n",
             i.title
         ));
     }
-    out.push_str(&format!("{} occurrences\n", items.len()));
+    out.push_str(&format!(
+        "{} occurrences; local times in {zone}\n",
+        items.len()
+    ));
     out
 }
 

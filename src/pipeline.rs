@@ -11,7 +11,7 @@ use crate::expand::{Expansion, expand};
 use crate::publish::Output;
 use crate::render::{self, Feed};
 use crate::schedule::ALL_FEED;
-use crate::schedule::{Schedule, validate};
+use crate::schedule::{Recurrence, Schedule, validate};
 use crate::state::{MANIFEST, Manifest};
 
 /// Schedules that loaded and validated, with their warnings and the source
@@ -60,18 +60,32 @@ fn check_loaded(loaded: crate::load::Loaded) -> Result<Checked, Error> {
     }
 }
 
-/// Expands the checked schedules as of `now`.
+/// Expands the checked schedules as of `now`; series are published
+/// expanded unless they say otherwise.
 pub fn expansion(checked: &Checked, now: DateTime<Utc>) -> Result<Expansion<'_>, Error> {
-    expand(&checked.schedule, now).map_err(|mut problems| {
+    expansion_as(checked, now, Recurrence::Expand)
+}
+
+/// Expands the checked schedules as of `now`, and shapes the series that
+/// are published in RRULE form (`recurrence` unless a series says).
+pub fn expansion_as(
+    checked: &Checked,
+    now: DateTime<Utc>,
+    recurrence: Recurrence,
+) -> Result<Expansion<'_>, Error> {
+    let mut expansion = expand(&checked.schedule, now).map_err(|mut problems| {
         problems.extend(checked.warnings.iter().cloned());
         Error::Invalid(checked.report(problems))
-    })
+    })?;
+    expansion.notes = crate::series::shape(&mut expansion, recurrence);
+    Ok(expansion)
 }
 
 /// The warnings of validation and of the expansion as of `now`.
 pub fn warnings(checked: &Checked, expansion: &Expansion, now: DateTime<Utc>) -> Vec<Problem> {
     let mut all = checked.warnings.clone();
     all.extend(crate::warn::warnings(expansion, now));
+    all.extend(expansion.notes.iter().cloned());
     all
 }
 

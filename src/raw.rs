@@ -33,6 +33,8 @@ pub struct RawSettings {
     pub refresh_interval: Option<Spanned<String>>,
     pub horizon_months: Option<Spanned<u32>>,
     pub retention_days: Option<Spanned<u32>>,
+    /// An ISO 8601 duration before each event; no reminder when absent.
+    pub reminder: Option<Spanned<String>>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -79,6 +81,8 @@ pub struct RawMaintenance {
     pub until: Option<Spanned<String>>,
     pub start_time: Spanned<String>,
     pub end_time: Spanned<String>,
+    /// `expand` or `rrule`; overrides `--recurrence`.
+    pub recurrence: Option<Spanned<String>>,
     pub description: Option<Spanned<String>>,
     #[serde(default)]
     pub consequences: Vec<Spanned<String>>,

@@ -6,9 +6,10 @@ use std::collections::BTreeMap;
 
 use chrono::{DateTime, Datelike, NaiveDate, NaiveDateTime, Utc};
 
-use crate::expand::{Expansion, Kind, Occurrence, Time};
+use crate::expand::{Expansion, Form, Kind, Occurrence, Time};
 use crate::ical::Writer;
 use crate::schedule::{ALL_FEED, Details, Status, System};
+use crate::series::Master;
 
 pub const PRODID: &str = concat!("-//nedetid//nedetid ", env!("CARGO_PKG_VERSION"), "//NO");
 
@@ -74,6 +75,10 @@ struct Context<'a> {
 }
 
 impl Context<'_> {
+    fn revision(&self, key: &str) -> Revision {
+        self.revisions.get(key).copied().unwrap_or_default()
+    }
+
     fn feed(&self, system: Option<&System>, events: &[&Occurrence]) -> Feed {
         let settings = &self.expansion.schedule.settings;
         let (id, name) = match system {
@@ -131,9 +136,36 @@ impl Context<'_> {
         if let (Some(first), Some(last)) = (first, last) {
             crate::tz::write_vtimezone(&mut w, settings.zone, first, last);
         }
+        let mut masters_written = Vec::new();
         for o in events {
-            let rev = self.revisions.get(&o.uid).copied().unwrap_or_default();
-            event(&mut w, o, rev, self.expansion, self.names);
+            if o.form != Form::Single && !masters_written.contains(&o.source_id) {
+                masters_written.push(o.source_id);
+                if let Some(m) = self
+                    .expansion
+                    .masters
+                    .iter()
+                    .find(|m| m.series.id == o.source_id)
+                {
+                    let v = Vevent::master(m);
+                    write_vevent(
+                        &mut w,
+                        &v,
+                        self.revision(&m.uid),
+                        self.expansion,
+                        self.names,
+                    );
+                }
+            }
+            if o.form != Form::Covered {
+                let v = Vevent::occurrence(o);
+                write_vevent(
+                    &mut w,
+                    &v,
+                    self.revision(&o.key()),
+                    self.expansion,
+                    self.names,
+                );
+            }
         }
         w.end("VCALENDAR");
         Feed {
@@ -146,60 +178,145 @@ impl Context<'_> {
     }
 }
 
-fn event(
+/// What one VEVENT says: an occurrence, or a series' master.
+struct Vevent<'a> {
+    uid: &'a str,
+    kind: Kind,
+    details: &'a Details,
+    time: Time,
+    note: Option<&'a str>,
+    recurrence_id: Option<NaiveDateTime>,
+    rrule: Option<&'a str>,
+    exdates: &'a [NaiveDateTime],
+}
+
+impl<'a> Vevent<'a> {
+    fn occurrence(o: &'a Occurrence) -> Self {
+        Self {
+            uid: &o.uid,
+            kind: o.kind,
+            details: o.details,
+            time: o.time,
+            note: o.note.as_deref(),
+            recurrence_id: match o.form {
+                Form::Override(rid) => Some(rid),
+                Form::Single | Form::Covered => None,
+            },
+            rrule: None,
+            exdates: &[],
+        }
+    }
+
+    fn master(m: &'a Master) -> Self {
+        Self {
+            uid: &m.uid,
+            kind: Kind::Maintenance,
+            details: m.details,
+            time: m.time,
+            note: None,
+            recurrence_id: None,
+            rrule: Some(&m.rrule),
+            exdates: &m.exdates,
+        }
+    }
+}
+
+fn write_vevent(
     w: &mut Writer,
-    o: &Occurrence,
+    v: &Vevent,
     rev: Revision,
     expansion: &Expansion,
     names: &BTreeMap<&str, &str>,
 ) {
-    let tzid = expansion.schedule.settings.zone.name();
+    let zone = expansion.schedule.settings.zone;
+    let tzid = zone.name();
+    let local = |w: &mut Writer, name: &str, t: NaiveDateTime| {
+        w.raw(name, &[("TZID", tzid)], &local_stamp(t))
+    };
+    // A local time that happens twice means its first reading (RFC 5545
+    // 3.3.5); the second one can only be written in UTC.
+    let instant = |w: &mut Writer, name: &str, t: NaiveDateTime, utc: DateTime<Utc>| {
+        use chrono::TimeZone as _;
+        if zone
+            .from_local_datetime(&t)
+            .earliest()
+            .is_some_and(|e| e == utc)
+        {
+            local(w, name, t);
+        } else {
+            w.raw(name, &[], &utc_stamp(utc));
+        }
+    };
     w.begin("VEVENT");
-    w.raw("UID", &[], &o.uid);
+    w.raw("UID", &[], v.uid);
     w.raw("DTSTAMP", &[], &utc_stamp(rev.stamp));
     w.raw("LAST-MODIFIED", &[], &utc_stamp(rev.stamp));
     w.raw("SEQUENCE", &[], &rev.sequence.to_string());
-    match o.time {
+    if let Some(rid) = v.recurrence_id {
+        local(w, "RECURRENCE-ID", rid);
+    }
+    match v.time {
         Time::Timed {
+            start,
+            end,
             start_local,
             end_local,
-            ..
         } => {
-            w.raw("DTSTART", &[("TZID", tzid)], &local_stamp(start_local));
-            w.raw("DTEND", &[("TZID", tzid)], &local_stamp(end_local));
+            instant(w, "DTSTART", start_local, start);
+            instant(w, "DTEND", end_local, end);
         }
         Time::AllDay { start, end } => {
             w.raw("DTSTART", &[("VALUE", "DATE")], &date_stamp(start));
             w.raw("DTEND", &[("VALUE", "DATE")], &date_stamp(end));
         }
     }
-    w.text("SUMMARY", &[], &summary(o.details, names));
-    w.text("DESCRIPTION", &[], &description(o, names));
-    if let Some(location) = &o.details.location {
+    if let Some(rrule) = v.rrule {
+        w.raw("RRULE", &[], rrule);
+    }
+    for exdate in v.exdates {
+        local(w, "EXDATE", *exdate);
+    }
+    w.text("SUMMARY", &[], &summary(v.details, names));
+    let text = description(v.details, v.note, names);
+    w.text("DESCRIPTION", &[], &text);
+    w.text(
+        "X-ALT-DESC",
+        &[("FMTTYPE", "text/html")],
+        &html_description(v.details, v.note, names),
+    );
+    if let Some(location) = &v.details.location {
         w.text("LOCATION", &[], location);
     }
-    let mut categories = vec![match o.kind {
+    let mut categories = vec![match v.kind {
         Kind::Outage => "Nedetid",
         Kind::Maintenance => "Vedlikehold",
     }];
     categories.extend(
-        o.details
+        v.details
             .systems
             .iter()
             .map(|s| names.get(s.as_str()).copied().unwrap_or(s)),
     );
     w.text_list("CATEGORIES", &categories);
-    w.raw("STATUS", &[], o.details.status.ical());
+    w.raw("STATUS", &[], v.details.status.ical());
     w.raw("TRANSP", &[], "TRANSPARENT");
     w.raw("X-MICROSOFT-CDO-BUSYSTATUS", &[], "FREE");
-    if let Some(link) = &o.details.link {
+    if let Some(link) = &v.details.link {
         w.raw("URL", &[("VALUE", "URI")], link);
+    }
+    // Last: new Outlook drops LOCATION when a VALARM precedes it.
+    if let Some(before) = &expansion.schedule.settings.reminder {
+        w.begin("VALARM");
+        w.raw("ACTION", &[], "DISPLAY");
+        w.text("DESCRIPTION", &[], &summary(v.details, names));
+        w.raw("TRIGGER", &[], &format!("-{before}"));
+        w.end("VALARM");
     }
     w.end("VEVENT");
 }
 
-/// A fingerprint of every event's content (everything but its revision),
-/// by UID, for change tracking.
+/// A fingerprint of every VEVENT's content (everything but its revision),
+/// by key (UID, plus RECURRENCE-ID for overrides), for change tracking.
 pub fn event_hashes(expansion: &Expansion) -> BTreeMap<String, String> {
     let schedule = expansion.schedule;
     let names: BTreeMap<&str, &str> = schedule
@@ -207,15 +324,21 @@ pub fn event_hashes(expansion: &Expansion) -> BTreeMap<String, String> {
         .iter()
         .map(|s| (s.id.as_str(), s.name.as_str()))
         .collect();
-    expansion
+    let hash = |v: &Vevent| {
+        let mut w = Writer::new();
+        write_vevent(&mut w, v, Revision::default(), expansion, &names);
+        crate::state::fingerprint(&w.finish())
+    };
+    let masters = expansion
+        .masters
+        .iter()
+        .map(|m| (m.uid.clone(), hash(&Vevent::master(m))));
+    let singles = expansion
         .occurrences
         .iter()
-        .map(|o| {
-            let mut w = Writer::new();
-            event(&mut w, o, Revision::default(), expansion, &names);
-            (o.uid.clone(), crate::state::fingerprint(&w.finish()))
-        })
-        .collect()
+        .filter(|o| o.form != Form::Covered)
+        .map(|o| (o.key(), hash(&Vevent::occurrence(o))));
+    masters.chain(singles).collect()
 }
 
 /// Which systems, then what: "Visma Enterprise: Oppgradering til 2019.1".
@@ -243,11 +366,10 @@ pub fn systems_label(details: &Details, names: &BTreeMap<&str, &str>) -> String 
 
 /// The plain-text body: description, consequences, what still works, the
 /// reason for an exception, the systems hit and the link.
-pub fn description(o: &Occurrence, names: &BTreeMap<&str, &str>) -> String {
-    let d = o.details;
+pub fn description(d: &Details, note: Option<&str>, names: &BTreeMap<&str, &str>) -> String {
     let mut parts: Vec<String> = Vec::new();
-    if let Some(note) = &o.note {
-        parts.push(note.clone());
+    if let Some(note) = note {
+        parts.push(note.to_string());
     }
     if d.status == Status::Tentative {
         parts.push("Tidspunktet er foreløpig.".to_string());
@@ -279,6 +401,56 @@ pub fn description(o: &Occurrence, names: &BTreeMap<&str, &str>) -> String {
         parts.push(format!("Mer informasjon: {link}"));
     }
     parts.join("\n\n")
+}
+
+/// The same content as [`description`] as HTML, for `X-ALT-DESC` (Outlook
+/// shows it as rich text; its value is TEXT, escaped like DESCRIPTION).
+pub fn html_description(d: &Details, note: Option<&str>, names: &BTreeMap<&str, &str>) -> String {
+    let esc = crate::page::esc;
+    let mut html = String::from("<html><body>");
+    let para = |html: &mut String, text: &str| {
+        html.push_str("<p>");
+        html.push_str(&esc(text).replace('\n', "<br>"));
+        html.push_str("</p>");
+    };
+    if let Some(note) = note {
+        para(&mut html, note);
+    }
+    if d.status == Status::Tentative {
+        para(&mut html, "Tidspunktet er foreløpig.");
+    }
+    if let Some(text) = &d.description {
+        para(&mut html, text);
+    }
+    for (heading, items) in [
+        ("Konsekvenser", &d.consequences),
+        ("Dette vil fungere", &d.still_works),
+    ] {
+        if !items.is_empty() {
+            html.push_str(&format!("<p><b>{heading}:</b></p><ul>"));
+            for item in items.iter() {
+                html.push_str(&format!("<li>{}</li>", esc(item)));
+            }
+            html.push_str("</ul>");
+        }
+    }
+    let systems: Vec<&str> = d
+        .systems
+        .iter()
+        .map(|s| names.get(s.as_str()).copied().unwrap_or(s))
+        .collect();
+    para(
+        &mut html,
+        &format!("Berørte systemer: {}", systems.join(", ")),
+    );
+    if let Some(link) = &d.link {
+        html.push_str(&format!(
+            "<p><a href=\"{0}\">Mer informasjon</a></p>",
+            esc(link)
+        ));
+    }
+    html.push_str("</body></html>");
+    html
 }
 
 fn utc_stamp(t: DateTime<Utc>) -> String {

@@ -6,7 +6,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 use std::str::FromStr;
 
-use chrono::{NaiveDate, NaiveDateTime, NaiveTime};
+use chrono::{FixedOffset, NaiveDate, NaiveDateTime, NaiveTime};
 use chrono_tz::Tz;
 
 use crate::error::{Location, Problem, suggest};
@@ -45,6 +45,9 @@ pub struct Settings {
     /// Drop events that ended more than this many days before `now`;
     /// `None` keeps every event.
     pub retention_days: Option<u32>,
+    /// A VALARM this long before each event (an RFC 5545 DURATION); none
+    /// by default.
+    pub reminder: Option<String>,
 }
 
 impl Default for Settings {
@@ -58,6 +61,7 @@ impl Default for Settings {
             refresh_interval: "PT12H".into(),
             horizon_months: 13,
             retention_days: None,
+            reminder: None,
         }
     }
 }
@@ -106,9 +110,13 @@ pub struct Details {
 /// When a one-off outage happens, in local time.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum When {
+    /// An explicit UTC offset picks one reading of a local time that
+    /// happens twice (the hour the clocks go back).
     Timed {
         start: NaiveDateTime,
         end: NaiveDateTime,
+        start_offset: Option<FixedOffset>,
+        end_offset: Option<FixedOffset>,
     },
     /// Inclusive, as people write them.
     AllDay { first: NaiveDate, last: NaiveDate },
@@ -175,6 +183,16 @@ pub struct Extra {
     pub at: Location,
 }
 
+/// How a maintenance series is published.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Recurrence {
+    /// One VEVENT per occurrence (the safest form for every client).
+    #[default]
+    Expand,
+    /// One VEVENT with an RRULE, EXDATEs and RECURRENCE-ID overrides.
+    Rrule,
+}
+
 /// A recurring maintenance window.
 #[derive(Debug, Clone)]
 pub struct Series {
@@ -186,6 +204,8 @@ pub struct Series {
     pub from: NaiveDate,
     pub until: Option<NaiveDate>,
     pub window: Window,
+    /// `recurrence:` as written; `None` follows `--recurrence`.
+    pub recurrence: Option<Recurrence>,
     pub skips: Vec<Skip>,
     pub skip_months: Vec<SkipMonth>,
     pub moves: Vec<Move>,
@@ -344,6 +364,19 @@ impl Validator {
                     format!("`horizon-months: {}` is out of range", months.value),
                     Some("use 1 to 120 months".into()),
                 );
+            }
+        }
+        if let Some(reminder) = &raw.reminder {
+            match parse_duration(reminder.value.trim()) {
+                Some(d) => settings.reminder = Some(d),
+                None => self.err(
+                    reminder,
+                    format!("`{}` is not a duration", reminder.value),
+                    Some(
+                        "write an ISO 8601 duration such as `PT1H` (one hour before) or `P1D`"
+                            .into(),
+                    ),
+                ),
             }
         }
         if let Some(days) = &raw.retention_days {
@@ -646,9 +679,13 @@ impl Validator {
             (Some(start), Some(end), None, None) => {
                 let s = self.datetime(start, false);
                 let e = self.datetime(end, true);
-                let (s, e) = (s?, e?);
-                self.window_length(end, s, e)
-                    .then_some(When::Timed { start: s, end: e })
+                let ((s, start_offset), (e, end_offset)) = (s?, e?);
+                self.window_length(end, s, e).then_some(When::Timed {
+                    start: s,
+                    end: e,
+                    start_offset,
+                    end_offset,
+                })
             }
             (None, None, Some(first), last) => {
                 let f = self.date(first);
@@ -749,6 +786,17 @@ impl Validator {
         let from = self.date(&raw.from);
         let until = raw.until.as_ref().map(|u| self.date(u));
         let window = self.window(&raw.start_time, &raw.end_time);
+        let recurrence = match &raw.recurrence {
+            None => Some(None),
+            Some(r) => match r.value.trim() {
+                "expand" => Some(Some(Recurrence::Expand)),
+                "rrule" => Some(Some(Recurrence::Rrule)),
+                other => {
+                    self.err(r, format!("unknown recurrence form `{other}`"), Some("use `expand` (one event per occurrence) or `rrule` (one repeating event)".into()));
+                    None
+                }
+            },
+        };
         if let (Some(f), Some(Some(u)), Some(until)) = (from, until, raw.until.as_ref())
             && u < f
         {
@@ -774,7 +822,8 @@ impl Validator {
             .iter()
             .filter_map(|e| self.extra(e, window))
             .collect::<Vec<_>>();
-        let (rule, details, from, window) = (rule?, details?, from?, window?);
+        let (rule, details, from, window, recurrence) =
+            (rule?, details?, from?, window?, recurrence?);
         let until = until.unwrap_or(None);
         id_ok.then(|| Series {
             id: raw.id.value.clone(),
@@ -789,6 +838,7 @@ impl Validator {
             from,
             until,
             window,
+            recurrence,
             skips,
             skip_months,
             moves,
@@ -995,18 +1045,27 @@ impl Validator {
         }
     }
 
-    fn datetime(&mut self, raw: &Spanned<String>, end: bool) -> Option<NaiveDateTime> {
+    /// `2019-11-29 15:30`, optionally with a UTC offset (`+01:00`) that
+    /// says which reading of an ambiguous local time is meant.
+    fn datetime(
+        &mut self,
+        raw: &Spanned<String>,
+        end: bool,
+    ) -> Option<(NaiveDateTime, Option<FixedOffset>)> {
         let text = raw.value.trim();
-        let split = text.split_once(['T', ' ']);
-        let result = match split {
-            Some((d, t)) => parse_date(d).and_then(|d| {
+        let result = match text.split_once(['T', ' ']) {
+            Some((d, rest)) => parse_date(d).and_then(|d| {
+                let rest = rest.trim();
+                let cut = rest.find(['+', '-', 'Z']).unwrap_or(rest.len());
+                let (t, offset) = rest.split_at(cut);
                 let (time, next) = parse_time(t.trim(), end)?;
+                let offset = parse_offset(offset.trim())?;
                 let date = if next {
                     d.succ_opt().ok_or("date out of range")?
                 } else {
                     d
                 };
-                Ok(date.and_time(time))
+                Ok((date.and_time(time), offset))
             }),
             None => Err(match parse_date(text) {
                 Ok(_) => format!(
@@ -1023,6 +1082,26 @@ impl Validator {
             }
         }
     }
+}
+
+/// `+02:00`, `-0330`, `Z`, or nothing.
+fn parse_offset(text: &str) -> Result<Option<FixedOffset>, String> {
+    if text.is_empty() {
+        return Ok(None);
+    }
+    if text == "Z" {
+        return Ok(FixedOffset::east_opt(0));
+    }
+    let bad = || format!("`{text}` is not a UTC offset; write it like `+01:00`");
+    let (sign, digits) = text.split_at(1);
+    let digits = digits.replace(':', "");
+    if digits.len() != 4 || !digits.chars().all(|c| c.is_ascii_digit()) {
+        return Err(bad());
+    }
+    let hours: i32 = digits[..2].parse().map_err(|_| bad())?;
+    let minutes: i32 = digits[2..].parse().map_err(|_| bad())?;
+    let secs = (hours * 60 + minutes) * 60 * if sign == "-" { -1 } else { 1 };
+    FixedOffset::east_opt(secs).map(Some).ok_or_else(bad)
 }
 
 fn fmt_dt(dt: NaiveDateTime) -> String {

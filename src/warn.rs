@@ -97,8 +97,12 @@ fn overlaps(expansion: &Expansion, out: &mut Vec<Problem>) {
     }
 }
 
-/// Maintenance on a Norwegian public holiday.
+/// Maintenance on a Norwegian public holiday (for schedules kept in
+/// Norwegian time).
 fn holidays(expansion: &Expansion, out: &mut Vec<Problem>) {
+    if expansion.schedule.settings.zone != chrono_tz::Europe::Oslo {
+        return;
+    }
     for o in expansion
         .occurrences
         .iter()

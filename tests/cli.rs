@@ -193,7 +193,8 @@ fn list_filters_by_system_and_dates() {
     );
     let table = stdout(nedetid().args(["list", "--now", NOW]));
     assert!(
-        table.contains("2019-11-29 15:30") && table.ends_with("19 occurrences\n"),
+        table.contains("2019-11-29 15:30")
+            && table.ends_with("19 occurrences; local times in Europe/Oslo\n"),
         "{table}"
     );
 }

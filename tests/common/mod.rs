@@ -219,14 +219,15 @@ fn instant(p: &icalendar::parser::Property) -> String {
             .expect("DATE value")
             .to_string();
     }
-    let tzid = param("TZID").expect("timed values carry a TZID");
+    if let Some(utc) = value.strip_suffix('Z') {
+        let t = NaiveDateTime::parse_from_str(utc, "%Y%m%dT%H%M%S").expect("UTC DATE-TIME");
+        return t.and_utc().format("%Y-%m-%dT%H:%M:%SZ").to_string();
+    }
+    let tzid = param("TZID").expect("timed values carry a TZID or are UTC");
     let zone: chrono_tz::Tz = tzid.parse().expect("IANA TZID");
     let local = NaiveDateTime::parse_from_str(value, "%Y%m%dT%H%M%S").expect("local DATE-TIME");
-    let utc = zone
-        .from_local_datetime(&local)
-        .single()
-        .expect("unambiguous")
-        .with_timezone(&Utc);
+    // RFC 5545 3.3.5: a local time that happens twice means the first.
+    let utc = zone.from_local_datetime(&local).earliest().expect("exists").with_timezone(&Utc);
     utc.format("%Y-%m-%dT%H:%M:%SZ").to_string()
 }
 

@@ -1,0 +1,372 @@
+//! The series (RRULE) form of maintenance: decides, per series, whether it
+//! can be published as one repeating VEVENT that every client reads alike,
+//! and if so turns its occurrences into a master (RRULE + EXDATE), covered
+//! occurrences and RECURRENCE-ID overrides. Otherwise it stays expanded, and
+//! a note says why.
+//!
+//! What Outlook can show limits the form (MS-OXCICAL 2.1.3.2.2): one
+//! template-shaped rule, EXDATEs at the exact local start, and moves that do
+//! not pass a neighbouring occurrence or land on its day.
+
+use std::collections::BTreeMap;
+
+use chrono::{NaiveDate, NaiveDateTime};
+
+use crate::error::Problem;
+use crate::expand::{Expansion, Form, Time};
+use crate::schedule::{Details, Recurrence, Series};
+
+/// A series published as one repeating VEVENT.
+#[derive(Debug, Clone)]
+pub struct Master<'a> {
+    pub series: &'a Series,
+    pub uid: String,
+    pub details: &'a Details,
+    /// The first occurrence the rule gives (DTSTART, DTEND).
+    pub time: Time,
+    /// The RRULE value, in Outlook's template shape, bounded by UNTIL.
+    pub rrule: String,
+    /// Local starts the rule gives that are not published (skipped, or
+    /// moved too far to be an override).
+    pub exdates: Vec<NaiveDateTime>,
+}
+
+/// Chooses the form of every series and rewrites the expansion accordingly.
+/// Returns notes for series that were asked for in RRULE form but stay
+/// expanded.
+pub fn shape(expansion: &mut Expansion, default: Recurrence) -> Vec<Problem> {
+    let schedule = expansion.schedule;
+    let mut notes = Vec::new();
+    let mut masters = Vec::new();
+    for series in &schedule.series {
+        if series.recurrence.unwrap_or(default) != Recurrence::Rrule {
+            continue;
+        }
+        match plan(expansion, series) {
+            Ok((master, forms)) => {
+                for o in expansion.occurrences.iter_mut() {
+                    if let Some(form) = forms.get(&o.uid) {
+                        o.form = *form;
+                        // A move too far for an override stays a separate
+                        // event under its own UID.
+                        if *form != Form::Single {
+                            o.uid.clone_from(&master.uid);
+                        }
+                    }
+                }
+                masters.push(master);
+            }
+            Err(why) => notes.push(
+                Problem::note(series.rule_at.clone(), format!("`{}` is published expanded: {why}", series.id))
+                    .help("every client shows the expanded form the same; nothing to do unless you need one repeating event"),
+            ),
+        }
+    }
+    expansion.masters = masters;
+    notes
+}
+
+/// The master and each rule occurrence's form (by its expanded UID).
+fn plan<'a>(
+    expansion: &Expansion<'a>,
+    series: &'a Series,
+) -> Result<(Master<'a>, BTreeMap<String, Form>), String> {
+    let rrule = outlook_rule(&series.rule_text)?;
+    let mine: Vec<_> = expansion
+        .occurrences
+        .iter()
+        .filter(|o| o.source_id == series.id && o.rule_date.is_some())
+        .collect();
+    // Rule dates in range, published or not.
+    let skipped: Vec<NaiveDate> = expansion
+        .skipped
+        .iter()
+        .filter(|s| s.series.id == series.id)
+        .map(|s| s.date)
+        .collect();
+    let mut rule_dates: Vec<NaiveDate> = mine
+        .iter()
+        .filter_map(|o| o.rule_date)
+        .chain(skipped.iter().copied())
+        .collect();
+    rule_dates.sort();
+    let first = *mine
+        .iter()
+        .filter_map(|o| o.rule_date)
+        .min()
+        .as_ref()
+        .ok_or("no occurrence of the rule is published")?;
+    let last = *rule_dates.last().ok_or("the rule has no occurrences")?;
+    let (start, end) = series.window.on(first);
+    let nominal = end - start;
+    let mut forms = BTreeMap::new();
+    let mut exdates: Vec<NaiveDateTime> = skipped
+        .iter()
+        .filter(|d| **d > first)
+        .map(|d| series.window.on(*d).0)
+        .collect();
+    for o in &mine {
+        let Some(rule_date) = o.rule_date else {
+            continue;
+        };
+        let Time::Timed {
+            start: s,
+            end: e,
+            start_local,
+            ..
+        } = o.time
+        else {
+            return Err("all-day windows".into());
+        };
+        if !o.moved && e - s != nominal {
+            return Err(format!(
+                "the window on {rule_date} spans a daylight-saving change"
+            ));
+        }
+        let form = if !o.moved {
+            Form::Covered
+        } else {
+            let i = rule_dates.partition_point(|d| *d < rule_date);
+            let prev = i.checked_sub(1).and_then(|j| rule_dates.get(j));
+            let next = rule_dates.get(i + 1);
+            let to = start_local.date();
+            let between = prev.is_none_or(|p| *p < to) && next.is_none_or(|n| to < *n);
+            if between {
+                Form::Override(series.window.on(rule_date).0)
+            } else {
+                exdates.push(series.window.on(rule_date).0);
+                Form::Single
+            }
+        };
+        forms.insert(o.uid.clone(), form);
+    }
+    exdates.sort();
+    let zone = expansion.schedule.settings.zone;
+    let until_local = series.window.on(last).0;
+    let until =
+        crate::expand::resolve(zone, until_local, &series.rule_at).map_err(|p| p.message)?;
+    let at = &series.window_at;
+    let time = Time::Timed {
+        start: crate::expand::resolve(zone, start, at).map_err(|p| p.message)?,
+        end: crate::expand::resolve(zone, end, at).map_err(|p| p.message)?,
+        start_local: start,
+        end_local: end,
+    };
+    let master = Master {
+        series,
+        uid: format!("{}@{}", series.id, expansion.schedule.settings.uid_domain),
+        details: &series.details,
+        time,
+        rrule: format!("{rrule};UNTIL={}", until.format("%Y%m%dT%H%M%SZ")),
+        exdates,
+    };
+    Ok((master, forms))
+}
+
+/// The rule in a shape Outlook's recurrence templates accept, without
+/// COUNT or UNTIL (the caller bounds it), or why it has none.
+pub fn outlook_rule(rule: &str) -> Result<String, String> {
+    let mut parts: BTreeMap<String, String> = BTreeMap::new();
+    for part in rule.split(';').filter(|p| !p.is_empty()) {
+        let (k, v) = part
+            .split_once('=')
+            .ok_or_else(|| format!("`{part}` is not KEY=VALUE"))?;
+        parts.insert(k.trim().to_ascii_uppercase(), v.trim().to_ascii_uppercase());
+    }
+    parts.remove("COUNT");
+    let freq = parts.remove("FREQ").ok_or("the rule has no FREQ")?;
+    let take = |parts: &mut BTreeMap<String, String>, k: &str| parts.remove(k);
+    let interval = take(&mut parts, "INTERVAL").filter(|i| i != "1");
+    let wkst = take(&mut parts, "WKST");
+    let byday = take(&mut parts, "BYDAY");
+    let bymonthday = take(&mut parts, "BYMONTHDAY");
+    let bymonth = take(&mut parts, "BYMONTH");
+    let bysetpos = take(&mut parts, "BYSETPOS");
+    if let Some(k) = parts.keys().next() {
+        return Err(format!("Outlook cannot show rules with `{k}`"));
+    }
+    let single = |v: &Option<String>| v.as_ref().is_none_or(|v| !v.contains(','));
+    let weekday = |d: &str| matches!(d, "MO" | "TU" | "WE" | "TH" | "FR" | "SA" | "SU");
+    // `BYDAY=3WE` becomes `BYDAY=WE;BYSETPOS=3` (old Outlook refused the first).
+    let (byday, bysetpos) = match (byday, bysetpos) {
+        (Some(d), None) if d.len() > 2 && weekday(&d[d.len() - 2..]) && !d.contains(',') => {
+            let (n, day) = d.split_at(d.len() - 2);
+            (
+                Some(day.to_string()),
+                Some(n.trim_start_matches('+').to_string()),
+            )
+        }
+        other => other,
+    };
+    let plain_days = byday.as_ref().is_none_or(|d| d.split(',').all(weekday));
+    let setpos_ok = bysetpos
+        .as_ref()
+        .is_none_or(|p| matches!(p.as_str(), "1" | "2" | "3" | "4" | "-1"));
+    let shape_ok = match freq.as_str() {
+        "DAILY" => {
+            byday.is_none() && bymonthday.is_none() && bymonth.is_none() && bysetpos.is_none()
+        }
+        "WEEKLY" => plain_days && bymonthday.is_none() && bymonth.is_none() && bysetpos.is_none(),
+        "MONTHLY" | "YEARLY" => {
+            let by_day = byday.is_some()
+                && bysetpos.is_some()
+                && single(&byday)
+                && plain_days
+                && setpos_ok
+                && bymonthday.is_none();
+            let by_monthday = bymonthday.is_some()
+                && single(&bymonthday)
+                && byday.is_none()
+                && bysetpos.is_none();
+            let month_ok = if freq == "YEARLY" {
+                bymonth.is_some() && single(&bymonth)
+            } else {
+                bymonth.is_none()
+            };
+            (by_day || by_monthday) && month_ok
+        }
+        _ => false,
+    };
+    if !shape_ok {
+        return Err(format!(
+            "Outlook cannot show the rule `{rule}` as one repeating event"
+        ));
+    }
+    let mut out = format!("FREQ={freq}");
+    for (k, v) in [
+        ("INTERVAL", interval),
+        ("BYMONTH", bymonth),
+        ("BYMONTHDAY", bymonthday),
+        ("BYDAY", byday),
+        ("BYSETPOS", bysetpos),
+        ("WKST", wkst),
+    ] {
+        if let Some(v) = v {
+            out.push_str(&format!(";{k}={v}"));
+        }
+    }
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn template_shapes_pass_and_others_are_refused() {
+        assert_eq!(
+            outlook_rule("FREQ=MONTHLY;BYDAY=WE;BYSETPOS=3").as_deref(),
+            Ok("FREQ=MONTHLY;BYDAY=WE;BYSETPOS=3")
+        );
+        assert_eq!(
+            outlook_rule("FREQ=MONTHLY;BYDAY=3WE").as_deref(),
+            Ok("FREQ=MONTHLY;BYDAY=WE;BYSETPOS=3")
+        );
+        assert_eq!(
+            outlook_rule("FREQ=MONTHLY;BYDAY=-1FR;COUNT=5").as_deref(),
+            Ok("FREQ=MONTHLY;BYDAY=FR;BYSETPOS=-1")
+        );
+        assert_eq!(
+            outlook_rule("FREQ=WEEKLY;INTERVAL=2;BYDAY=TU,TH").as_deref(),
+            Ok("FREQ=WEEKLY;INTERVAL=2;BYDAY=TU,TH")
+        );
+        assert_eq!(
+            outlook_rule("FREQ=YEARLY;BYMONTH=6;BYMONTHDAY=1").as_deref(),
+            Ok("FREQ=YEARLY;BYMONTH=6;BYMONTHDAY=1")
+        );
+        assert!(outlook_rule("FREQ=MONTHLY;BYDAY=WE;BYMONTHDAY=16,17,18,19,20,21,22").is_err());
+        assert!(outlook_rule("FREQ=MONTHLY;BYMONTHDAY=1,15").is_err());
+        assert!(outlook_rule("FREQ=YEARLY;BYWEEKNO=20").is_err());
+        assert!(outlook_rule("FREQ=MONTHLY;BYDAY=WE;BYSETPOS=5").is_err());
+    }
+}
+
+#[cfg(test)]
+mod plan_tests {
+    use std::path::PathBuf;
+
+    use chrono::{DateTime, Utc};
+
+    use crate::pipeline::{expansion_as, load_memory, render};
+    use crate::schedule::Recurrence;
+    use crate::state::Manifest;
+
+    const BASE: &str = "settings:\n  uid-domain: t.example\nsystems:\n  - id: s\n    name: S\nmaintenance:\n  - id: m\n    title: M\n    systems: [s]\n    rule: FREQ=MONTHLY;BYDAY=3WE\n    from: 2019-01-01\n    until: 2019-06-30\n    start-time: \"16:00\"\n    end-time: \"19:00\"\n";
+
+    fn feed(extra: &str) -> String {
+        let files = [(
+            PathBuf::from("t.yaml"),
+            format!("{BASE}{extra}").into_bytes(),
+        )];
+        let checked = load_memory(&files).unwrap_or_else(|e| panic!("{e}"));
+        let now = DateTime::<Utc>::UNIX_EPOCH;
+        let expansion =
+            expansion_as(&checked, now, Recurrence::Rrule).unwrap_or_else(|e| panic!("{e}"));
+        let rendered = render(&expansion, &Manifest::default(), now);
+        let all = rendered
+            .outputs
+            .iter()
+            .find(|o| o.name == "all.ics")
+            .map(|o| o.bytes.clone());
+        crate::ical::unfold(&String::from_utf8(all.unwrap_or_default()).unwrap_or_default())
+    }
+
+    #[test]
+    fn skips_become_exdates_and_a_short_move_an_override() {
+        let ics = feed(
+            "    skip:\n      - date: 2019-02-20\n    moves:\n      - from: 2019-04-17\n        to: 2019-04-24\n        start-time: \"17:00\"\n    extra:\n      - date: 2019-05-16\n",
+        );
+        assert_eq!(ics.matches("BEGIN:VEVENT").count(), 3, "{ics}");
+        assert!(ics.contains("UID:m@t.example\r\nDTSTAMP"), "{ics}");
+        assert!(ics.contains("DTSTART;TZID=Europe/Oslo:20190116T160000\r\n"));
+        // BYDAY=3WE in Outlook's template shape, bounded by the last date's start (CEST).
+        assert!(
+            ics.contains("RRULE:FREQ=MONTHLY;BYDAY=WE;BYSETPOS=3;UNTIL=20190619T140000Z\r\n"),
+            "{ics}"
+        );
+        assert!(ics.contains("EXDATE;TZID=Europe/Oslo:20190220T160000\r\n"));
+        assert!(ics.contains("RECURRENCE-ID;TZID=Europe/Oslo:20190417T160000\r\nDTSTART;TZID=Europe/Oslo:20190424T170000\r\n"), "{ics}");
+        assert!(ics.contains("UID:m-extra-20190516@t.example\r\n"));
+        assert!(!ics.contains("RDATE"));
+    }
+
+    #[test]
+    fn a_move_past_a_neighbour_is_an_exdate_and_a_separate_event() {
+        let ics = feed("    moves:\n      - from: 2019-03-20\n        to: 2019-04-18\n");
+        assert!(
+            ics.contains("EXDATE;TZID=Europe/Oslo:20190320T160000\r\n"),
+            "{ics}"
+        );
+        assert!(!ics.contains("RECURRENCE-ID"));
+        assert!(ics.contains("UID:m-20190320@t.example\r\n"));
+    }
+
+    #[test]
+    fn a_move_onto_a_neighbours_day_is_not_an_override() {
+        // Onto a skipped neighbour's day: Outlook cannot show that as an override.
+        let ics = feed(
+            "    skip:\n      - date: 2019-02-20\n    moves:\n      - from: 2019-03-20\n        to: 2019-02-20\n",
+        );
+        assert!(!ics.contains("RECURRENCE-ID"), "{ics}");
+        assert!(ics.contains("EXDATE;TZID=Europe/Oslo:20190320T160000\r\n"));
+    }
+
+    #[test]
+    fn a_rule_outlook_cannot_show_stays_expanded() {
+        let files = [(
+            PathBuf::from("t.yaml"),
+            BASE.replace("BYDAY=3WE", "BYDAY=WE;BYMONTHDAY=16,17,18,19,20,21,22")
+                .into_bytes(),
+        )];
+        let checked = load_memory(&files).unwrap_or_else(|e| panic!("{e}"));
+        let expansion = expansion_as(&checked, DateTime::<Utc>::UNIX_EPOCH, Recurrence::Rrule)
+            .unwrap_or_else(|e| panic!("{e}"));
+        assert!(expansion.masters.is_empty());
+        assert_eq!(expansion.notes.len(), 1);
+        assert!(
+            expansion.notes[0].message.contains("published expanded"),
+            "{:?}",
+            expansion.notes
+        );
+    }
+}
