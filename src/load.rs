@@ -141,7 +141,12 @@ pub fn parse_bytes(path: &Path, bytes: &[u8]) -> Result<(String, RawFile), Parse
             .lines()
             .all(|l| l.trim().is_empty() || l.trim_start().starts_with('#'))
     {
-        let problem = Problem::error(Location::file(path), "the file is empty")
+        let start = Location {
+            line: 1,
+            column: 1,
+            ..Location::file(path)
+        };
+        let problem = Problem::error(start, "the file is empty")
             .help("add `systems:`, `outages:` or `maintenance:`, or delete the file");
         return Err((Some(text), Box::new(problem)));
     }
@@ -193,6 +198,15 @@ fn plain_message(err: &serde_saphyr::Error) -> String {
         None => first,
     };
     let first = first.trim_end_matches('.');
+    if let Some(breach) = first.strip_prefix("budget breached: ") {
+        return if breach.starts_with("Aliases") {
+            format!("the file uses more than {MAX_ALIASES} aliases (`*name`)")
+        } else if breach.starts_with("Depth") {
+            format!("the file nests deeper than {MAX_DEPTH} levels")
+        } else {
+            format!("the file is too large or complex to be a schedule ({breach})")
+        };
+    }
     let mut chars = first.chars();
     match chars.next() {
         Some(c) => c.to_lowercase().chain(chars).collect(),
@@ -215,6 +229,28 @@ fn hint(message: &str, text: &str, location: &Location) -> Option<String> {
             None if candidates.is_empty() => "remove this key".to_string(),
             None => format!("the keys allowed here are: {}", candidates.join(", ")),
         });
+    }
+    if let Some(rest) = message.strip_prefix("missing field `") {
+        let key = rest.split('`').next().unwrap_or("");
+        return Some(format!(
+            "add `{key}:` to this item; if it is there, check its indentation: every key of an item lines up under the first one"
+        ));
+    }
+    if message.contains("aliases (`*name`)") {
+        return Some(format!(
+            "a file may use at most {MAX_ALIASES} aliases (`*name`); write the values out instead"
+        ));
+    }
+    if message.contains("nests deeper")
+        || message.contains("too large or complex")
+        || message.contains("recursion limit")
+    {
+        return Some(format!(
+            "the schedule format nests 4 levels deep; this file nests deeper than {MAX_DEPTH} levels or is far larger than a schedule"
+        ));
+    }
+    if message.starts_with("expected string") || message.starts_with("invalid type") {
+        return Some("write the value as text on one line, in quotes if it starts with `[`, `{` or contains `: `".into());
     }
     let first = location.line.saturating_sub(2) as usize;
     if text.lines().skip(first).take(3).any(|l| l.contains('\t')) {

@@ -394,13 +394,8 @@ impl Validator {
     }
 
     fn text(&mut self, s: Option<&Spanned<String>>) -> Option<String> {
-        let s = s?;
-        let t = s.value.trim();
-        if t.is_empty() {
-            None
-        } else {
-            Some(t.to_string())
-        }
+        let t = clean_text(&s?.value);
+        if t.is_empty() { None } else { Some(t) }
     }
 
     fn systems(&mut self, files: &[SourceFile]) -> Vec<System> {
@@ -453,7 +448,7 @@ impl Validator {
     }
 
     fn required_text(&mut self, s: &Spanned<String>, key: &str) -> Option<String> {
-        let t = s.value.trim();
+        let t = clean_text(&s.value);
         if t.is_empty() {
             self.err(
                 s,
@@ -462,7 +457,7 @@ impl Validator {
             );
             None
         } else {
-            Some(t.to_string())
+            Some(t)
         }
     }
 
@@ -576,7 +571,7 @@ impl Validator {
         let list = |items: &[Spanned<String>]| -> Vec<String> {
             items
                 .iter()
-                .map(|s| s.value.trim().to_string())
+                .map(|s| clean_text(&s.value))
                 .filter(|s| !s.is_empty())
                 .collect()
         };
@@ -885,6 +880,11 @@ impl Validator {
         match rrule::RRule::<rrule::Unvalidated>::from_str(text) {
             Ok(rule) => Some(rule),
             Err(e) => {
+                let e = e.to_string();
+                let e = e
+                    .strip_prefix("RRule parsing error: ")
+                    .unwrap_or(&e)
+                    .trim_end_matches('.');
                 self.err(
                     raw,
                     format!("invalid rule `{text}`: {e}"),
@@ -1102,6 +1102,18 @@ fn parse_offset(text: &str) -> Result<Option<FixedOffset>, String> {
     let minutes: i32 = digits[2..].parse().map_err(|_| bad())?;
     let secs = (hours * 60 + minutes) * 60 * if sign == "-" { -1 } else { 1 };
     FixedOffset::east_opt(secs).map(Some).ok_or_else(bad)
+}
+
+/// Text as it is published: trimmed, line breaks as `\n`, and no control
+/// characters other than `\n` and TAB (they would break or garble feeds and
+/// terminals).
+pub fn clean_text(text: &str) -> String {
+    text.trim()
+        .replace("\r\n", "\n")
+        .replace('\r', "\n")
+        .chars()
+        .filter(|c| !c.is_control() || *c == '\n' || *c == '\t')
+        .collect()
 }
 
 fn fmt_dt(dt: NaiveDateTime) -> String {

@@ -299,3 +299,52 @@ fn the_default_schedules_have_no_warnings() {
         String::from_utf8_lossy(&out.stderr)
     );
 }
+
+#[test]
+fn a_50_mb_file_is_refused_before_it_is_read() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("huge.yaml");
+    let file = std::fs::File::create(&path).expect("create");
+    file.set_len(50 * 1024 * 1024).expect("50 MB");
+    let out = nedetid()
+        .args(["check", "--schedules"])
+        .arg(dir.path())
+        .output()
+        .expect("run");
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("huge.yaml: the file is 52428800 bytes; the limit is 16777216 bytes"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn hostile_text_never_breaks_a_feed() {
+    let out = build(Path::new("tests/fixtures/valid/hostile-text"));
+    let bytes = std::fs::read(out.path().join("all.ics")).expect("feed");
+    assert_eq!(lint(&bytes), Vec::<String>::new());
+    let text = String::from_utf8(bytes.clone()).expect("utf-8");
+    assert!(!text.contains('\u{7}') && !text.contains('\u{0}') && !text.contains('\u{1b}'));
+    let events = parse_feed(&bytes);
+    assert_eq!(events.len(), 1);
+    assert!(
+        events[0]
+            .summary
+            .contains("Linje én\nlinje to\nlinje tre 🛠️🔥"),
+        "{:?}",
+        events[0].summary
+    );
+    assert!(
+        events[0]
+            .summary
+            .ends_with("; komma, semikolon; \\backslash"),
+        "{:?}",
+        events[0].summary
+    );
+    let page = std::fs::read_to_string(out.path().join("index.html")).expect("page");
+    assert!(
+        !page.contains("<script>alert(1)</script>"),
+        "the page escapes schedule text"
+    );
+}

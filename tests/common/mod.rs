@@ -227,7 +227,11 @@ fn instant(p: &icalendar::parser::Property) -> String {
     let zone: chrono_tz::Tz = tzid.parse().expect("IANA TZID");
     let local = NaiveDateTime::parse_from_str(value, "%Y%m%dT%H%M%S").expect("local DATE-TIME");
     // RFC 5545 3.3.5: a local time that happens twice means the first.
-    let utc = zone.from_local_datetime(&local).earliest().expect("exists").with_timezone(&Utc);
+    let utc = zone
+        .from_local_datetime(&local)
+        .earliest()
+        .expect("exists")
+        .with_timezone(&Utc);
     utc.format("%Y-%m-%dT%H:%M:%SZ").to_string()
 }
 
