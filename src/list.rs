@@ -43,12 +43,7 @@ pub struct Item {
 }
 
 pub fn items(expansion: &Expansion, filter: &Filter) -> Vec<Item> {
-    let names: BTreeMap<&str, &str> = expansion
-        .schedule
-        .systems
-        .iter()
-        .map(|s| (s.id.as_str(), s.name.as_str()))
-        .collect();
+    let names = expansion.schedule.system_names();
     expansion
         .occurrences
         .iter()

@@ -17,15 +17,32 @@ use crate::expand::{Expansion, Kind, Occurrence, Skipped, Time, weekday_nb};
 use crate::render::{Feed, systems_label};
 use crate::schedule::{ALL_FEED, Details, Series, Status, Window};
 
+/// The title, struck through when cancelled, with its status tag.
+fn status_title(h: &mut String, d: &Details) {
+    match d.status {
+        Status::Cancelled => {
+            let _ = write!(
+                h,
+                "<span class=\"tag tag-cancelled\">AVLYST</span> <s>{}</s>",
+                esc(&d.title)
+            );
+        }
+        Status::Tentative => {
+            let _ = write!(
+                h,
+                "{} <span class=\"tag tag-tentative\">Foreløpig</span>",
+                esc(&d.title)
+            );
+        }
+        Status::Confirmed => h.push_str(&esc(&d.title)),
+    }
+}
+
 /// Renders `index.html` from the same expansion as the feeds.
 pub fn render_page(expansion: &Expansion, feeds: &[Feed], now: DateTime<Utc>) -> String {
     let schedule = expansion.schedule;
     let settings = &schedule.settings;
-    let names: BTreeMap<&str, &str> = schedule
-        .systems
-        .iter()
-        .map(|s| (s.id.as_str(), s.name.as_str()))
-        .collect();
+    let names = schedule.system_names();
     let ctx = Ctx {
         zone: settings.zone,
         names: &names,
@@ -250,26 +267,10 @@ impl Ctx<'_> {
         );
     }
 
-    /// The title, struck through when cancelled, with its status tags.
+    /// The title with its status tags, and "now" while it lasts.
     fn title_with_tags(&self, h: &mut String, o: &Occurrence) {
         let d = o.details;
-        match d.status {
-            Status::Cancelled => {
-                let _ = write!(
-                    h,
-                    "<span class=\"tag tag-cancelled\">AVLYST</span> <s>{}</s>",
-                    esc(&d.title)
-                );
-            }
-            Status::Tentative => {
-                let _ = write!(
-                    h,
-                    "{} <span class=\"tag tag-tentative\">Foreløpig</span>",
-                    esc(&d.title)
-                );
-            }
-            Status::Confirmed => h.push_str(&esc(&d.title)),
-        }
+        status_title(h, d);
         let (start, end) = instants(self.zone, &o.time);
         if start <= self.now && self.now < end && d.status != Status::Cancelled {
             h.push_str(" <span class=\"tag tag-now\">Pågår nå</span>");
@@ -287,23 +288,7 @@ impl Ctx<'_> {
             if cancelled { " cancelled" } else { "" },
             anchor(&series.id)
         );
-        match d.status {
-            Status::Cancelled => {
-                let _ = write!(
-                    h,
-                    "<span class=\"tag tag-cancelled\">AVLYST</span> <s>{}</s>",
-                    esc(&d.title)
-                );
-            }
-            Status::Tentative => {
-                let _ = write!(
-                    h,
-                    "{} <span class=\"tag tag-tentative\">Foreløpig</span>",
-                    esc(&d.title)
-                );
-            }
-            Status::Confirmed => h.push_str(&esc(&d.title)),
-        }
+        status_title(h, d);
         h.push_str("</h3>\n<dl class=\"facts\">\n");
         fact(h, "Systemer", &esc(&systems_label(d, self.names)), false);
         fact(h, "Tidsrom", &window_label(series.window), cancelled);

@@ -45,11 +45,7 @@ impl Default for Revision {
 /// Renders every feed: `all` first, then one per system in id order.
 pub fn render_feeds(expansion: &Expansion, revisions: &BTreeMap<String, Revision>) -> Vec<Feed> {
     let schedule = expansion.schedule;
-    let names: BTreeMap<&str, &str> = schedule
-        .systems
-        .iter()
-        .map(|s| (s.id.as_str(), s.name.as_str()))
-        .collect();
+    let names = schedule.system_names();
     let ctx = Context {
         expansion,
         revisions,
@@ -319,11 +315,7 @@ fn write_vevent(
 /// by key (UID, plus RECURRENCE-ID for overrides), for change tracking.
 pub fn event_hashes(expansion: &Expansion) -> BTreeMap<String, String> {
     let schedule = expansion.schedule;
-    let names: BTreeMap<&str, &str> = schedule
-        .systems
-        .iter()
-        .map(|s| (s.id.as_str(), s.name.as_str()))
-        .collect();
+    let names = schedule.system_names();
     let hash = |v: &Vevent| {
         let mut w = Writer::new();
         write_vevent(&mut w, v, Revision::default(), expansion, &names);

@@ -31,6 +31,16 @@ pub struct Schedule {
     pub series: Vec<Series>,
 }
 
+impl Schedule {
+    /// System names by id, for labels.
+    pub fn system_names(&self) -> BTreeMap<&str, &str> {
+        self.systems
+            .iter()
+            .map(|s| (s.id.as_str(), s.name.as_str()))
+            .collect()
+    }
+}
+
 #[derive(Debug, Clone, PartialEq)]
 pub struct Settings {
     pub calendar_name: String,
