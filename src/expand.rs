@@ -6,6 +6,7 @@
 //! are resolved in the configured zone here, so that a time that does not
 //! exist or happens twice (daylight saving) is reported, never guessed.
 
+use chrono::Offset as _;
 use chrono::{
     DateTime, Datelike, Duration, FixedOffset, LocalResult, NaiveDate, NaiveDateTime, TimeZone, Utc,
 };
@@ -277,8 +278,6 @@ fn reading(t: &DateTime<Tz>) -> String {
         t.with_timezone(&Utc).format("%H:%M")
     )
 }
-
-use chrono::Offset as _;
 
 /// The dates a rule gives from `from` to `last`, inclusive.
 pub fn rule_dates(series: &Series, last: NaiveDate) -> Result<Vec<NaiveDate>, Problem> {

@@ -194,3 +194,49 @@ fn a_read_only_target_fails_without_touching_published_files() {
         before
     );
 }
+
+#[test]
+fn retention_drops_old_events_and_a_reminder_comes_last() {
+    let src = schedules();
+    edit(
+        &src.path().join("innstillinger.yaml"),
+        "  horizon-months: 13\n",
+        "  horizon-months: 13\n  retention-days: 30\n  reminder: PT1H\n",
+    );
+    let out = tempfile::tempdir().expect("tempdir");
+    let run = build_at(src.path(), out.path(), "2019-12-31T12:00:00Z");
+    assert!(
+        run.status.success(),
+        "{}",
+        String::from_utf8_lossy(&run.stderr)
+    );
+    let all = std::fs::read(out.path().join("all.ics")).expect("read");
+    let events = parse_feed(&all);
+    // Ended after 1 December: the data-centre move (to 2 December), the
+    // 11 December maintenance and the Visma 2019.3 upgrade.
+    let uids: Vec<&str> = events
+        .iter()
+        .map(|e| e.uid.split('@').next().unwrap_or(""))
+        .collect();
+    assert_eq!(
+        uids,
+        [
+            "2019-11-29-flytting-datahall",
+            "2019-12-visma-2019-3",
+            "manedlig-vedlikehold-20191218"
+        ]
+    );
+    let text = icalendar::parser::unfold(&String::from_utf8_lossy(&all));
+    for event in text.split("BEGIN:VEVENT").skip(1) {
+        assert!(
+            event.contains("X-ALT-DESC;FMTTYPE=text/html:<html>"),
+            "{event}"
+        );
+        let alarm = event.find("BEGIN:VALARM").expect("a VALARM");
+        assert!(event[alarm..].starts_with("BEGIN:VALARM\r\nACTION:DISPLAY\r\n"));
+        assert!(
+            event[alarm..].contains("TRIGGER:-PT1H\r\nEND:VALARM\r\nEND:VEVENT"),
+            "the VALARM is last"
+        );
+    }
+}
