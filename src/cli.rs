@@ -99,18 +99,30 @@ fn parse_date(s: &str) -> Result<NaiveDate, String> {
 }
 
 pub fn parse_now(s: &str) -> Result<DateTime<Utc>, String> {
-    if let Ok(t) = DateTime::parse_from_rfc3339(s) {
-        return Ok(t.with_timezone(&Utc));
+    let parsed = DateTime::parse_from_rfc3339(s)
+        .map(|t| t.with_timezone(&Utc))
+        .ok()
+        .or_else(|| {
+            ["%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M:%S"]
+                .iter()
+                .find_map(|f| NaiveDateTime::parse_from_str(s, f).ok())
+                .map(|t| t.and_utc())
+        })
+        .or_else(|| {
+            NaiveDate::parse_from_str(s, "%Y-%m-%d")
+                .ok()
+                .map(|d| d.and_time(chrono::NaiveTime::MIN).and_utc())
+        });
+    match parsed {
+        Some(t) if in_range(&t) => Ok(t),
+        Some(_) => Err(format!("`{s}` is outside the years 1970 to 9000")),
+        None => Err(format!(
+            "`{s}` is not a time; write e.g. `2019-06-01T12:00:00Z` or `2019-06-01`"
+        )),
     }
-    for format in ["%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M:%S"] {
-        if let Ok(t) = NaiveDateTime::parse_from_str(s, format) {
-            return Ok(t.and_utc());
-        }
-    }
-    if let Ok(d) = NaiveDate::parse_from_str(s, "%Y-%m-%d") {
-        return Ok(d.and_time(chrono::NaiveTime::MIN).and_utc());
-    }
-    Err(format!(
-        "`{s}` is not a time; write e.g. `2019-06-01T12:00:00Z` or `2019-06-01`"
-    ))
+}
+
+/// The times nedetid runs at: 1970 to the end of 9000.
+pub fn in_range(t: &DateTime<Utc>) -> bool {
+    (1970..=9000).contains(&chrono::Datelike::year(t))
 }

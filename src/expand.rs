@@ -21,7 +21,11 @@ pub const MAX_OCCURRENCES: u16 = 5_000;
 /// One published event.
 #[derive(Debug, Clone)]
 pub struct Occurrence<'a> {
+    /// The UID of the VEVENT it is published in (its series' UID when it
+    /// is part of a repeating event).
     pub uid: String,
+    /// Unique per occurrence and stable: the UID it has in expanded form.
+    pub occurrence: String,
     /// The outage or series id.
     pub source_id: &'a str,
     pub kind: Kind,
@@ -107,16 +111,20 @@ pub struct Expansion<'a> {
 pub fn expand(schedule: &Schedule, now: DateTime<Utc>) -> Result<Expansion<'_>, Vec<Problem>> {
     let zone = schedule.settings.zone;
     let today = now.with_timezone(&zone).date_naive();
+    let last_day =
+        NaiveDate::from_ymd_opt(crate::schedule::MAX_YEAR, 12, 31).unwrap_or(NaiveDate::MAX);
     let horizon = today
         .checked_add_months(chrono::Months::new(schedule.settings.horizon_months))
-        .unwrap_or(NaiveDate::MAX);
+        .map_or(last_day, |h| h.min(last_day));
     let mut problems = Vec::new();
     let mut occurrences = Vec::new();
     let mut skipped = Vec::new();
+    let mut notes = Vec::new();
     let domain = &schedule.settings.uid_domain;
     for outage in &schedule.outages {
         match outage_time(zone, outage) {
             Ok(time) => occurrences.push(Occurrence {
+                occurrence: format!("{}@{domain}", outage.id),
                 uid: format!("{}@{domain}", outage.id),
                 source_id: &outage.id,
                 kind: Kind::Outage,
@@ -138,6 +146,7 @@ pub fn expand(schedule: &Schedule, now: DateTime<Utc>) -> Result<Expansion<'_>, 
             domain,
             &mut occurrences,
             &mut skipped,
+            &mut notes,
         ) {
             problems.append(&mut p);
         }
@@ -146,7 +155,9 @@ pub fn expand(schedule: &Schedule, now: DateTime<Utc>) -> Result<Expansion<'_>, 
         return Err(problems);
     }
     if let Some(days) = schedule.settings.retention_days {
-        let cutoff = now - Duration::days(i64::from(days));
+        let cutoff = now
+            .checked_sub_signed(Duration::days(i64::from(days)))
+            .unwrap_or(DateTime::<Utc>::MIN_UTC);
         occurrences.retain(|o| match o.time {
             Time::Timed { end, .. } => end >= cutoff,
             Time::AllDay { end, .. } => end >= cutoff.with_timezone(&zone).date_naive(),
@@ -160,7 +171,7 @@ pub fn expand(schedule: &Schedule, now: DateTime<Utc>) -> Result<Expansion<'_>, 
         skipped,
         horizon,
         masters: Vec::new(),
-        notes: Vec::new(),
+        notes,
     })
 }
 
@@ -187,7 +198,7 @@ fn outage_time(zone: Tz, outage: &Outage) -> Result<Time, Problem> {
             end_offset,
         } => Ok(Time::Timed {
             start: resolve_as(zone, start, start_offset, &outage.when_at)?,
-            end: resolve_as(zone, end, end_offset, &outage.when_at)?,
+            end: resolve_as(zone, end, end_offset, &outage.end_at)?,
             start_local: start,
             end_local: end,
         }),
@@ -239,7 +250,12 @@ pub fn resolve_as(
             let t = if a.offset().fix() == o { a } else { b };
             Ok(t.with_timezone(&Utc))
         }
-        (LocalResult::Ambiguous(a, b), _) => Err(Problem::error(
+        (LocalResult::Ambiguous(a, b), Some(o)) => Err(Problem::error(
+            at.clone(),
+            format!("{shown} in {zone} is at offset {} or {}, not {o}", a.offset().fix(), b.offset().fix()),
+        )
+        .help(format!("write {} for the first, {} for the second", with_offset(&a), with_offset(&b)))),
+        (LocalResult::Ambiguous(a, b), None) => Err(Problem::error(
             at.clone(),
             format!(
                 "{shown} happens twice in {zone} (clocks go back): {} or {}",
@@ -253,8 +269,9 @@ pub fn resolve_as(
             with_offset(&b)
         ))),
         (LocalResult::None, _) => {
-            let before = zone.from_utc_datetime(&(local - Duration::hours(3)));
-            let after = zone.from_utc_datetime(&(local + Duration::hours(3)));
+            // A day either side is past any transition and within the same rules.
+            let before = zone.from_utc_datetime(&(local - Duration::days(1)));
+            let after = zone.from_utc_datetime(&(local + Duration::days(1)));
             let early = (local - before.offset().fix()).and_utc().with_timezone(&zone);
             let late = (local - after.offset().fix()).and_utc().with_timezone(&zone);
             Err(Problem::error(
@@ -286,7 +303,11 @@ pub fn rule_dates(series: &Series, last: NaiveDate) -> Result<Vec<NaiveDate>, Pr
     let bad_rule = |e: rrule::RRuleError| {
         Problem::error(
             series.rule_at.clone(),
-            format!("invalid rule `{}`: {e}", series.rule_text),
+            format!(
+                "invalid rule `{}`: {}",
+                series.rule_text,
+                crate::schedule::rrule_message(&e)
+            ),
         )
         .help("write an RFC 5545 RRULE, e.g. `FREQ=MONTHLY;BYDAY=WE;BYSETPOS=3`")
     };
@@ -296,8 +317,8 @@ pub fn rule_dates(series: &Series, last: NaiveDate) -> Result<Vec<NaiveDate>, Pr
         .build(at(series.from))
         .map_err(bad_rule)?;
     let stop = last.succ_opt().unwrap_or(last);
-    let result = set.before(at(stop)).all(MAX_OCCURRENCES);
-    if result.limited && result.dates.len() >= usize::from(MAX_OCCURRENCES) {
+    let result = set.before(at(stop)).all(MAX_OCCURRENCES + 1);
+    if result.dates.len() > usize::from(MAX_OCCURRENCES) {
         return Err(Problem::error(
             series.rule_at.clone(),
             format!(
@@ -324,6 +345,7 @@ fn expand_series<'a>(
     domain: &str,
     out: &mut Vec<Occurrence<'a>>,
     skipped: &mut Vec<Skipped<'a>>,
+    notes: &mut Vec<Problem>,
 ) -> Result<(), Vec<Problem>> {
     // Exceptions are checked against the rule even beyond the horizon.
     let latest_exception = series
@@ -418,15 +440,21 @@ fn expand_series<'a>(
             );
         }
     }
-    let moved_to: Vec<NaiveDate> = series.moves.iter().map(|m| m.to).collect();
-    for e in &series.extras {
-        if moved_to.contains(&e.date) {
+    // Every published date that is not the rule's own: at most one each.
+    let mut targets = std::collections::BTreeMap::<NaiveDate, &Location>::new();
+    let moved = series
+        .moves
+        .iter()
+        .filter(|m| m.to != m.from)
+        .map(|m| (m.to, &m.at));
+    for (date, at) in moved.chain(series.extras.iter().map(|e| (e.date, &e.at))) {
+        if let Some(first) = targets.insert(date, at) {
             problems.push(
                 Problem::error(
-                    e.at.clone(),
-                    format!("extra date {} is also the target of a move", e.date),
+                    at.clone(),
+                    format!("{date} is already the date of another move or extra date"),
                 )
-                .help("remove one of them"),
+                .help(format!("the other one is at {first}; keep one")),
             );
         }
     }
@@ -445,11 +473,18 @@ fn expand_series<'a>(
         }
     }
     let publish = |d: NaiveDate| d <= last;
+    // `.` cannot occur in an id, so these never clash with another id's UID.
     let uid = |d: NaiveDate, extra: bool| {
-        let tag = if extra { "-extra" } else { "" };
-        format!("{}{tag}-{}@{domain}", series.id, d.format("%Y%m%d"))
+        let tag = if extra { ".extra" } else { "" };
+        format!("{}{tag}.{}@{domain}", series.id, d.format("%Y%m%d"))
     };
-    for &date in dates.iter().filter(|d| publish(**d)) {
+    // An open-ended series is published up to the horizon by the date an
+    // occurrence actually happens (a move can bring one in from past it).
+    let shown = |d: NaiveDate| match series.moves.iter().find(|m| m.from == d) {
+        Some(m) if series.until.is_none() => m.to,
+        _ => d,
+    };
+    for &date in dates.iter().filter(|d| publish(shown(**d))) {
         if let Some(skip) = series.skips.iter().find(|s| s.date == date) {
             skipped.push(Skipped {
                 series,
@@ -478,6 +513,7 @@ fn expand_series<'a>(
         let note = note.map(|(n, _)| n);
         match timed_on(zone, actual, window, at) {
             Ok(time) => out.push(Occurrence {
+                occurrence: uid(date, false),
                 uid: uid(date, false),
                 source_id: &series.id,
                 kind: Kind::Maintenance,
@@ -498,6 +534,7 @@ fn expand_series<'a>(
         };
         match timed_on(zone, e.date, e.window, &e.at) {
             Ok(time) => out.push(Occurrence {
+                occurrence: uid(e.date, true),
                 uid: uid(e.date, true),
                 source_id: &series.id,
                 kind: Kind::Maintenance,
@@ -511,14 +548,35 @@ fn expand_series<'a>(
             Err(p) => problems.push(p),
         }
     }
-    if dates.iter().all(|d| !publish(*d)) && series.extras.is_empty() {
-        problems.push(
-            Problem::error(series.rule_at.clone(), format!("rule `{}` has no occurrences {range}", series.rule_text))
+    if dates.iter().all(|d| !publish(shown(*d))) && series.extras.is_empty() {
+        // An open-ended series may simply not have started yet; it is an
+        // error only when the rule gives nothing in a whole horizon from
+        // its first date.
+        let from_first = series
+            .from
+            .checked_add_months(chrono::Months::new(13))
+            .unwrap_or(series.from);
+        let never = series.until.is_some()
+            || rule_dates(series, from_first)
+                .map(|d| d.is_empty())
+                .unwrap_or(true);
+        if never {
+            problems.push(
+                Problem::error(
+                    series.rule_at.clone(),
+                    format!("rule `{}` has no occurrences {range}", series.rule_text),
+                )
                 .help(match series.until {
                     Some(_) => "check the rule, `from` and `until`".to_string(),
-                    None => format!("open-ended rules are published up to {last} (`horizon-months`); check the rule and `from`"),
+                    None => "check the rule and `from`".to_string(),
                 }),
-        );
+            );
+        } else {
+            notes.push(Problem::note(
+                series.rule_at.clone(),
+                format!("`{}` has no occurrence up to {last} (`horizon-months` past now); nothing is published for it yet", series.id),
+            ));
+        }
     }
     if problems.is_empty() {
         Ok(())

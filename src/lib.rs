@@ -43,12 +43,28 @@ pub mod exit {
     pub const STALE: u8 = 4;
 }
 
+/// Writes to stdout; a closed pipe (`nedetid list | head`) is not an error.
+macro_rules! say {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        let _ = writeln!(std::io::stdout().lock(), $($arg)*);
+    }};
+}
+
+/// Writes to stderr, ignoring a closed pipe.
+macro_rules! complain {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        let _ = write!(std::io::stderr().lock(), $($arg)*);
+    }};
+}
+
 /// Runs one command and prints its result; the binary's whole body.
 pub fn run(cli: Cli) -> ExitCode {
     match execute(cli) {
         Ok(code) => ExitCode::from(code),
         Err(e) => {
-            eprintln!("{e}");
+            complain!("{e}\n");
             ExitCode::from(match e {
                 Error::Invalid(_) => exit::INVALID,
                 Error::Usage(_) => exit::USAGE,
@@ -73,10 +89,15 @@ fn execute(cli: Cli) -> Result<u8, Error> {
             to,
             format,
         } => {
+            if let (Some(f), Some(t)) = (from, to)
+                && f > t
+            {
+                return Err(Error::Usage(format!("--from {f} is after --to {t}")));
+            }
+            let now = now(&common)?;
             let checked = pipeline::load(&common.schedules)?;
-            let expansion =
-                pipeline::expansion_as(&checked, now(&common), common.recurrence.into())?;
-            print_warnings(&checked, &expansion, now(&common));
+            let expansion = pipeline::expansion_as(&checked, now, common.recurrence.into())?;
+            print_warnings(&checked, &expansion, now);
             if let Some(s) = &system
                 && !checked.schedule.systems.iter().any(|x| &x.id == s)
             {
@@ -86,10 +107,10 @@ fn execute(cli: Cli) -> Result<u8, Error> {
             }
             let items = list::items(&expansion, &list::Filter { system, from, to });
             match format {
-                Format::Json => print!("{}", list::to_json(&items)),
-                Format::Table => print!(
+                Format::Json => say!("{}", list::to_json(&items).trim_end()),
+                Format::Table => say!(
                     "{}",
-                    list::to_table(&items, checked.schedule.settings.zone.name())
+                    list::to_table(&items, checked.schedule.settings.zone.name()).trim_end()
                 ),
             }
             Ok(exit::OK)
@@ -98,18 +119,20 @@ fn execute(cli: Cli) -> Result<u8, Error> {
 }
 
 /// `--now`, else `SOURCE_DATE_EPOCH` (reproducible builds), else the clock.
-fn now(common: &Common) -> chrono::DateTime<Utc> {
-    common
-        .now
-        .or_else(|| {
-            let secs = std::env::var("SOURCE_DATE_EPOCH")
-                .ok()?
-                .trim()
-                .parse::<i64>()
-                .ok()?;
-            chrono::DateTime::from_timestamp(secs, 0)
-        })
-        .unwrap_or_else(Utc::now)
+fn now(common: &Common) -> Result<chrono::DateTime<Utc>, Error> {
+    if let Some(now) = common.now {
+        return Ok(now);
+    }
+    match std::env::var("SOURCE_DATE_EPOCH") {
+        Ok(v) => v
+            .trim()
+            .parse::<i64>()
+            .ok()
+            .and_then(|secs| chrono::DateTime::from_timestamp(secs, 0))
+            .filter(cli::in_range)
+            .ok_or_else(|| Error::Usage(format!("SOURCE_DATE_EPOCH=`{v}` is not a time in seconds since 1970 (up to the year 9000)"))),
+        Err(_) => Ok(Utc::now()),
+    }
 }
 
 /// Prints the warnings of validation and expansion; returns how many.
@@ -120,7 +143,7 @@ fn print_warnings(
 ) -> usize {
     let warnings = pipeline::warnings(checked, expansion, now);
     if !warnings.is_empty() {
-        eprint!("{}", checked.report(warnings.clone()).render());
+        complain!("{}", checked.report(warnings.clone()).render());
     }
     warnings
         .iter()
@@ -130,12 +153,12 @@ fn print_warnings(
 
 fn check(common: &Common, deny_warnings: bool) -> Result<u8, Error> {
     let checked = pipeline::load(&common.schedules)?;
-    let now = now(common);
+    let now = now(common)?;
     let expansion = pipeline::expansion_as(&checked, now, common.recurrence.into())?;
     let warnings = print_warnings(&checked, &expansion, now);
     let s = &checked.schedule;
     let failed = deny_warnings && warnings > 0;
-    println!(
+    say!(
         "{}: {} systems, {} outages, {} maintenance series, {} occurrences{}",
         common.schedules.display(),
         s.systems.len(),
@@ -149,20 +172,20 @@ fn check(common: &Common, deny_warnings: bool) -> Result<u8, Error> {
 
 fn build(common: &Common, out: &std::path::Path, check_only: bool) -> Result<u8, Error> {
     let checked = pipeline::load(&common.schedules)?;
-    let now = now(common);
+    let now = now(common)?;
     let expansion = pipeline::expansion_as(&checked, now, common.recurrence.into())?;
     print_warnings(&checked, &expansion, now);
-    let previous = state::Manifest::read(out)?;
+    let previous = publish::read_manifest(out)?;
     let rendered = pipeline::render(&expansion, &previous, now);
-    for feed in rendered
-        .feeds
+    let large = rendered
+        .outputs
         .iter()
-        .filter(|f| f.content.len() > pipeline::FEED_WARN_BYTES)
-    {
-        eprintln!(
-            "warning: {} is {} bytes; Google Calendar refuses feeds over about 1 MB (set `retention-days` to drop old events)",
-            feed.file_name,
-            feed.content.len()
+        .filter(|o| o.name.ends_with(".ics") && o.bytes.len() > pipeline::FEED_WARN_BYTES);
+    for feed in large {
+        complain!(
+            "warning: {} is {} bytes; Google Calendar refuses feeds over about 1 MB (set `retention-days` to drop old events)\n",
+            feed.name,
+            feed.bytes.len()
         );
     }
     let dropped = previous.dropped_files(&rendered.manifest);
@@ -171,7 +194,7 @@ fn build(common: &Common, out: &std::path::Path, check_only: bool) -> Result<u8,
         if !changes.is_empty() {
             return Err(Error::Stale(changes.describe()));
         }
-        println!(
+        say!(
             "{}: up to date ({} files)",
             out.display(),
             rendered.outputs.len()
@@ -194,12 +217,12 @@ fn build(common: &Common, out: &std::path::Path, check_only: bool) -> Result<u8,
             .find(|f| &f.file_name == name)
             .map(|f| format!(" ({} events)", f.events))
             .unwrap_or_default();
-        println!("{state:<10} {}{events}", out.join(name).display());
+        say!("{state:<10} {}{events}", out.join(name).display());
     }
     for name in &changes.removed {
-        println!("{:<10} {}", "removed", out.join(name).display());
+        say!("{:<10} {}", "removed", out.join(name).display());
     }
-    println!(
+    say!(
         "{} created, {} updated, {} unchanged, {} removed",
         changes.created.len(),
         changes.updated.len(),

@@ -24,7 +24,10 @@ pub struct Filter {
 /// exclusive as in iCalendar.
 #[derive(Debug, Serialize, PartialEq, Eq)]
 pub struct Item {
+    /// The UID of the VEVENT that shows it (a series' UID in RRULE form).
     pub uid: String,
+    /// Unique per occurrence and stable across builds.
+    pub occurrence: String,
     pub id: String,
     pub kind: Kind,
     pub summary: String,
@@ -54,6 +57,19 @@ pub fn items(expansion: &Expansion, filter: &Filter) -> Vec<Item> {
 
 fn local_dates(o: &Occurrence) -> (NaiveDate, NaiveDate) {
     match o.time {
+        // An end at midnight (`24:00`) belongs to the day before.
+        Time::Timed {
+            start_local,
+            end_local,
+            ..
+        } if end_local.time() == chrono::NaiveTime::MIN && end_local > start_local => (
+            start_local.date(),
+            end_local
+                .date()
+                .pred_opt()
+                .unwrap_or(end_local.date())
+                .max(start_local.date()),
+        ),
         Time::Timed {
             start_local,
             end_local,
@@ -93,6 +109,7 @@ fn item(o: &Occurrence, names: &BTreeMap<&str, &str>) -> Item {
     };
     Item {
         uid: o.uid.clone(),
+        occurrence: o.occurrence.clone(),
         id: o.source_id.to_string(),
         kind: o.kind,
         summary: summary(o.details, names),

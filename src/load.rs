@@ -198,6 +198,10 @@ fn plain_message(err: &serde_saphyr::Error) -> String {
         None => first,
     };
     let first = first.trim_end_matches('.');
+    if let Some(rest) = first.strip_prefix("duplicate mapping key: ") {
+        let key = rest.split(',').next().unwrap_or(rest).trim();
+        return format!("`{key}` is given twice in this item");
+    }
     if let Some(breach) = first.strip_prefix("budget breached: ") {
         return if breach.starts_with("Aliases") {
             format!("the file uses more than {MAX_ALIASES} aliases (`*name`)")
@@ -255,6 +259,9 @@ fn hint(message: &str, text: &str, location: &Location) -> Option<String> {
     let first = location.line.saturating_sub(2) as usize;
     if text.lines().skip(first).take(3).any(|l| l.contains('\t')) {
         return Some("YAML does not allow tabs for indentation; use spaces".into());
+    }
+    if message.contains("is given twice") {
+        return Some("keep one of them".into());
     }
     if message.contains("must be quoted") {
         return Some("put the value in quotes, e.g. `\"1.10\"`".into());

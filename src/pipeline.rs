@@ -47,6 +47,11 @@ pub fn load_memory(files: &[(PathBuf, Vec<u8>)]) -> Result<Checked, Error> {
 
 fn check_loaded(loaded: crate::load::Loaded) -> Result<Checked, Error> {
     let mut problems = loaded.problems;
+    // A file that did not parse leaves its systems undefined and its
+    // settings unknown: checking the rest would only report echoes of it.
+    if !problems.is_empty() {
+        return Err(Error::Invalid(Report::new(problems, loaded.sources)));
+    }
     match validate(&loaded.files) {
         Ok((schedule, warnings)) if problems.is_empty() => Ok(Checked {
             schedule,
@@ -95,6 +100,7 @@ pub const FEED_WARN_BYTES: usize = 1_000_000;
 /// Everything `build` publishes, rendered in memory.
 #[derive(Debug)]
 pub struct Rendered {
+    /// The feeds, without their text (it is in `outputs`).
     pub feeds: Vec<Feed>,
     /// Feeds, `index.html`, `feeds.json`, then `manifest.json`.
     pub outputs: Vec<Output>,
@@ -118,14 +124,15 @@ pub fn render(expansion: &Expansion, previous: &Manifest, now: DateTime<Utc>) ->
         .collect();
     files.sort();
     let (revisions, manifest) = previous.revise(&hashes, now, files);
-    let feeds = render::render_feeds(expansion, &revisions);
+    let mut feeds = render::render_feeds(expansion, &revisions);
     let page = crate::page::render_page(expansion, &feeds, now);
     let feeds_json = crate::list::feeds_json(expansion, &feeds, now);
+    // The feeds' text moves into the outputs: one copy in memory, not two.
     let mut outputs: Vec<Output> = feeds
-        .iter()
+        .iter_mut()
         .map(|f| Output {
             name: f.file_name.clone(),
-            bytes: f.content.as_bytes().to_vec(),
+            bytes: std::mem::take(&mut f.content).into_bytes(),
         })
         .collect();
     outputs.push(Output {

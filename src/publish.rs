@@ -10,6 +10,23 @@ use std::io::Write as _;
 use std::path::{Path, PathBuf};
 
 use crate::error::Error;
+use crate::state::{MANIFEST, Manifest};
+
+/// Reads the state file of `dir`; a missing file (or folder) starts fresh,
+/// a corrupt one is an error that names it.
+pub fn read_manifest(dir: &Path) -> Result<Manifest, Error> {
+    let path = dir.join(MANIFEST);
+    match std::fs::read(&path) {
+        Ok(bytes) => Manifest::parse(&bytes).map_err(|e| Error::State {
+            path,
+            message: format!(
+                "cannot read the state file: {e}; restore it from the last good copy, or delete it to start fresh (every event then gets SEQUENCE 0 again)"
+            ),
+        }),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(Manifest::default()),
+        Err(e) => Err(Error::io(&path, e)),
+    }
+}
 
 /// A file to publish: name inside the output folder, and its bytes.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -96,6 +113,8 @@ pub enum Step<'a> {
     Write(&'a str),
     /// Before the temporary file is renamed over this name.
     Rename(&'a str),
+    /// Before this dropped file is removed.
+    Remove(&'a str),
 }
 
 /// Publishes `outputs` into `dir` and removes `dropped` files (ones an
@@ -118,22 +137,45 @@ pub fn publish(
         fault(Step::Write(&output.name)).map_err(|e| Error::io(&dir.join(&output.name), e))?;
         staged.push((stage(dir, &output.bytes)?, prev));
     }
-    // Commit: rename each over its target; on failure put back what was
-    // already replaced.
+    // Commit: rename each over its target and remove the dropped files,
+    // the last output (the state file) last of all; on any failure put back
+    // what was already done.
+    let mut removals = Vec::new();
+    for name in &changes.removed {
+        let path = dir.join(name);
+        let bytes = std::fs::read(&path).map_err(|e| Error::io(&path, e))?;
+        removals.push(Previous {
+            name: name.clone(),
+            bytes: Some(bytes),
+        });
+    }
+    let last = outputs.last().map(|o| o.name.as_str());
+    let (tail, head): (Vec<_>, Vec<_>) = staged
+        .into_iter()
+        .partition(|(_, prev)| Some(prev.name.as_str()) == last);
     let mut done: Vec<&Previous> = Vec::new();
-    for (tmp, prev) in staged {
+    let fail = |done: &[&Previous], path: &Path, e: std::io::Error| {
+        rollback(dir, done);
+        Error::io(path, e)
+    };
+    for (tmp, prev) in head {
         let target = dir.join(&prev.name);
         let renamed = fault(Step::Rename(&prev.name))
             .and_then(|()| tmp.persist(&target).map(drop).map_err(|e| e.error));
-        if let Err(e) = renamed {
-            rollback(dir, &done);
-            return Err(Error::io(&target, e));
-        }
+        renamed.map_err(|e| fail(&done, &target, e))?;
         done.push(prev);
     }
-    for name in &changes.removed {
-        let path = dir.join(name);
-        std::fs::remove_file(&path).map_err(|e| Error::io(&path, e))?;
+    for prev in &removals {
+        let path = dir.join(&prev.name);
+        let removed = fault(Step::Remove(&prev.name)).and_then(|()| std::fs::remove_file(&path));
+        removed.map_err(|e| fail(&done, &path, e))?;
+        done.push(prev);
+    }
+    for (tmp, prev) in tail {
+        let target = dir.join(&prev.name);
+        let renamed = fault(Step::Rename(&prev.name))
+            .and_then(|()| tmp.persist(&target).map(drop).map_err(|e| e.error));
+        renamed.map_err(|e| fail(&done, &target, e))?;
     }
     sync_dir(dir);
     Ok(changes)
@@ -165,8 +207,8 @@ fn stage(dir: &Path, bytes: &[u8]) -> Result<tempfile::NamedTempFile, Error> {
     Ok(tmp)
 }
 
-/// Best effort: restores the previous bytes of files already replaced, and
-/// removes files that did not exist before.
+/// Best effort: restores the previous bytes of files already replaced or
+/// removed, and removes files that did not exist before.
 fn rollback(dir: &Path, done: &[&Previous]) {
     for prev in done.iter().rev() {
         let path: PathBuf = dir.join(&prev.name);
@@ -281,6 +323,26 @@ mod tests {
             snapshot(dir.path()),
             before,
             "a.ics and b.ics restored, new.ics removed"
+        );
+    }
+
+    #[test]
+    fn a_failed_removal_puts_everything_back() {
+        let dir = published();
+        let before = snapshot(dir.path());
+        let fail = |step: Step| {
+            if step == Step::Remove("c.ics") {
+                Err(std::io::Error::other("busy"))
+            } else {
+                Ok(())
+            }
+        };
+        let next = [out("a.ics", "new a"), out("manifest.json", "new state")];
+        assert!(publish(dir.path(), &next, &["b.ics", "c.ics"], &fail).is_err());
+        assert_eq!(
+            snapshot(dir.path()),
+            before,
+            "b.ics restored, a.ics restored, no state file"
         );
     }
 

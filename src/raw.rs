@@ -31,8 +31,8 @@ pub struct RawSettings {
     pub uid_domain: Option<Spanned<String>>,
     pub base_url: Option<Spanned<String>>,
     pub refresh_interval: Option<Spanned<String>>,
-    pub horizon_months: Option<Spanned<u32>>,
-    pub retention_days: Option<Spanned<u32>>,
+    pub horizon_months: Option<Spanned<i64>>,
+    pub retention_days: Option<Spanned<i64>>,
     /// An ISO 8601 duration before each event; no reminder when absent.
     pub reminder: Option<Spanned<String>>,
 }
@@ -111,7 +111,7 @@ pub struct RawSkip {
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
 pub struct RawSkipMonth {
-    pub month: Spanned<u32>,
+    pub month: Spanned<i64>,
     pub reason: Option<Spanned<String>>,
 }
 

@@ -287,12 +287,11 @@ fn write_vevent(
         Kind::Outage => "Nedetid",
         Kind::Maintenance => "Vedlikehold",
     }];
-    categories.extend(
-        v.details
-            .systems
-            .iter()
-            .map(|s| names.get(s.as_str()).copied().unwrap_or(s)),
-    );
+    if v.details.all_systems {
+        categories.push("Alle systemer");
+    } else {
+        categories.extend(system_names(v.details, names));
+    }
     w.text_list("CATEGORIES", &categories);
     w.raw("STATUS", &[], v.details.status.ical());
     w.raw("TRANSP", &[], "TRANSPARENT");
@@ -348,12 +347,18 @@ pub fn systems_label(details: &Details, names: &BTreeMap<&str, &str>) -> String 
     if details.all_systems {
         return "Alle systemer".to_string();
     }
+    system_names(details, names).collect::<Vec<_>>().join(", ")
+}
+
+/// The names of the systems hit, in id order.
+fn system_names<'a>(
+    details: &'a Details,
+    names: &'a BTreeMap<&str, &str>,
+) -> impl Iterator<Item = &'a str> {
     details
         .systems
         .iter()
         .map(|s| names.get(s.as_str()).copied().unwrap_or(s))
-        .collect::<Vec<_>>()
-        .join(", ")
 }
 
 /// The plain-text body: description, consequences, what still works, the
@@ -383,12 +388,7 @@ pub fn description(d: &Details, note: Option<&str>, names: &BTreeMap<&str, &str>
     if !d.still_works.is_empty() {
         parts.push(list("Dette vil fungere:", &d.still_works));
     }
-    let full_names: Vec<&str> = d
-        .systems
-        .iter()
-        .map(|s| names.get(s.as_str()).copied().unwrap_or(s))
-        .collect();
-    parts.push(format!("Berørte systemer: {}", full_names.join(", ")));
+    parts.push(format!("Berørte systemer: {}", systems_label(d, names)));
     if let Some(link) = &d.link {
         parts.push(format!("Mer informasjon: {link}"));
     }
@@ -426,14 +426,9 @@ pub fn html_description(d: &Details, note: Option<&str>, names: &BTreeMap<&str, 
             html.push_str("</ul>");
         }
     }
-    let systems: Vec<&str> = d
-        .systems
-        .iter()
-        .map(|s| names.get(s.as_str()).copied().unwrap_or(s))
-        .collect();
     para(
         &mut html,
-        &format!("Berørte systemer: {}", systems.join(", ")),
+        &format!("Berørte systemer: {}", systems_label(d, names)),
     );
     if let Some(link) = &d.link {
         html.push_str(&format!(

@@ -6,7 +6,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 use std::str::FromStr;
 
-use chrono::{FixedOffset, NaiveDate, NaiveDateTime, NaiveTime};
+use chrono::{Datelike as _, FixedOffset, NaiveDate, NaiveDateTime, NaiveTime, TimeZone as _};
 use chrono_tz::Tz;
 
 use crate::error::{Location, Problem, suggest};
@@ -18,6 +18,10 @@ use crate::raw::{
 
 /// Longest window accepted for one outage or maintenance occurrence.
 pub const MAX_WINDOW_DAYS: i64 = 31;
+/// The years a date may have: calendars and the tz database need no more,
+/// and iCalendar dates have four digits.
+pub const MIN_YEAR: i32 = 1900;
+pub const MAX_YEAR: i32 = 9000;
 /// The id reserved for the feed with every event.
 pub const ALL_FEED: &str = "all";
 
@@ -141,6 +145,8 @@ pub struct Outage {
     pub at: Location,
     /// Where the start (or first day) is written.
     pub when_at: Location,
+    /// Where the end (or last day) is written.
+    pub end_at: Location,
 }
 
 /// A local time window on one day; `end_next_day` when the end was `24:00`.
@@ -270,6 +276,8 @@ pub fn validate(files: &[SourceFile]) -> Result<(Schedule, Vec<Problem>), Vec<Pr
 struct Validator {
     path: std::path::PathBuf,
     problems: Vec<Problem>,
+    /// System ids reported as invalid.
+    rejected: BTreeSet<String>,
 }
 
 impl Validator {
@@ -366,14 +374,13 @@ impl Validator {
             }
         }
         if let Some(months) = &raw.horizon_months {
-            if (1..=120).contains(&months.value) {
-                settings.horizon_months = months.value;
-            } else {
-                self.err(
+            match u32::try_from(months.value) {
+                Ok(m) if (1..=120).contains(&m) => settings.horizon_months = m,
+                _ => self.err(
                     months,
                     format!("`horizon-months: {}` is out of range", months.value),
                     Some("use 1 to 120 months".into()),
-                );
+                ),
             }
         }
         if let Some(reminder) = &raw.reminder {
@@ -390,14 +397,13 @@ impl Validator {
             }
         }
         if let Some(days) = &raw.retention_days {
-            if days.value >= 1 {
-                settings.retention_days = Some(days.value);
-            } else {
-                self.err(
+            match u32::try_from(days.value) {
+                Ok(d) if (1..=36_500).contains(&d) => settings.retention_days = Some(d),
+                _ => self.err(
                     days,
-                    "`retention-days: 0` would drop every past event at once",
-                    Some("use 1 or more days, or leave the key out to keep every event".into()),
-                );
+                    format!("`retention-days: {}` is out of range", days.value),
+                    Some("use 1 to 36500 days, or leave the key out to keep every event".into()),
+                ),
             }
         }
         settings
@@ -420,6 +426,8 @@ impl Validator {
                     description,
                 } = &raw.value;
                 if !self.slug(id, "system") {
+                    // Already reported; references to it are not errors too.
+                    self.rejected.insert(id.value.clone());
                     continue;
                 }
                 if id.value == ALL_FEED {
@@ -475,13 +483,7 @@ impl Validator {
     fn slug(&mut self, id: &Spanned<String>, what: &str) -> bool {
         let v = &id.value;
         let lower = v.to_ascii_lowercase();
-        let windows_reserved = {
-            let stem = lower.split('.').next().unwrap_or("");
-            matches!(stem, "con" | "prn" | "aux" | "nul")
-                || ((stem.starts_with("com") || stem.starts_with("lpt"))
-                    && stem.len() == 4
-                    && stem.as_bytes()[3].is_ascii_digit())
-        };
+        let windows_reserved = is_reserved(&lower);
         let valid = !v.is_empty()
             && v.len() <= 64
             && v.chars()
@@ -503,6 +505,11 @@ impl Validator {
                 .filter(|p| !p.is_empty())
                 .collect::<Vec<_>>()
                 .join("-");
+            let fixed = if is_reserved(&fixed) {
+                format!("{fixed}-system")
+            } else {
+                fixed
+            };
             let help = if fixed.is_empty() {
                 "use lowercase letters a-z, digits and `-`, at most 64 characters".to_string()
             } else {
@@ -549,7 +556,7 @@ impl Validator {
         known: &BTreeMap<&str, &System>,
     ) -> Option<Details> {
         let title = self.required_text(title, "title");
-        let (systems, all_systems) = self.hits(systems, known)?;
+        let hits = self.hits(systems, known);
         let status = match status {
             None => Some(Status::Confirmed),
             Some(s) => match s.value.trim() {
@@ -585,6 +592,7 @@ impl Validator {
                 .filter(|s| !s.is_empty())
                 .collect()
         };
+        let (systems, all_systems) = hits?;
         Some(Details {
             title: title?,
             description: self.text(description),
@@ -640,6 +648,8 @@ impl Validator {
                             Some("write `systems: all` alone, or list the ids".into()),
                         );
                         ok = false;
+                    } else if self.rejected.contains(&id.value) {
+                        ok = false;
                     } else if known.contains_key(id.value.as_str()) {
                         if !out.insert(id.value.clone()) {
                             self.err(
@@ -653,10 +663,19 @@ impl Validator {
                             Some(s) => format!(
                                 "did you mean `{s}`? (systems are defined under `systems:`)"
                             ),
-                            None => format!(
-                                "define it under `systems:` or use one of: {}",
-                                known.keys().copied().collect::<Vec<_>>().join(", ")
-                            ),
+                            None if known.is_empty() => "define it under `systems:`".to_string(),
+                            None => {
+                                let some: Vec<&str> = known.keys().copied().take(10).collect();
+                                let more = if known.len() > 10 {
+                                    format!(" and {} more", known.len() - 10)
+                                } else {
+                                    String::new()
+                                };
+                                format!(
+                                    "define it under `systems:` or use one of: {}{more}",
+                                    some.join(", ")
+                                )
+                            }
                         };
                         self.err(id, format!("unknown system `{}`", id.value), Some(help));
                         ok = false;
@@ -706,7 +725,7 @@ impl Validator {
                         Some("swap them, or fix the date".into()),
                     );
                     None
-                } else if (l - f).num_days() >= MAX_WINDOW_DAYS {
+                } else if (l - f).num_days() + 1 > MAX_WINDOW_DAYS {
                     self.err(
                         first,
                         format!(
@@ -734,12 +753,17 @@ impl Validator {
             (Some(s), _) | (None, Some(s)) => self.at(s),
             (None, None) => self.at(&raw.id),
         };
+        let end_at = match (&raw.end, &raw.last_day) {
+            (Some(e), _) | (None, Some(e)) => self.at(e),
+            (None, None) => when_at.clone(),
+        };
         id_ok.then(|| Outage {
             id: raw.id.value.clone(),
             details,
             when,
             at: self.at(&raw.id),
             when_at,
+            end_at,
         })
     }
 
@@ -759,7 +783,7 @@ impl Validator {
                 ),
             );
             false
-        } else if (e - s).num_days() >= MAX_WINDOW_DAYS {
+        } else if e - s > chrono::Duration::days(MAX_WINDOW_DAYS) {
             self.err(
                 end,
                 format!(
@@ -855,8 +879,7 @@ impl Validator {
     }
 
     fn rule(&mut self, raw: &Spanned<String>) -> Option<rrule::RRule<rrule::Unvalidated>> {
-        let text = raw.value.trim();
-        let text = text.strip_prefix("RRULE:").unwrap_or(text);
+        let text = rule_text(&raw.value);
         let upper = text.to_ascii_uppercase();
         let parts: Vec<&str> = upper.split(';').collect();
         for part in &parts {
@@ -888,16 +911,42 @@ impl Validator {
             _ => {}
         }
         match rrule::RRule::<rrule::Unvalidated>::from_str(text) {
-            Ok(rule) => Some(rule),
+            Ok(rule) => {
+                let nth = rule
+                    .get_by_weekday()
+                    .iter()
+                    .any(|d| matches!(d, rrule::NWeekday::Nth(..)));
+                if nth
+                    && matches!(
+                        rule.get_freq(),
+                        rrule::Frequency::Daily | rrule::Frequency::Weekly
+                    )
+                {
+                    self.err(raw, format!("rule `{text}` numbers a weekday (like `3WE`) in a {} rule", rule.get_freq().to_string().to_ascii_lowercase()), Some("the nth weekday needs FREQ=MONTHLY or FREQ=YEARLY, e.g. `FREQ=MONTHLY;BYDAY=WE;BYSETPOS=3`".into()));
+                    return None;
+                }
+                // Structural checks (RFC 5545) now, so that every rule
+                // problem is found here, with one kind of message.
+                let start = rrule::Tz::UTC
+                    .with_ymd_and_hms(2000, 1, 1, 0, 0, 0)
+                    .single()?;
+                if let Err(e) = rule.clone().validate(start) {
+                    self.err(
+                        raw,
+                        format!("invalid rule `{text}`: {}", rrule_message(&e)),
+                        Some(
+                            "write an RFC 5545 RRULE, e.g. `FREQ=MONTHLY;BYDAY=WE;BYSETPOS=3`"
+                                .into(),
+                        ),
+                    );
+                    return None;
+                }
+                Some(rule)
+            }
             Err(e) => {
-                let e = e.to_string();
-                let e = e
-                    .strip_prefix("RRule parsing error: ")
-                    .unwrap_or(&e)
-                    .trim_end_matches('.');
                 self.err(
                     raw,
-                    format!("invalid rule `{text}`: {e}"),
+                    format!("invalid rule `{text}`: {}", rrule_message(&e)),
                     Some("write an RFC 5545 RRULE, e.g. `FREQ=MONTHLY;BYDAY=WE;BYSETPOS=3`".into()),
                 );
                 None
@@ -938,16 +987,16 @@ impl Validator {
 
     fn skip_month(&mut self, raw: &Spanned<RawSkipMonth>) -> Option<SkipMonth> {
         let m = &raw.value.month;
-        if !(1..=12).contains(&m.value) {
+        let Some(month) = u32::try_from(m.value).ok().filter(|m| (1..=12).contains(m)) else {
             self.err(
                 m,
                 format!("month {} does not exist", m.value),
                 Some("write the month as a number from 1 (January) to 12 (December)".into()),
             );
             return None;
-        }
+        };
         Some(SkipMonth {
-            month: m.value,
+            month,
             reason: self.text(raw.value.reason.as_ref()),
             at: self.at(m),
         })
@@ -1084,6 +1133,22 @@ impl Validator {
                 Err(e) => e,
             }),
         };
+        // `29.11.2019 15:30`: suggest the whole ISO form, time included.
+        let result = result.map_err(|help| {
+            match (
+                help.strip_prefix("write dates as year-month-day: `"),
+                text.split_once(' '),
+            ) {
+                (Some(date), Some((_, time))) => {
+                    format!(
+                        "write dates as year-month-day: `{} {}`",
+                        date.trim_end_matches('`'),
+                        time.trim()
+                    )
+                }
+                _ => help,
+            }
+        });
         match result {
             Ok(dt) => Some(dt),
             Err(help) => {
@@ -1126,6 +1191,35 @@ pub fn clean_text(text: &str) -> String {
         .collect()
 }
 
+/// A name Windows reserves for a device (`CON`, `NUL`, `COM1`, ...): a
+/// file with it cannot be created on the region's Windows servers.
+fn is_reserved(name: &str) -> bool {
+    let stem = name.split('.').next().unwrap_or("").to_ascii_lowercase();
+    matches!(stem.as_str(), "con" | "prn" | "aux" | "nul")
+        || ((stem.starts_with("com") || stem.starts_with("lpt"))
+            && stem.len() == 4
+            && stem.as_bytes()[3].is_ascii_digit())
+}
+
+/// The rule as written, without an `RRULE:` prefix in any case.
+fn rule_text(raw: &str) -> &str {
+    let text = raw.trim();
+    match text.get(..6) {
+        Some(p) if p.eq_ignore_ascii_case("RRULE:") => text[6..].trim(),
+        _ => text,
+    }
+}
+
+/// The rrule crate's message without its prefix and final period.
+pub fn rrule_message(e: &rrule::RRuleError) -> String {
+    let e = e.to_string();
+    let e = e
+        .strip_prefix("RRule parsing error: ")
+        .or_else(|| e.strip_prefix("RRule validation error: "))
+        .unwrap_or(&e);
+    e.trim_end_matches('.').to_string()
+}
+
 fn fmt_dt(dt: NaiveDateTime) -> String {
     dt.format("%Y-%m-%d %H:%M").to_string()
 }
@@ -1136,7 +1230,13 @@ pub fn parse_date(text: &str) -> Result<NaiveDate, String> {
     if let Ok(d) = NaiveDate::parse_from_str(text, "%Y-%m-%d")
         && text.len() == 10
     {
-        return Ok(d);
+        return if (MIN_YEAR..=MAX_YEAR).contains(&d.year()) {
+            Ok(d)
+        } else {
+            Err(format!(
+                "nedetid handles the years {MIN_YEAR} to {MAX_YEAR}"
+            ))
+        };
     }
     let parts: Vec<&str> = text.split(['.', '/']).collect();
     if let [d, m, y] = parts[..]
@@ -1180,38 +1280,47 @@ pub fn parse_time(text: &str, end: bool) -> Result<(NaiveTime, bool), String> {
     }
 }
 
-/// Accepts an RFC 5545 DURATION (`PT12H`, `P1D`) and returns it normalised.
+/// Accepts an RFC 5545 DURATION (`PT12H`, `P1D`, `P2W`, `P1DT12H`) and
+/// returns it in upper case; `None` for anything else (RFC 5545 3.3.6: weeks
+/// stand alone, time parts come in H, M, S order, nothing may be empty).
 fn parse_duration(text: &str) -> Option<String> {
     let upper = text.to_ascii_uppercase();
     let rest = upper.strip_prefix('P')?;
+    // Splits `12H30M` into [(12, 'H'), (30, 'M')].
+    let parts = |s: &str| -> Option<Vec<(u64, char)>> {
+        let mut out = Vec::new();
+        let mut num = String::new();
+        for c in s.chars() {
+            if c.is_ascii_digit() {
+                num.push(c);
+            } else {
+                out.push((num.parse().ok()?, c));
+                num.clear();
+            }
+        }
+        num.is_empty().then_some(out)
+    };
+    let in_order = |p: &[(u64, char)], units: &[char]| {
+        let idx: Option<Vec<usize>> = p
+            .iter()
+            .map(|(_, u)| units.iter().position(|x| x == u))
+            .collect();
+        idx.is_some_and(|i| i.windows(2).all(|w| w[0] < w[1]))
+    };
     let (date, time) = match rest.split_once('T') {
         Some((d, t)) => (d, Some(t)),
         None => (rest, None),
     };
-    let fields = |s: &str, units: &[char]| -> Option<u64> {
-        let mut total = 0u64;
-        let mut num = String::new();
-        let mut any = false;
-        for c in s.chars() {
-            if c.is_ascii_digit() {
-                num.push(c);
-            } else if units.contains(&c) && !num.is_empty() {
-                total = total.checked_add(num.parse::<u64>().ok()?)?;
-                num.clear();
-                any = true;
-            } else {
-                return None;
-            }
-        }
-        (num.is_empty() && (any || s.is_empty())).then_some(total)
+    let date = parts(date)?;
+    let time = match time {
+        Some(t) => Some(parts(t)?).filter(|p| !p.is_empty())?,
+        None => Vec::new(),
     };
-    let d = fields(date, &['W', 'D'])?;
-    let t = match time {
-        Some("") => return None,
-        Some(t) => fields(t, &['H', 'M', 'S'])?,
-        None => 0,
-    };
-    (d + t > 0).then_some(upper)
+    let weeks_alone = date.len() == 1 && date[0].1 == 'W' && time.is_empty();
+    let shape = weeks_alone
+        || (date.len() <= 1 && in_order(&date, &['D']) && in_order(&time, &['H', 'M', 'S']));
+    let total: u64 = date.iter().chain(&time).map(|(n, _)| *n).sum();
+    (shape && total > 0).then_some(upper)
 }
 
 #[cfg(test)]
@@ -1257,5 +1366,11 @@ mod tests {
         assert_eq!(parse_duration("12h"), None);
         assert_eq!(parse_duration("PT"), None);
         assert_eq!(parse_duration("P0D"), None);
+        assert_eq!(parse_duration("P2W").as_deref(), Some("P2W"));
+        assert_eq!(parse_duration("P1DT12H").as_deref(), Some("P1DT12H"));
+        assert_eq!(parse_duration("PT1H30M").as_deref(), Some("PT1H30M"));
+        assert_eq!(parse_duration("P1W2D"), None);
+        assert_eq!(parse_duration("PT30M1H"), None);
+        assert_eq!(parse_duration("P1H"), None);
     }
 }

@@ -45,7 +45,7 @@ pub fn shape(expansion: &mut Expansion, default: Recurrence) -> Vec<Problem> {
         match plan(expansion, series) {
             Ok((master, forms)) => {
                 for o in expansion.occurrences.iter_mut() {
-                    if let Some(form) = forms.get(&o.uid) {
+                    if let Some(form) = forms.get(&o.occurrence) {
                         o.form = *form;
                         // A move too far for an override stays a separate
                         // event under its own UID.
@@ -66,55 +66,41 @@ pub fn shape(expansion: &mut Expansion, default: Recurrence) -> Vec<Problem> {
     notes
 }
 
-/// The master and each rule occurrence's form (by its expanded UID).
+/// The master and each rule occurrence's form (by its `occurrence` id).
 fn plan<'a>(
     expansion: &Expansion<'a>,
     series: &'a Series,
 ) -> Result<(Master<'a>, BTreeMap<String, Form>), String> {
     let rrule = outlook_rule(&series.rule_text)?;
+    // The rule's own range: a move may bring in an occurrence from past
+    // the horizon, which stays an event of its own.
+    let last_allowed = series.until.unwrap_or(expansion.horizon);
+    let all_dates = crate::expand::rule_dates(series, last_allowed).map_err(|p| p.message)?;
     let mine: Vec<_> = expansion
         .occurrences
         .iter()
-        .filter(|o| o.source_id == series.id && o.rule_date.is_some())
+        .filter(|o| o.source_id == series.id && o.rule_date.is_some_and(|d| d <= last_allowed))
         .collect();
-    // Rule dates in range, published or not.
-    let skipped: Vec<NaiveDate> = expansion
-        .skipped
-        .iter()
-        .filter(|s| s.series.id == series.id)
-        .map(|s| s.date)
-        .collect();
-    let mut rule_dates: Vec<NaiveDate> = mine
-        .iter()
-        .filter_map(|o| o.rule_date)
-        .chain(skipped.iter().copied())
-        .collect();
-    rule_dates.sort();
-    let first = *mine
+    let first = mine
         .iter()
         .filter_map(|o| o.rule_date)
         .min()
-        .as_ref()
         .ok_or("no occurrence of the rule is published")?;
-    let last = *rule_dates.last().ok_or("the rule has no occurrences")?;
+    let last = *all_dates.last().ok_or("the rule has no occurrences")?;
     let (start, end) = series.window.on(first);
     let nominal = end - start;
-    let mut forms = BTreeMap::new();
-    let mut exdates: Vec<NaiveDateTime> = skipped
-        .iter()
-        .filter(|d| **d > first)
-        .map(|d| series.window.on(*d).0)
-        .collect();
+    // Where each published occurrence is shown, by rule date.
+    let mut shown: BTreeMap<NaiveDate, (NaiveDate, &str)> = BTreeMap::new();
     for o in &mine {
-        let Some(rule_date) = o.rule_date else {
-            continue;
-        };
-        let Time::Timed {
-            start: s,
-            end: e,
-            start_local,
-            ..
-        } = o.time
+        let (
+            Some(rule_date),
+            Time::Timed {
+                start: s,
+                end: e,
+                start_local,
+                ..
+            },
+        ) = (o.rule_date, o.time)
         else {
             return Err("all-day windows".into());
         };
@@ -123,28 +109,57 @@ fn plan<'a>(
                 "the window on {rule_date} spans a daylight-saving change"
             ));
         }
-        let form = if !o.moved {
-            Form::Covered
-        } else {
-            let i = rule_dates.partition_point(|d| *d < rule_date);
-            let prev = i.checked_sub(1).and_then(|j| rule_dates.get(j));
-            let next = rule_dates.get(i + 1);
-            let to = start_local.date();
-            let between = prev.is_none_or(|p| *p < to) && next.is_none_or(|n| to < *n);
-            if between {
-                Form::Override(series.window.on(rule_date).0)
-            } else {
-                exdates.push(series.window.on(rule_date).0);
-                Form::Single
-            }
-        };
-        forms.insert(o.uid.clone(), form);
+        shown.insert(rule_date, (start_local.date(), o.occurrence.as_str()));
     }
-    exdates.sort();
+    // A moved occurrence is an override only while it stays strictly
+    // between the occurrences around it, as shown (Outlook cannot show a
+    // move past a neighbour or onto its day); otherwise it is an event of
+    // its own. Demoting one can expose another, so repeat until stable.
+    let mut own: Vec<NaiveDate> = Vec::new();
+    loop {
+        let kept: Vec<(NaiveDate, NaiveDate)> = all_dates
+            .iter()
+            .filter(|d| !own.contains(d))
+            .map(|d| (*d, shown.get(d).map_or(*d, |(to, _)| *to)))
+            .collect();
+        let bad = kept.iter().enumerate().find_map(|(i, (rule_date, to))| {
+            let moved = mine
+                .iter()
+                .any(|o| o.rule_date == Some(*rule_date) && o.moved);
+            let prev = i.checked_sub(1).and_then(|j| kept.get(j)).map(|p| p.1);
+            let next = kept.get(i + 1).map(|n| n.1);
+            let between = prev.is_none_or(|p| p < *to) && next.is_none_or(|n| *to < n);
+            (moved && !between).then_some(*rule_date)
+        });
+        match bad {
+            Some(d) => own.push(d),
+            None => break,
+        }
+    }
+    let mut forms = BTreeMap::new();
+    for o in &mine {
+        let Some(rule_date) = o.rule_date else {
+            continue;
+        };
+        let form = if own.contains(&rule_date) {
+            Form::Single
+        } else if o.moved {
+            Form::Override(series.window.on(rule_date).0)
+        } else {
+            Form::Covered
+        };
+        forms.insert(o.occurrence.clone(), form);
+    }
+    // Every rule date after the first that the master does not show as
+    // itself or an override: skipped, moved too far, or dropped by retention.
+    let exdates: Vec<NaiveDateTime> = all_dates
+        .iter()
+        .filter(|d| **d > first && (!shown.contains_key(d) || own.contains(d)))
+        .map(|d| series.window.on(*d).0)
+        .collect();
     let zone = expansion.schedule.settings.zone;
-    let until_local = series.window.on(last).0;
-    let until =
-        crate::expand::resolve(zone, until_local, &series.rule_at).map_err(|p| p.message)?;
+    let until = crate::expand::resolve(zone, series.window.on(last).0, &series.rule_at)
+        .map_err(|p| p.message)?;
     let at = &series.window_at;
     let time = Time::Timed {
         start: crate::expand::resolve(zone, start, at).map_err(|p| p.message)?,
@@ -214,8 +229,14 @@ pub fn outlook_rule(rule: &str) -> Result<String, String> {
                 && plain_days
                 && setpos_ok
                 && bymonthday.is_none();
+            // Outlook moves day 29-31 to the last day of shorter months.
+            let early_day = bymonthday
+                .as_ref()
+                .and_then(|d| d.parse::<u8>().ok())
+                .is_some_and(|d| (1..=28).contains(&d));
             let by_monthday = bymonthday.is_some()
                 && single(&bymonthday)
+                && early_day
                 && byday.is_none()
                 && bysetpos.is_none();
             let month_ok = if freq == "YEARLY" {
@@ -276,6 +297,9 @@ mod tests {
         );
         assert!(outlook_rule("FREQ=MONTHLY;BYDAY=WE;BYMONTHDAY=16,17,18,19,20,21,22").is_err());
         assert!(outlook_rule("FREQ=MONTHLY;BYMONTHDAY=1,15").is_err());
+        assert!(outlook_rule("FREQ=MONTHLY;BYMONTHDAY=31").is_err());
+        assert!(outlook_rule("FREQ=MONTHLY;BYMONTHDAY=-1").is_err());
+        assert!(outlook_rule("FREQ=MONTHLY;BYMONTHDAY=28").is_ok());
         assert!(outlook_rule("FREQ=YEARLY;BYWEEKNO=20").is_err());
         assert!(outlook_rule("FREQ=MONTHLY;BYDAY=WE;BYSETPOS=5").is_err());
     }
@@ -326,7 +350,7 @@ mod plan_tests {
         );
         assert!(ics.contains("EXDATE;TZID=Europe/Oslo:20190220T160000\r\n"));
         assert!(ics.contains("RECURRENCE-ID;TZID=Europe/Oslo:20190417T160000\r\nDTSTART;TZID=Europe/Oslo:20190424T170000\r\n"), "{ics}");
-        assert!(ics.contains("UID:m-extra-20190516@t.example\r\n"));
+        assert!(ics.contains("UID:m.extra.20190516@t.example\r\n"));
         assert!(!ics.contains("RDATE"));
     }
 
@@ -338,7 +362,7 @@ mod plan_tests {
             "{ics}"
         );
         assert!(!ics.contains("RECURRENCE-ID"));
-        assert!(ics.contains("UID:m-20190320@t.example\r\n"));
+        assert!(ics.contains("UID:m.20190320@t.example\r\n"));
     }
 
     #[test]
@@ -368,5 +392,73 @@ mod plan_tests {
             "{:?}",
             expansion.notes
         );
+    }
+}
+
+#[cfg(test)]
+mod review_regressions {
+    use super::plan_tests_support::feed_at;
+
+    #[test]
+    fn a_move_dropped_by_retention_leaves_an_exdate() {
+        // The occurrence of 15 May moved to 2 January is past retention on
+        // 1 March; the master must not show 15 May again.
+        let ics = feed_at(
+            "  retention-days: 30\n",
+            "    moves:\n      - from: 2019-05-15\n        to: 2019-01-02\n",
+            "2019-03-01T00:00:00Z",
+        );
+        assert!(
+            ics.contains("EXDATE;TZID=Europe/Oslo:20190515T160000\r\n"),
+            "{ics}"
+        );
+    }
+
+    #[test]
+    fn crossing_moves_do_not_stay_overrides() {
+        // 20 Feb goes to 19 Mar, past 20 Mar (shown on 21 Feb): it becomes an
+        // event of its own; with it gone, 20 Mar -> 21 Feb lies between its
+        // neighbours (16 Jan, 17 Apr) and stays an override.
+        let ics = feed_at(
+            "",
+            "    moves:\n      - from: 2019-02-20\n        to: 2019-03-19\n      - from: 2019-03-20\n        to: 2019-02-21\n",
+            "2019-01-01T00:00:00Z",
+        );
+        assert!(
+            ics.contains("EXDATE;TZID=Europe/Oslo:20190220T160000\r\n"),
+            "{ics}"
+        );
+        assert!(ics.contains("UID:m.20190220@t.example\r\nDTSTAMP"));
+        assert_eq!(ics.matches("RECURRENCE-ID").count(), 1);
+        assert!(ics.contains("RECURRENCE-ID;TZID=Europe/Oslo:20190320T160000\r\nDTSTART;TZID=Europe/Oslo:20190221T160000"));
+    }
+}
+
+#[cfg(test)]
+mod plan_tests_support {
+    use std::path::PathBuf;
+
+    use crate::pipeline::{expansion_as, load_memory, render};
+    use crate::schedule::Recurrence;
+    use crate::state::Manifest;
+
+    /// `all.ics` (unfolded) of a one-series schedule in RRULE form, with
+    /// extra settings and series keys, built at `now`.
+    pub fn feed_at(settings: &str, series: &str, now: &str) -> String {
+        let text = format!(
+            "settings:\n  uid-domain: t.example\n{settings}systems:\n  - id: s\n    name: S\nmaintenance:\n  - id: m\n    title: M\n    systems: [s]\n    rule: FREQ=MONTHLY;BYDAY=3WE\n    from: 2019-01-01\n    until: 2019-06-30\n    start-time: \"16:00\"\n    end-time: \"19:00\"\n{series}"
+        );
+        let files = [(PathBuf::from("t.yaml"), text.into_bytes())];
+        let checked = load_memory(&files).unwrap_or_else(|e| panic!("{e}"));
+        let now = crate::cli::parse_now(now).unwrap_or_else(|e| panic!("{e}"));
+        let expansion =
+            expansion_as(&checked, now, Recurrence::Rrule).unwrap_or_else(|e| panic!("{e}"));
+        let rendered = render(&expansion, &Manifest::default(), now);
+        let all = rendered
+            .outputs
+            .iter()
+            .find(|o| o.name == "all.ics")
+            .map(|o| o.bytes.clone());
+        crate::ical::unfold(&String::from_utf8(all.unwrap_or_default()).unwrap_or_default())
     }
 }

@@ -5,12 +5,10 @@
 //! DTSTAMP/LAST-MODIFIED take the build time; unchanged events keep theirs.
 
 use std::collections::BTreeMap;
-use std::path::Path;
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
-use crate::error::Error;
 use crate::render::Revision;
 
 /// The state file's name in the output folder.
@@ -33,19 +31,16 @@ pub struct EventState {
 }
 
 impl Manifest {
-    /// Reads the state file of `dir`; a missing file (or folder) starts
-    /// fresh, a corrupt one is an error that names it.
-    pub fn read(dir: &Path) -> Result<Self, Error> {
-        let path = dir.join(MANIFEST);
-        match std::fs::read(&path) {
-            Ok(bytes) => serde_json::from_slice(&bytes).map_err(|e| Error::State {
-                path,
-                message: format!(
-                    "cannot read the state file: {e}; restore it from the last good copy, or delete it to start fresh (every event then gets SEQUENCE 0 again)"
-                ),
-            }),
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(Self::default()),
-            Err(e) => Err(Error::io(&path, e)),
+    /// Parses a state file's bytes. A name in `files` that nedetid would
+    /// never write (a path, a hidden file, another kind of file) makes it
+    /// corrupt: removing it could delete something else.
+    pub fn parse(bytes: &[u8]) -> Result<Self, String> {
+        let manifest: Manifest = serde_json::from_slice(bytes).map_err(|e| e.to_string())?;
+        match manifest.files.iter().find(|f| !owned_name(f)) {
+            Some(bad) => Err(format!(
+                "it lists `{bad}`, which is not a file nedetid writes"
+            )),
+            None => Ok(manifest),
         }
     }
 
@@ -99,6 +94,18 @@ impl Manifest {
             .map(String::as_str)
             .collect()
     }
+}
+
+/// A name nedetid writes into the output folder: a plain file name (no
+/// folder, not hidden) of a feed or of the page, `feeds.json` or the state.
+pub fn owned_name(name: &str) -> bool {
+    let plain = !name.is_empty()
+        && !name.starts_with('.')
+        && !name.contains(['/', '\\', ':'])
+        && std::path::Path::new(name)
+            .file_name()
+            .is_some_and(|f| f == name);
+    plain && (name.ends_with(".ics") || ["index.html", "feeds.json", MANIFEST].contains(&name))
 }
 
 /// 64-bit FNV-1a: a stable, dependency-free content fingerprint (not a
@@ -174,6 +181,24 @@ mod tests {
             ..Manifest::default()
         };
         assert_eq!(old.dropped_files(&new), ["fax.ics"]);
+    }
+
+    #[test]
+    fn a_manifest_that_names_other_files_is_refused() {
+        for bad in [
+            "../victim.txt",
+            "/tmp/abs.ics",
+            "sub/x.ics",
+            ".hidden.ics",
+            "notes.txt",
+            "C:x.ics",
+        ] {
+            let json = format!("{{\"files\": [\"all.ics\", {bad:?}], \"events\": {{}}}}");
+            assert!(Manifest::parse(json.as_bytes()).is_err(), "{bad}");
+        }
+        let ok =
+            br#"{"files": ["all.ics", "index.html", "feeds.json", "manifest.json"], "events": {}}"#;
+        assert!(Manifest::parse(ok).is_ok());
     }
 
     #[test]

@@ -136,15 +136,15 @@ fn minimal_fixture_covers_dst_both_ways_and_every_exception() {
         get("vintertid@"),
         Some(("2019-10-26T21:00:00Z".into(), "2019-10-27T04:00:00Z".into()))
     );
-    assert_eq!(get("vedlikehold-20190220@"), None, "skipped date");
-    assert_eq!(get("vedlikehold-20190717@"), None, "skipped month");
+    assert_eq!(get("vedlikehold.20190220@"), None, "skipped date");
+    assert_eq!(get("vedlikehold.20190717@"), None, "skipped month");
     // Moved a week, with its own start time, keeping the rule date's UID.
     assert_eq!(
-        get("vedlikehold-20190417@"),
+        get("vedlikehold.20190417@"),
         Some(("2019-04-24T15:00:00Z".into(), "2019-04-24T17:00:00Z".into()))
     );
     assert_eq!(
-        get("vedlikehold-extra-20190516@"),
+        get("vedlikehold.extra.20190516@"),
         Some(("2019-05-16T14:00:00Z".into(), "2019-05-16T17:00:00Z".into()))
     );
     assert_eq!(

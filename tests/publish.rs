@@ -223,7 +223,7 @@ fn retention_drops_old_events_and_a_reminder_comes_last() {
         [
             "2019-11-29-flytting-datahall",
             "2019-12-visma-2019-3",
-            "manedlig-vedlikehold-20191218"
+            "manedlig-vedlikehold.20191218"
         ]
     );
     let text = icalendar::parser::unfold(&String::from_utf8_lossy(&all));
