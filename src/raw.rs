@@ -135,13 +135,11 @@ pub struct RawExtra {
 }
 
 /// `systems: all` or `systems: [visma, gat]`.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 pub enum RawSystems {
     /// Any plain word; `schedule` checks that it is `all`.
     Word(String),
     List(Vec<Spanned<String>>),
-    #[default]
-    Missing,
 }
 
 impl<'de> Deserialize<'de> for RawSystems {

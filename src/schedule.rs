@@ -628,7 +628,6 @@ impl Validator {
                 );
                 None
             }
-            RawSystems::Missing => None,
             RawSystems::List(ids) => {
                 if ids.is_empty() {
                     self.err(
