@@ -63,6 +63,11 @@ impl Writer {
         self.raw(name, &[], &joined);
     }
 
+    /// Appends lines another [`Writer`] produced (already folded, CRLF).
+    pub fn append(&mut self, finished: &str) {
+        self.buf.push_str(finished);
+    }
+
     /// The finished object.
     pub fn finish(self) -> String {
         self.buf

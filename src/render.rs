@@ -43,39 +43,103 @@ impl Default for Revision {
 }
 
 /// Renders every feed: `all` first, then one per system in id order.
+///
+/// Each VEVENT is rendered once and copied into every feed that shows it;
+/// events and feeds are rendered on all cores (the output does not depend
+/// on how the work is split).
 pub fn render_feeds(expansion: &Expansion, revisions: &BTreeMap<String, Revision>) -> Vec<Feed> {
     let schedule = expansion.schedule;
     let names = schedule.system_names();
+    let texts: Vec<Option<String>> = par_map(&expansion.occurrences, |o| {
+        (o.form != Form::Covered).then(|| {
+            let mut w = Writer::new();
+            write_vevent(
+                &mut w,
+                &Vevent::occurrence(o),
+                revision(revisions, &o.key()),
+                expansion,
+                &names,
+            );
+            w.finish()
+        })
+    });
+    let masters: BTreeMap<&str, String> = expansion
+        .masters
+        .iter()
+        .map(|m| {
+            let mut w = Writer::new();
+            write_vevent(
+                &mut w,
+                &Vevent::master(m),
+                revision(revisions, &m.uid),
+                expansion,
+                &names,
+            );
+            (m.series.id.as_str(), w.finish())
+        })
+        .collect();
+    let mut by_system: BTreeMap<&str, Vec<usize>> = BTreeMap::new();
+    for (i, o) in expansion.occurrences.iter().enumerate() {
+        for s in &o.details.systems {
+            by_system.entry(s.as_str()).or_default().push(i);
+        }
+    }
     let ctx = Context {
         expansion,
-        revisions,
-        names: &names,
+        texts: &texts,
+        masters: &masters,
     };
-    let all: Vec<&Occurrence> = expansion.occurrences.iter().collect();
-    let mut feeds = vec![ctx.feed(None, &all)];
-    for system in &schedule.systems {
-        let hits: Vec<&Occurrence> = expansion
-            .occurrences
-            .iter()
-            .filter(|o| o.details.systems.contains(&system.id))
-            .collect();
-        feeds.push(ctx.feed(Some(system), &hits));
+    let all: Vec<usize> = (0..expansion.occurrences.len()).collect();
+    let feeds: Vec<Option<&System>> = std::iter::once(None)
+        .chain(schedule.systems.iter().map(Some))
+        .collect();
+    par_map(&feeds, |system| {
+        let hits = match system {
+            Some(s) => by_system.get(s.id.as_str()).map_or(&[][..], Vec::as_slice),
+            None => &all,
+        };
+        ctx.feed(*system, hits)
+    })
+}
+
+/// `f` over `items` on every core, in order.
+fn par_map<T: Sync, R: Send>(items: &[T], f: impl Fn(&T) -> R + Sync) -> Vec<R> {
+    let threads = std::thread::available_parallelism().map_or(1, usize::from);
+    if threads < 2 || items.len() < 64 {
+        return items.iter().map(&f).collect();
     }
-    feeds
+    let chunk = items.len().div_ceil(threads);
+    std::thread::scope(|scope| {
+        let handles: Vec<_> = items
+            .chunks(chunk)
+            .map(|c| scope.spawn(|| c.iter().map(&f).collect::<Vec<R>>()))
+            .collect();
+        // A panic in a worker is a bug; pass it on rather than hide it.
+        handles
+            .into_iter()
+            .flat_map(|h| h.join().unwrap_or_else(|e| std::panic::resume_unwind(e)))
+            .collect()
+    })
+}
+
+fn revision(revisions: &BTreeMap<String, Revision>, key: &str) -> Revision {
+    revisions.get(key).copied().unwrap_or_default()
 }
 
 struct Context<'a> {
     expansion: &'a Expansion<'a>,
-    revisions: &'a BTreeMap<String, Revision>,
-    names: &'a BTreeMap<&'a str, &'a str>,
+    /// Each occurrence's VEVENT, by index; `None` when its master shows it.
+    texts: &'a [Option<String>],
+    /// Each RRULE series' master VEVENT, by series id.
+    masters: &'a BTreeMap<&'a str, String>,
 }
 
 impl Context<'_> {
-    fn revision(&self, key: &str) -> Revision {
-        self.revisions.get(key).copied().unwrap_or_default()
-    }
-
-    fn feed(&self, system: Option<&System>, events: &[&Occurrence]) -> Feed {
+    fn feed(&self, system: Option<&System>, indexes: &[usize]) -> Feed {
+        let events: Vec<&Occurrence> = indexes
+            .iter()
+            .map(|i| &self.expansion.occurrences[*i])
+            .collect();
         let settings = &self.expansion.schedule.settings;
         let (id, name) = match system {
             Some(s) => (
@@ -133,34 +197,15 @@ impl Context<'_> {
             crate::tz::write_vtimezone(&mut w, settings.zone, first, last);
         }
         let mut masters_written = Vec::new();
-        for o in events {
+        for (o, i) in events.iter().zip(indexes) {
             if o.form != Form::Single && !masters_written.contains(&o.source_id) {
                 masters_written.push(o.source_id);
-                if let Some(m) = self
-                    .expansion
-                    .masters
-                    .iter()
-                    .find(|m| m.series.id == o.source_id)
-                {
-                    let v = Vevent::master(m);
-                    write_vevent(
-                        &mut w,
-                        &v,
-                        self.revision(&m.uid),
-                        self.expansion,
-                        self.names,
-                    );
+                if let Some(text) = self.masters.get(o.source_id) {
+                    w.append(text);
                 }
             }
-            if o.form != Form::Covered {
-                let v = Vevent::occurrence(o);
-                write_vevent(
-                    &mut w,
-                    &v,
-                    self.revision(&o.key()),
-                    self.expansion,
-                    self.names,
-                );
+            if let Some(Some(text)) = self.texts.get(*i) {
+                w.append(text);
             }
         }
         w.end("VCALENDAR");
@@ -450,4 +495,14 @@ fn local_stamp(t: NaiveDateTime) -> String {
 
 fn date_stamp(d: NaiveDate) -> String {
     d.format("%Y%m%d").to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn par_map_keeps_order() {
+        let items: Vec<u32> = (0..1000).collect();
+        let doubled = super::par_map(&items, |x| x * 2);
+        assert_eq!(doubled, items.iter().map(|x| x * 2).collect::<Vec<_>>());
+    }
 }
