@@ -171,12 +171,25 @@ fn check(common: &Common, deny_warnings: bool) -> Result<u8, Error> {
 }
 
 fn build(common: &Common, out: &std::path::Path, check_only: bool) -> Result<u8, Error> {
-    let checked = pipeline::load(&common.schedules)?;
     let now = now(common)?;
+    let (files, problems) = load::read_dir(&common.schedules)?;
+    let previous = publish::read_manifest(out)?;
+    let fingerprint = pipeline::input_fingerprint(&files, common.recurrence.into());
+    // Nothing changed since the last build and nothing is due to change:
+    // the published files are what a build would write. (`--check` always
+    // compares every byte.)
+    if !check_only && problems.is_empty() && previous.is_current(&fingerprint, now, out) {
+        say!(
+            "{}: unchanged (same schedules, nothing due before the next change); nothing written",
+            out.display()
+        );
+        return Ok(exit::OK);
+    }
+    let checked = pipeline::load_files(&files, problems)?;
     let expansion = pipeline::expansion_as(&checked, now, common.recurrence.into())?;
     print_warnings(&checked, &expansion, now);
-    let previous = publish::read_manifest(out)?;
-    let rendered = pipeline::render(&expansion, &previous, now);
+    let mut rendered = pipeline::render(&expansion, &previous, now);
+    rendered.record_input(fingerprint, pipeline::valid_until(&expansion, now));
     let large = rendered
         .outputs
         .iter()

@@ -62,8 +62,9 @@ fn too_large(path: &Path, size: u64) -> Problem {
     .help("split the schedules over several files, or drop outages long past")
 }
 
-/// Reads every schedule file in `dir`, in name order.
-pub fn load_dir(dir: &Path) -> Result<Loaded, Error> {
+/// Every schedule file in `dir` as (path, bytes), in name order, and the
+/// problems found on the way (no files, a file over the size limit).
+pub fn read_dir(dir: &Path) -> Result<(Vec<(PathBuf, Vec<u8>)>, Vec<Problem>), Error> {
     let entries = std::fs::read_dir(dir).map_err(|e| Error::io(dir, e))?;
     let mut paths = Vec::new();
     for entry in entries {
@@ -78,9 +79,9 @@ pub fn load_dir(dir: &Path) -> Result<Loaded, Error> {
         }
     }
     paths.sort();
-    let mut out = Loaded::default();
+    let mut problems = Vec::new();
     if paths.is_empty() {
-        out.problems.push(
+        problems.push(
             Problem::error(
                 Location::file(dir),
                 "no schedule files (`*.yaml`) in this folder",
@@ -88,18 +89,37 @@ pub fn load_dir(dir: &Path) -> Result<Loaded, Error> {
             .help("pass the folder that holds the schedules with `--schedules DIR`"),
         );
     }
+    let mut files = Vec::new();
     for path in paths {
         let size = std::fs::metadata(&path)
             .map_err(|e| Error::io(&path, e))?
             .len();
         if size > MAX_FILE_BYTES {
-            out.problems.push(too_large(&path, size));
+            problems.push(too_large(&path, size));
             continue;
         }
         let bytes = std::fs::read(&path).map_err(|e| Error::io(&path, e))?;
-        out.add(path, &bytes);
+        files.push((path, bytes));
     }
-    Ok(out)
+    Ok((files, problems))
+}
+
+/// Parses files read by [`read_dir`].
+pub fn parse_files(files: &[(PathBuf, Vec<u8>)], problems: Vec<Problem>) -> Loaded {
+    let mut out = Loaded {
+        problems,
+        ..Loaded::default()
+    };
+    for (path, bytes) in files {
+        out.add(path.clone(), bytes);
+    }
+    out
+}
+
+/// Reads and parses every schedule file in `dir`, in name order.
+pub fn load_dir(dir: &Path) -> Result<Loaded, Error> {
+    let (files, problems) = read_dir(dir)?;
+    Ok(parse_files(&files, problems))
 }
 
 type ParseFailure = (Option<String>, Box<Problem>);

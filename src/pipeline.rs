@@ -38,11 +38,66 @@ pub fn load(dir: &Path) -> Result<Checked, Error> {
 /// Validates schedule files given as (name, bytes), without touching the
 /// file system: for fuzzing, property tests and benchmarks.
 pub fn load_memory(files: &[(PathBuf, Vec<u8>)]) -> Result<Checked, Error> {
-    let mut loaded = crate::load::Loaded::default();
-    for (path, bytes) in files {
-        loaded.add(path.clone(), bytes);
+    check_loaded(crate::load::parse_files(files, Vec::new()))
+}
+
+/// Validates files read by [`crate::load::read_dir`].
+pub fn load_files(files: &[(PathBuf, Vec<u8>)], problems: Vec<Problem>) -> Result<Checked, Error> {
+    check_loaded(crate::load::parse_files(files, problems))
+}
+
+/// A fingerprint of everything a build's output depends on besides the
+/// time: the schedule files (names and bytes), the recurrence form and the
+/// version of nedetid.
+pub fn input_fingerprint(files: &[(PathBuf, Vec<u8>)], recurrence: Recurrence) -> String {
+    let mut text = format!("{}\n{recurrence:?}\n", env!("CARGO_PKG_VERSION"));
+    let mut bytes = Vec::new();
+    for (path, content) in files {
+        let name = path
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        text.push_str(&format!("{name}\n{}\n", content.len()));
+        bytes.extend_from_slice(content);
     }
-    check_loaded(loaded)
+    format!(
+        "{}-{}",
+        crate::state::fingerprint(&text),
+        crate::state::fingerprint_bytes(&bytes)
+    )
+}
+
+/// The first moment after `now` at which the output could change with no
+/// edit: an event starting or ending (the page and `feeds.json` move it from
+/// upcoming to past), an event leaving the retention window, or, with
+/// open-ended series, the next day (the horizon moves). `None`: never.
+pub fn valid_until(expansion: &Expansion, now: DateTime<Utc>) -> Option<DateTime<Utc>> {
+    use chrono::TimeZone as _;
+    let settings = &expansion.schedule.settings;
+    let zone = settings.zone;
+    let midnight = |d: chrono::NaiveDate| {
+        let t = d.and_time(chrono::NaiveTime::MIN);
+        zone.from_local_datetime(&t)
+            .earliest()
+            .map_or_else(|| t.and_utc(), |z| z.with_timezone(&Utc))
+    };
+    let keep = settings
+        .retention_days
+        .map(|d| chrono::Duration::days(i64::from(d)));
+    let mut moments: Vec<DateTime<Utc>> = Vec::new();
+    for o in &expansion.occurrences {
+        let (start, end) = match o.time {
+            crate::expand::Time::Timed { start, end, .. } => (start, end),
+            crate::expand::Time::AllDay { start, end } => (midnight(start), midnight(end)),
+        };
+        moments.extend([start, end]);
+        moments.extend(keep.and_then(|k| end.checked_add_signed(k)));
+    }
+    if expansion.schedule.series.iter().any(|s| s.until.is_none()) {
+        let today = now.with_timezone(&zone).date_naive();
+        moments.extend(today.succ_opt().map(midnight));
+    }
+    moments.into_iter().filter(|m| *m > now).min()
 }
 
 fn check_loaded(loaded: crate::load::Loaded) -> Result<Checked, Error> {
@@ -151,6 +206,27 @@ pub fn render(expansion: &Expansion, previous: &Manifest, now: DateTime<Utc>) ->
         feeds,
         outputs,
         manifest,
+    }
+}
+
+impl Rendered {
+    /// Records in the state file what this build was made from, so that a
+    /// later build of the same input before `valid_until` can stop early.
+    pub fn record_input(&mut self, fingerprint: String, valid_until: Option<DateTime<Utc>>) {
+        let sizes = self
+            .outputs
+            .iter()
+            .filter(|o| o.name != MANIFEST)
+            .map(|o| (o.name.clone(), o.bytes.len() as u64))
+            .collect();
+        self.manifest.input = Some(crate::state::InputState {
+            fingerprint,
+            valid_until,
+            sizes,
+        });
+        if let Some(state) = self.outputs.iter_mut().find(|o| o.name == MANIFEST) {
+            state.bytes = self.manifest.to_json().into_bytes();
+        }
     }
 }
 

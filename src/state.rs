@@ -20,6 +20,21 @@ pub struct Manifest {
     /// Files in the output folder that nedetid wrote (and may remove).
     pub files: Vec<String>,
     pub events: BTreeMap<String, EventState>,
+    /// What the last build was made from.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub input: Option<InputState>,
+}
+
+/// The input of the last build, for the no-op check.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct InputState {
+    /// [`crate::pipeline::input_fingerprint`] of the schedules.
+    pub fingerprint: String,
+    /// When the output would change without an edit; `None`: never.
+    pub valid_until: Option<DateTime<Utc>>,
+    /// The size of every file written, but the state file itself.
+    pub sizes: BTreeMap<String, u64>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -83,7 +98,30 @@ impl Manifest {
             );
             events.insert(uid.clone(), state);
         }
-        (revisions, Manifest { files, events })
+        (
+            revisions,
+            Manifest {
+                files,
+                events,
+                input: None,
+            },
+        )
+    }
+
+    /// Whether a build of input `fingerprint` at `now` would publish what
+    /// is already there: same input, not past `valid_until`, and every file
+    /// still present with the size it was written with (`dir` is read with
+    /// metadata only).
+    pub fn is_current(&self, fingerprint: &str, now: DateTime<Utc>, dir: &std::path::Path) -> bool {
+        let Some(input) = &self.input else {
+            return false;
+        };
+        input.fingerprint == fingerprint
+            && input.valid_until.is_none_or(|v| now < v)
+            && self.files.iter().filter(|f| *f != MANIFEST).all(|f| {
+                let size = std::fs::metadata(dir.join(f)).map(|m| m.len()).ok();
+                size.is_some() && size == input.sizes.get(f).copied()
+            })
     }
 
     /// Files this manifest owns that `next` no longer writes.
@@ -111,9 +149,14 @@ pub fn owned_name(name: &str) -> bool {
 /// 64-bit FNV-1a: a stable, dependency-free content fingerprint (not a
 /// security measure; it only has to change when the content does).
 pub fn fingerprint(text: &str) -> String {
+    fingerprint_bytes(text.as_bytes())
+}
+
+/// [`fingerprint`] of bytes.
+pub fn fingerprint_bytes(bytes: &[u8]) -> String {
     let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
-    for byte in text.bytes() {
-        hash ^= u64::from(byte);
+    for byte in bytes {
+        hash ^= u64::from(*byte);
         hash = hash.wrapping_mul(0x0100_0000_01b3);
     }
     format!("{hash:016x}")

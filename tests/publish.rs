@@ -240,3 +240,40 @@ fn retention_drops_old_events_and_a_reminder_comes_last() {
         );
     }
 }
+
+#[test]
+fn the_no_op_check_trusts_nothing_it_cannot_see() {
+    let out = tempfile::tempdir().expect("tempdir");
+    let now = "2019-11-01T00:00:00Z";
+    assert!(
+        build_at(Path::new("schedules"), out.path(), now)
+            .status
+            .success()
+    );
+    let again = build_at(Path::new("schedules"), out.path(), now);
+    assert!(String::from_utf8_lossy(&again.stdout).contains("nothing written"));
+    // A feed edited by hand (its size changes) is put right.
+    std::fs::write(out.path().join("gat.ics"), "edited").expect("write");
+    let repaired = build_at(Path::new("schedules"), out.path(), now);
+    assert!(
+        String::from_utf8_lossy(&repaired.stdout).contains("updated    "),
+        "{}",
+        String::from_utf8_lossy(&repaired.stdout)
+    );
+    assert_ne!(
+        std::fs::read(out.path().join("gat.ics")).ok().as_deref(),
+        Some(&b"edited"[..])
+    );
+    // Past the next event boundary (the power test on 3 November starts),
+    // the page changes: a full build runs and rewrites only what changed.
+    let later = build_at(Path::new("schedules"), out.path(), "2019-11-03T12:00:00Z");
+    let said = String::from_utf8_lossy(&later.stdout);
+    assert!(
+        said.contains("updated    ") && said.contains("index.html"),
+        "{said}"
+    );
+    assert!(
+        said.contains("unchanged  ") && said.contains("visma.ics"),
+        "{said}"
+    );
+}
