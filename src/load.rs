@@ -62,9 +62,12 @@ fn too_large(path: &Path, size: u64) -> Problem {
     .help("split the schedules over several files, or drop outages long past")
 }
 
+/// A schedule file as read: its path and bytes.
+pub type RawInput = (PathBuf, Vec<u8>);
+
 /// Every schedule file in `dir` as (path, bytes), in name order, and the
 /// problems found on the way (no files, a file over the size limit).
-pub fn read_dir(dir: &Path) -> Result<(Vec<(PathBuf, Vec<u8>)>, Vec<Problem>), Error> {
+pub fn read_dir(dir: &Path) -> Result<(Vec<RawInput>, Vec<Problem>), Error> {
     let entries = std::fs::read_dir(dir).map_err(|e| Error::io(dir, e))?;
     let mut paths = Vec::new();
     for entry in entries {
