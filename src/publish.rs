@@ -124,19 +124,15 @@ pub fn publish(
     dir: &Path,
     outputs: &[Output],
     dropped: &[&str],
-    fault: &dyn Fn(Step) -> std::io::Result<()>,
+    fault: &(dyn Fn(Step) -> std::io::Result<()> + Sync),
 ) -> Result<Changes, Error> {
     std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
     let (changes, previous) = compare(dir, outputs, dropped)?;
     // Stage: write every changed file beside its target. Dropping the
     // temporary files on an error removes them again.
-    let mut staged = Vec::new();
-    for prev in &previous {
-        let output = outputs.iter().find(|o| o.name == prev.name);
-        let Some(output) = output else { continue };
-        fault(Step::Write(&output.name)).map_err(|e| Error::io(&dir.join(&output.name), e))?;
-        staged.push((stage(dir, &output.bytes)?, prev));
-    }
+    let by_name: std::collections::HashMap<&str, &Output> =
+        outputs.iter().map(|o| (o.name.as_str(), o)).collect();
+    let staged = stage_all(dir, &previous, &by_name, fault)?;
     // Commit: rename each over its target and remove the dropped files,
     // the last output (the state file) last of all; on any failure put back
     // what was already done.
@@ -179,6 +175,48 @@ pub fn publish(
     }
     sync_dir(dir);
     Ok(changes)
+}
+
+/// Writes the temporary file of every changed output, on all cores: the
+/// flush to disk of each file is what a full build waits for most.
+fn stage_all<'p>(
+    dir: &Path,
+    previous: &'p [Previous],
+    by_name: &std::collections::HashMap<&str, &Output>,
+    fault: &(dyn Fn(Step) -> std::io::Result<()> + Sync),
+) -> Result<Vec<(tempfile::NamedTempFile, &'p Previous)>, Error> {
+    let one =
+        |prev: &'p Previous| -> Result<Option<(tempfile::NamedTempFile, &'p Previous)>, Error> {
+            let Some(output) = by_name.get(prev.name.as_str()) else {
+                return Ok(None);
+            };
+            fault(Step::Write(&output.name)).map_err(|e| Error::io(&dir.join(&output.name), e))?;
+            Ok(Some((stage(dir, &output.bytes)?, prev)))
+        };
+    let threads = std::thread::available_parallelism().map_or(1, usize::from);
+    let chunk = previous.len().div_ceil(threads).max(1);
+    let parts: Vec<Result<Vec<_>, Error>> = std::thread::scope(|scope| {
+        let handles: Vec<_> = previous
+            .chunks(chunk)
+            .map(|c| {
+                scope.spawn(move || {
+                    c.iter()
+                        .map(one)
+                        .filter_map(Result::transpose)
+                        .collect::<Result<Vec<_>, Error>>()
+                })
+            })
+            .collect();
+        handles
+            .into_iter()
+            .map(|h| h.join().unwrap_or_else(|e| std::panic::resume_unwind(e)))
+            .collect()
+    });
+    let mut staged = Vec::with_capacity(previous.len());
+    for part in parts {
+        staged.extend(part?);
+    }
+    Ok(staged)
 }
 
 /// The `fault` of a real run: none.
