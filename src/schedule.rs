@@ -1182,12 +1182,13 @@ fn parse_offset(text: &str) -> Result<Option<FixedOffset>, String> {
 /// characters other than `\n` and TAB (they would break or garble feeds and
 /// terminals).
 pub fn clean_text(text: &str) -> String {
-    text.trim()
+    let kept: String = text
         .replace("\r\n", "\n")
         .replace('\r', "\n")
         .chars()
         .filter(|c| !c.is_control() || *c == '\n' || *c == '\t')
-        .collect()
+        .collect();
+    kept.trim().to_string()
 }
 
 /// A name Windows reserves for a device (`CON`, `NUL`, `COM1`, ...): a
