@@ -82,6 +82,7 @@ pub fn lint(bytes: &[u8]) -> Vec<String> {
         problems.push("does not end with CRLF".to_string());
     }
     let mut uids = BTreeSet::new();
+    let mut event = (String::new(), String::new());
     let lines: Vec<&[u8]> = bytes.split(|b| *b == b'\n').collect();
     let body = &lines[..lines.len().saturating_sub(1)];
     for (n, line) in body.iter().enumerate() {
@@ -114,8 +115,12 @@ pub fn lint(bytes: &[u8]) -> Vec<String> {
             "DTSTAMP" if !value.ends_with('Z') => {
                 problems.push(format!("DTSTAMP not in UTC: {line}"))
             }
-            "UID" if !uids.insert(value.to_string()) => {
-                problems.push(format!("duplicate UID {value}"))
+            // A UID may repeat only as an override (RECURRENCE-ID) of its series.
+            "BEGIN" if value == "VEVENT" => event = (String::new(), String::new()),
+            "UID" => event.0 = value.to_string(),
+            "RECURRENCE-ID" => event.1 = value.to_string(),
+            "END" if value == "VEVENT" && !uids.insert(event.clone()) => {
+                problems.push(format!("duplicate UID {} {}", event.0, event.1))
             }
             "SUMMARY" | "DESCRIPTION" | "LOCATION" | "NAME" | "X-WR-CALNAME" => {
                 if let Some(bad) = unescaped(value) {
@@ -187,12 +192,8 @@ pub fn parse_feed(bytes: &[u8]) -> Vec<Parsed> {
         {
             let prop = |name: &str| c.find_prop(name).expect("property present");
             let uid = prop("UID").val.as_str().to_string();
-            let summary = prop("SUMMARY")
-                .val
-                .clone()
-                .unescape_text()
-                .as_str()
-                .to_string();
+            // The parser has already unescaped TEXT values.
+            let summary = prop("SUMMARY").val.as_str().to_string();
             out.push(Parsed {
                 uid,
                 summary,
