@@ -653,7 +653,7 @@ proptest! {
             let problems = common::lint(&bytes);
             prop_assert!(problems.is_empty(), "{name}: {problems:?}\n---\n{yaml}");
             let system = (id != "all").then_some(id.as_str());
-            let parsed = read_back(&bytes);
+            let parsed = common::parse_feed(&bytes);
             let expected = common::expected(&listed(&expansion, system));
             prop_assert_eq!(parsed, expected, "{}\n---\n{}", name, yaml);
         }
@@ -726,7 +726,7 @@ proptest! {
         for (_, file, bytes) in feed_bytes(&rendered) {
             let problems = common::lint(&bytes);
             prop_assert!(problems.is_empty(), "{file}: {problems:?}\n---\n{yaml}");
-            let parsed = read_back(&bytes);
+            let parsed = common::parse_feed(&bytes);
             prop_assert_eq!(parsed.len(), 1);
             // Exactly the cleaned text comes back.
             let want = format!("{}: {}", cleaned(&name), cleaned(&title));
@@ -833,16 +833,10 @@ proptest! {
         };
         let rendered = pipeline::render(&expansion, &Manifest::default(), now());
         for (_, file, bytes) in feed_bytes(&rendered) {
-            // An override shares its master's UID (the lint does not know
-            // RECURRENCE-ID); UID and RECURRENCE-ID together are unique.
-            let problems: Vec<String> = common::lint(&bytes)
-                .into_iter()
-                .filter(|p| !p.starts_with("duplicate UID"))
-                .collect();
+            // The lint also checks that UID and RECURRENCE-ID together are
+            // unique (an override shares its master's UID).
+            let problems = common::lint(&bytes);
             prop_assert!(problems.is_empty(), "{file}: {problems:?}\n---\n{yaml}");
-            let keys = event_keys(&bytes);
-            let unique: BTreeSet<&(String, String)> = keys.iter().collect();
-            prop_assert_eq!(unique.len(), keys.len(), "{}: {:?}\n---\n{}", file, keys, yaml);
             let text = String::from_utf8_lossy(&bytes);
             let unfolded = icalendar::parser::unfold(&text);
             prop_assert!(icalendar::parser::read_calendar(&unfolded).is_ok(), "{file}\n---\n{yaml}");
@@ -908,85 +902,6 @@ const FRAGMENTS: [&str; 56] = [
     "null",
     "1.10",
 ];
-
-/// Every VEVENT as the `icalendar` crate's parser reads it: the same as
-/// `common::parse_feed`, except that the SUMMARY is unescaped once. (The
-/// parser of `icalendar` 0.17.17 already unescapes TEXT values, and
-/// `parse_feed` unescapes again, which turns a title's `\n` (backslash, n)
-/// into a line break and drops a backslash before `:`.)
-fn read_back(bytes: &[u8]) -> Vec<common::Parsed> {
-    let text = std::str::from_utf8(bytes).expect("feed is UTF-8");
-    let unfolded = icalendar::parser::unfold(text);
-    let cal = icalendar::parser::read_calendar(&unfolded).expect("icalendar crate parses the feed");
-    let nested = cal.components.iter().flat_map(|c| c.components.iter());
-    let mut out: Vec<common::Parsed> = cal
-        .components
-        .iter()
-        .chain(nested)
-        .filter(|c| c.name.as_str() == "VEVENT")
-        .map(|c| {
-            let prop = |name: &str| c.find_prop(name).expect("property present");
-            common::Parsed {
-                uid: prop("UID").val.as_str().to_string(),
-                summary: prop("SUMMARY").val.as_str().to_string(),
-                start: instant(prop("DTSTART")),
-                end: instant(prop("DTEND")),
-            }
-        })
-        .collect();
-    out.sort();
-    out
-}
-
-/// A DTSTART/DTEND as UTC `YYYY-MM-DDTHH:MM:SSZ`, or a date.
-fn instant(p: &icalendar::parser::Property) -> String {
-    let value = p.val.as_str();
-    let param = |k: &str| {
-        p.params
-            .iter()
-            .find(|x| x.key.as_str() == k)
-            .and_then(|x| x.val.as_ref())
-            .map(|v| v.as_str().to_string())
-    };
-    if param("VALUE").as_deref() == Some("DATE") {
-        return NaiveDate::parse_from_str(value, "%Y%m%d")
-            .expect("DATE value")
-            .to_string();
-    }
-    let utc = match param("TZID") {
-        Some(tzid) => {
-            let zone: Tz = tzid.parse().expect("IANA TZID");
-            let local =
-                NaiveDateTime::parse_from_str(value, "%Y%m%dT%H%M%S").expect("local DATE-TIME");
-            zone.from_local_datetime(&local)
-                .single()
-                .expect("unambiguous")
-                .with_timezone(&Utc)
-        }
-        None => NaiveDateTime::parse_from_str(value, "%Y%m%dT%H%M%SZ")
-            .expect("UTC DATE-TIME")
-            .and_utc(),
-    };
-    utc.format("%Y-%m-%dT%H:%M:%SZ").to_string()
-}
-
-/// (UID, RECURRENCE-ID) of every VEVENT.
-fn event_keys(bytes: &[u8]) -> Vec<(String, String)> {
-    let text = String::from_utf8_lossy(bytes).replace("\r\n ", "");
-    let mut keys = Vec::new();
-    let (mut uid, mut rid) = (String::new(), String::new());
-    for line in text.split("\r\n") {
-        let (name, value) = common::split_property(line);
-        match name {
-            "BEGIN" if value == "VEVENT" => (uid, rid) = (String::new(), String::new()),
-            "UID" => uid = value.to_string(),
-            "RECURRENCE-ID" => rid = value.to_string(),
-            "END" if value == "VEVENT" => keys.push((uid.clone(), rid.clone())),
-            _ => {}
-        }
-    }
-    keys
-}
 
 /// The TEXT properties of the first VEVENT, as the `icalendar` crate's
 /// parser reads them (unescaped).
