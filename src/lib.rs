@@ -12,6 +12,7 @@ pub mod ical;
 pub mod list;
 pub mod load;
 pub mod page;
+pub mod par;
 pub mod pipeline;
 pub mod publish;
 pub mod raw;

@@ -108,13 +108,21 @@ pub fn read_dir(dir: &Path) -> Result<(Vec<RawInput>, Vec<Problem>), Error> {
 }
 
 /// Parses files read by [`read_dir`].
-pub fn parse_files(files: &[(PathBuf, Vec<u8>)], problems: Vec<Problem>) -> Loaded {
+pub fn parse_files(files: &[RawInput], problems: Vec<Problem>) -> Loaded {
     let mut out = Loaded {
         problems,
         ..Loaded::default()
     };
-    for (path, bytes) in files {
-        out.add(path.clone(), bytes);
+    // Files parse independently: on every core, results in name order.
+    let parsed = crate::par::map_from(files, 2, |(path, bytes)| {
+        let mut one = Loaded::default();
+        one.add(path.clone(), bytes);
+        one
+    });
+    for one in parsed {
+        out.files.extend(one.files);
+        out.problems.extend(one.problems);
+        out.sources.extend(one.sources);
     }
     out
 }

@@ -50,7 +50,7 @@ impl Default for Revision {
 pub fn render_feeds(expansion: &Expansion, revisions: &BTreeMap<String, Revision>) -> Vec<Feed> {
     let schedule = expansion.schedule;
     let names = schedule.system_names();
-    let texts: Vec<Option<String>> = par_map(&expansion.occurrences, |o| {
+    let texts: Vec<Option<String>> = crate::par::map(&expansion.occurrences, |o| {
         (o.form != Form::Covered).then(|| {
             let mut w = Writer::new();
             write_vevent(
@@ -93,32 +93,12 @@ pub fn render_feeds(expansion: &Expansion, revisions: &BTreeMap<String, Revision
     let feeds: Vec<Option<&System>> = std::iter::once(None)
         .chain(schedule.systems.iter().map(Some))
         .collect();
-    par_map(&feeds, |system| {
+    crate::par::map(&feeds, |system| {
         let hits = match system {
             Some(s) => by_system.get(s.id.as_str()).map_or(&[][..], Vec::as_slice),
             None => &all,
         };
         ctx.feed(*system, hits)
-    })
-}
-
-/// `f` over `items` on every core, in order.
-fn par_map<T: Sync, R: Send>(items: &[T], f: impl Fn(&T) -> R + Sync) -> Vec<R> {
-    let threads = std::thread::available_parallelism().map_or(1, usize::from);
-    if threads < 2 || items.len() < 64 {
-        return items.iter().map(&f).collect();
-    }
-    let chunk = items.len().div_ceil(threads);
-    std::thread::scope(|scope| {
-        let handles: Vec<_> = items
-            .chunks(chunk)
-            .map(|c| scope.spawn(|| c.iter().map(&f).collect::<Vec<R>>()))
-            .collect();
-        // A panic in a worker is a bug; pass it on rather than hide it.
-        handles
-            .into_iter()
-            .flat_map(|h| h.join().unwrap_or_else(|e| std::panic::resume_unwind(e)))
-            .collect()
     })
 }
 
@@ -495,14 +475,4 @@ fn local_stamp(t: NaiveDateTime) -> String {
 
 fn date_stamp(d: NaiveDate) -> String {
     d.format("%Y%m%d").to_string()
-}
-
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn par_map_keeps_order() {
-        let items: Vec<u32> = (0..1000).collect();
-        let doubled = super::par_map(&items, |x| x * 2);
-        assert_eq!(doubled, items.iter().map(|x| x * 2).collect::<Vec<_>>());
-    }
 }
