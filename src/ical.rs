@@ -43,7 +43,11 @@ impl Writer {
             push_param_value(&mut line, val);
         }
         line.push(':');
-        line.extend(value.chars().filter(|c| !c.is_control() || *c == '\t'));
+        if value.chars().any(|c| c.is_control() && c != '\t') {
+            line.extend(value.chars().filter(|c| !c.is_control() || *c == '\t'));
+        } else {
+            line.push_str(value);
+        }
         fold_into(&line, &mut self.buf);
     }
 
@@ -78,24 +82,33 @@ impl Writer {
 /// are dropped, so a value can never break the line structure.
 pub fn escape_text(value: &str) -> String {
     let mut out = String::with_capacity(value.len() + 8);
-    let mut chars = value.chars().peekable();
-    while let Some(c) = chars.next() {
+    // Copies runs of plain characters at once; only specials are handled
+    // one by one.
+    let mut plain = 0;
+    let mut chars = value.char_indices().peekable();
+    while let Some((i, c)) = chars.next() {
+        let special = matches!(c, '\\' | ';' | ',' | '\r' | '\n') || (c.is_control() && c != '\t');
+        if !special {
+            continue;
+        }
+        out.push_str(&value[plain..i]);
+        plain = i + c.len_utf8();
         match c {
             '\\' => out.push_str("\\\\"),
             ';' => out.push_str("\\;"),
             ',' => out.push_str("\\,"),
             '\r' => {
-                if chars.peek() == Some(&'\n') {
+                if let Some(&(j, '\n')) = chars.peek() {
                     chars.next();
+                    plain = j + 1;
                 }
                 out.push_str("\\n");
             }
             '\n' => out.push_str("\\n"),
-            '\t' => out.push('\t'),
-            c if c.is_control() => {}
-            c => out.push(c),
+            _ => {}
         }
     }
+    out.push_str(&value[plain..]);
     out
 }
 
@@ -119,24 +132,38 @@ fn push_param_value(line: &mut String, value: &str) {
 /// an escape sequence (`\` and the character after it): a physical line that
 /// ends in a lone backslash makes some importers drop the event.
 pub fn fold_into(line: &str, out: &mut String) {
+    if line.len() <= MAX_LINE_OCTETS {
+        out.push_str(line);
+        out.push_str("\r\n");
+        return;
+    }
+    // Walks the units (a character, or `\` and the character after it) by
+    // their UTF-8 lengths and copies whole physical lines at once.
+    let bytes = line.as_bytes();
+    let len = |b: u8| match b {
+        0x00..=0x7f => 1,
+        0xf0..=0xff => 4,
+        0xe0..=0xef => 3,
+        _ => 2,
+    };
+    let mut start = 0;
     let mut width = 0;
-    let mut chars = line.char_indices().peekable();
-    while let Some((start, c)) = chars.next() {
-        let mut end = start + c.len_utf8();
-        if c == '\\'
-            && let Some(&(_, next)) = chars.peek()
-        {
-            chars.next();
-            end += next.len_utf8();
+    let mut i = 0;
+    while i < bytes.len() {
+        let mut end = i + len(bytes[i]);
+        if bytes[i] == b'\\' && end < bytes.len() {
+            end += len(bytes[end]);
         }
-        let unit = &line[start..end];
-        if width + unit.len() > MAX_LINE_OCTETS {
+        if width + (end - i) > MAX_LINE_OCTETS {
+            out.push_str(&line[start..i]);
             out.push_str("\r\n ");
+            start = i;
             width = 1;
         }
-        out.push_str(unit);
-        width += unit.len();
+        width += end - i;
+        i = end;
     }
+    out.push_str(&line[start..]);
     out.push_str("\r\n");
 }
 

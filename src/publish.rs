@@ -193,8 +193,10 @@ fn stage_all<'p>(
             fault(Step::Write(&output.name)).map_err(|e| Error::io(&dir.join(&output.name), e))?;
             Ok(Some((stage(dir, &output.bytes)?, prev)))
         };
-    let threads = std::thread::available_parallelism().map_or(1, usize::from);
-    let chunk = previous.len().div_ceil(threads).max(1);
+    // Mostly waiting for the disk (each file's fsync), not computing: more
+    // threads than cores let the file system group the flushes.
+    const THREADS: usize = 16;
+    let chunk = previous.len().div_ceil(THREADS).max(1);
     let parts: Vec<Result<Vec<_>, Error>> = std::thread::scope(|scope| {
         let handles: Vec<_> = previous
             .chunks(chunk)
