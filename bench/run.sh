@@ -11,11 +11,14 @@
 #   NEDETID_BIN=/path/to/nedetid bash bench/run.sh   # another build (no cargo)
 #   RESULTS=/tmp/r.md KEEP=1 bash bench/run.sh       # elsewhere; keep the data
 #
-# The data are removed at the end. On ext4, creating files is slower for
-# some minutes after many files were removed (the allocator skips recently
-# freed inodes), so let a few minutes pass between two runs of this script.
+# Needs about 3.5 GB of scratch space ($TMPDIR) for national: every run's
+# output and copies are kept until the end, then removed. On ext4, creating
+# files is slower for some minutes after many files were removed (the
+# allocator skips recently freed inodes), so let a few minutes pass between
+# two runs of this script.
 #
-# Needs /usr/bin/time (GNU time) and jq: installed with apt-get when missing.
+# Needs /usr/bin/time (GNU time), jq and bc: installed with apt-get when
+# missing.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -102,7 +105,10 @@ for size in $SIZES; do
             "$BIN" build --schedules "$dir/schedules" --out "$out" --now "$NOW")")
         rss+=("$(tail -1 "$dir/time.$run")")
 
-        # No-op rebuild: nothing may be written.
+        # No-op rebuild: nothing may be written. (The first read of a new
+        # file updates its atime; a web server has done that long before
+        # the nightly rebuild, so read them once first.)
+        cat "$out"/* >/dev/null
         before=$(listing "$out")
         sync
         noops+=("$(wall /usr/bin/time -f '%O' -o "$dir/noop.$run" \
