@@ -17,6 +17,21 @@ use crate::expand::{Expansion, Kind, Occurrence, Skipped, Time, weekday_nb};
 use crate::render::{Feed, systems_label};
 use crate::schedule::{ALL_FEED, Details, Series, Status, Window};
 
+/// The last facts (place, status), then the description, consequences and
+/// what still works: the same for an outage and a series.
+fn place_status_and_text(h: &mut String, d: &Details) {
+    if let Some(l) = &d.location {
+        fact(h, "Sted", &esc(l), false);
+    }
+    status_fact(h, d);
+    h.push_str("</dl>\n");
+    if let Some(text) = &d.description {
+        h.push_str(&paragraphs(text));
+    }
+    list(h, "Konsekvenser", &d.consequences);
+    list(h, "Dette vil fungere", &d.still_works);
+}
+
 /// The title, struck through when cancelled, with its status tag.
 fn status_title(h: &mut String, d: &Details) {
     match d.status {
@@ -218,16 +233,7 @@ impl Ctx<'_> {
         h.push_str("</h3>\n<dl class=\"facts\">\n");
         fact(h, "Når", &self.when(&o.time, true), cancelled);
         fact(h, "Systemer", &esc(&systems_label(d, self.names)), false);
-        if let Some(l) = &d.location {
-            fact(h, "Sted", &esc(l), false);
-        }
-        status_fact(h, d);
-        h.push_str("</dl>\n");
-        if let Some(text) = &d.description {
-            h.push_str(&paragraphs(text));
-        }
-        list(h, "Konsekvenser", &d.consequences);
-        list(h, "Dette vil fungere", &d.still_works);
+        place_status_and_text(h, d);
         more_link(h, d);
         h.push_str("</article>\n");
     }
@@ -308,16 +314,7 @@ impl Ctx<'_> {
             ),
         };
         fact(h, "Periode", &period, false);
-        if let Some(l) = &d.location {
-            fact(h, "Sted", &esc(l), false);
-        }
-        status_fact(h, d);
-        h.push_str("</dl>\n");
-        if let Some(text) = &d.description {
-            h.push_str(&paragraphs(text));
-        }
-        list(h, "Konsekvenser", &d.consequences);
-        list(h, "Dette vil fungere", &d.still_works);
+        place_status_and_text(h, d);
 
         // Dates and skipped dates, merged and grouped by year.
         enum Entry<'e, 'a> {
