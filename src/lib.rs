@@ -190,7 +190,11 @@ fn build(common: &Common, out: &std::path::Path, check_only: bool) -> Result<u8,
     let expansion = pipeline::expansion_as(&checked, now, common.recurrence.into())?;
     print_warnings(&checked, &expansion, now);
     let mut rendered = pipeline::render(&expansion, &previous, now);
-    rendered.record_input(fingerprint, pipeline::valid_until(&expansion, now));
+    rendered.record_input(
+        fingerprint,
+        pipeline::valid_from(&expansion, now),
+        pipeline::valid_until(&expansion, now),
+    );
     let large = rendered
         .outputs
         .iter()

@@ -72,6 +72,24 @@ pub fn input_fingerprint(files: &[(PathBuf, Vec<u8>)], recurrence: Recurrence) -
 /// upcoming to past), an event leaving the retention window, or, with
 /// open-ended series, the next day (the horizon moves). `None`: never.
 pub fn valid_until(expansion: &Expansion, now: DateTime<Utc>) -> Option<DateTime<Utc>> {
+    change_moments(expansion, now)
+        .into_iter()
+        .filter(|m| *m > now)
+        .min()
+}
+
+/// The last moment at or before `now` at which the output changed with no
+/// edit (see [`valid_until`]): a build with an earlier `now` (an older
+/// `--now` or `SOURCE_DATE_EPOCH`, a clock set back) must not reuse it.
+pub fn valid_from(expansion: &Expansion, now: DateTime<Utc>) -> Option<DateTime<Utc>> {
+    change_moments(expansion, now)
+        .into_iter()
+        .filter(|m| *m <= now)
+        .max()
+}
+
+/// The moments around `now` at which the output changes by itself.
+fn change_moments(expansion: &Expansion, now: DateTime<Utc>) -> Vec<DateTime<Utc>> {
     use chrono::TimeZone as _;
     let settings = &expansion.schedule.settings;
     let zone = settings.zone;
@@ -95,9 +113,10 @@ pub fn valid_until(expansion: &Expansion, now: DateTime<Utc>) -> Option<DateTime
     }
     if expansion.schedule.series.iter().any(|s| s.until.is_none()) {
         let today = now.with_timezone(&zone).date_naive();
+        moments.push(midnight(today));
         moments.extend(today.succ_opt().map(midnight));
     }
-    moments.into_iter().filter(|m| *m > now).min()
+    moments
 }
 
 fn check_loaded(loaded: crate::load::Loaded) -> Result<Checked, Error> {
@@ -212,7 +231,12 @@ pub fn render(expansion: &Expansion, previous: &Manifest, now: DateTime<Utc>) ->
 impl Rendered {
     /// Records in the state file what this build was made from, so that a
     /// later build of the same input before `valid_until` can stop early.
-    pub fn record_input(&mut self, fingerprint: String, valid_until: Option<DateTime<Utc>>) {
+    pub fn record_input(
+        &mut self,
+        fingerprint: String,
+        valid_from: Option<DateTime<Utc>>,
+        valid_until: Option<DateTime<Utc>>,
+    ) {
         let sizes = self
             .outputs
             .iter()
@@ -221,6 +245,7 @@ impl Rendered {
             .collect();
         self.manifest.input = Some(crate::state::InputState {
             fingerprint,
+            valid_from,
             valid_until,
             sizes,
         });

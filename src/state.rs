@@ -31,6 +31,10 @@ pub struct Manifest {
 pub struct InputState {
     /// [`crate::pipeline::input_fingerprint`] of the schedules.
     pub fingerprint: String,
+    /// When the output last changed without an edit, at or before the
+    /// build's `now`; a build with an earlier `now` renders again.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub valid_from: Option<DateTime<Utc>>,
     /// When the output would change without an edit; `None`: never.
     pub valid_until: Option<DateTime<Utc>>,
     /// The size of every file written, but the state file itself.
@@ -117,6 +121,7 @@ impl Manifest {
             return false;
         };
         input.fingerprint == fingerprint
+            && input.valid_from.is_none_or(|f| f <= now)
             && input.valid_until.is_none_or(|v| now < v)
             && self.files.iter().filter(|f| *f != MANIFEST).all(|f| {
                 let size = std::fs::metadata(dir.join(f)).map(|m| m.len()).ok();

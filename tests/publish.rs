@@ -277,3 +277,21 @@ fn the_no_op_check_trusts_nothing_it_cannot_see() {
         "{said}"
     );
 }
+
+#[test]
+fn the_no_op_check_does_not_hold_for_an_earlier_now() {
+    let out = tempfile::tempdir().expect("tempdir");
+    assert!(
+        build_at(Path::new("schedules"), out.path(), "2019-11-04T00:00:00Z")
+            .status
+            .success()
+    );
+    // Before the power test on 3 November: it is upcoming again, so the
+    // page must change although the schedules did not.
+    let earlier = build_at(Path::new("schedules"), out.path(), "2019-11-02T00:00:00Z");
+    let said = String::from_utf8_lossy(&earlier.stdout);
+    assert!(
+        said.contains("updated    ") && said.contains("index.html"),
+        "{said}"
+    );
+}
