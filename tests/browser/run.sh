@@ -28,6 +28,8 @@ now="2019-11-01T12:00:00Z"
 chromium=/usr/bin/chromium
 
 say() { printf 'browser: %s\n' "$*" >&2; }
+# shellcheck source=../lib.sh
+source "$root/tests/lib.sh"
 
 # --- 1. Chromium from Debian ---------------------------------------------------
 if [[ ! -x "$chromium" ]]; then
@@ -64,24 +66,9 @@ install_tools() {
 install_tools
 
 # --- 3. the page -------------------------------------------------------------------
-if [[ -n "${NEDETID_BIN:-}" ]]; then
-    bin="$NEDETID_BIN"
-else
-    (cd "$root" && cargo build --quiet)
-    bin="$root/target/debug/nedetid"
-fi
-[[ -x "$bin" ]] || { say "no nedetid binary at $bin"; exit 2; }
+find_nedetid
 
-work="$(mktemp -d "${TMPDIR:-/tmp}/nedetid-browser.XXXXXX")"
-cleanup() {
-    local rc=$?
-    if [[ $rc -eq 0 && -z "${BROWSER_KEEP:-}" ]]; then
-        rm -rf "$work"
-    else
-        say "work folder kept: $work"
-    fi
-}
-trap cleanup EXIT
+make_work browser BROWSER_KEEP
 
 (cd "$root" && "$bin" build --out "$work/out" --now "$now") > "$work/build.log" 2>&1 || {
     cat "$work/build.log" >&2

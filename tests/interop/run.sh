@@ -26,6 +26,8 @@ deps="$here/.deps"
 default_now="2019-01-01T00:00:00Z"
 
 say() { printf 'interop: %s\n' "$*" >&2; }
+# shellcheck source=../lib.sh
+source "$root/tests/lib.sh"
 
 for tool in node npm python3 cargo sha256sum; do
     command -v "$tool" > /dev/null || { say "needs $tool on PATH"; exit 2; }
@@ -63,24 +65,9 @@ export PYTHONDONTWRITEBYTECODE=1
 export TZ=UTC
 
 # --- 2. the binary ------------------------------------------------------------
-if [[ -n "${NEDETID_BIN:-}" ]]; then
-    bin="$NEDETID_BIN"
-else
-    (cd "$root" && cargo build --quiet)
-    bin="$root/target/debug/nedetid"
-fi
-[[ -x "$bin" ]] || { say "no nedetid binary at $bin"; exit 2; }
+find_nedetid
 
-work="$(mktemp -d "${TMPDIR:-/tmp}/nedetid-interop.XXXXXX")"
-cleanup() {
-    local rc=$?
-    if [[ $rc -eq 0 && -z "${INTEROP_KEEP:-}" ]]; then
-        rm -rf "$work"
-    else
-        say "work folder kept: $work"
-    fi
-}
-trap cleanup EXIT
+make_work interop INTEROP_KEEP
 
 # --- 3. build and list every dataset ------------------------------------------
 # run_dataset NAME SCHEDULE_DIR NOW FORM: writes $work/NAME-FORM/{out,expected,...}.
