@@ -76,7 +76,7 @@ fn prepare(size: Size) -> Data {
     let events = expansion.occurrences.len() as u64;
     let outputs = pipeline::render(&expansion, &Manifest::default(), now()).outputs;
     drop(expansion);
-    let bytes: usize = outputs.iter().map(|o| o.bytes.len()).sum();
+    let bytes: usize = outputs.iter().map(|o| o.content.len()).sum();
     eprintln!(
         "{}: {} schedule files ({} bytes), {} events, {} output files ({:.1} MB)",
         size.name(),

@@ -13,6 +13,9 @@ pub const MAX_LINE_OCTETS: usize = 75;
 #[derive(Debug, Default)]
 pub struct Writer {
     buf: String,
+    /// The content line being written, before folding (kept for its
+    /// allocation).
+    line: String,
 }
 
 impl Writer {
@@ -34,7 +37,39 @@ impl Writer {
     /// durations, URIs). Control characters other than TAB are dropped so that no input can
     /// break the line structure.
     pub fn raw(&mut self, name: &str, params: &[(&str, &str)], value: &str) {
-        let mut line = String::with_capacity(name.len() + value.len() + 16);
+        let mut line = self.start(name, params);
+        if has_control(value) {
+            line.extend(value.chars().filter(|c| !c.is_control() || *c == '\t'));
+        } else {
+            line.push_str(value);
+        }
+        self.finish_line(line);
+    }
+
+    /// A property of type TEXT: the value is escaped.
+    pub fn text(&mut self, name: &str, params: &[(&str, &str)], value: &str) {
+        let mut line = self.start(name, params);
+        push_escaped(&mut line, value);
+        self.finish_line(line);
+    }
+
+    /// A multi-valued TEXT property such as CATEGORIES: each item escaped,
+    /// items separated by unescaped commas.
+    pub fn text_list(&mut self, name: &str, items: &[&str]) {
+        let mut line = self.start(name, &[]);
+        for (i, item) in items.iter().enumerate() {
+            if i > 0 {
+                line.push(',');
+            }
+            push_escaped(&mut line, item);
+        }
+        self.finish_line(line);
+    }
+
+    /// The line buffer with `NAME;PARAM=value:` in it.
+    fn start(&mut self, name: &str, params: &[(&str, &str)]) -> String {
+        let mut line = std::mem::take(&mut self.line);
+        line.clear();
         line.push_str(name);
         for (key, val) in params {
             line.push(';');
@@ -43,33 +78,31 @@ impl Writer {
             push_param_value(&mut line, val);
         }
         line.push(':');
-        if value.chars().any(|c| c.is_control() && c != '\t') {
-            line.extend(value.chars().filter(|c| !c.is_control() || *c == '\t'));
-        } else {
-            line.push_str(value);
-        }
+        line
+    }
+
+    fn finish_line(&mut self, line: String) {
         fold_into(&line, &mut self.buf);
-    }
-
-    /// A property of type TEXT: the value is escaped.
-    pub fn text(&mut self, name: &str, params: &[(&str, &str)], value: &str) {
-        self.raw(name, params, &escape_text(value));
-    }
-
-    /// A multi-valued TEXT property such as CATEGORIES: each item escaped,
-    /// items separated by unescaped commas.
-    pub fn text_list(&mut self, name: &str, items: &[&str]) {
-        let joined = items
-            .iter()
-            .map(|item| escape_text(item))
-            .collect::<Vec<_>>()
-            .join(",");
-        self.raw(name, &[], &joined);
+        self.line = line;
     }
 
     /// Appends lines another [`Writer`] produced (already folded, CRLF).
     pub fn append(&mut self, finished: &str) {
         self.buf.push_str(finished);
+    }
+
+    /// Octets written so far.
+    pub fn len(&self) -> usize {
+        self.buf.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.buf.is_empty()
+    }
+
+    /// Makes room for `additional` more octets.
+    pub fn reserve(&mut self, additional: usize) {
+        self.buf.reserve(additional);
     }
 
     /// The finished object.
@@ -82,34 +115,76 @@ impl Writer {
 /// are dropped, so a value can never break the line structure.
 pub fn escape_text(value: &str) -> String {
     let mut out = String::with_capacity(value.len() + 8);
-    // Copies runs of plain characters at once; only specials are handled
-    // one by one.
+    push_escaped(&mut out, value);
+    out
+}
+
+/// [`escape_text`] of `value`, appended to `out`.
+fn push_escaped(out: &mut String, value: &str) {
+    // Copies runs of plain bytes at once; every special is ASCII but the
+    // C1 controls (U+0080..U+009F, `C2 80`..`C2 9F` in UTF-8).
+    let bytes = value.as_bytes();
     let mut plain = 0;
-    let mut chars = value.char_indices().peekable();
-    while let Some((i, c)) = chars.next() {
-        let special = matches!(c, '\\' | ';' | ',' | '\r' | '\n') || (c.is_control() && c != '\t');
-        if !special {
+    let mut i = 0;
+    while i < bytes.len() {
+        let b = bytes[i];
+        if !MAYBE_SPECIAL[usize::from(b)] {
+            i += 1;
+            continue;
+        }
+        let width = match b {
+            b'\t' => 0,
+            0xc2 if bytes.get(i + 1).is_some_and(|n| (0x80..=0x9f).contains(n)) => 2,
+            0xc2 => 0,
+            _ => 1,
+        };
+        if width == 0 {
+            i += 1;
             continue;
         }
         out.push_str(&value[plain..i]);
-        plain = i + c.len_utf8();
-        match c {
-            '\\' => out.push_str("\\\\"),
-            ';' => out.push_str("\\;"),
-            ',' => out.push_str("\\,"),
-            '\r' => {
-                if let Some(&(j, '\n')) = chars.peek() {
-                    chars.next();
-                    plain = j + 1;
-                }
+        match b {
+            b'\\' => out.push_str("\\\\"),
+            b';' => out.push_str("\\;"),
+            b',' => out.push_str("\\,"),
+            b'\r' if bytes.get(i + 1) == Some(&b'\n') => {
                 out.push_str("\\n");
+                i += 1;
             }
-            '\n' => out.push_str("\\n"),
-            _ => {}
+            b'\r' | b'\n' => out.push_str("\\n"),
+            _ => {} // other control characters are dropped
         }
+        i += width;
+        plain = i;
     }
     out.push_str(&value[plain..]);
-    out
+}
+
+/// Bytes that may need escaping or dropping: `\` `;` `,`, the C0 controls
+/// and DEL, and 0xC2 (which starts the C1 controls).
+const MAYBE_SPECIAL: [bool; 256] = {
+    let mut table = [false; 256];
+    let mut b = 0;
+    while b < 0x20 {
+        table[b] = true;
+        b += 1;
+    }
+    table[b'\\' as usize] = true;
+    table[b';' as usize] = true;
+    table[b',' as usize] = true;
+    table[0x7f] = true;
+    table[0xc2] = true;
+    table
+};
+
+/// Whether `value` has a control character other than TAB.
+fn has_control(value: &str) -> bool {
+    let bytes = value.as_bytes();
+    bytes.iter().enumerate().any(|(i, &b)| {
+        (b < 0x20 && b != b'\t')
+            || b == 0x7f
+            || (b == 0xc2 && bytes.get(i + 1).is_some_and(|n| (0x80..=0x9f).contains(n)))
+    })
 }
 
 /// Parameter values are quoted when they contain `:` `;` or `,`; a `"` cannot
@@ -132,36 +207,29 @@ fn push_param_value(line: &mut String, value: &str) {
 /// an escape sequence (`\` and the character after it): a physical line that
 /// ends in a lone backslash makes some importers drop the event.
 pub fn fold_into(line: &str, out: &mut String) {
-    if line.len() <= MAX_LINE_OCTETS {
-        out.push_str(line);
-        out.push_str("\r\n");
-        return;
-    }
-    // Walks the units (a character, or `\` and the character after it) by
-    // their UTF-8 lengths and copies whole physical lines at once.
     let bytes = line.as_bytes();
-    let len = |b: u8| match b {
-        0x00..=0x7f => 1,
-        0xf0..=0xff => 4,
-        0xe0..=0xef => 3,
-        _ => 2,
-    };
     let mut start = 0;
-    let mut width = 0;
-    let mut i = 0;
-    while i < bytes.len() {
-        let mut end = i + len(bytes[i]);
-        if bytes[i] == b'\\' && end < bytes.len() {
-            end += len(bytes[end]);
+    // The first physical line has 75 octets; the others a space and 74.
+    let mut room = MAX_LINE_OCTETS;
+    while bytes.len() - start > room {
+        let mut cut = start + room;
+        while !line.is_char_boundary(cut) {
+            cut -= 1;
         }
-        if width + (end - i) > MAX_LINE_OCTETS {
-            out.push_str(&line[start..i]);
-            out.push_str("\r\n ");
-            start = i;
-            width = 1;
+        // `start` is a unit boundary, so the backslashes just before `cut`
+        // pair up from there: an odd run ends in the `\` of an escape.
+        let run = bytes[start..cut]
+            .iter()
+            .rev()
+            .take_while(|b| **b == b'\\')
+            .count();
+        if run % 2 == 1 {
+            cut -= 1;
         }
-        width += end - i;
-        i = end;
+        out.push_str(&line[start..cut]);
+        out.push_str("\r\n ");
+        start = cut;
+        room = MAX_LINE_OCTETS - 1;
     }
     out.push_str(&line[start..]);
     out.push_str("\r\n");
@@ -192,6 +260,68 @@ mod tests {
             }
         }
         out
+    }
+
+    /// The character-by-character versions, as the fast ones' oracle.
+    fn escape_reference(value: &str) -> String {
+        let mut out = String::new();
+        let mut chars = value.chars().peekable();
+        while let Some(c) = chars.next() {
+            match c {
+                '\\' => out.push_str("\\\\"),
+                ';' => out.push_str("\\;"),
+                ',' => out.push_str("\\,"),
+                '\r' => {
+                    if chars.peek() == Some(&'\n') {
+                        chars.next();
+                    }
+                    out.push_str("\\n");
+                }
+                '\n' => out.push_str("\\n"),
+                c if c.is_control() && c != '\t' => {}
+                c => out.push(c),
+            }
+        }
+        out
+    }
+
+    fn fold_reference(line: &str) -> String {
+        let mut out = String::new();
+        let mut width = 0;
+        let mut chars = line.chars().peekable();
+        while let Some(c) = chars.next() {
+            let mut unit = c.to_string();
+            if c == '\\'
+                && let Some(next) = chars.next()
+            {
+                unit.push(next);
+            }
+            if width + unit.len() > MAX_LINE_OCTETS {
+                out.push_str("\r\n ");
+                width = 1;
+            }
+            width += unit.len();
+            out.push_str(&unit);
+        }
+        out.push_str("\r\n");
+        out
+    }
+
+    proptest! {
+        #[test]
+        fn fast_paths_agree_with_the_reference(
+            s in "\\PC*|[\\x00-\\x7f]*|[a\u{80}-\u{a0}æ🛠\\\\,;\r\n\t]*"
+        ) {
+            prop_assert_eq!(escape_text(&s), escape_reference(&s));
+            prop_assert_eq!(has_control(&s), s.chars().any(|c| c.is_control() && c != '\t'));
+            let mut folded = String::new();
+            fold_into(&s, &mut folded);
+            prop_assert_eq!(folded, fold_reference(&s));
+            let escaped = escape_text(&s);
+            let mut folded = String::new();
+            fold_into(&escaped, &mut folded);
+            prop_assert_eq!(folded, fold_reference(&escaped));
+        }
     }
 
     #[test]

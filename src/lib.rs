@@ -19,6 +19,7 @@ pub mod raw;
 pub mod render;
 pub mod schedule;
 pub mod series;
+pub mod stamp;
 pub mod state;
 pub mod tz;
 pub mod warn;
@@ -189,21 +190,16 @@ fn build(common: &Common, out: &std::path::Path, check_only: bool) -> Result<u8,
     let checked = pipeline::load_files(&files, problems)?;
     let expansion = pipeline::expansion_as(&checked, now, common.recurrence.into())?;
     print_warnings(&checked, &expansion, now);
-    let mut rendered = pipeline::render(&expansion, &previous, now);
-    rendered.record_input(
-        fingerprint,
-        pipeline::valid_from(&expansion, now),
-        pipeline::valid_until(&expansion, now),
-    );
+    let rendered = pipeline::render_recording(&expansion, &previous, now, Some(fingerprint));
     let large = rendered
         .outputs
         .iter()
-        .filter(|o| o.name.ends_with(".ics") && o.bytes.len() > pipeline::FEED_WARN_BYTES);
+        .filter(|o| o.name.ends_with(".ics") && o.content.len() > pipeline::FEED_WARN_BYTES);
     for feed in large {
         complain!(
             "warning: {} is {} bytes; Google Calendar refuses feeds over about 1 MB (set `retention-days` to drop old events)\n",
             feed.name,
-            feed.bytes.len()
+            feed.content.len()
         );
     }
     let dropped = previous.dropped_files(&rendered.manifest);

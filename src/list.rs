@@ -9,6 +9,7 @@ use serde::Serialize;
 use crate::expand::{Expansion, Kind, Occurrence, Time};
 use crate::render::summary;
 use crate::schedule::Status;
+use crate::stamp;
 
 /// Which occurrences to show.
 #[derive(Debug, Clone, Default)]
@@ -88,6 +89,13 @@ fn keep(o: &Occurrence, f: &Filter) -> bool {
         && f.to.is_none_or(|to| first <= to)
 }
 
+/// `2019-10-16T14:00:00Z`.
+fn rfc3339(t: chrono::DateTime<chrono::Utc>) -> String {
+    let mut s = stamp::date_time(t.naive_utc(), "-");
+    s.push('Z');
+    s
+}
+
 fn item(o: &Occurrence, names: &BTreeMap<&str, &str>) -> Item {
     let (all_day, start, end, start_local, end_local) = match o.time {
         Time::Timed {
@@ -97,10 +105,10 @@ fn item(o: &Occurrence, names: &BTreeMap<&str, &str>) -> Item {
             end_local,
         } => (
             false,
-            start.format("%Y-%m-%dT%H:%M:%SZ").to_string(),
-            end.format("%Y-%m-%dT%H:%M:%SZ").to_string(),
-            start_local.format("%Y-%m-%dT%H:%M:%S").to_string(),
-            end_local.format("%Y-%m-%dT%H:%M:%S").to_string(),
+            rfc3339(start),
+            rfc3339(end),
+            stamp::date_time(start_local, "-"),
+            stamp::date_time(end_local, "-"),
         ),
         Time::AllDay { start, end } => {
             let (s, e) = (start.to_string(), end.to_string());
@@ -194,22 +202,21 @@ pub fn feeds_json(
     }
     let settings = &expansion.schedule.settings;
     let today = now.with_timezone(&settings.zone).date_naive();
-    let upcoming = items(
-        expansion,
-        &Filter {
-            from: Some(today),
-            ..Filter::default()
-        },
-    )
-    .into_iter()
-    .filter(|i| {
-        if i.all_day {
-            true
-        } else {
-            i.end.as_str() > now.format("%Y-%m-%dT%H:%M:%SZ").to_string().as_str()
-        }
-    })
-    .collect();
+    let filter = Filter {
+        from: Some(today),
+        ..Filter::default()
+    };
+    let names = expansion.schedule.system_names();
+    let upcoming_occurrences: Vec<&Occurrence> = expansion
+        .occurrences
+        .iter()
+        .filter(|o| keep(o, &filter))
+        .filter(|o| match o.time {
+            Time::Timed { end, .. } => end > now,
+            Time::AllDay { .. } => true,
+        })
+        .collect();
+    let upcoming = crate::par::map(&upcoming_occurrences, |o| item(o, &names));
     let doc = Doc {
         calendar: &settings.calendar_name,
         time_zone: settings.zone.name(),

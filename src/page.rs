@@ -7,7 +7,7 @@
 //! Pure: `now` comes in as a value and is not printed, so that a rebuild on
 //! another day gives the same bytes until an event passes.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::fmt::Write as _;
 
 use chrono::{DateTime, Datelike, NaiveDate, NaiveDateTime, NaiveTime, TimeZone, Timelike, Utc};
@@ -58,10 +58,26 @@ pub fn render_page(expansion: &Expansion, feeds: &[Feed], now: DateTime<Utc>) ->
     let schedule = expansion.schedule;
     let settings = &schedule.settings;
     let names = schedule.system_names();
+    // Each series' dates and skipped dates, found once.
+    let mut by_series: HashMap<&str, SeriesEntries> = HashMap::new();
+    for o in &expansion.occurrences {
+        if o.kind == Kind::Maintenance {
+            by_series.entry(o.source_id).or_default().dates.push(o);
+        }
+    }
+    for skipped in &expansion.skipped {
+        by_series
+            .entry(skipped.series.id.as_str())
+            .or_default()
+            .skipped
+            .push(skipped);
+    }
     let ctx = Ctx {
         zone: settings.zone,
         names: &names,
         now,
+        series: schedule.series.iter().map(|s| (s.id.as_str(), s)).collect(),
+        by_series,
     };
 
     let mut upcoming: Vec<&Occurrence> = Vec::new();
@@ -156,7 +172,7 @@ pub fn render_page(expansion: &Expansion, feeds: &[Feed], now: DateTime<Utc>) ->
         for o in &upcoming {
             match o.kind {
                 Kind::Outage => ctx.outage(&mut h, o),
-                Kind::Maintenance => ctx.maintenance_item(&mut h, o, expansion),
+                Kind::Maintenance => ctx.maintenance_item(&mut h, o),
             }
         }
     }
@@ -212,10 +228,19 @@ pub fn render_page(expansion: &Expansion, feeds: &[Feed], now: DateTime<Utc>) ->
     h
 }
 
+/// A series' dates and skipped dates, in order.
+#[derive(Default)]
+struct SeriesEntries<'e, 'a> {
+    dates: Vec<&'e Occurrence<'a>>,
+    skipped: Vec<&'e Skipped<'a>>,
+}
+
 struct Ctx<'a> {
     zone: Tz,
     names: &'a BTreeMap<&'a str, &'a str>,
     now: DateTime<Utc>,
+    series: HashMap<&'a str, &'a Series>,
+    by_series: HashMap<&'a str, SeriesEntries<'a, 'a>>,
 }
 
 impl Ctx<'_> {
@@ -239,7 +264,7 @@ impl Ctx<'_> {
     }
 
     /// One upcoming maintenance occurrence, short: the series has the rest.
-    fn maintenance_item(&self, h: &mut String, o: &Occurrence, expansion: &Expansion) {
+    fn maintenance_item(&self, h: &mut String, o: &Occurrence) {
         let d = o.details;
         let cancelled = d.status == Status::Cancelled;
         let _ = write!(
@@ -255,11 +280,7 @@ impl Ctx<'_> {
             fact(h, "Sted", &esc(l), false);
         }
         status_fact(h, d);
-        if let Some(series) = expansion
-            .schedule
-            .series
-            .iter()
-            .find(|s| s.id == o.source_id)
+        if let Some(series) = self.series.get(o.source_id)
             && let Some(change) = change_note(series, o)
         {
             fact(h, "Endring", &capitalise(&change), false);
@@ -323,19 +344,14 @@ impl Ctx<'_> {
             SkipMonth(&'e Skipped<'a>),
         }
         let mut entries: Vec<(NaiveDate, Entry)> = Vec::new();
-        for o in expansion
-            .occurrences
-            .iter()
-            .filter(|o| o.kind == Kind::Maintenance && o.source_id == series.id)
-        {
+        let found = self.by_series.get(series.id.as_str());
+        let dates = found.map_or(&[][..], |f| f.dates.as_slice());
+        let skipped = found.map_or(&[][..], |f| f.skipped.as_slice());
+        for o in dates {
             entries.push((local_start_date(&o.time), Entry::Date(o)));
         }
         let mut months_seen: Vec<(i32, u32)> = Vec::new();
-        for s in expansion
-            .skipped
-            .iter()
-            .filter(|s| s.series.id == series.id)
-        {
+        for s in skipped {
             if series.skips.iter().any(|k| k.date == s.date) {
                 entries.push((s.date, Entry::SkipDate(s)));
             } else if !months_seen.contains(&(s.date.year(), s.date.month())) {
@@ -344,10 +360,8 @@ impl Ctx<'_> {
             }
         }
         entries.sort_by_key(|(date, _)| *date);
-        let next = expansion
-            .occurrences
+        let next = dates
             .iter()
-            .filter(|o| o.kind == Kind::Maintenance && o.source_id == series.id)
             .find(|o| instants(self.zone, &o.time).1 > self.now)
             .map(|o| o.uid.as_str());
 
@@ -482,9 +496,15 @@ impl Ctx<'_> {
 
     /// A valid global date and time string, with the local offset.
     fn stamp(&self, t: DateTime<Utc>) -> String {
-        t.with_timezone(&self.zone)
-            .format("%Y-%m-%dT%H:%M%:z")
-            .to_string()
+        use chrono::Offset as _;
+        let local = t.with_timezone(&self.zone);
+        let offset = local.offset().fix().local_minus_utc();
+        let mut s = crate::stamp::date_time(local.naive_local(), "-");
+        s.truncate(s.len() - 3); // no seconds
+        let sign = if offset < 0 { '-' } else { '+' };
+        let minutes = (offset.unsigned_abs() + 30) / 60; // rounded, as chrono does
+        let _ = write!(s, "{sign}{:02}:{:02}", minutes / 60, minutes % 60);
+        s
     }
 }
 
@@ -814,7 +834,10 @@ fn day_month(d: NaiveDate, with_year: bool) -> String {
 }
 
 fn date_tag(d: NaiveDate, text: &str) -> String {
-    format!("<time datetime=\"{}\">{text}</time>", d.format("%Y-%m-%d"))
+    format!(
+        "<time datetime=\"{}\">{text}</time>",
+        crate::stamp::date(d, "-")
+    )
 }
 
 /// "15.30", the Norwegian way.
@@ -868,17 +891,23 @@ fn anchor(id: &str) -> String {
 
 /// Escapes text for HTML content and attribute values.
 pub fn esc(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
-        }
+    let mut out = String::with_capacity(s.len() + 8);
+    // Copies runs without specials at once (all are ASCII).
+    let mut plain = 0;
+    for (i, b) in s.bytes().enumerate() {
+        let entity = match b {
+            b'&' => "&amp;",
+            b'<' => "&lt;",
+            b'>' => "&gt;",
+            b'"' => "&quot;",
+            b'\'' => "&#39;",
+            _ => continue,
+        };
+        out.push_str(&s[plain..i]);
+        out.push_str(entity);
+        plain = i + 1;
     }
+    out.push_str(&s[plain..]);
     out
 }
 
@@ -1011,7 +1040,7 @@ mod tests {
 
     use super::*;
     use crate::pipeline::{Checked, expansion, load};
-    use crate::render::render_feeds;
+    use crate::render::feed_list;
 
     fn at(s: &str) -> DateTime<Utc> {
         DateTime::parse_from_rfc3339(s)
@@ -1025,7 +1054,7 @@ mod tests {
 
     fn page_for(checked: &Checked, now: DateTime<Utc>) -> String {
         let exp = expansion(checked, now).expect("default schedules expand");
-        let feeds = render_feeds(&exp, &Default::default());
+        let feeds = feed_list(&exp);
         render_page(&exp, &feeds, now)
     }
 
@@ -1068,7 +1097,7 @@ mod tests {
         schedule.outages[0].details.location = Some("Rom \"A\" & B".into());
         let now = at("2019-11-01T12:00:00Z");
         let exp = crate::expand::expand(&schedule, now).expect("expands");
-        let feeds = render_feeds(&exp, &Default::default());
+        let feeds = feed_list(&exp);
         let html = render_page(&exp, &feeds, now);
         assert!(!html.contains("<script>alert"), "raw script tag in page");
         assert!(
@@ -1157,7 +1186,7 @@ mod tests {
         schedule.settings.base_url = None;
         let now = at("2019-11-01T12:00:00Z");
         let exp = crate::expand::expand(&schedule, now).expect("expands");
-        let feeds = render_feeds(&exp, &Default::default());
+        let feeds = feed_list(&exp);
         let html = render_page(&exp, &feeds, now);
         assert!(html.contains("spellcheck=\"false\" data-relative>all.ics</textarea>"));
         assert!(!html.contains("outlook.office.com"));
@@ -1202,6 +1231,8 @@ mod tests {
             zone,
             names: &BTreeMap::new(),
             now: at("2019-01-01T00:00:00Z"),
+            series: HashMap::new(),
+            by_series: HashMap::new(),
         };
         let span = |a: (i32, u32, u32), b: (i32, u32, u32)| {
             let day = |(y, m, d)| NaiveDate::from_ymd_opt(y, m, d).expect("date");
@@ -1259,7 +1290,7 @@ mod tests {
         schedule.outages[6].details.status = Status::Tentative;
         let now = at("2019-11-01T12:00:00Z");
         let exp = crate::expand::expand(&schedule, now).expect("expands");
-        let feeds = render_feeds(&exp, &Default::default());
+        let feeds = feed_list(&exp);
         let html = render_page(&exp, &feeds, now);
         let t = text(section(&html, "kommende"));
         let cancelled = &schedule.outages[5].details.title;
@@ -1287,7 +1318,7 @@ mod tests {
         }
         // Every feed has its section, `all` first.
         let exp = expansion(&checked, now).expect("expands");
-        let feeds = render_feeds(&exp, &Default::default());
+        let feeds = feed_list(&exp);
         let mut last = 0;
         for f in &feeds {
             let p = a

@@ -8,7 +8,7 @@ use chrono::{DateTime, Utc};
 
 use crate::error::{Error, Problem, Report};
 use crate::expand::{Expansion, expand};
-use crate::publish::Output;
+use crate::publish::{Content, Output};
 use crate::render::{self, Feed};
 use crate::schedule::ALL_FEED;
 use crate::schedule::{Recurrence, Schedule, validate};
@@ -185,7 +185,20 @@ pub struct Rendered {
 /// events whose content changed since get the next SEQUENCE and `now` as
 /// their DTSTAMP.
 pub fn render(expansion: &Expansion, previous: &Manifest, now: DateTime<Utc>) -> Rendered {
-    let hashes = render::event_hashes(expansion);
+    render_recording(expansion, previous, now, None)
+}
+
+/// [`render`], recording in the state file what the build was made from
+/// (the input's [`input_fingerprint`]), so that a later build of the same
+/// input before `valid_until` can stop early.
+pub fn render_recording(
+    expansion: &Expansion,
+    previous: &Manifest,
+    now: DateTime<Utc>,
+    fingerprint: Option<String>,
+) -> Rendered {
+    let mut events = render::Events::render(expansion);
+    let hashes = events.hashes();
     let mut files: Vec<String> = std::iter::once(format!("{ALL_FEED}.ics"))
         .chain(
             expansion
@@ -197,61 +210,57 @@ pub fn render(expansion: &Expansion, previous: &Manifest, now: DateTime<Utc>) ->
         .chain([PAGE, FEEDS_JSON, MANIFEST].map(String::from))
         .collect();
     files.sort();
-    let (revisions, manifest) = previous.revise(&hashes, now, files);
-    let mut feeds = render::render_feeds(expansion, &revisions);
-    let page = crate::page::render_page(expansion, &feeds, now);
-    let feeds_json = crate::list::feeds_json(expansion, &feeds, now);
-    // The feeds' text moves into the outputs: one copy in memory, not two.
+    let (revisions, mut manifest) = previous.revise(&hashes, now, files);
+    events.revise(&revisions);
+    // The page and feeds.json need only the list of feeds: they are made
+    // while the feeds' texts are put together.
+    let feeds = render::feed_list(expansion);
+    let (texts, page, feeds_json) = std::thread::scope(|scope| {
+        let page = scope.spawn(|| crate::page::render_page(expansion, &feeds, now));
+        let json = scope.spawn(|| crate::list::feeds_json(expansion, &feeds, now));
+        let texts = render::feed_pieces(expansion, &feeds, &events);
+        let join = |h: std::thread::ScopedJoinHandle<'_, String>| {
+            h.join().unwrap_or_else(|e| std::panic::resume_unwind(e))
+        };
+        (texts, join(page), join(json))
+    });
+    drop(events);
     let mut outputs: Vec<Output> = feeds
-        .iter_mut()
-        .map(|f| Output {
+        .iter()
+        .zip(texts)
+        .map(|(f, pieces)| Output {
             name: f.file_name.clone(),
-            bytes: std::mem::take(&mut f.content).into_bytes(),
+            content: Content::Pieces(pieces),
         })
         .collect();
     outputs.push(Output {
         name: PAGE.into(),
-        bytes: page.into_bytes(),
+        content: page.into(),
     });
     outputs.push(Output {
         name: FEEDS_JSON.into(),
-        bytes: feeds_json.into_bytes(),
+        content: feeds_json.into(),
     });
+    if let Some(fingerprint) = fingerprint {
+        let sizes = outputs
+            .iter()
+            .map(|o| (o.name.clone(), o.content.len() as u64))
+            .collect();
+        manifest.input = Some(crate::state::InputState {
+            fingerprint,
+            valid_from: valid_from(expansion, now),
+            valid_until: valid_until(expansion, now),
+            sizes,
+        });
+    }
     outputs.push(Output {
         name: MANIFEST.into(),
-        bytes: manifest.to_json().into_bytes(),
+        content: manifest.to_json().into(),
     });
     Rendered {
         feeds,
         outputs,
         manifest,
-    }
-}
-
-impl Rendered {
-    /// Records in the state file what this build was made from, so that a
-    /// later build of the same input before `valid_until` can stop early.
-    pub fn record_input(
-        &mut self,
-        fingerprint: String,
-        valid_from: Option<DateTime<Utc>>,
-        valid_until: Option<DateTime<Utc>>,
-    ) {
-        let sizes = self
-            .outputs
-            .iter()
-            .filter(|o| o.name != MANIFEST)
-            .map(|o| (o.name.clone(), o.bytes.len() as u64))
-            .collect();
-        self.manifest.input = Some(crate::state::InputState {
-            fingerprint,
-            valid_from,
-            valid_until,
-            sizes,
-        });
-        if let Some(state) = self.outputs.iter_mut().find(|o| o.name == MANIFEST) {
-            state.bytes = self.manifest.to_json().into_bytes();
-        }
     }
 }
 

@@ -8,6 +8,7 @@
 
 use std::io::Write as _;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use crate::error::Error;
 use crate::state::{MANIFEST, Manifest};
@@ -32,7 +33,73 @@ pub fn read_manifest(dir: &Path) -> Result<Manifest, Error> {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Output {
     pub name: String,
-    pub bytes: Vec<u8>,
+    pub content: Content,
+}
+
+/// A file's bytes, whole or as the pieces it is made of (a feed shares its
+/// VEVENT texts with other feeds; they are put together only as the file is
+/// written).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Content {
+    Bytes(Vec<u8>),
+    Pieces(Vec<Arc<str>>),
+}
+
+impl Content {
+    pub fn len(&self) -> usize {
+        match self {
+            Content::Bytes(b) => b.len(),
+            Content::Pieces(p) => p.iter().map(|p| p.len()).sum(),
+        }
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// The bytes in one piece.
+    pub fn to_vec(&self) -> Vec<u8> {
+        match self {
+            Content::Bytes(b) => b.clone(),
+            Content::Pieces(p) => p.concat().into_bytes(),
+        }
+    }
+
+    /// Whether these are exactly `bytes`.
+    pub fn is(&self, bytes: &[u8]) -> bool {
+        match self {
+            Content::Bytes(b) => b == bytes,
+            Content::Pieces(pieces) => {
+                let mut rest = bytes;
+                for piece in pieces {
+                    match rest.split_at_checked(piece.len()) {
+                        Some((head, tail)) if head == piece.as_bytes() => rest = tail,
+                        _ => return false,
+                    }
+                }
+                rest.is_empty()
+            }
+        }
+    }
+
+    fn write_to(&self, file: &mut impl std::io::Write) -> std::io::Result<()> {
+        match self {
+            Content::Bytes(b) => file.write_all(b),
+            Content::Pieces(pieces) => {
+                let mut w = std::io::BufWriter::with_capacity(256 * 1024, file);
+                for piece in pieces {
+                    w.write_all(piece.as_bytes())?;
+                }
+                w.flush()
+            }
+        }
+    }
+}
+
+impl From<String> for Content {
+    fn from(text: String) -> Self {
+        Content::Bytes(text.into_bytes())
+    }
 }
 
 /// What publishing did, or would do.
@@ -61,7 +128,7 @@ impl Changes {
 /// A published file's previous bytes, kept to put it back.
 struct Previous {
     name: String,
-    bytes: Option<Vec<u8>>,
+    bytes: Option<Content>,
 }
 
 /// Compares `outputs` with the files in `dir`, and lists which of `owned`
@@ -80,12 +147,12 @@ fn compare(
     for output in outputs {
         let path = dir.join(&output.name);
         match std::fs::read(&path) {
-            Ok(old) if old == output.bytes => changes.unchanged.push(output.name.clone()),
+            Ok(old) if output.content.is(&old) => changes.unchanged.push(output.name.clone()),
             Ok(old) => {
                 changes.updated.push(output.name.clone());
                 previous.push(Previous {
                     name: output.name.clone(),
-                    bytes: Some(old),
+                    bytes: Some(Content::Bytes(old)),
                 });
             }
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
@@ -128,11 +195,19 @@ pub fn publish(
 ) -> Result<Changes, Error> {
     std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
     let (changes, previous) = compare(dir, outputs, dropped)?;
+    // Opened before staging: syncfs reports write-back errors since then.
+    #[cfg(target_os = "linux")]
+    let dir_handle = std::fs::File::open(dir).map_err(|e| Error::io(dir, e))?;
     // Stage: write every changed file beside its target. Dropping the
     // temporary files on an error removes them again.
     let by_name: std::collections::HashMap<&str, &Output> =
         outputs.iter().map(|o| (o.name.as_str(), o)).collect();
     let staged = stage_all(dir, &previous, &by_name, fault)?;
+    // Every staged file on disk before any is renamed over a published one.
+    #[cfg(target_os = "linux")]
+    if !staged.is_empty() {
+        rustix::fs::syncfs(&dir_handle).map_err(|e| Error::io(dir, e.into()))?;
+    }
     // Commit: rename each over its target and remove the dropped files,
     // the last output (the state file) last of all; on any failure put back
     // what was already done.
@@ -142,7 +217,7 @@ pub fn publish(
         let bytes = std::fs::read(&path).map_err(|e| Error::io(&path, e))?;
         removals.push(Previous {
             name: name.clone(),
-            bytes: Some(bytes),
+            bytes: Some(Content::Bytes(bytes)),
         });
     }
     let last = outputs.last().map(|o| o.name.as_str());
@@ -177,8 +252,10 @@ pub fn publish(
     Ok(changes)
 }
 
-/// Writes the temporary file of every changed output, on all cores: the
-/// flush to disk of each file is what a full build waits for most.
+/// Writes the temporary file of every changed output, on all cores (and,
+/// but on Linux, waits for each to reach the disk: there one syncfs(2) of
+/// the output's file system after all are written costs a single journal
+/// commit instead of one per file).
 fn stage_all<'p>(
     dir: &Path,
     previous: &'p [Previous],
@@ -191,11 +268,11 @@ fn stage_all<'p>(
                 return Ok(None);
             };
             fault(Step::Write(&output.name)).map_err(|e| Error::io(&dir.join(&output.name), e))?;
-            Ok(Some((stage(dir, &output.bytes)?, prev)))
+            Ok(Some((stage(dir, &output.content)?, prev)))
         };
-    // Mostly waiting for the disk (each file's fsync), not computing: more
-    // threads than cores let the file system group the flushes.
-    const THREADS: usize = 16;
+    // Where each file is flushed, mostly waiting for the disk: more threads
+    // than cores let the file system group the flushes.
+    const THREADS: usize = if SYNC_EACH { 16 } else { 2 };
     let chunk = previous.len().div_ceil(THREADS).max(1);
     let parts: Vec<Result<Vec<_>, Error>> = std::thread::scope(|scope| {
         let handles: Vec<_> = previous
@@ -226,22 +303,35 @@ pub fn no_faults(_: Step) -> std::io::Result<()> {
     Ok(())
 }
 
-/// Writes `bytes` to a flushed, world-readable temporary file in `dir`
-/// (tempfile creates 0600, which a web server cannot read).
-fn stage(dir: &Path, bytes: &[u8]) -> Result<tempfile::NamedTempFile, Error> {
+/// Whether [`stage`] flushes each file itself; on Linux [`publish`] flushes
+/// them all at once.
+const SYNC_EACH: bool = cfg!(not(target_os = "linux"));
+
+/// Writes `bytes` to a world-readable temporary file in `dir` (tempfile
+/// creates 0600, which a web server cannot read), flushed if `SYNC_EACH`.
+fn stage(dir: &Path, content: &Content) -> Result<tempfile::NamedTempFile, Error> {
+    stage_with(dir, content, SYNC_EACH)
+}
+
+fn stage_with(dir: &Path, content: &Content, sync: bool) -> Result<tempfile::NamedTempFile, Error> {
     let mut tmp = tempfile::Builder::new()
         .prefix(".nedetid-")
         .suffix(".tmp")
         .tempfile_in(dir)
         .map_err(|e| Error::io(dir, e))?;
-    tmp.write_all(bytes).map_err(|e| Error::io(tmp.path(), e))?;
-    tmp.as_file()
-        .sync_all()
+    content
+        .write_to(tmp.as_file_mut())
         .map_err(|e| Error::io(tmp.path(), e))?;
+    if sync {
+        tmp.as_file()
+            .sync_all()
+            .map_err(|e| Error::io(tmp.path(), e))?;
+    }
     #[cfg(unix)]
     {
         use std::os::unix::fs::PermissionsExt as _;
-        std::fs::set_permissions(tmp.path(), std::fs::Permissions::from_mode(0o644))
+        tmp.as_file()
+            .set_permissions(std::fs::Permissions::from_mode(0o644))
             .map_err(|e| Error::io(tmp.path(), e))?;
     }
     Ok(tmp)
@@ -253,7 +343,7 @@ fn rollback(dir: &Path, done: &[&Previous]) {
     for prev in done.iter().rev() {
         let path: PathBuf = dir.join(&prev.name);
         let _ = match &prev.bytes {
-            Some(bytes) => stage(dir, bytes).and_then(|tmp| {
+            Some(bytes) => stage_with(dir, bytes, true).and_then(|tmp| {
                 tmp.persist(&path)
                     .map(drop)
                     .map_err(|e| Error::io(&path, e.error))
@@ -278,7 +368,7 @@ mod tests {
     fn out(name: &str, bytes: &str) -> Output {
         Output {
             name: name.into(),
-            bytes: bytes.as_bytes().to_vec(),
+            content: Content::from(bytes.to_string()),
         }
     }
 
@@ -313,6 +403,47 @@ mod tests {
         )
         .expect("first publish");
         dir
+    }
+
+    fn pieces(parts: &[&str]) -> Content {
+        Content::Pieces(parts.iter().map(|p| Arc::from(*p)).collect())
+    }
+
+    #[test]
+    fn pieces_are_the_bytes_they_make_up() {
+        let content = pieces(&["BEGIN", ":", "", "VCALENDAR\r\n"]);
+        assert_eq!(content.len(), 17);
+        assert_eq!(content.to_vec(), b"BEGIN:VCALENDAR\r\n");
+        assert!(content.is(b"BEGIN:VCALENDAR\r\n"));
+        for other in [
+            &b"BEGIN:VCALENDAR"[..],
+            b"BEGIN:VCALENDAR\r\nX",
+            b"",
+            b"BEGIN;VCALENDAR\r\n",
+        ] {
+            assert!(!content.is(other), "{other:?}");
+        }
+        assert!(pieces(&[]).is(b""));
+    }
+
+    #[test]
+    fn pieces_are_written_whole_and_compared_with_what_is_published() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        // Larger than the write buffer, in uneven pieces.
+        let parts: Vec<String> = (0..40_000).map(|i| format!("line {i}\r\n")).collect();
+        let refs: Vec<&str> = parts.iter().map(String::as_str).collect();
+        let feed = Output {
+            name: "all.ics".into(),
+            content: pieces(&refs),
+        };
+        let changes =
+            publish(dir.path(), std::slice::from_ref(&feed), &[], &no_faults).expect("publish");
+        assert_eq!(changes.created, ["all.ics"]);
+        let written = std::fs::read(dir.path().join("all.ics")).expect("read");
+        assert_eq!(written, parts.concat().into_bytes());
+        let again = publish(dir.path(), std::slice::from_ref(&feed), &[], &no_faults)
+            .expect("publish again");
+        assert_eq!(again.unchanged, ["all.ics"]);
     }
 
     #[test]

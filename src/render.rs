@@ -2,18 +2,21 @@
 //! and `all.ics` with every event once. Decides the content and order of
 //! every property; [`crate::ical`] makes the lines well formed.
 
-use std::collections::BTreeMap;
+use std::borrow::Cow;
+use std::collections::{BTreeMap, HashMap};
+use std::sync::Arc;
 
 use chrono::{DateTime, Datelike, NaiveDate, NaiveDateTime, Utc};
 
 use crate::expand::{Expansion, Form, Kind, Occurrence, Time};
 use crate::ical::Writer;
-use crate::schedule::{ALL_FEED, Details, Status, System};
+use crate::schedule::{ALL_FEED, Details, Status};
 use crate::series::Master;
 
 pub const PRODID: &str = concat!("-//nedetid//nedetid ", env!("CARGO_PKG_VERSION"), "//NO");
 
-/// One rendered feed.
+/// One feed: what the page and `feeds.json` say of it, and which
+/// occurrences it shows.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Feed {
     /// `visma`, or `all` for the feed with everything.
@@ -21,8 +24,11 @@ pub struct Feed {
     /// Shown to people.
     pub name: String,
     pub file_name: String,
+    /// Occurrences shown.
     pub events: usize,
-    pub content: String,
+    /// Their indexes in the expansion, in order.
+    occurrences: Vec<usize>,
+    system: Option<usize>,
 }
 
 /// What a client needs to recognise an update: the revision counter and the
@@ -42,64 +48,191 @@ impl Default for Revision {
     }
 }
 
-/// Renders every feed: `all` first, then one per system in id order.
-///
-/// Each VEVENT is rendered once and copied into every feed that shows it;
-/// events and feeds are rendered on all cores (the output does not depend
-/// on how the work is split).
-pub fn render_feeds(expansion: &Expansion, revisions: &BTreeMap<String, Revision>) -> Vec<Feed> {
+/// Every VEVENT of an expansion, each rendered once: the occurrences that
+/// are their own VEVENT, and the master of each RRULE series.
+pub struct Events<'e> {
+    /// By occurrence index; `None` when its series' master shows it.
+    occurrences: Vec<Option<Event>>,
+    /// Each RRULE series' master, by series id.
+    masters: BTreeMap<&'e str, Event>,
+}
+
+/// One VEVENT's text in three pieces, shared by every feed that shows it:
+/// the revision lines in the middle change without the rest.
+struct Event {
+    /// UID, plus RECURRENCE-ID for an override: the state file's key.
+    key: String,
+    /// [`crate::state::fingerprint`] of the text with the zero revision.
+    hash: String,
+    /// `BEGIN:VEVENT` and `UID`.
+    head: Arc<str>,
+    /// `DTSTAMP`, `LAST-MODIFIED` and `SEQUENCE`.
+    revision: Arc<str>,
+    /// The rest, to `END:VEVENT`.
+    body: Arc<str>,
+}
+
+impl Event {
+    fn pieces(&self) -> [&Arc<str>; 3] {
+        [&self.head, &self.revision, &self.body]
+    }
+}
+
+impl<'e> Events<'e> {
+    /// Renders every VEVENT (on all cores) with the zero revision.
+    pub fn render(expansion: &'e Expansion) -> Self {
+        let names = expansion.schedule.system_names();
+        // The systems label once per details (a series' occurrences share
+        // them), by address.
+        let details = expansion
+            .occurrences
+            .iter()
+            .map(|o| o.details)
+            .chain(expansion.masters.iter().map(|m| m.details));
+        let mut labels: HashMap<usize, String> = HashMap::new();
+        for d in details {
+            labels
+                .entry(std::ptr::from_ref(d).addr())
+                .or_insert_with(|| systems_label(d, &names));
+        }
+        let render = |key: String, v: &Vevent| {
+            let label = labels
+                .get(&std::ptr::from_ref(v.details).addr())
+                .map_or_else(|| systems_label(v.details, &names).into(), Cow::from);
+            let mut w = Writer::new();
+            let revision = write_vevent(&mut w, v, Revision::default(), expansion, &names, &label);
+            let text = w.finish();
+            Event {
+                key,
+                hash: crate::state::fingerprint(&text),
+                head: Arc::from(&text[..revision.start]),
+                revision: Arc::from(&text[revision.clone()]),
+                body: Arc::from(&text[revision.end..]),
+            }
+        };
+        let occurrences = crate::par::map(&expansion.occurrences, |o| {
+            (o.form != Form::Covered).then(|| render(o.key(), &Vevent::occurrence(o)))
+        });
+        let masters = expansion
+            .masters
+            .iter()
+            .map(|m| {
+                (
+                    m.series.id.as_str(),
+                    render(m.uid.clone(), &Vevent::master(m)),
+                )
+            })
+            .collect();
+        Self {
+            occurrences,
+            masters,
+        }
+    }
+
+    fn all(&self) -> impl Iterator<Item = &Event> {
+        self.masters
+            .values()
+            .chain(self.occurrences.iter().flatten())
+    }
+
+    /// A fingerprint of every VEVENT's content (everything but its
+    /// revision), by key, for change tracking.
+    pub fn hashes(&self) -> BTreeMap<String, String> {
+        self.all()
+            .map(|e| (e.key.clone(), e.hash.clone()))
+            .collect()
+    }
+
+    /// Sets each event's revision (SEQUENCE, DTSTAMP, LAST-MODIFIED); an
+    /// event without one keeps the zero revision.
+    pub fn revise(&mut self, revisions: &BTreeMap<String, Revision>) {
+        let events = self
+            .masters
+            .values_mut()
+            .chain(self.occurrences.iter_mut().flatten());
+        for event in events {
+            let mut lines = String::with_capacity(80);
+            push_revision(&mut lines, revision(revisions, &event.key));
+            event.revision = Arc::from(lines);
+        }
+    }
+}
+
+/// The feeds, `all` first, then one per system in id order.
+pub fn feed_list(expansion: &Expansion) -> Vec<Feed> {
     let schedule = expansion.schedule;
-    let names = schedule.system_names();
-    let texts: Vec<Option<String>> = crate::par::map(&expansion.occurrences, |o| {
-        (o.form != Form::Covered).then(|| {
-            let mut w = Writer::new();
-            write_vevent(
-                &mut w,
-                &Vevent::occurrence(o),
-                revision(revisions, &o.key()),
-                expansion,
-                &names,
-            );
-            w.finish()
-        })
-    });
-    let masters: BTreeMap<&str, String> = expansion
-        .masters
-        .iter()
-        .map(|m| {
-            let mut w = Writer::new();
-            write_vevent(
-                &mut w,
-                &Vevent::master(m),
-                revision(revisions, &m.uid),
-                expansion,
-                &names,
-            );
-            (m.series.id.as_str(), w.finish())
-        })
-        .collect();
+    let settings = &schedule.settings;
     let mut by_system: BTreeMap<&str, Vec<usize>> = BTreeMap::new();
     for (i, o) in expansion.occurrences.iter().enumerate() {
         for s in &o.details.systems {
             by_system.entry(s.as_str()).or_default().push(i);
         }
     }
+    let all = Feed {
+        id: ALL_FEED.to_string(),
+        name: format!("{}: alle systemer", settings.calendar_name),
+        file_name: format!("{ALL_FEED}.ics"),
+        events: expansion.occurrences.len(),
+        occurrences: (0..expansion.occurrences.len()).collect(),
+        system: None,
+    };
+    let systems = schedule.systems.iter().enumerate().map(|(n, s)| {
+        let occurrences = by_system.remove(s.id.as_str()).unwrap_or_default();
+        Feed {
+            id: s.id.clone(),
+            name: format!("{}: {}", settings.calendar_name, s.name),
+            file_name: format!("{}.ics", s.id),
+            events: occurrences.len(),
+            occurrences,
+            system: Some(n),
+        }
+    });
+    std::iter::once(all).chain(systems).collect()
+}
+
+/// The text of every feed in `feeds` as the pieces it is made of: its own
+/// header and footer, and the VEVENT texts it shares with other feeds (put
+/// together only as they are written out). On all cores; the output does
+/// not depend on how the work is split.
+pub fn feed_pieces(expansion: &Expansion, feeds: &[Feed], events: &Events) -> Vec<Vec<Arc<str>>> {
+    let occurrences = &expansion.occurrences;
+    // Feeds spanning the same years share one VTIMEZONE text.
+    let spans: Vec<Option<(i32, i32)>> = feeds
+        .iter()
+        .map(|f| years(f.occurrences.iter().map(|i| &occurrences[*i])))
+        .collect();
+    let zone = expansion.schedule.settings.zone;
+    let unique: std::collections::BTreeSet<(i32, i32)> = spans.iter().flatten().copied().collect();
+    let timezones: BTreeMap<(i32, i32), Arc<str>> = unique
+        .into_iter()
+        .map(|(first, last)| {
+            let mut w = Writer::new();
+            crate::tz::write_vtimezone(&mut w, zone, first, last);
+            ((first, last), Arc::from(w.finish()))
+        })
+        .collect();
     let ctx = Context {
         expansion,
-        texts: &texts,
-        masters: &masters,
+        events,
+        timezones: &timezones,
     };
-    let all: Vec<usize> = (0..expansion.occurrences.len()).collect();
-    let feeds: Vec<Option<&System>> = std::iter::once(None)
-        .chain(schedule.systems.iter().map(Some))
-        .collect();
-    crate::par::map(&feeds, |system| {
-        let hits = match system {
-            Some(s) => by_system.get(s.id.as_str()).map_or(&[][..], Vec::as_slice),
-            None => &all,
-        };
-        ctx.feed(*system, hits)
-    })
+    let work: Vec<_> = feeds.iter().zip(spans).collect();
+    crate::par::map(&work, |(feed, span)| ctx.feed(feed, *span))
+}
+
+/// The first and last year of the timed events, which the VTIMEZONE covers;
+/// `None` when all are all-day.
+fn years<'a>(events: impl Iterator<Item = &'a Occurrence<'a>>) -> Option<(i32, i32)> {
+    events
+        .filter_map(|o| match o.time {
+            Time::Timed {
+                start_local,
+                end_local,
+                ..
+            } => Some((start_local.year(), end_local.year())),
+            Time::AllDay { .. } => None,
+        })
+        .reduce(|(lo, hi), (s, e)| (lo.min(s), hi.max(e)))
 }
 
 fn revision(revisions: &BTreeMap<String, Revision>, key: &str) -> Revision {
@@ -108,41 +241,30 @@ fn revision(revisions: &BTreeMap<String, Revision>, key: &str) -> Revision {
 
 struct Context<'a> {
     expansion: &'a Expansion<'a>,
-    /// Each occurrence's VEVENT, by index; `None` when its master shows it.
-    texts: &'a [Option<String>],
-    /// Each RRULE series' master VEVENT, by series id.
-    masters: &'a BTreeMap<&'a str, String>,
+    events: &'a Events<'a>,
+    /// VTIMEZONE texts by first and last year.
+    timezones: &'a BTreeMap<(i32, i32), Arc<str>>,
 }
 
 impl Context<'_> {
-    fn feed(&self, system: Option<&System>, indexes: &[usize]) -> Feed {
-        let events: Vec<&Occurrence> = indexes
-            .iter()
-            .map(|i| &self.expansion.occurrences[*i])
-            .collect();
-        let settings = &self.expansion.schedule.settings;
-        let (id, name) = match system {
-            Some(s) => (
-                s.id.as_str(),
-                format!("{}: {}", settings.calendar_name, s.name),
-            ),
-            None => (
-                ALL_FEED,
-                format!("{}: alle systemer", settings.calendar_name),
-            ),
-        };
-        let description = system
-            .and_then(|s| s.description.clone())
-            .or_else(|| settings.description.clone());
+    fn feed(&self, feed: &Feed, span: Option<(i32, i32)>) -> Vec<Arc<str>> {
+        let occurrences = &self.expansion.occurrences;
+        let schedule = self.expansion.schedule;
+        let settings = &schedule.settings;
+        let description = feed
+            .system
+            .and_then(|n| schedule.systems.get(n))
+            .and_then(|s| s.description.as_ref())
+            .or(settings.description.as_ref());
         let mut w = Writer::new();
         w.begin("VCALENDAR");
         w.raw("VERSION", &[], "2.0");
         w.raw("PRODID", &[], PRODID);
         w.raw("CALSCALE", &[], "GREGORIAN");
         w.raw("METHOD", &[], "PUBLISH");
-        w.text("NAME", &[], &name);
-        w.text("X-WR-CALNAME", &[], &name);
-        if let Some(d) = &description {
+        w.text("NAME", &[], &feed.name);
+        w.text("X-WR-CALNAME", &[], &feed.name);
+        if let Some(d) = description {
             w.text("DESCRIPTION", &[], d);
             w.text("X-WR-CALDESC", &[], d);
         }
@@ -154,48 +276,34 @@ impl Context<'_> {
         );
         w.raw("X-PUBLISHED-TTL", &[], &settings.refresh_interval);
         if let Some(base) = &settings.base_url {
-            w.raw("SOURCE", &[("VALUE", "URI")], &format!("{base}{id}.ics"));
+            w.raw(
+                "SOURCE",
+                &[("VALUE", "URI")],
+                &format!("{base}{}", feed.file_name),
+            );
         }
-        let years = events.iter().filter_map(|o| match o.time {
-            Time::Timed {
-                start_local,
-                end_local,
-                ..
-            } => Some((start_local.year(), end_local.year())),
-            Time::AllDay { .. } => None,
-        });
-        let (first, last) = years.fold(
-            (None, None),
-            |(lo, hi): (Option<i32>, Option<i32>), (s, e)| {
-                (
-                    Some(lo.map_or(s, |l| l.min(s))),
-                    Some(hi.map_or(e, |h| h.max(e))),
-                )
-            },
-        );
-        if let (Some(first), Some(last)) = (first, last) {
-            crate::tz::write_vtimezone(&mut w, settings.zone, first, last);
+        let mut pieces: Vec<Arc<str>> = Vec::with_capacity(3 * feed.occurrences.len() + 3);
+        pieces.push(Arc::from(std::mem::take(&mut w).finish()));
+        if let Some(timezone) = span.and_then(|s| self.timezones.get(&s)) {
+            pieces.push(Arc::clone(timezone));
         }
+        // A series' master comes before its first occurrence in this feed.
         let mut masters_written = Vec::new();
-        for (o, i) in events.iter().zip(indexes) {
+        for i in &feed.occurrences {
+            let o = &occurrences[*i];
             if o.form != Form::Single && !masters_written.contains(&o.source_id) {
                 masters_written.push(o.source_id);
-                if let Some(text) = self.masters.get(o.source_id) {
-                    w.append(text);
+                if let Some(master) = self.events.masters.get(o.source_id) {
+                    pieces.extend(master.pieces().map(Arc::clone));
                 }
             }
-            if let Some(Some(text)) = self.texts.get(*i) {
-                w.append(text);
+            if let Some(Some(event)) = self.events.occurrences.get(*i) {
+                pieces.extend(event.pieces().map(Arc::clone));
             }
         }
         w.end("VCALENDAR");
-        Feed {
-            id: id.to_string(),
-            name,
-            file_name: format!("{id}.ics"),
-            events: events.len(),
-            content: w.finish(),
-        }
+        pieces.push(Arc::from(w.finish()));
+        pieces
     }
 }
 
@@ -248,7 +356,8 @@ fn write_vevent(
     rev: Revision,
     expansion: &Expansion,
     names: &BTreeMap<&str, &str>,
-) {
+    label: &str,
+) -> std::ops::Range<usize> {
     let zone = expansion.schedule.settings.zone;
     let tzid = zone.name();
     let local = |w: &mut Writer, name: &str, t: NaiveDateTime| {
@@ -270,9 +379,11 @@ fn write_vevent(
     };
     w.begin("VEVENT");
     w.raw("UID", &[], v.uid);
-    w.raw("DTSTAMP", &[], &utc_stamp(rev.stamp));
-    w.raw("LAST-MODIFIED", &[], &utc_stamp(rev.stamp));
-    w.raw("SEQUENCE", &[], &rev.sequence.to_string());
+    let start = w.len();
+    let mut lines = String::with_capacity(80);
+    push_revision(&mut lines, rev);
+    w.append(&lines);
+    let revision = start..w.len();
     if let Some(rid) = v.recurrence_id {
         local(w, "RECURRENCE-ID", rid);
     }
@@ -297,13 +408,14 @@ fn write_vevent(
     for exdate in v.exdates {
         local(w, "EXDATE", *exdate);
     }
-    w.text("SUMMARY", &[], &summary(v.details, names));
-    let text = description(v.details, v.note, names);
+    let summary = summary_for(v.details, label);
+    w.text("SUMMARY", &[], &summary);
+    let text = description(v.details, v.note, label);
     w.text("DESCRIPTION", &[], &text);
     w.text(
         "X-ALT-DESC",
         &[("FMTTYPE", "text/html")],
-        &html_description(v.details, v.note, names),
+        &html_description(v.details, v.note, label),
     );
     if let Some(location) = &v.details.location {
         w.text("LOCATION", &[], location);
@@ -328,38 +440,33 @@ fn write_vevent(
     if let Some(before) = &expansion.schedule.settings.reminder {
         w.begin("VALARM");
         w.raw("ACTION", &[], "DISPLAY");
-        w.text("DESCRIPTION", &[], &summary(v.details, names));
+        w.text("DESCRIPTION", &[], &summary);
         w.raw("TRIGGER", &[], &format!("-{before}"));
         w.end("VALARM");
     }
     w.end("VEVENT");
+    revision
 }
 
-/// A fingerprint of every VEVENT's content (everything but its revision),
-/// by key (UID, plus RECURRENCE-ID for overrides), for change tracking.
-pub fn event_hashes(expansion: &Expansion) -> BTreeMap<String, String> {
-    let schedule = expansion.schedule;
-    let names = schedule.system_names();
-    let hash = |v: &Vevent| {
-        let mut w = Writer::new();
-        write_vevent(&mut w, v, Revision::default(), expansion, &names);
-        crate::state::fingerprint(&w.finish())
-    };
-    let masters = expansion
-        .masters
-        .iter()
-        .map(|m| (m.uid.clone(), hash(&Vevent::master(m))));
-    let singles = expansion
-        .occurrences
-        .iter()
-        .filter(|o| o.form != Form::Covered)
-        .map(|o| (o.key(), hash(&Vevent::occurrence(o))));
-    masters.chain(singles).collect()
+/// DTSTAMP, LAST-MODIFIED and SEQUENCE: the lines that change when an event
+/// is revised (plain ASCII, each shorter than a fold).
+fn push_revision(out: &mut String, rev: Revision) {
+    use std::fmt::Write as _;
+    let stamp = utc_stamp(rev.stamp);
+    let _ = write!(
+        out,
+        "DTSTAMP:{stamp}\r\nLAST-MODIFIED:{stamp}\r\nSEQUENCE:{}\r\n",
+        rev.sequence
+    );
 }
 
 /// Which systems, then what: "Visma Enterprise: Oppgradering til 2019.1".
 pub fn summary(details: &Details, names: &BTreeMap<&str, &str>) -> String {
-    let systems = systems_label(details, names);
+    summary_for(details, &systems_label(details, names))
+}
+
+/// [`summary`] given the [`systems_label`].
+fn summary_for(details: &Details, systems: &str) -> String {
     let prefix = match details.status {
         Status::Cancelled => "AVLYST: ",
         Status::Tentative | Status::Confirmed => "",
@@ -388,7 +495,8 @@ fn system_names<'a>(
 
 /// The plain-text body: description, consequences, what still works, the
 /// reason for an exception, the systems hit and the link.
-pub fn description(d: &Details, note: Option<&str>, names: &BTreeMap<&str, &str>) -> String {
+/// `systems` is the [`systems_label`].
+pub fn description(d: &Details, note: Option<&str>, systems: &str) -> String {
     let mut parts: Vec<String> = Vec::new();
     if let Some(note) = note {
         parts.push(note.to_string());
@@ -413,7 +521,7 @@ pub fn description(d: &Details, note: Option<&str>, names: &BTreeMap<&str, &str>
     if !d.still_works.is_empty() {
         parts.push(list("Dette vil fungere:", &d.still_works));
     }
-    parts.push(format!("Berørte systemer: {}", systems_label(d, names)));
+    parts.push(format!("Berørte systemer: {systems}"));
     if let Some(link) = &d.link {
         parts.push(format!("Mer informasjon: {link}"));
     }
@@ -422,7 +530,7 @@ pub fn description(d: &Details, note: Option<&str>, names: &BTreeMap<&str, &str>
 
 /// The same content as [`description`] as HTML, for `X-ALT-DESC` (Outlook
 /// shows it as rich text; its value is TEXT, escaped like DESCRIPTION).
-pub fn html_description(d: &Details, note: Option<&str>, names: &BTreeMap<&str, &str>) -> String {
+pub fn html_description(d: &Details, note: Option<&str>, systems: &str) -> String {
     let esc = crate::page::esc;
     let mut html = String::from("<html><body>");
     let para = |html: &mut String, text: &str| {
@@ -451,10 +559,7 @@ pub fn html_description(d: &Details, note: Option<&str>, names: &BTreeMap<&str, 
             html.push_str("</ul>");
         }
     }
-    para(
-        &mut html,
-        &format!("Berørte systemer: {}", systems_label(d, names)),
-    );
+    para(&mut html, &format!("Berørte systemer: {systems}"));
     if let Some(link) = &d.link {
         html.push_str(&format!(
             "<p><a href=\"{0}\">Mer informasjon</a></p>",
@@ -466,13 +571,15 @@ pub fn html_description(d: &Details, note: Option<&str>, names: &BTreeMap<&str, 
 }
 
 fn utc_stamp(t: DateTime<Utc>) -> String {
-    t.format("%Y%m%dT%H%M%SZ").to_string()
+    let mut s = crate::stamp::date_time(t.naive_utc(), "");
+    s.push('Z');
+    s
 }
 
 fn local_stamp(t: NaiveDateTime) -> String {
-    t.format("%Y%m%dT%H%M%S").to_string()
+    crate::stamp::date_time(t, "")
 }
 
 fn date_stamp(d: NaiveDate) -> String {
-    d.format("%Y%m%d").to_string()
+    crate::stamp::date(d, "")
 }

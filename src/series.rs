@@ -331,7 +331,7 @@ mod plan_tests {
             .outputs
             .iter()
             .find(|o| o.name == "all.ics")
-            .map(|o| o.bytes.clone());
+            .map(|o| o.content.to_vec());
         crate::ical::unfold(&String::from_utf8(all.unwrap_or_default()).unwrap_or_default())
     }
 
@@ -458,7 +458,7 @@ mod plan_tests_support {
             .outputs
             .iter()
             .find(|o| o.name == "all.ics")
-            .map(|o| o.bytes.clone());
+            .map(|o| o.content.to_vec());
         crate::ical::unfold(&String::from_utf8(all.unwrap_or_default()).unwrap_or_default())
     }
 }

@@ -612,7 +612,7 @@ fn feed_bytes(rendered: &Rendered) -> Vec<(String, String, Vec<u8>)> {
                 .outputs
                 .iter()
                 .find(|o| o.name == f.file_name)
-                .map(|o| o.bytes.clone())
+                .map(|o| o.content.to_vec())
                 .unwrap_or_else(|| panic!("no output {}", f.file_name));
             (f.id.clone(), f.file_name.clone(), bytes)
         })
@@ -623,7 +623,7 @@ fn all_outputs(rendered: &Rendered) -> Vec<(String, Vec<u8>)> {
     rendered
         .outputs
         .iter()
-        .map(|o| (o.name.clone(), o.bytes.clone()))
+        .map(|o| (o.name.clone(), o.content.to_vec()))
         .collect()
 }
 
