@@ -23,6 +23,14 @@ impl Writer {
         Self::default()
     }
 
+    /// A writer with room for `octets` before it grows.
+    pub fn with_capacity(octets: usize) -> Self {
+        Self {
+            buf: String::with_capacity(octets),
+            line: String::with_capacity(128),
+        }
+    }
+
     /// `BEGIN:<component>`.
     pub fn begin(&mut self, component: &str) {
         self.raw("BEGIN", &[], component);
@@ -89,20 +97,6 @@ impl Writer {
     /// Appends lines another [`Writer`] produced (already folded, CRLF).
     pub fn append(&mut self, finished: &str) {
         self.buf.push_str(finished);
-    }
-
-    /// Octets written so far.
-    pub fn len(&self) -> usize {
-        self.buf.len()
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.buf.is_empty()
-    }
-
-    /// Makes room for `additional` more octets.
-    pub fn reserve(&mut self, additional: usize) {
-        self.buf.reserve(additional);
     }
 
     /// The finished object.

@@ -197,8 +197,6 @@ pub fn render_recording(
     now: DateTime<Utc>,
     fingerprint: Option<String>,
 ) -> Rendered {
-    let mut events = render::Events::render(expansion);
-    let hashes = events.hashes();
     let mut files: Vec<String> = std::iter::once(format!("{ALL_FEED}.ics"))
         .chain(
             expansion
@@ -210,21 +208,22 @@ pub fn render_recording(
         .chain([PAGE, FEEDS_JSON, MANIFEST].map(String::from))
         .collect();
     files.sort();
-    let (revisions, mut manifest) = previous.revise(&hashes, now, files);
-    events.revise(&revisions);
-    // The page and feeds.json need only the list of feeds: they are made
-    // while the feeds' texts are put together.
     let feeds = render::feed_list(expansion);
-    let (texts, page, feeds_json) = std::thread::scope(|scope| {
+    // The page and feeds.json need only the list of feeds: they are made on
+    // their own threads while the events are rendered and revised and the
+    // feeds put together.
+    let (texts, page, feeds_json, mut manifest) = std::thread::scope(|scope| {
         let page = scope.spawn(|| crate::page::render_page(expansion, &feeds, now));
         let json = scope.spawn(|| crate::list::feeds_json(expansion, &feeds, now));
+        let mut events = render::Events::render(expansion);
+        let (revisions, manifest) = previous.revise(&events.hashes(), now, files);
+        events.revise(&revisions);
         let texts = render::feed_pieces(expansion, &feeds, &events);
         let join = |h: std::thread::ScopedJoinHandle<'_, String>| {
             h.join().unwrap_or_else(|e| std::panic::resume_unwind(e))
         };
-        (texts, join(page), join(json))
+        (texts, join(page), join(json), manifest)
     });
-    drop(events);
     let mut outputs: Vec<Output> = feeds
         .iter()
         .zip(texts)

@@ -95,19 +95,27 @@ impl<'e> Events<'e> {
                 .entry(std::ptr::from_ref(d).addr())
                 .or_insert_with(|| systems_label(d, &names));
         }
+        // What the zero revision looks like; the fingerprint covers it.
+        let mut zero = String::new();
+        push_revision(&mut zero, Revision::default());
         let render = |key: String, v: &Vevent| {
             let label = labels
                 .get(&std::ptr::from_ref(v.details).addr())
                 .map_or_else(|| systems_label(v.details, &names).into(), Cow::from);
-            let mut w = Writer::new();
-            let revision = write_vevent(&mut w, v, Revision::default(), expansion, &names, &label);
-            let text = w.finish();
+            let mut head = Writer::with_capacity(128);
+            let mut body = Writer::with_capacity(2048);
+            write_vevent(&mut head, &mut body, v, expansion, &names, &label);
+            let (head, body) = (head.finish(), body.finish());
+            let mut hash = crate::state::Fingerprint::new();
+            for piece in [&head, &zero, &body] {
+                hash.update(piece.as_bytes());
+            }
             Event {
                 key,
-                hash: crate::state::fingerprint(&text),
-                head: Arc::from(&text[..revision.start]),
-                revision: Arc::from(&text[revision.clone()]),
-                body: Arc::from(&text[revision.end..]),
+                hash: hash.hex(),
+                head: Arc::from(head),
+                revision: Arc::from(zero.as_str()),
+                body: Arc::from(body),
             }
         };
         let occurrences = crate::par::map(&expansion.occurrences, |o| {
@@ -350,14 +358,16 @@ impl<'a> Vevent<'a> {
     }
 }
 
+/// Writes a VEVENT without its revision lines: `BEGIN` and `UID` to
+/// `head`, the rest to `w`.
 fn write_vevent(
+    head: &mut Writer,
     w: &mut Writer,
     v: &Vevent,
-    rev: Revision,
     expansion: &Expansion,
     names: &BTreeMap<&str, &str>,
     label: &str,
-) -> std::ops::Range<usize> {
+) {
     let zone = expansion.schedule.settings.zone;
     let tzid = zone.name();
     let local = |w: &mut Writer, name: &str, t: NaiveDateTime| {
@@ -377,13 +387,8 @@ fn write_vevent(
             w.raw(name, &[], &utc_stamp(utc));
         }
     };
-    w.begin("VEVENT");
-    w.raw("UID", &[], v.uid);
-    let start = w.len();
-    let mut lines = String::with_capacity(80);
-    push_revision(&mut lines, rev);
-    w.append(&lines);
-    let revision = start..w.len();
+    head.begin("VEVENT");
+    head.raw("UID", &[], v.uid);
     if let Some(rid) = v.recurrence_id {
         local(w, "RECURRENCE-ID", rid);
     }
@@ -445,7 +450,6 @@ fn write_vevent(
         w.end("VALARM");
     }
     w.end("VEVENT");
-    revision
 }
 
 /// DTSTAMP, LAST-MODIFIED and SEQUENCE: the lines that change when an event

@@ -159,12 +159,36 @@ pub fn fingerprint(text: &str) -> String {
 
 /// [`fingerprint`] of bytes.
 pub fn fingerprint_bytes(bytes: &[u8]) -> String {
-    let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
-    for byte in bytes {
-        hash ^= u64::from(*byte);
-        hash = hash.wrapping_mul(0x0100_0000_01b3);
+    let mut hash = Fingerprint::new();
+    hash.update(bytes);
+    hash.hex()
+}
+
+/// [`fingerprint`] of bytes given in pieces.
+#[derive(Debug, Clone, Copy)]
+pub struct Fingerprint(u64);
+
+impl Fingerprint {
+    pub fn new() -> Self {
+        Self(0xcbf2_9ce4_8422_2325)
     }
-    format!("{hash:016x}")
+
+    pub fn update(&mut self, bytes: &[u8]) {
+        for byte in bytes {
+            self.0 ^= u64::from(*byte);
+            self.0 = self.0.wrapping_mul(0x0100_0000_01b3);
+        }
+    }
+
+    pub fn hex(self) -> String {
+        format!("{:016x}", self.0)
+    }
+}
+
+impl Default for Fingerprint {
+    fn default() -> Self {
+        Self::new()
+    }
 }
 
 #[cfg(test)]
@@ -253,5 +277,10 @@ mod tests {
     fn fingerprint_is_stable() {
         assert_eq!(fingerprint(""), "cbf29ce484222325");
         assert_ne!(fingerprint("a"), fingerprint("b"));
+        let mut pieces = Fingerprint::new();
+        pieces.update(b"BEGIN:");
+        pieces.update(b"");
+        pieces.update(b"VEVENT");
+        assert_eq!(pieces.hex(), fingerprint("BEGIN:VEVENT"));
     }
 }
