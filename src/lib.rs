@@ -99,7 +99,7 @@ fn execute(cli: Cli) -> Result<u8, Error> {
             let now = now(&common)?;
             let checked = pipeline::load(&common.schedules)?;
             let expansion = pipeline::expansion_as(&checked, now, common.recurrence.into())?;
-            print_warnings(&checked, &expansion, now);
+            print_warnings(&checked, pipeline::warnings(&checked, &expansion, now));
             if let Some(s) = &system
                 && !checked.schedule.systems.iter().any(|x| &x.id == s)
             {
@@ -138,12 +138,7 @@ fn now(common: &Common) -> Result<chrono::DateTime<Utc>, Error> {
 }
 
 /// Prints the warnings of validation and expansion; returns how many.
-fn print_warnings(
-    checked: &pipeline::Checked,
-    expansion: &expand::Expansion,
-    now: chrono::DateTime<Utc>,
-) -> usize {
-    let warnings = pipeline::warnings(checked, expansion, now);
+fn print_warnings(checked: &pipeline::Checked, warnings: Vec<error::Problem>) -> usize {
     if !warnings.is_empty() {
         complain!("{}", checked.report(warnings.clone()).render());
     }
@@ -157,7 +152,7 @@ fn check(common: &Common, deny_warnings: bool) -> Result<u8, Error> {
     let checked = pipeline::load(&common.schedules)?;
     let now = now(common)?;
     let expansion = pipeline::expansion_as(&checked, now, common.recurrence.into())?;
-    let warnings = print_warnings(&checked, &expansion, now);
+    let warnings = print_warnings(&checked, pipeline::warnings(&checked, &expansion, now));
     let s = &checked.schedule;
     let failed = deny_warnings && warnings > 0;
     say!(
@@ -189,8 +184,16 @@ fn build(common: &Common, out: &std::path::Path, check_only: bool) -> Result<u8,
     }
     let checked = pipeline::load_files(&files, problems)?;
     let expansion = pipeline::expansion_as(&checked, now, common.recurrence.into())?;
-    print_warnings(&checked, &expansion, now);
-    let rendered = pipeline::render_recording(&expansion, &previous, now, Some(fingerprint));
+    // Warnings are found while the outputs are rendered.
+    let (warnings, rendered) = std::thread::scope(|scope| {
+        let warnings = scope.spawn(|| pipeline::warnings(&checked, &expansion, now));
+        let rendered = pipeline::render_recording(&expansion, &previous, now, Some(fingerprint));
+        let warnings = warnings
+            .join()
+            .unwrap_or_else(|e| std::panic::resume_unwind(e));
+        (warnings, rendered)
+    });
+    print_warnings(&checked, warnings);
     let large = rendered
         .outputs
         .iter()

@@ -1182,6 +1182,13 @@ fn parse_offset(text: &str) -> Result<Option<FixedOffset>, String> {
 /// characters other than `\n` and TAB (they would break or garble feeds and
 /// terminals).
 pub fn clean_text(text: &str) -> String {
+    // Most text has no CR and no control characters: nothing to drop.
+    let plain = !text
+        .bytes()
+        .any(|b| (b < 0x20 && b != b'\n' && b != b'\t') || b == 0x7f || b == 0xc2);
+    if plain {
+        return text.trim().to_string();
+    }
     let kept: String = text
         .replace("\r\n", "\n")
         .replace('\r', "\n")
