@@ -1,6 +1,7 @@
 //! Criterion benchmarks of each stage of `nedetid build`, per data size:
 //! load + validate, expand, render, publish into an empty folder (a full
-//! write, with its fsyncs) and publish when nothing changed (no-op).
+//! write, flushed to disk) and publish when nothing changed (no-op); and,
+//! as the floor under load, the YAML parser alone on one core.
 //!
 //! ```sh
 //! cargo bench --bench pipeline                  # small, medium, national*
@@ -141,6 +142,23 @@ fn stages(c: &mut Criterion) {
                 })
             });
         }
+
+        // The floor under `load`: serde-saphyr reading every file into
+        // `IgnoredAny` (no spans, no validation), on one core.
+        let texts: Vec<String> = std::fs::read_dir(&data.schedules)
+            .expect("schedules folder")
+            .filter_map(Result::ok)
+            .filter_map(|e| std::fs::read_to_string(e.path()).ok())
+            .collect();
+        group.bench_function("yaml-only-1-core", |b| {
+            b.iter(|| {
+                for text in &texts {
+                    let parsed: serde::de::IgnoredAny =
+                        serde_saphyr::from_str(black_box(text)).expect("YAML");
+                    black_box(parsed);
+                }
+            })
+        });
 
         if probe("expand", size, || {
             black_box(pipeline::expansion(&data.checked, now).expect("expands"));

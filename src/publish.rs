@@ -195,19 +195,17 @@ pub fn publish(
 ) -> Result<Changes, Error> {
     std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
     let (changes, previous) = compare(dir, outputs, dropped)?;
-    // Opened before staging: syncfs reports write-back errors since then.
-    #[cfg(target_os = "linux")]
-    let dir_handle = std::fs::File::open(dir).map_err(|e| Error::io(dir, e))?;
     // Stage: write every changed file beside its target. Dropping the
     // temporary files on an error removes them again.
     let by_name: std::collections::HashMap<&str, &Output> =
         outputs.iter().map(|o| (o.name.as_str(), o)).collect();
     let staged = stage_all(dir, &previous, &by_name, fault)?;
     // Every staged file on disk before any is renamed over a published one.
-    #[cfg(target_os = "linux")]
-    if !staged.is_empty() {
-        rustix::fs::syncfs(&dir_handle).map_err(|e| Error::io(dir, e.into()))?;
-    }
+    on_threads(FLUSH_THREADS, &staged, |(tmp, _)| {
+        tmp.as_file()
+            .sync_all()
+            .map_err(|e| Error::io(tmp.path(), e))
+    })?;
     // Commit: rename each over its target and remove the dropped files,
     // the last output (the state file) last of all; on any failure put back
     // what was already done.
@@ -268,34 +266,42 @@ fn stage_all<'p>(
                 return Ok(None);
             };
             fault(Step::Write(&output.name)).map_err(|e| Error::io(&dir.join(&output.name), e))?;
-            Ok(Some((stage(dir, &output.content)?, prev)))
+            Ok(Some((stage(dir, &output.content, false)?, prev)))
         };
-    // Where each file is flushed, mostly waiting for the disk: more threads
-    // than cores let the file system group the flushes.
-    const THREADS: usize = if SYNC_EACH { 16 } else { 2 };
-    let chunk = previous.len().div_ceil(THREADS).max(1);
-    let parts: Vec<Result<Vec<_>, Error>> = std::thread::scope(|scope| {
-        let handles: Vec<_> = previous
+    let staged = on_threads(STAGE_THREADS, previous, one)?;
+    Ok(staged.into_iter().flatten().collect())
+}
+
+/// Writing temporary files is copying into the page cache: one thread per
+/// core. Flushing them is waiting for the disk: more threads than cores let
+/// the file system group the flushes.
+const STAGE_THREADS: usize = 2;
+const FLUSH_THREADS: usize = 16;
+
+/// `f` over `items` on `threads` threads, results in order; the first error
+/// (in item order) if any.
+fn on_threads<'a, T: Sync, R: Send>(
+    threads: usize,
+    items: &'a [T],
+    f: impl Fn(&'a T) -> Result<R, Error> + Sync,
+) -> Result<Vec<R>, Error> {
+    let chunk = items.len().div_ceil(threads).max(1);
+    let f = &f;
+    let parts: Vec<Result<Vec<R>, Error>> = std::thread::scope(|scope| {
+        let handles: Vec<_> = items
             .chunks(chunk)
-            .map(|c| {
-                scope.spawn(move || {
-                    c.iter()
-                        .map(one)
-                        .filter_map(Result::transpose)
-                        .collect::<Result<Vec<_>, Error>>()
-                })
-            })
+            .map(|c| scope.spawn(move || c.iter().map(f).collect::<Result<Vec<R>, Error>>()))
             .collect();
         handles
             .into_iter()
             .map(|h| h.join().unwrap_or_else(|e| std::panic::resume_unwind(e)))
             .collect()
     });
-    let mut staged = Vec::with_capacity(previous.len());
+    let mut all = Vec::with_capacity(items.len());
     for part in parts {
-        staged.extend(part?);
+        all.extend(part?);
     }
-    Ok(staged)
+    Ok(all)
 }
 
 /// The `fault` of a real run: none.
@@ -303,17 +309,10 @@ pub fn no_faults(_: Step) -> std::io::Result<()> {
     Ok(())
 }
 
-/// Whether [`stage`] flushes each file itself; on Linux [`publish`] flushes
-/// them all at once.
-const SYNC_EACH: bool = cfg!(not(target_os = "linux"));
-
-/// Writes `bytes` to a world-readable temporary file in `dir` (tempfile
-/// creates 0600, which a web server cannot read), flushed if `SYNC_EACH`.
-fn stage(dir: &Path, content: &Content) -> Result<tempfile::NamedTempFile, Error> {
-    stage_with(dir, content, SYNC_EACH)
-}
-
-fn stage_with(dir: &Path, content: &Content, sync: bool) -> Result<tempfile::NamedTempFile, Error> {
+/// Writes `content` to a world-readable temporary file in `dir` (tempfile
+/// creates 0600, which a web server cannot read), and flushes it to disk
+/// if `sync` (else [`publish`] does, once all are written).
+fn stage(dir: &Path, content: &Content, sync: bool) -> Result<tempfile::NamedTempFile, Error> {
     let mut tmp = tempfile::Builder::new()
         .prefix(".nedetid-")
         .suffix(".tmp")
@@ -328,9 +327,9 @@ fn stage_with(dir: &Path, content: &Content, sync: bool) -> Result<tempfile::Nam
             .map_err(|e| Error::io(tmp.path(), e))?;
     } else {
         // Starts writing the file to disk now, while the next ones are
-        // staged, so that the syncfs after staging has little left to
-        // wait for. (On Linux, DONTNEED starts write-back of dirty pages
-        // and drops only clean ones: these stay cached.) Only a hint.
+        // staged, so that flushing it later has little left to wait for
+        // (on Linux DONTNEED starts write-back of the dirty pages and
+        // drops only clean ones: these stay cached). Only a hint.
         #[cfg(target_os = "linux")]
         let _ = rustix::fs::fadvise(tmp.as_file(), 0, None, rustix::fs::Advice::DontNeed);
     }
@@ -350,7 +349,7 @@ fn rollback(dir: &Path, done: &[&Previous]) {
     for prev in done.iter().rev() {
         let path: PathBuf = dir.join(&prev.name);
         let _ = match &prev.bytes {
-            Some(bytes) => stage_with(dir, bytes, true).and_then(|tmp| {
+            Some(bytes) => stage(dir, bytes, true).and_then(|tmp| {
                 tmp.persist(&path)
                     .map(drop)
                     .map_err(|e| Error::io(&path, e.error))

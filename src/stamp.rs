@@ -21,7 +21,8 @@ pub fn date_time(t: NaiveDateTime, sep: &str) -> String {
     s.push_str(time_sep);
     push2(&mut s, t.minute());
     s.push_str(time_sep);
-    push2(&mut s, t.second());
+    // A leap second is second 59 with more than a second of nanoseconds.
+    push2(&mut s, t.second() + t.nanosecond() / 1_000_000_000);
     s
 }
 
@@ -52,11 +53,16 @@ mod tests {
 
     proptest! {
         #[test]
-        fn same_text_as_chrono(days in -1_000_000i32..4_000_000, secs in 0u32..86_400) {
+        fn same_text_as_chrono(
+            days in -1_000_000i32..4_000_000,
+            secs in prop_oneof![0u32..86_400, Just(86_399)],
+            nanos in prop_oneof![Just(0u32), 0u32..2_000_000_000],
+        ) {
             let Some(d) = chrono::NaiveDate::from_num_days_from_ce_opt(days) else {
                 return Ok(());
             };
-            let Some(time) = chrono::NaiveTime::from_num_seconds_from_midnight_opt(secs, 0) else {
+            // Nanoseconds over a second (a leap second) only at :59.
+            let Some(time) = chrono::NaiveTime::from_num_seconds_from_midnight_opt(secs, nanos) else {
                 return Ok(());
             };
             let t = d.and_time(time);
