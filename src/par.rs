@@ -18,18 +18,33 @@ pub fn map_from<T: Sync, R: Send>(
     if threads < 2 || items.len() < min_items {
         return items.iter().map(&f).collect();
     }
-    let chunk = items.len().div_ceil(threads);
-    std::thread::scope(|scope| {
-        let handles: Vec<_> = items
-            .chunks(chunk)
-            .map(|c| scope.spawn(|| c.iter().map(&f).collect::<Vec<R>>()))
+    // Small chunks handed out in turn: a thread that is done early (or gets
+    // less of a core) takes more, so all finish together.
+    let chunk = items.len().div_ceil(threads * 16).max(1);
+    let chunks: Vec<&[T]> = items.chunks(chunk).collect();
+    let next = std::sync::atomic::AtomicUsize::new(0);
+    let (f, chunks, next) = (&f, &chunks, &next);
+    let mut done: Vec<(usize, Vec<R>)> = std::thread::scope(|scope| {
+        let handles: Vec<_> = (0..threads)
+            .map(|_| {
+                scope.spawn(move || {
+                    let mut mine = Vec::new();
+                    loop {
+                        let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                        let Some(c) = chunks.get(i) else { break mine };
+                        mine.push((i, c.iter().map(f).collect::<Vec<R>>()));
+                    }
+                })
+            })
             .collect();
         // A panic in a worker is a bug; pass it on rather than hide it.
         handles
             .into_iter()
             .flat_map(|h| h.join().unwrap_or_else(|e| std::panic::resume_unwind(e)))
             .collect()
-    })
+    });
+    done.sort_unstable_by_key(|(i, _)| *i);
+    done.into_iter().flat_map(|(_, r)| r).collect()
 }
 
 #[cfg(test)]
