@@ -239,19 +239,46 @@ pub fn validate(files: &[SourceFile]) -> Result<(Schedule, Vec<Problem>), Vec<Pr
     let settings = v.settings(files);
     let systems = v.systems(files);
     let known: BTreeMap<&str, &System> = systems.iter().map(|s| (s.id.as_str(), s)).collect();
+    // Ids are unique across files: checked in file order first. Then the
+    // files' outages and series are checked on every core; the problems come
+    // out in the same order as one by one.
+    let mut event_ids: BTreeMap<String, Location> = BTreeMap::new();
+    let duplicates: Vec<(&SourceFile, Vec<Option<Problem>>)> = files
+        .iter()
+        .map(|file| {
+            v.path = file.path.clone();
+            let ids = file.raw.outages.iter().map(|r| &r.value.id);
+            let ids = ids.chain(file.raw.maintenance.iter().map(|r| &r.value.id));
+            let found = ids.map(|id| v.duplicate_id(&mut event_ids, id)).collect();
+            (file, found)
+        })
+        .collect();
+    let (rejected, known) = (&v.rejected, &known);
+    let checked = crate::par::map_from(&duplicates, 2, |(file, duplicates)| {
+        let mut fv = Validator {
+            path: file.path.clone(),
+            problems: Vec::new(),
+            rejected: rejected.clone(),
+        };
+        let mut duplicates = duplicates.iter().cloned();
+        let mut outages = Vec::new();
+        for raw in &file.raw.outages {
+            fv.problems.extend(duplicates.next().flatten());
+            outages.extend(fv.outage(&raw.value, known));
+        }
+        let mut series = Vec::new();
+        for raw in &file.raw.maintenance {
+            fv.problems.extend(duplicates.next().flatten());
+            series.extend(fv.series(&raw.value, known));
+        }
+        (outages, series, fv.problems)
+    });
     let mut outages = Vec::new();
     let mut series = Vec::new();
-    let mut event_ids: BTreeMap<String, Location> = BTreeMap::new();
-    for file in files {
-        v.path = file.path.clone();
-        for raw in &file.raw.outages {
-            v.unique_event_id(&mut event_ids, &raw.value.id);
-            outages.extend(v.outage(&raw.value, &known));
-        }
-        for raw in &file.raw.maintenance {
-            v.unique_event_id(&mut event_ids, &raw.value.id);
-            series.extend(v.series(&raw.value, &known));
-        }
+    for (o, s, problems) in checked {
+        outages.extend(o);
+        series.extend(s);
+        v.problems.extend(problems);
     }
     if v.problems
         .iter()
@@ -529,16 +556,23 @@ impl Validator {
         true
     }
 
-    fn unique_event_id(&mut self, seen: &mut BTreeMap<String, Location>, id: &Spanned<String>) {
+    /// The problem of an id used before (`seen`), else `None` (and it is
+    /// recorded).
+    fn duplicate_id(
+        &self,
+        seen: &mut BTreeMap<String, Location>,
+        id: &Spanned<String>,
+    ) -> Option<Problem> {
         let at = self.at(id);
         let id = id.value.as_str();
         if let Some(first) = seen.get(id) {
-            self.problems.push(
+            Some(
                 Problem::error(at, format!("duplicate id `{id}`"))
                     .help(format!("outage and maintenance ids must be unique (they make the calendar UIDs); `{id}` is first used at {first}")),
-            );
+            )
         } else {
             seen.insert(id.to_string(), at);
+            None
         }
     }
 
