@@ -163,7 +163,13 @@ pub fn expand(schedule: &Schedule, now: DateTime<Utc>) -> Result<Expansion<'_>, 
             Time::AllDay { end, .. } => end >= cutoff.with_timezone(&zone).date_naive(),
         });
     }
-    occurrences.sort_by(|a, b| sort_key(zone, a).cmp(&sort_key(zone, b)));
+    // By start, then UID; each start worked out once.
+    let mut keyed: Vec<(DateTime<Utc>, Occurrence)> = occurrences
+        .into_iter()
+        .map(|o| (start_instant(zone, &o), o))
+        .collect();
+    keyed.sort_by(|(a, x), (b, y)| a.cmp(b).then_with(|| x.uid.cmp(&y.uid)));
+    let occurrences: Vec<Occurrence> = keyed.into_iter().map(|(_, o)| o).collect();
     skipped.sort_by(|a, b| (a.date, &a.series.id).cmp(&(b.date, &b.series.id)));
     Ok(Expansion {
         schedule,
@@ -175,8 +181,9 @@ pub fn expand(schedule: &Schedule, now: DateTime<Utc>) -> Result<Expansion<'_>, 
     })
 }
 
-fn sort_key<'o>(zone: Tz, o: &'o Occurrence) -> (DateTime<Utc>, &'o str) {
-    let start = match o.time {
+/// When an occurrence starts; an all-day one at local midnight.
+fn start_instant(zone: Tz, o: &Occurrence) -> DateTime<Utc> {
+    match o.time {
         Time::Timed { start, .. } => start,
         Time::AllDay { start, .. } => zone
             .from_local_datetime(&start.and_time(chrono::NaiveTime::MIN))
@@ -185,8 +192,7 @@ fn sort_key<'o>(zone: Tz, o: &'o Occurrence) -> (DateTime<Utc>, &'o str) {
                 || start.and_time(chrono::NaiveTime::MIN).and_utc(),
                 |d| d.with_timezone(&Utc),
             ),
-    };
-    (start, &o.uid)
+    }
 }
 
 fn outage_time(zone: Tz, outage: &Outage) -> Result<Time, Problem> {
