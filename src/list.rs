@@ -1,14 +1,12 @@
 //! `nedetid list`: the occurrences as nedetid computes them, as a table for
 //! people or as JSON for tests and other tools.
 
-use std::collections::BTreeMap;
-
 use chrono::NaiveDate;
 use serde::Serialize;
 
 use crate::expand::{Expansion, Kind, Occurrence, Time};
 use crate::render::summary;
-use crate::schedule::Status;
+use crate::schedule::{Status, SystemNames};
 use crate::stamp;
 
 /// Which occurrences to show.
@@ -96,7 +94,7 @@ fn rfc3339(t: chrono::DateTime<chrono::Utc>) -> String {
     s
 }
 
-fn item(o: &Occurrence, names: &BTreeMap<&str, &str>) -> Item {
+fn item(o: &Occurrence, names: &SystemNames) -> Item {
     let (all_day, start, end, start_local, end_local) = match o.time {
         Time::Timed {
             start,

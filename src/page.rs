@@ -7,7 +7,7 @@
 //! Pure: `now` comes in as a value and is not printed, so that a rebuild on
 //! another day gives the same bytes until an event passes.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::HashMap;
 use std::fmt::Write as _;
 
 use chrono::{DateTime, Datelike, NaiveDate, NaiveDateTime, NaiveTime, TimeZone, Timelike, Utc};
@@ -15,7 +15,7 @@ use chrono_tz::Tz;
 
 use crate::expand::{Expansion, Kind, Occurrence, Skipped, Time, weekday_nb};
 use crate::render::{Feed, systems_label};
-use crate::schedule::{ALL_FEED, Details, Series, Status, Window};
+use crate::schedule::{ALL_FEED, Details, Series, Status, SystemNames, Window};
 
 /// The last facts (place, status), then the description, consequences and
 /// what still works: the same for an outage and a series.
@@ -237,7 +237,7 @@ struct SeriesEntries<'e, 'a> {
 
 struct Ctx<'a> {
     zone: Tz,
-    names: &'a BTreeMap<&'a str, &'a str>,
+    names: &'a SystemNames<'a>,
     now: DateTime<Utc>,
     series: HashMap<&'a str, &'a Series>,
     by_series: HashMap<&'a str, SeriesEntries<'a, 'a>>,
@@ -1229,7 +1229,7 @@ mod tests {
         let zone = chrono_tz::Europe::Oslo;
         let ctx = Ctx {
             zone,
-            names: &BTreeMap::new(),
+            names: &SystemNames::new(),
             now: at("2019-01-01T00:00:00Z"),
             series: HashMap::new(),
             by_series: HashMap::new(),

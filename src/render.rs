@@ -11,7 +11,7 @@ use chrono::{DateTime, Datelike, NaiveDate, NaiveDateTime, Utc};
 
 use crate::expand::{Expansion, Form, Kind, Occurrence, Time};
 use crate::ical::Writer;
-use crate::schedule::{ALL_FEED, Details, Status};
+use crate::schedule::{ALL_FEED, Details, Status, SystemNames};
 use crate::series::Master;
 
 pub const PRODID: &str = concat!("-//nedetid//nedetid ", env!("CARGO_PKG_VERSION"), "//NO");
@@ -366,7 +366,7 @@ fn write_vevent(
     w: &mut Writer,
     v: &Vevent,
     expansion: &Expansion,
-    names: &BTreeMap<&str, &str>,
+    names: &SystemNames,
     label: &str,
 ) {
     let zone = expansion.schedule.settings.zone;
@@ -466,7 +466,7 @@ fn push_revision(out: &mut String, rev: Revision) {
 }
 
 /// Which systems, then what: "Visma Enterprise: Oppgradering til 2019.1".
-pub fn summary(details: &Details, names: &BTreeMap<&str, &str>) -> String {
+pub fn summary(details: &Details, names: &SystemNames) -> String {
     summary_for(details, &systems_label(details, names))
 }
 
@@ -480,7 +480,7 @@ fn summary_for(details: &Details, systems: &str) -> String {
 }
 
 /// "Alle systemer", or the names of the systems hit.
-pub fn systems_label(details: &Details, names: &BTreeMap<&str, &str>) -> String {
+pub fn systems_label(details: &Details, names: &SystemNames) -> String {
     if details.all_systems {
         return "Alle systemer".to_string();
     }
@@ -490,7 +490,7 @@ pub fn systems_label(details: &Details, names: &BTreeMap<&str, &str>) -> String 
 /// The names of the systems hit, in id order.
 fn system_names<'a>(
     details: &'a Details,
-    names: &'a BTreeMap<&str, &str>,
+    names: &'a SystemNames<'a>,
 ) -> impl Iterator<Item = &'a str> {
     details
         .systems

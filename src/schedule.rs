@@ -35,9 +35,12 @@ pub struct Schedule {
     pub series: Vec<Series>,
 }
 
+/// System names by id (looked up for every label of every event).
+pub type SystemNames<'a> = std::collections::HashMap<&'a str, &'a str>;
+
 impl Schedule {
     /// System names by id, for labels.
-    pub fn system_names(&self) -> BTreeMap<&str, &str> {
+    pub fn system_names(&self) -> SystemNames<'_> {
         self.systems
             .iter()
             .map(|s| (s.id.as_str(), s.name.as_str()))
