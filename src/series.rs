@@ -311,28 +311,14 @@ mod plan_tests {
 
     use chrono::{DateTime, Utc};
 
-    use crate::pipeline::{expansion_as, load_memory, render};
+    use crate::pipeline::{expansion_as, load_memory};
     use crate::schedule::Recurrence;
-    use crate::state::Manifest;
 
-    const BASE: &str = "settings:\n  uid-domain: t.example\nsystems:\n  - id: s\n    name: S\nmaintenance:\n  - id: m\n    title: M\n    systems: [s]\n    rule: FREQ=MONTHLY;BYDAY=3WE\n    from: 2019-01-01\n    until: 2019-06-30\n    start-time: \"16:00\"\n    end-time: \"19:00\"\n";
+    use super::plan_tests_support::{feed_at, schedule};
 
+    /// `all.ics` (unfolded) with `extra` series keys, built at the epoch.
     fn feed(extra: &str) -> String {
-        let files = [(
-            PathBuf::from("t.yaml"),
-            format!("{BASE}{extra}").into_bytes(),
-        )];
-        let checked = load_memory(&files).unwrap_or_else(|e| panic!("{e}"));
-        let now = DateTime::<Utc>::UNIX_EPOCH;
-        let expansion =
-            expansion_as(&checked, now, Recurrence::Rrule).unwrap_or_else(|e| panic!("{e}"));
-        let rendered = render(&expansion, &Manifest::default(), now);
-        let all = rendered
-            .outputs
-            .iter()
-            .find(|o| o.name == "all.ics")
-            .map(|o| o.content.to_vec());
-        crate::ical::unfold(&String::from_utf8(all.unwrap_or_default()).unwrap_or_default())
+        feed_at("", extra, "1970-01-01T00:00:00Z")
     }
 
     #[test]
@@ -379,7 +365,8 @@ mod plan_tests {
     fn a_rule_outlook_cannot_show_stays_expanded() {
         let files = [(
             PathBuf::from("t.yaml"),
-            BASE.replace("BYDAY=3WE", "BYDAY=WE;BYMONTHDAY=16,17,18,19,20,21,22")
+            schedule("", "")
+                .replace("BYDAY=3WE", "BYDAY=WE;BYMONTHDAY=16,17,18,19,20,21,22")
                 .into_bytes(),
         )];
         let checked = load_memory(&files).unwrap_or_else(|e| panic!("{e}"));
@@ -442,13 +429,20 @@ mod plan_tests_support {
     use crate::schedule::Recurrence;
     use crate::state::Manifest;
 
-    /// `all.ics` (unfolded) of a one-series schedule in RRULE form, with
-    /// extra settings and series keys, built at `now`.
-    pub fn feed_at(settings: &str, series: &str, now: &str) -> String {
-        let text = format!(
+    /// A one-series schedule (third Wednesday, January to June 2019), with
+    /// extra settings and series keys.
+    pub fn schedule(settings: &str, series: &str) -> String {
+        format!(
             "settings:\n  uid-domain: t.example\n{settings}systems:\n  - id: s\n    name: S\nmaintenance:\n  - id: m\n    title: M\n    systems: [s]\n    rule: FREQ=MONTHLY;BYDAY=3WE\n    from: 2019-01-01\n    until: 2019-06-30\n    start-time: \"16:00\"\n    end-time: \"19:00\"\n{series}"
-        );
-        let files = [(PathBuf::from("t.yaml"), text.into_bytes())];
+        )
+    }
+
+    /// `all.ics` (unfolded) of [`schedule`] in RRULE form, built at `now`.
+    pub fn feed_at(settings: &str, series: &str, now: &str) -> String {
+        let files = [(
+            PathBuf::from("t.yaml"),
+            schedule(settings, series).into_bytes(),
+        )];
         let checked = load_memory(&files).unwrap_or_else(|e| panic!("{e}"));
         let now = crate::cli::parse_now(now).unwrap_or_else(|e| panic!("{e}"));
         let expansion =
