@@ -32,6 +32,7 @@ use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
 use chrono::{Datelike, Duration, NaiveDate, NaiveDateTime, NaiveTime, Timelike, Weekday};
+use nedetid::tz::weekday_code;
 
 /// The data sets.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -654,18 +655,6 @@ enum Shape {
     Yearly { month: u32, weekday: Weekday },
 }
 
-fn wd(w: Weekday) -> &'static str {
-    match w {
-        Weekday::Mon => "MO",
-        Weekday::Tue => "TU",
-        Weekday::Wed => "WE",
-        Weekday::Thu => "TH",
-        Weekday::Fri => "FR",
-        Weekday::Sat => "SA",
-        Weekday::Sun => "SU",
-    }
-}
-
 impl Shape {
     fn rule(self) -> String {
         match self {
@@ -673,24 +662,30 @@ impl Shape {
                 n,
                 weekday,
                 setpos: true,
-            } => format!("FREQ=MONTHLY;BYDAY={};BYSETPOS={n}", wd(weekday)),
+            } => format!("FREQ=MONTHLY;BYDAY={};BYSETPOS={n}", weekday_code(weekday)),
             Shape::NthWeekday { n, weekday, .. } => {
-                format!("FREQ=MONTHLY;BYDAY={n}{}", wd(weekday))
+                format!("FREQ=MONTHLY;BYDAY={n}{}", weekday_code(weekday))
             }
             Shape::PatchWednesday => "FREQ=MONTHLY;BYDAY=WE;BYMONTHDAY=16,17,18,19,20,21,22".into(),
             Shape::Weekly {
                 interval: 1,
                 weekday,
-            } => format!("FREQ=WEEKLY;BYDAY={}", wd(weekday)),
+            } => format!("FREQ=WEEKLY;BYDAY={}", weekday_code(weekday)),
             Shape::Weekly { interval, weekday } => {
-                format!("FREQ=WEEKLY;INTERVAL={interval};BYDAY={}", wd(weekday))
+                format!(
+                    "FREQ=WEEKLY;INTERVAL={interval};BYDAY={}",
+                    weekday_code(weekday)
+                )
             }
             Shape::MonthDay { day } => format!("FREQ=MONTHLY;BYMONTHDAY={day}"),
             Shape::Quarterly { weekday } => {
-                format!("FREQ=MONTHLY;INTERVAL=3;BYDAY=1{}", wd(weekday))
+                format!("FREQ=MONTHLY;INTERVAL=3;BYDAY=1{}", weekday_code(weekday))
             }
             Shape::Yearly { month, weekday } => {
-                format!("FREQ=YEARLY;BYMONTH={month};BYDAY=1{}", wd(weekday))
+                format!(
+                    "FREQ=YEARLY;BYMONTH={month};BYDAY=1{}",
+                    weekday_code(weekday)
+                )
             }
         }
     }
@@ -813,40 +808,14 @@ fn shuffled(rng: &mut Rng, len: usize) -> Vec<usize> {
     v
 }
 
-/// Gregorian Easter Sunday (the anonymous algorithm).
-fn easter(year: i32) -> NaiveDate {
-    let a = year % 19;
-    let b = year / 100;
-    let c = year % 100;
-    let h = (19 * a + b - b / 4 - (b - (b + 8) / 25 + 1) / 3 + 15) % 30;
-    let l = (32 + 2 * (b % 4) + 2 * (c / 4) - h - c % 4) % 7;
-    let m = (a + 11 * h + 22 * l) / 451;
-    let month = (h + l - 7 * m + 114) / 31;
-    let day = (h + l - 7 * m + 114) % 31 + 1;
-    ymd(year, month as u32, day as u32)
-}
-
-/// Norwegian public holidays: maintenance on them is skipped or moved
-/// (nedetid warns about maintenance on a holiday).
-fn holiday(d: NaiveDate) -> Option<&'static str> {
-    match (d.month(), d.day()) {
-        (1, 1) => return Some("Første nyttårsdag"),
-        (5, 1) => return Some("Arbeidernes dag"),
-        (5, 17) => return Some("Grunnlovsdag"),
-        (12, 25) => return Some("Første juledag"),
-        (12, 26) => return Some("Andre juledag"),
-        _ => {}
-    }
-    match (d - easter(d.year())).num_days() {
-        -3 => Some("Skjærtorsdag"),
-        -2 => Some("Langfredag"),
-        0 => Some("Første påskedag"),
-        1 => Some("Andre påskedag"),
-        39 => Some("Kristi himmelfartsdag"),
-        49 => Some("Første pinsedag"),
-        50 => Some("Andre pinsedag"),
-        _ => None,
-    }
+/// Norwegian public holidays, as nedetid knows them (it warns about
+/// maintenance on one): such dates are skipped or moved. Capitalised, as
+/// the reason of a skip.
+fn holiday(d: NaiveDate) -> Option<String> {
+    let name = nedetid::warn::norwegian_holiday(d)?;
+    let mut chars = name.chars();
+    let first = chars.next()?;
+    Some(first.to_uppercase().chain(chars).collect())
 }
 
 /// The local span of a window on a date (`24:00` ends on the next day).
@@ -1206,7 +1175,7 @@ fn rule(
         .copied()
         .filter(|d| Some(d.month()) != skip_month)
         .collect();
-    let mut skips: Vec<(NaiveDate, Option<&str>)> = Vec::new();
+    let mut skips: Vec<(NaiveDate, Option<String>)> = Vec::new();
     // (from, to, window override, reason)
     let mut moves: Vec<MoveSpec> = Vec::new();
     let mut extras: Vec<ExtraSpec> = Vec::new();
@@ -1244,7 +1213,7 @@ fn rule(
             for _ in 0..1 + rng.below(2) {
                 let d = free.remove(rng.below(free.len()));
                 let reason = rng.chance(70).then(|| rng.pick(&SKIP_REASONS));
-                skips.push((d, reason));
+                skips.push((d, reason.map(String::from)));
             }
         }
         if rng.chance(40) {

@@ -244,7 +244,8 @@ impl DayRule {
     }
 }
 
-fn weekday_code(weekday: Weekday) -> &'static str {
+/// The RFC 5545 code of a weekday: `MO` .. `SU`.
+pub fn weekday_code(weekday: Weekday) -> &'static str {
     match weekday {
         Weekday::Mon => "MO",
         Weekday::Tue => "TU",
