@@ -51,41 +51,33 @@ pub fn load_files(files: &[(PathBuf, Vec<u8>)], problems: Vec<Problem>) -> Resul
 /// version of nedetid.
 pub fn input_fingerprint(files: &[(PathBuf, Vec<u8>)], recurrence: Recurrence) -> String {
     let mut text = format!("{}\n{recurrence:?}\n", env!("CARGO_PKG_VERSION"));
-    let mut bytes = Vec::new();
+    let mut contents = crate::state::Fingerprint::new();
     for (path, content) in files {
         let name = path
             .file_name()
             .map(|n| n.to_string_lossy().into_owned())
             .unwrap_or_default();
         text.push_str(&format!("{name}\n{}\n", content.len()));
-        bytes.extend_from_slice(content);
+        contents.update(content);
     }
-    format!(
-        "{}-{}",
-        crate::state::fingerprint(&text),
-        crate::state::fingerprint_bytes(&bytes)
-    )
+    format!("{}-{}", crate::state::fingerprint(&text), contents.hex())
 }
 
-/// The first moment after `now` at which the output could change with no
-/// edit: an event starting or ending (the page and `feeds.json` move it from
-/// upcoming to past), an event leaving the retention window, or, with
-/// open-ended series, the next day (the horizon moves). `None`: never.
-pub fn valid_until(expansion: &Expansion, now: DateTime<Utc>) -> Option<DateTime<Utc>> {
-    change_moments(expansion, now)
-        .into_iter()
-        .filter(|m| *m > now)
-        .min()
-}
-
-/// The last moment at or before `now` at which the output changed with no
-/// edit (see [`valid_until`]): a build with an earlier `now` (an older
-/// `--now` or `SOURCE_DATE_EPOCH`, a clock set back) must not reuse it.
-pub fn valid_from(expansion: &Expansion, now: DateTime<Utc>) -> Option<DateTime<Utc>> {
-    change_moments(expansion, now)
-        .into_iter()
-        .filter(|m| *m <= now)
-        .max()
+/// When the output last changed, and next changes, with no edit: the last
+/// such moment at or before `now` (a build with an earlier `now`, from an
+/// older `--now` or `SOURCE_DATE_EPOCH` or a clock set back, must not reuse
+/// the output) and the first after it. Such moments: an event starting or
+/// ending (the page and `feeds.json` move it from upcoming to past), an
+/// event leaving the retention window, and with open-ended series each
+/// midnight (the horizon moves). `None`: no such moment.
+fn validity(
+    expansion: &Expansion,
+    now: DateTime<Utc>,
+) -> (Option<DateTime<Utc>>, Option<DateTime<Utc>>) {
+    let moments = change_moments(expansion, now);
+    let from = moments.iter().filter(|m| **m <= now).max().copied();
+    let until = moments.iter().filter(|m| **m > now).min().copied();
+    (from, until)
 }
 
 /// The moments around `now` at which the output changes by itself.
@@ -245,10 +237,11 @@ pub fn render_recording(
             .iter()
             .map(|o| (o.name.clone(), o.content.len() as u64))
             .collect();
+        let (valid_from, valid_until) = validity(expansion, now);
         manifest.input = Some(crate::state::InputState {
             fingerprint,
-            valid_from: valid_from(expansion, now),
-            valid_until: valid_until(expansion, now),
+            valid_from,
+            valid_until,
             sizes,
         });
     }

@@ -154,13 +154,8 @@ pub fn owned_name(name: &str) -> bool {
 /// 64-bit FNV-1a: a stable, dependency-free content fingerprint (not a
 /// security measure; it only has to change when the content does).
 pub fn fingerprint(text: &str) -> String {
-    fingerprint_bytes(text.as_bytes())
-}
-
-/// [`fingerprint`] of bytes.
-pub fn fingerprint_bytes(bytes: &[u8]) -> String {
     let mut hash = Fingerprint::new();
-    hash.update(bytes);
+    hash.update(text.as_bytes());
     hash.hex()
 }
 
