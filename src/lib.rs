@@ -188,10 +188,7 @@ fn build(common: &Common, out: &std::path::Path, check_only: bool) -> Result<u8,
     let (warnings, rendered) = std::thread::scope(|scope| {
         let warnings = scope.spawn(|| pipeline::warnings(&checked, &expansion, now));
         let rendered = pipeline::render_recording(&expansion, &previous, now, Some(fingerprint));
-        let warnings = warnings
-            .join()
-            .unwrap_or_else(|e| std::panic::resume_unwind(e));
-        (warnings, rendered)
+        (par::join(warnings), rendered)
     });
     print_warnings(&checked, warnings);
     let large = rendered

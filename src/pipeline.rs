@@ -8,9 +8,9 @@ use chrono::{DateTime, Utc};
 
 use crate::error::{Error, Problem, Report};
 use crate::expand::{Expansion, expand};
+use crate::par;
 use crate::publish::{Content, Output};
 use crate::render::{self, Feed};
-use crate::schedule::ALL_FEED;
 use crate::schedule::{Recurrence, Schedule, validate};
 use crate::state::{MANIFEST, Manifest};
 
@@ -112,22 +112,18 @@ fn change_moments(expansion: &Expansion, now: DateTime<Utc>) -> Vec<DateTime<Utc
 }
 
 fn check_loaded(loaded: crate::load::Loaded) -> Result<Checked, Error> {
-    let mut problems = loaded.problems;
     // A file that did not parse leaves its systems undefined and its
     // settings unknown: checking the rest would only report echoes of it.
-    if !problems.is_empty() {
-        return Err(Error::Invalid(Report::new(problems, loaded.sources)));
+    if !loaded.problems.is_empty() {
+        return Err(Error::Invalid(Report::new(loaded.problems, loaded.sources)));
     }
     match validate(&loaded.files) {
-        Ok((schedule, warnings)) if problems.is_empty() => Ok(Checked {
+        Ok((schedule, warnings)) => Ok(Checked {
             schedule,
             warnings,
             sources: loaded.sources,
         }),
-        Ok((_, mut more)) | Err(mut more) => {
-            problems.append(&mut more);
-            Err(Error::Invalid(Report::new(problems, loaded.sources)))
-        }
+        Err(problems) => Err(Error::Invalid(Report::new(problems, loaded.sources))),
     }
 }
 
@@ -189,18 +185,13 @@ pub fn render_recording(
     now: DateTime<Utc>,
     fingerprint: Option<String>,
 ) -> Rendered {
-    let mut files: Vec<String> = std::iter::once(format!("{ALL_FEED}.ics"))
-        .chain(
-            expansion
-                .schedule
-                .systems
-                .iter()
-                .map(|s| format!("{}.ics", s.id)),
-        )
+    let feeds = render::feed_list(expansion);
+    let mut files: Vec<String> = feeds
+        .iter()
+        .map(|f| f.file_name.clone())
         .chain([PAGE, FEEDS_JSON, MANIFEST].map(String::from))
         .collect();
     files.sort();
-    let feeds = render::feed_list(expansion);
     // The page and feeds.json need only the list of feeds: they are made on
     // their own threads while the events are rendered and revised and the
     // feeds put together.
@@ -211,10 +202,7 @@ pub fn render_recording(
         let (revisions, manifest) = previous.revise(&events.hashes(), now, files);
         events.revise(&revisions);
         let texts = render::feed_pieces(expansion, &feeds, &events);
-        let join = |h: std::thread::ScopedJoinHandle<'_, String>| {
-            h.join().unwrap_or_else(|e| std::panic::resume_unwind(e))
-        };
-        (texts, join(page), join(json), manifest)
+        (texts, par::join(page), par::join(json), manifest)
     });
     let mut outputs: Vec<Output> = feeds
         .iter()

@@ -201,7 +201,7 @@ pub fn publish(
         outputs.iter().map(|o| (o.name.as_str(), o)).collect();
     let staged = stage_all(dir, &previous, &by_name, fault)?;
     // Every staged file on disk before any is renamed over a published one.
-    on_threads(FLUSH_THREADS, &staged, |(tmp, _)| {
+    crate::par::try_map_on(FLUSH_THREADS, &staged, |(tmp, _)| {
         tmp.as_file()
             .sync_all()
             .map_err(|e| Error::io(tmp.path(), e))
@@ -268,7 +268,7 @@ fn stage_all<'p>(
             fault(Step::Write(&output.name)).map_err(|e| Error::io(&dir.join(&output.name), e))?;
             Ok(Some((stage(dir, &output.content, false)?, prev)))
         };
-    let staged = on_threads(STAGE_THREADS, previous, one)?;
+    let staged = crate::par::try_map_on(STAGE_THREADS, previous, one)?;
     Ok(staged.into_iter().flatten().collect())
 }
 
@@ -277,32 +277,6 @@ fn stage_all<'p>(
 /// the file system group the flushes.
 const STAGE_THREADS: usize = 2;
 const FLUSH_THREADS: usize = 16;
-
-/// `f` over `items` on `threads` threads, results in order; the first error
-/// (in item order) if any.
-fn on_threads<'a, T: Sync, R: Send>(
-    threads: usize,
-    items: &'a [T],
-    f: impl Fn(&'a T) -> Result<R, Error> + Sync,
-) -> Result<Vec<R>, Error> {
-    let chunk = items.len().div_ceil(threads).max(1);
-    let f = &f;
-    let parts: Vec<Result<Vec<R>, Error>> = std::thread::scope(|scope| {
-        let handles: Vec<_> = items
-            .chunks(chunk)
-            .map(|c| scope.spawn(move || c.iter().map(f).collect::<Result<Vec<R>, Error>>()))
-            .collect();
-        handles
-            .into_iter()
-            .map(|h| h.join().unwrap_or_else(|e| std::panic::resume_unwind(e)))
-            .collect()
-    });
-    let mut all = Vec::with_capacity(items.len());
-    for part in parts {
-        all.extend(part?);
-    }
-    Ok(all)
-}
 
 /// The `fault` of a real run: none.
 pub fn no_faults(_: Step) -> std::io::Result<()> {
