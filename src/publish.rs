@@ -29,6 +29,12 @@ pub fn read_manifest(dir: &Path) -> Result<Manifest, Error> {
     }
 }
 
+/// The size of the published file `name` in `dir`; `None` when it is
+/// missing (or cannot be read).
+pub fn published_size(dir: &Path, name: &str) -> Option<u64> {
+    std::fs::metadata(dir.join(name)).map(|m| m.len()).ok()
+}
+
 /// A file to publish: name inside the output folder, and its bytes.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Output {

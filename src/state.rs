@@ -113,10 +113,15 @@ impl Manifest {
     }
 
     /// Whether a build of input `fingerprint` at `now` would publish what
-    /// is already there: same input, not past `valid_until`, and every file
-    /// still present with the size it was written with (`dir` is read with
-    /// metadata only).
-    pub fn is_current(&self, fingerprint: &str, now: DateTime<Utc>, dir: &std::path::Path) -> bool {
+    /// is already there: same input, within `valid_from`..`valid_until`,
+    /// and every file still present with the size it was written with
+    /// (`size_of` a published file, `None` when it is missing).
+    pub fn is_current(
+        &self,
+        fingerprint: &str,
+        now: DateTime<Utc>,
+        size_of: impl Fn(&str) -> Option<u64>,
+    ) -> bool {
         let Some(input) = &self.input else {
             return false;
         };
@@ -124,7 +129,7 @@ impl Manifest {
             && input.valid_from.is_none_or(|f| f <= now)
             && input.valid_until.is_none_or(|v| now < v)
             && self.files.iter().filter(|f| *f != MANIFEST).all(|f| {
-                let size = std::fs::metadata(dir.join(f)).map(|m| m.len()).ok();
+                let size = size_of(f);
                 size.is_some() && size == input.sizes.get(f).copied()
             })
     }
@@ -148,7 +153,9 @@ pub fn owned_name(name: &str) -> bool {
         && std::path::Path::new(name)
             .file_name()
             .is_some_and(|f| f == name);
-    plain && (name.ends_with(".ics") || ["index.html", "feeds.json", MANIFEST].contains(&name))
+    plain
+        && (name.ends_with(".ics")
+            || [crate::pipeline::PAGE, crate::pipeline::FEEDS_JSON, MANIFEST].contains(&name))
 }
 
 /// 64-bit FNV-1a: a stable, dependency-free content fingerprint (not a
