@@ -87,13 +87,6 @@ fn keep(o: &Occurrence, f: &Filter) -> bool {
         && f.to.is_none_or(|to| first <= to)
 }
 
-/// `2019-10-16T14:00:00Z`.
-fn rfc3339(t: chrono::DateTime<chrono::Utc>) -> String {
-    let mut s = stamp::date_time(t.naive_utc(), "-");
-    s.push('Z');
-    s
-}
-
 fn item(o: &Occurrence, names: &SystemNames) -> Item {
     let (all_day, start, end, start_local, end_local) = match o.time {
         Time::Timed {
@@ -103,8 +96,8 @@ fn item(o: &Occurrence, names: &SystemNames) -> Item {
             end_local,
         } => (
             false,
-            rfc3339(start),
-            rfc3339(end),
+            stamp::utc(start, "-"),
+            stamp::utc(end, "-"),
             stamp::date_time(start_local, "-"),
             stamp::date_time(end_local, "-"),
         ),

@@ -7,12 +7,13 @@ use std::borrow::Cow;
 use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
 
-use chrono::{DateTime, Datelike, NaiveDate, NaiveDateTime, Utc};
+use chrono::{DateTime, Datelike, NaiveDateTime, Utc};
 
 use crate::expand::{Expansion, Form, Kind, Occurrence, Time};
 use crate::ical::Writer;
 use crate::schedule::{ALL_FEED, Details, Status, SystemNames};
 use crate::series::Master;
+use crate::stamp;
 
 pub const PRODID: &str = concat!("-//nedetid//nedetid ", env!("CARGO_PKG_VERSION"), "//NO");
 
@@ -372,7 +373,7 @@ fn write_vevent(
     let zone = expansion.schedule.settings.zone;
     let tzid = zone.name();
     let local = |w: &mut Writer, name: &str, t: NaiveDateTime| {
-        w.raw(name, &[("TZID", tzid)], &local_stamp(t))
+        w.raw(name, &[("TZID", tzid)], &stamp::date_time(t, ""))
     };
     // A local time that happens twice means its first reading (RFC 5545
     // 3.3.5); the second one can only be written in UTC.
@@ -385,7 +386,7 @@ fn write_vevent(
         {
             local(w, name, t);
         } else {
-            w.raw(name, &[], &utc_stamp(utc));
+            w.raw(name, &[], &stamp::utc(utc, ""));
         }
     };
     head.begin("VEVENT");
@@ -404,8 +405,8 @@ fn write_vevent(
             instant(w, "DTEND", end_local, end);
         }
         Time::AllDay { start, end } => {
-            w.raw("DTSTART", &[("VALUE", "DATE")], &date_stamp(start));
-            w.raw("DTEND", &[("VALUE", "DATE")], &date_stamp(end));
+            w.raw("DTSTART", &[("VALUE", "DATE")], &stamp::date(start, ""));
+            w.raw("DTEND", &[("VALUE", "DATE")], &stamp::date(end, ""));
         }
     }
     if let Some(rrule) = v.rrule {
@@ -457,10 +458,10 @@ fn write_vevent(
 /// is revised (plain ASCII, each shorter than a fold).
 fn push_revision(out: &mut String, rev: Revision) {
     use std::fmt::Write as _;
-    let stamp = utc_stamp(rev.stamp);
+    let at = stamp::utc(rev.stamp, "");
     let _ = write!(
         out,
-        "DTSTAMP:{stamp}\r\nLAST-MODIFIED:{stamp}\r\nSEQUENCE:{}\r\n",
+        "DTSTAMP:{at}\r\nLAST-MODIFIED:{at}\r\nSEQUENCE:{}\r\n",
         rev.sequence
     );
 }
@@ -573,18 +574,4 @@ pub fn html_description(d: &Details, note: Option<&str>, systems: &str) -> Strin
     }
     html.push_str("</body></html>");
     html
-}
-
-fn utc_stamp(t: DateTime<Utc>) -> String {
-    let mut s = crate::stamp::date_time(t.naive_utc(), "");
-    s.push('Z');
-    s
-}
-
-fn local_stamp(t: NaiveDateTime) -> String {
-    crate::stamp::date_time(t, "")
-}
-
-fn date_stamp(d: NaiveDate) -> String {
-    crate::stamp::date(d, "")
 }

@@ -2,7 +2,7 @@
 //! field by field: chrono's `format` parses its pattern on every call, which
 //! shows when a build writes hundreds of thousands of them.
 
-use chrono::{Datelike as _, NaiveDate, NaiveDateTime, Timelike as _};
+use chrono::{DateTime, Datelike as _, NaiveDate, NaiveDateTime, Timelike as _, Utc};
 
 /// `20191016` (`sep` ""), or `2019-10-16` (`sep` "-").
 pub fn date(d: NaiveDate, sep: &str) -> String {
@@ -23,6 +23,14 @@ pub fn date_time(t: NaiveDateTime, sep: &str) -> String {
     s.push_str(time_sep);
     // A leap second is second 59 with more than a second of nanoseconds.
     push2(&mut s, t.second() + t.nanosecond() / 1_000_000_000);
+    s
+}
+
+/// A UTC instant: `20191016T140000Z` (`sep` ""), or `2019-10-16T14:00:00Z`
+/// (`sep` "-").
+pub fn utc(t: DateTime<Utc>, sep: &str) -> String {
+    let mut s = date_time(t.naive_utc(), sep);
+    s.push('Z');
     s
 }
 
