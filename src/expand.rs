@@ -39,7 +39,7 @@ pub struct Occurrence<'a> {
     pub note: Option<String>,
     /// Moved away from its rule date or times.
     pub moved: bool,
-    /// How it is published; decided by [`crate::series`].
+    /// How it is published; decided by the series stage, which runs after expansion.
     pub form: Form,
 }
 
@@ -92,6 +92,21 @@ pub struct Skipped<'a> {
     pub reason: Option<String>,
 }
 
+/// A series published as one repeating VEVENT.
+#[derive(Debug, Clone)]
+pub struct Master<'a> {
+    pub series: &'a Series,
+    pub uid: String,
+    pub details: &'a Details,
+    /// The first occurrence the rule gives (DTSTART, DTEND).
+    pub time: Time,
+    /// The RRULE value, in Outlook's template shape, bounded by UNTIL.
+    pub rrule: String,
+    /// Local starts the rule gives that are not published (skipped, or
+    /// moved too far to be an override).
+    pub exdates: Vec<NaiveDateTime>,
+}
+
 /// Everything the rendering stages need.
 #[derive(Debug, Clone)]
 pub struct Expansion<'a> {
@@ -101,8 +116,8 @@ pub struct Expansion<'a> {
     pub skipped: Vec<Skipped<'a>>,
     /// The last date open-ended rules are expanded to.
     pub horizon: NaiveDate,
-    /// Series published in RRULE form.
-    pub masters: Vec<crate::series::Master<'a>>,
+    /// Series published in RRULE form (the series stage chooses them).
+    pub masters: Vec<Master<'a>>,
     /// Why series asked for in RRULE form stay expanded.
     pub notes: Vec<Problem>,
 }

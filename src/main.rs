@@ -3,5 +3,5 @@ use std::process::ExitCode;
 use clap::Parser as _;
 
 fn main() -> ExitCode {
-    nedetid::run(nedetid::cli::Cli::parse())
+    nedetid::cmd::run(nedetid::cli::Cli::parse())
 }

@@ -12,7 +12,7 @@ use crate::par;
 use crate::publish::{Content, Output};
 use crate::render::{self, Feed};
 use crate::schedule::{Recurrence, Schedule, validate};
-use crate::state::{MANIFEST, Manifest};
+use crate::state::{FEEDS_JSON, MANIFEST, Manifest, PAGE};
 
 /// Schedules that loaded and validated, with their warnings and the source
 /// text for showing them.
@@ -243,8 +243,3 @@ pub fn render_recording(
         manifest,
     }
 }
-
-/// The page people open.
-pub const PAGE: &str = "index.html";
-/// The feeds and upcoming events, for intranet widgets.
-pub const FEEDS_JSON: &str = "feeds.json";

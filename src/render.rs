@@ -9,11 +9,11 @@ use std::sync::Arc;
 
 use chrono::{DateTime, Datelike, NaiveDateTime, Utc};
 
-use crate::expand::{Expansion, Form, Kind, Occurrence, Time};
+use crate::expand::{Expansion, Form, Kind, Master, Occurrence, Time};
 use crate::ical::Writer;
 use crate::schedule::{ALL_FEED, Details, Status, SystemNames};
-use crate::series::Master;
 use crate::stamp;
+use crate::state::Revision;
 
 pub const PRODID: &str = concat!("-//nedetid//nedetid ", env!("CARGO_PKG_VERSION"), "//NO");
 
@@ -31,23 +31,6 @@ pub struct Feed {
     /// Their indexes in the expansion, in order.
     occurrences: Vec<usize>,
     system: Option<usize>,
-}
-
-/// What a client needs to recognise an update: the revision counter and the
-/// time of the last change of an event.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Revision {
-    pub sequence: u32,
-    pub stamp: DateTime<Utc>,
-}
-
-impl Default for Revision {
-    fn default() -> Self {
-        Self {
-            sequence: 0,
-            stamp: DateTime::UNIX_EPOCH,
-        }
-    }
 }
 
 /// Every VEVENT of an expansion, each rendered once: the occurrences that

@@ -13,23 +13,8 @@ use std::collections::BTreeMap;
 use chrono::{NaiveDate, NaiveDateTime};
 
 use crate::error::Problem;
-use crate::expand::{Expansion, Form, Time};
-use crate::schedule::{Details, Recurrence, Series};
-
-/// A series published as one repeating VEVENT.
-#[derive(Debug, Clone)]
-pub struct Master<'a> {
-    pub series: &'a Series,
-    pub uid: String,
-    pub details: &'a Details,
-    /// The first occurrence the rule gives (DTSTART, DTEND).
-    pub time: Time,
-    /// The RRULE value, in Outlook's template shape, bounded by UNTIL.
-    pub rrule: String,
-    /// Local starts the rule gives that are not published (skipped, or
-    /// moved too far to be an override).
-    pub exdates: Vec<NaiveDateTime>,
-}
+use crate::expand::{Expansion, Form, Master, Time};
+use crate::schedule::{Recurrence, Series};
 
 /// Chooses the form of every series and rewrites the expansion accordingly.
 /// Returns notes for series that were asked for in RRULE form but stay

@@ -9,10 +9,29 @@ use std::collections::BTreeMap;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
-use crate::render::Revision;
-
 /// The state file's name in the output folder.
 pub const MANIFEST: &str = "manifest.json";
+/// The page people open.
+pub const PAGE: &str = "index.html";
+/// The feeds and upcoming events, for intranet widgets.
+pub const FEEDS_JSON: &str = "feeds.json";
+
+/// What a client needs to recognise an update: the revision counter and the
+/// time of the last change of an event.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Revision {
+    pub sequence: u32,
+    pub stamp: DateTime<Utc>,
+}
+
+impl Default for Revision {
+    fn default() -> Self {
+        Self {
+            sequence: 0,
+            stamp: DateTime::UNIX_EPOCH,
+        }
+    }
+}
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -29,7 +48,7 @@ pub struct Manifest {
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct InputState {
-    /// [`crate::pipeline::input_fingerprint`] of the schedules.
+    /// The fingerprint of the schedules the build read.
     pub fingerprint: String,
     /// When the output last changed without an edit, at or before the
     /// build's `now`; a build with an earlier `now` renders again.
@@ -153,9 +172,7 @@ pub fn owned_name(name: &str) -> bool {
         && std::path::Path::new(name)
             .file_name()
             .is_some_and(|f| f == name);
-    plain
-        && (name.ends_with(".ics")
-            || [crate::pipeline::PAGE, crate::pipeline::FEEDS_JSON, MANIFEST].contains(&name))
+    plain && (name.ends_with(".ics") || [PAGE, FEEDS_JSON, MANIFEST].contains(&name))
 }
 
 /// 64-bit FNV-1a: a stable, dependency-free content fingerprint (not a

@@ -1,0 +1,91 @@
+//! `nedetid build`: everything `check` does, then render every output and
+//! publish the ones that changed.
+
+use std::path::Path;
+
+use super::{complain, exit, now, print_warnings, say};
+use crate::cli::Common;
+use crate::error::Error;
+use crate::{load, par, pipeline, publish};
+
+pub fn run(common: &Common, out: &Path, check_only: bool) -> Result<u8, Error> {
+    let now = now(common)?;
+    let (files, problems) = load::read_dir(&common.schedules)?;
+    let previous = publish::read_manifest(out)?;
+    let fingerprint = pipeline::input_fingerprint(&files, common.recurrence.into());
+    // Nothing changed since the last build and nothing is due to change:
+    // the published files are what a build would write. (`--check` always
+    // compares every byte.)
+    if !check_only
+        && problems.is_empty()
+        && previous.is_current(&fingerprint, now, |name| publish::published_size(out, name))
+    {
+        say!(
+            "{}: unchanged (same schedules, nothing due before the next change); nothing written",
+            out.display()
+        );
+        return Ok(exit::OK);
+    }
+    let checked = pipeline::load_files(&files, problems)?;
+    let expansion = pipeline::expansion_as(&checked, now, common.recurrence.into())?;
+    // Warnings are found while the outputs are rendered.
+    let (warnings, rendered) = std::thread::scope(|scope| {
+        let warnings = scope.spawn(|| pipeline::warnings(&checked, &expansion, now));
+        let rendered = pipeline::render_recording(&expansion, &previous, now, Some(fingerprint));
+        (par::join(warnings), rendered)
+    });
+    print_warnings(&checked, warnings);
+    let large = rendered
+        .outputs
+        .iter()
+        .filter(|o| o.name.ends_with(".ics") && o.content.len() > pipeline::FEED_WARN_BYTES);
+    for feed in large {
+        complain!(
+            "warning: {} is {} bytes; Google Calendar refuses feeds over about 1 MB (set `retention-days` to drop old events)\n",
+            feed.name,
+            feed.content.len()
+        );
+    }
+    let dropped = previous.dropped_files(&rendered.manifest);
+    if check_only {
+        let changes = publish::plan(out, &rendered.outputs, &dropped)?;
+        if !changes.is_empty() {
+            return Err(Error::Stale(changes.describe()));
+        }
+        say!(
+            "{}: up to date ({} files)",
+            out.display(),
+            rendered.outputs.len()
+        );
+        return Ok(exit::OK);
+    }
+    let changes = publish::publish(out, &rendered.outputs, &dropped, &publish::no_faults)?;
+    for output in &rendered.outputs {
+        let name = &output.name;
+        let state = if changes.created.contains(name) {
+            "created"
+        } else if changes.updated.contains(name) {
+            "updated"
+        } else {
+            "unchanged"
+        };
+        let events = rendered
+            .feeds
+            .iter()
+            .find(|f| &f.file_name == name)
+            .map(|f| format!(" ({} events)", f.events))
+            .unwrap_or_default();
+        say!("{state:<10} {}{events}", out.join(name).display());
+    }
+    for name in &changes.removed {
+        say!("{:<10} {}", "removed", out.join(name).display());
+    }
+    say!(
+        "{} created, {} updated, {} unchanged, {} removed",
+        changes.created.len(),
+        changes.updated.len(),
+        changes.unchanged.len(),
+        changes.removed.len()
+    );
+    Ok(exit::OK)
+}

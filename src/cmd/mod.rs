@@ -1,0 +1,105 @@
+//! The commands: each file runs one (`build`, `check`, `list`) on top of the
+//! pipeline; this module dispatches, decides "now", prints problems and maps
+//! every result to an exit code in one place.
+
+mod build;
+mod check;
+mod list;
+
+use std::process::ExitCode;
+
+use chrono::{DateTime, Utc};
+
+use crate::cli::{self, Cli, Command, Common};
+use crate::error::{Error, Problem, Severity};
+use crate::pipeline::Checked;
+
+/// Exit codes, documented in the README.
+pub mod exit {
+    pub const OK: u8 = 0;
+    /// The schedules are invalid (or have warnings under `--deny-warnings`).
+    pub const INVALID: u8 = 1;
+    /// Bad command-line arguments (clap's own code).
+    pub const USAGE: u8 = 2;
+    /// A file or folder could not be read or written, or the state file
+    /// in the output folder is corrupt.
+    pub const IO: u8 = 3;
+    /// `build --check`: publishing would change the output folder.
+    pub const STALE: u8 = 4;
+}
+
+/// Writes to stdout; a closed pipe (`nedetid list | head`) is not an error.
+macro_rules! say {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        let _ = writeln!(std::io::stdout().lock(), $($arg)*);
+    }};
+}
+
+/// Writes to stderr, ignoring a closed pipe.
+macro_rules! complain {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        let _ = write!(std::io::stderr().lock(), $($arg)*);
+    }};
+}
+
+pub(crate) use {complain, say};
+
+/// Runs one command and prints its result; the binary's whole body.
+pub fn run(cli: Cli) -> ExitCode {
+    let result = match cli.command {
+        Command::Check {
+            common,
+            deny_warnings,
+        } => check::run(&common, deny_warnings),
+        Command::Build { common, out, check } => build::run(&common, &out, check),
+        Command::List {
+            common,
+            system,
+            from,
+            to,
+            format,
+        } => list::run(&common, system, from, to, format),
+    };
+    match result {
+        Ok(code) => ExitCode::from(code),
+        Err(e) => {
+            complain!("{e}\n");
+            ExitCode::from(match e {
+                Error::Invalid(_) => exit::INVALID,
+                Error::Usage(_) => exit::USAGE,
+                Error::Io { .. } | Error::State { .. } => exit::IO,
+                Error::Stale(_) => exit::STALE,
+            })
+        }
+    }
+}
+
+/// `--now`, else `SOURCE_DATE_EPOCH` (reproducible builds), else the clock.
+fn now(common: &Common) -> Result<DateTime<Utc>, Error> {
+    if let Some(now) = common.now {
+        return Ok(now);
+    }
+    match std::env::var("SOURCE_DATE_EPOCH") {
+        Ok(v) => v
+            .trim()
+            .parse::<i64>()
+            .ok()
+            .and_then(|secs| DateTime::from_timestamp(secs, 0))
+            .filter(cli::in_range)
+            .ok_or_else(|| Error::Usage(format!("SOURCE_DATE_EPOCH=`{v}` is not a time in seconds since 1970 (up to the year 9000)"))),
+        Err(_) => Ok(Utc::now()),
+    }
+}
+
+/// Prints the warnings of validation and expansion; returns how many.
+fn print_warnings(checked: &Checked, warnings: Vec<Problem>) -> usize {
+    if !warnings.is_empty() {
+        complain!("{}", checked.report(warnings.clone()).render());
+    }
+    warnings
+        .iter()
+        .filter(|w| w.severity == Severity::Warning)
+        .count()
+}
