@@ -13,10 +13,8 @@ use chrono::{
 use chrono_tz::Tz;
 
 use crate::error::{Location, Problem};
+use crate::rules::rule_dates;
 use crate::schedule::{Details, Outage, Schedule, Series, When, Window};
-
-/// Most occurrences one rule may produce within its range.
-pub const MAX_OCCURRENCES: u16 = 5_000;
 
 /// One published event.
 #[derive(Debug, Clone)]
@@ -317,48 +315,6 @@ fn reading(t: &DateTime<Tz>) -> String {
     )
 }
 
-/// The dates a rule gives from `from` to `last`, inclusive.
-pub fn rule_dates(series: &Series, last: NaiveDate) -> Result<Vec<NaiveDate>, Problem> {
-    let utc = rrule::Tz::UTC;
-    let at = |d: NaiveDate| utc.from_utc_datetime(&d.and_time(chrono::NaiveTime::MIN));
-    let bad_rule = |e: rrule::RRuleError| {
-        Problem::error(
-            series.rule_at.clone(),
-            format!(
-                "invalid rule `{}`: {}",
-                series.rule_text,
-                crate::schedule::rrule_message(&e)
-            ),
-        )
-        .help("write an RFC 5545 RRULE, e.g. `FREQ=MONTHLY;BYDAY=WE;BYSETPOS=3`")
-    };
-    let set = series
-        .rule
-        .clone()
-        .build(at(series.from))
-        .map_err(bad_rule)?;
-    let stop = last.succ_opt().unwrap_or(last);
-    let result = set.before(at(stop)).all(MAX_OCCURRENCES + 1);
-    if result.dates.len() > usize::from(MAX_OCCURRENCES) {
-        return Err(Problem::error(
-            series.rule_at.clone(),
-            format!(
-                "rule `{}` gives more than {MAX_OCCURRENCES} occurrences before {last}",
-                series.rule_text
-            ),
-        )
-        .help("set `until`, or check the rule's frequency"));
-    }
-    let mut dates: Vec<NaiveDate> = result
-        .dates
-        .iter()
-        .map(|d| d.date_naive())
-        .filter(|d| *d >= series.from && *d <= last)
-        .collect();
-    dates.dedup();
-    Ok(dates)
-}
-
 fn expand_series<'a>(
     zone: Tz,
     series: &'a Series,
@@ -368,131 +324,16 @@ fn expand_series<'a>(
     skipped: &mut Vec<Skipped<'a>>,
     notes: &mut Vec<Problem>,
 ) -> Result<(), Vec<Problem>> {
-    // Exceptions are checked against the rule even beyond the horizon.
-    let latest_exception = series
-        .skips
-        .iter()
-        .map(|s| s.date)
-        .chain(series.moves.iter().flat_map(|m| [m.from, m.to]))
-        .chain(series.extras.iter().map(|e| e.date))
-        .max();
+    // Validation has checked the exceptions against the rule. An occurrence
+    // of an open-ended rule past the horizon may be moved into it.
     let last = series.until.unwrap_or(horizon);
-    // Exceptions of an open-ended rule may lie past the horizon; a rule with
-    // `until` has no occurrences after it.
-    let check_to = match (series.until, latest_exception) {
-        (None, Some(e)) => e.max(last),
+    let latest_move = series.moves.iter().map(|m| m.from).max();
+    let read_to = match (series.until, latest_move) {
+        (None, Some(m)) => m.max(last),
         _ => last,
     };
-    let dates = rule_dates(series, check_to).map_err(|p| vec![p])?;
-    let is_occurrence = |d: NaiveDate| dates.binary_search(&d).is_ok();
+    let dates = rule_dates(series, read_to).map_err(|p| vec![p])?;
     let mut problems = Vec::new();
-    let range = match series.until {
-        Some(u) => format!("{} to {u}", series.from),
-        None => format!("from {}", series.from),
-    };
-    let nearest = |d: NaiveDate| -> String {
-        let i = dates.partition_point(|x| *x < d);
-        let near: Vec<String> = dates[i.saturating_sub(1)..(i + 1).min(dates.len())]
-            .iter()
-            .map(|x| format!("{x} ({})", weekday_nb(*x)))
-            .collect();
-        if near.is_empty() {
-            "the rule has no occurrences near it".into()
-        } else {
-            format!("the nearest occurrences are {}", near.join(" and "))
-        }
-    };
-    let not_occurrence = |d: NaiveDate, at: &Location, what: &str| {
-        Problem::error(
-            at.clone(),
-            format!(
-                "{what} {d} is not an occurrence of rule `{}` ({range})",
-                series.rule_text
-            ),
-        )
-        .help(nearest(d))
-    };
-    let mut used = std::collections::BTreeMap::<NaiveDate, &Location>::new();
-    let mut claim = |d: NaiveDate, at: &'a Location, problems: &mut Vec<Problem>| {
-        if let Some(first) = used.insert(d, at) {
-            problems.push(
-                Problem::error(at.clone(), format!("{d} already has an exception"))
-                    .help(format!("the first one is at {first}; keep one")),
-            );
-        }
-    };
-    for skip in &series.skips {
-        if !is_occurrence(skip.date) {
-            problems.push(not_occurrence(skip.date, &skip.at, "skipped date"));
-        }
-        claim(skip.date, &skip.at, &mut problems);
-    }
-    for m in &series.moves {
-        if !is_occurrence(m.from) {
-            problems.push(not_occurrence(m.from, &m.at, "moved date"));
-        }
-        claim(m.from, &m.at, &mut problems);
-        let skipped_day = series.skips.iter().any(|s| s.date == m.to)
-            || series.skip_months.iter().any(|s| s.month == m.to.month());
-        if m.to != m.from && is_occurrence(m.to) && !skipped_day {
-            problems.push(
-                Problem::error(
-                    m.at.clone(),
-                    format!(
-                        "{} is moved onto {}, which is itself an occurrence",
-                        m.from, m.to
-                    ),
-                )
-                .help("skip one of them instead, or move it to a free day"),
-            );
-        }
-    }
-    for e in &series.extras {
-        if is_occurrence(e.date) {
-            problems.push(
-                Problem::error(
-                    e.at.clone(),
-                    format!(
-                        "extra date {} is already an occurrence of rule `{}`",
-                        e.date, series.rule_text
-                    ),
-                )
-                .help("remove the extra date"),
-            );
-        }
-    }
-    // Every published date that is not the rule's own: at most one each.
-    let mut targets = std::collections::BTreeMap::<NaiveDate, &Location>::new();
-    let moved = series
-        .moves
-        .iter()
-        .filter(|m| m.to != m.from)
-        .map(|m| (m.to, &m.at));
-    for (date, at) in moved.chain(series.extras.iter().map(|e| (e.date, &e.at))) {
-        if let Some(first) = targets.insert(date, at) {
-            problems.push(
-                Problem::error(
-                    at.clone(),
-                    format!("{date} is already the date of another move or extra date"),
-                )
-                .help(format!("the other one is at {first}; keep one")),
-            );
-        }
-    }
-    for sm in &series.skip_months {
-        if !dates.iter().any(|d| d.month() == sm.month) {
-            problems.push(
-                Problem::error(
-                    sm.at.clone(),
-                    format!(
-                        "rule `{}` has no occurrence in month {} ({range})",
-                        series.rule_text, sm.month
-                    ),
-                )
-                .help("remove the skipped month"),
-            );
-        }
-    }
     let publish = |d: NaiveDate| d <= last;
     // `.` cannot occur in an id, so these never clash with another id's UID.
     let uid = |d: NaiveDate, extra: bool| {
@@ -569,35 +410,13 @@ fn expand_series<'a>(
             Err(p) => problems.push(p),
         }
     }
+    // Validation made sure the rule gives dates: an open-ended series has
+    // simply not started yet.
     if dates.iter().all(|d| !publish(shown(*d))) && series.extras.is_empty() {
-        // An open-ended series may simply not have started yet; it is an
-        // error only when the rule gives nothing in a whole horizon from
-        // its first date.
-        let from_first = series
-            .from
-            .checked_add_months(chrono::Months::new(13))
-            .unwrap_or(series.from);
-        let never = series.until.is_some()
-            || rule_dates(series, from_first)
-                .map(|d| d.is_empty())
-                .unwrap_or(true);
-        if never {
-            problems.push(
-                Problem::error(
-                    series.rule_at.clone(),
-                    format!("rule `{}` has no occurrences {range}", series.rule_text),
-                )
-                .help(match series.until {
-                    Some(_) => "check the rule, `from` and `until`".to_string(),
-                    None => "check the rule and `from`".to_string(),
-                }),
-            );
-        } else {
-            notes.push(Problem::note(
-                series.rule_at.clone(),
-                format!("`{}` has no occurrence up to {last} (`horizon-months` past now); nothing is published for it yet", series.id),
-            ));
-        }
+        notes.push(Problem::note(
+            series.rule_at.clone(),
+            format!("`{}` has no occurrence up to {last} (`horizon-months` past now); nothing is published for it yet", series.id),
+        ));
     }
     if problems.is_empty() {
         Ok(())

@@ -1,7 +1,7 @@
 //! nedetid turns planned-downtime schedules written in YAML into iCalendar
 //! feeds, one per system plus one with everything.
 //!
-//! Pipeline: [`load`] (read files) -> [`schedule`] (validate) -> [`expand`]
+//! Pipeline: [`load`] (read files) -> [`validate`] (into a [`schedule`]) -> [`expand`]
 //! (recurrence, time zones) -> [`render`] (+ [`ical`], [`tz`]) ->
 //! [`publish`] (atomic writes). [`pipeline`] chains them for every command.
 
@@ -18,9 +18,11 @@ pub mod pipeline;
 pub mod publish;
 pub mod raw;
 pub mod render;
+pub mod rules;
 pub mod schedule;
 pub mod series;
 pub mod stamp;
 pub mod state;
 pub mod tz;
+pub mod validate;
 pub mod warn;

@@ -11,15 +11,24 @@ use crate::expand::{Expansion, expand};
 use crate::par;
 use crate::publish::{Content, Output};
 use crate::render::{self, Feed};
-use crate::schedule::{Recurrence, Schedule, validate};
+use crate::schedule::{Recurrence, Schedule};
 use crate::state::{FEEDS_JSON, MANIFEST, Manifest, PAGE};
+use crate::validate::{Validated, validate};
 
-/// Schedules that loaded and validated, with their warnings and the source
-/// text for showing them.
+/// Schedules that loaded, validated as far as they are valid, with their
+/// problems and the source text for showing them. [`expansion_as`] is the
+/// gate: it fails when validation found errors, and then reports them with
+/// the expansion's own, so that one run shows every problem.
 #[derive(Debug)]
 pub struct Checked {
+    /// With validation errors: only the items that passed.
     pub schedule: Schedule,
+    /// Validation's warnings.
     pub warnings: Vec<Problem>,
+    /// Validation's errors.
+    errors: Vec<Problem>,
+    /// Expanding the valid items can find more problems.
+    expandable: bool,
     sources: BTreeMap<PathBuf, String>,
 }
 
@@ -117,14 +126,21 @@ fn check_loaded(loaded: crate::load::Loaded) -> Result<Checked, Error> {
     if !loaded.problems.is_empty() {
         return Err(Error::Invalid(Report::new(loaded.problems, loaded.sources)));
     }
-    match validate(&loaded.files) {
-        Ok((schedule, warnings)) => Ok(Checked {
-            schedule,
-            warnings,
-            sources: loaded.sources,
-        }),
-        Err(problems) => Err(Error::Invalid(Report::new(problems, loaded.sources))),
-    }
+    let Validated {
+        schedule,
+        problems,
+        settings_valid,
+    } = validate(&loaded.files);
+    let (errors, warnings) = problems
+        .into_iter()
+        .partition(|p| p.severity == crate::error::Severity::Error);
+    Ok(Checked {
+        schedule,
+        warnings,
+        errors,
+        expandable: settings_valid,
+        sources: loaded.sources,
+    })
 }
 
 /// Expands the checked schedules as of `now`; series are published
@@ -140,10 +156,18 @@ pub fn expansion_as(
     now: DateTime<Utc>,
     recurrence: Recurrence,
 ) -> Result<Expansion<'_>, Error> {
-    let mut expansion = expand(&checked.schedule, now).map_err(|mut problems| {
+    let invalid = |mut problems: Vec<Problem>| {
+        problems.extend(checked.errors.iter().cloned());
         problems.extend(checked.warnings.iter().cloned());
         Error::Invalid(checked.report(problems))
-    })?;
+    };
+    if !checked.errors.is_empty() && !checked.expandable {
+        return Err(invalid(Vec::new()));
+    }
+    let mut expansion = expand(&checked.schedule, now).map_err(invalid)?;
+    if !checked.errors.is_empty() {
+        return Err(invalid(Vec::new()));
+    }
     expansion.notes = crate::series::shape(&mut expansion, recurrence);
     Ok(expansion)
 }

@@ -60,7 +60,7 @@ fn plan<'a>(
     // The rule's own range: a move may bring in an occurrence from past
     // the horizon, which stays an event of its own.
     let last_allowed = series.until.unwrap_or(expansion.horizon);
-    let all_dates = crate::expand::rule_dates(series, last_allowed).map_err(|p| p.message)?;
+    let all_dates = crate::rules::rule_dates(series, last_allowed).map_err(|p| p.message)?;
     let mine: Vec<_> = expansion
         .occurrences
         .iter()

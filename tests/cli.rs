@@ -350,3 +350,35 @@ fn hostile_text_never_breaks_a_feed() {
         "the page escapes schedule text"
     );
 }
+
+#[test]
+fn check_reports_problems_of_every_file_and_stage_in_one_run() {
+    let dir = Path::new("tests/fixtures/invalid/problems-in-two-files");
+    let out = nedetid()
+        .args(["check", "--now", NOW, "--schedules"])
+        .arg(dir)
+        .output()
+        .expect("run");
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    let errors: Vec<&str> = stderr
+        .lines()
+        .filter(|l| l.starts_with("error: "))
+        .collect();
+    // Validation of one file (an unknown system), validation of a rule's
+    // exceptions in another, and expansion (a window in the skipped hour).
+    assert!(
+        errors[0].contains("a-outages.yaml:10:22: unknown system `gatt`"),
+        "{stderr}"
+    );
+    assert!(
+        errors[1].contains("b-maintenance.yaml:11:15: moved date 2019-04-18 is not an occurrence"),
+        "{stderr}"
+    );
+    assert!(
+        errors[2].contains("b-maintenance.yaml:19:17: 2019-03-31 02:30 does not exist"),
+        "{stderr}"
+    );
+    assert_eq!(errors.len(), 3, "{stderr}");
+    assert!(stderr.ends_with("3 errors, 0 warnings\n"), "{stderr}");
+}

@@ -1,0 +1,218 @@
+//! A maintenance rule's dates, and the checks that its exceptions (skipped
+//! dates and months, moves, extra dates) fit the rule. Independent of "now":
+//! the exceptions are checked against the rule wherever they lie, so that
+//! validation finds every such mistake at once.
+
+use std::collections::BTreeMap;
+
+use chrono::{Datelike as _, Months, NaiveDate, NaiveTime, TimeZone as _};
+
+use crate::error::{Location, Problem};
+use crate::schedule::Series;
+
+/// Most occurrences one rule may produce within its range.
+pub const MAX_OCCURRENCES: u16 = 5_000;
+
+/// How far past its first date an open-ended rule must give a date: four
+/// years and a month, so that a rule for 29 February passes.
+const FIRST_DATE_WITHIN_MONTHS: u32 = 49;
+
+/// The dates a rule gives from its `from` date to `last`, inclusive.
+pub fn rule_dates(series: &Series, last: NaiveDate) -> Result<Vec<NaiveDate>, Problem> {
+    let utc = rrule::Tz::UTC;
+    let at = |d: NaiveDate| utc.from_utc_datetime(&d.and_time(NaiveTime::MIN));
+    let bad_rule = |e: rrule::RRuleError| {
+        Problem::error(
+            series.rule_at.clone(),
+            format!("invalid rule `{}`: {}", series.rule_text, rrule_message(&e)),
+        )
+        .help("write an RFC 5545 RRULE, e.g. `FREQ=MONTHLY;BYDAY=WE;BYSETPOS=3`")
+    };
+    let set = series
+        .rule
+        .clone()
+        .build(at(series.from))
+        .map_err(bad_rule)?;
+    let stop = last.succ_opt().unwrap_or(last);
+    let result = set.before(at(stop)).all(MAX_OCCURRENCES + 1);
+    if result.dates.len() > usize::from(MAX_OCCURRENCES) {
+        return Err(Problem::error(
+            series.rule_at.clone(),
+            format!(
+                "rule `{}` gives more than {MAX_OCCURRENCES} occurrences before {last}",
+                series.rule_text
+            ),
+        )
+        .help("set `until`, or check the rule's frequency"));
+    }
+    let mut dates: Vec<NaiveDate> = result
+        .dates
+        .iter()
+        .map(|d| d.date_naive())
+        .filter(|d| *d >= series.from && *d <= last)
+        .collect();
+    dates.dedup();
+    Ok(dates)
+}
+
+/// The rrule crate's message without its prefix and final period.
+pub fn rrule_message(e: &rrule::RRuleError) -> String {
+    let e = e.to_string();
+    let e = e
+        .strip_prefix("RRule parsing error: ")
+        .or_else(|| e.strip_prefix("RRule validation error: "))
+        .unwrap_or(&e);
+    e.trim_end_matches('.').to_string()
+}
+
+/// Every mistake in a series' exceptions, and a rule that gives no date at
+/// all. The rule is read up to `until`, or for an open-ended rule past its
+/// last exception and at least four years, so that the answer does not depend on
+/// when the check runs.
+pub fn check_exceptions<'a>(series: &'a Series) -> Vec<Problem> {
+    let latest_exception = series
+        .skips
+        .iter()
+        .map(|s| s.date)
+        .chain(series.moves.iter().flat_map(|m| [m.from, m.to]))
+        .chain(series.extras.iter().map(|e| e.date))
+        .max();
+    let year = series
+        .from
+        .checked_add_months(Months::new(FIRST_DATE_WITHIN_MONTHS))
+        .unwrap_or(series.from);
+    let check_to = match series.until {
+        Some(until) => until,
+        None => latest_exception
+            .and_then(|e| e.checked_add_months(Months::new(2)))
+            .map_or(year, |e| e.max(year)),
+    };
+    let dates = match rule_dates(series, check_to) {
+        Ok(dates) => dates,
+        Err(p) => return vec![p],
+    };
+    let mut problems = Vec::new();
+    let range = match series.until {
+        Some(u) => format!("{} to {u}", series.from),
+        None => format!("from {}", series.from),
+    };
+    let is_occurrence = |d: NaiveDate| dates.binary_search(&d).is_ok();
+    let not_occurrence = |d: NaiveDate, at: &Location, what: &str| {
+        Problem::error(
+            at.clone(),
+            format!(
+                "{what} {d} is not an occurrence of rule `{}` ({range})",
+                series.rule_text
+            ),
+        )
+        .help(nearest(&dates, d))
+    };
+    let mut used = BTreeMap::<NaiveDate, &Location>::new();
+    let mut claim = |d: NaiveDate, at: &'a Location, problems: &mut Vec<Problem>| {
+        if let Some(first) = used.insert(d, at) {
+            problems.push(
+                Problem::error(at.clone(), format!("{d} already has an exception"))
+                    .help(format!("the first one is at {first}; keep one")),
+            );
+        }
+    };
+    for skip in &series.skips {
+        if !is_occurrence(skip.date) {
+            problems.push(not_occurrence(skip.date, &skip.at, "skipped date"));
+        }
+        claim(skip.date, &skip.at, &mut problems);
+    }
+    for m in &series.moves {
+        if !is_occurrence(m.from) {
+            problems.push(not_occurrence(m.from, &m.at, "moved date"));
+        }
+        claim(m.from, &m.at, &mut problems);
+        let skipped_day = series.skips.iter().any(|s| s.date == m.to)
+            || series.skip_months.iter().any(|s| s.month == m.to.month());
+        if m.to != m.from && is_occurrence(m.to) && !skipped_day {
+            problems.push(
+                Problem::error(
+                    m.at.clone(),
+                    format!(
+                        "{} is moved onto {}, which is itself an occurrence",
+                        m.from, m.to
+                    ),
+                )
+                .help("skip one of them instead, or move it to a free day"),
+            );
+        }
+    }
+    for e in &series.extras {
+        if is_occurrence(e.date) {
+            problems.push(
+                Problem::error(
+                    e.at.clone(),
+                    format!(
+                        "extra date {} is already an occurrence of rule `{}`",
+                        e.date, series.rule_text
+                    ),
+                )
+                .help("remove the extra date"),
+            );
+        }
+    }
+    // Every published date that is not the rule's own: at most one each.
+    let mut targets = BTreeMap::<NaiveDate, &Location>::new();
+    let moved = series
+        .moves
+        .iter()
+        .filter(|m| m.to != m.from)
+        .map(|m| (m.to, &m.at));
+    for (date, at) in moved.chain(series.extras.iter().map(|e| (e.date, &e.at))) {
+        if let Some(first) = targets.insert(date, at) {
+            problems.push(
+                Problem::error(
+                    at.clone(),
+                    format!("{date} is already the date of another move or extra date"),
+                )
+                .help(format!("the other one is at {first}; keep one")),
+            );
+        }
+    }
+    for sm in &series.skip_months {
+        if !dates.iter().any(|d| d.month() == sm.month) {
+            problems.push(
+                Problem::error(
+                    sm.at.clone(),
+                    format!(
+                        "rule `{}` has no occurrence in month {} ({range})",
+                        series.rule_text, sm.month
+                    ),
+                )
+                .help("remove the skipped month"),
+            );
+        }
+    }
+    if dates.is_empty() && series.extras.is_empty() {
+        problems.push(
+            Problem::error(
+                series.rule_at.clone(),
+                format!("rule `{}` has no occurrences {range}", series.rule_text),
+            )
+            .help(match series.until {
+                Some(_) => "check the rule, `from` and `until`",
+                None => "check the rule and `from`",
+            }),
+        );
+    }
+    problems
+}
+
+/// A help naming the rule dates on either side of `d`.
+fn nearest(dates: &[NaiveDate], d: NaiveDate) -> String {
+    let i = dates.partition_point(|x| *x < d);
+    let near: Vec<String> = dates[i.saturating_sub(1)..(i + 1).min(dates.len())]
+        .iter()
+        .map(|x| format!("{x} ({})", x.format("%A")))
+        .collect();
+    if near.is_empty() {
+        "the rule has no occurrences near it".into()
+    } else {
+        format!("the nearest occurrences are {}", near.join(" and "))
+    }
+}

@@ -1,0 +1,1229 @@
+//! Validation: builds the [`Schedule`] from the [`RawFile`]s of every
+//! schedule file together (ids, references between files, dates, times,
+//! rules and their exceptions) and reports every problem it finds, not only
+//! the first.
+//!
+//! [`RawFile`]: crate::raw::RawFile
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::Path;
+use std::str::FromStr;
+
+use chrono::{Datelike as _, FixedOffset, NaiveDate, NaiveDateTime, NaiveTime, TimeZone as _};
+use chrono_tz::Tz;
+
+use crate::error::{Location, Problem, suggest};
+use crate::load::SourceFile;
+use crate::raw::{
+    RawExtra, RawMaintenance, RawMove, RawOutage, RawSettings, RawSkip, RawSkipMonth, RawSystem,
+    RawSystems, Spanned,
+};
+use crate::rules::{check_exceptions, rrule_message};
+use crate::schedule::*;
+
+/// The schedule of what is valid, and every problem found.
+#[derive(Debug)]
+pub struct Validated {
+    /// With errors, only the items that passed.
+    pub schedule: Schedule,
+    /// Errors and warnings, in the order found.
+    pub problems: Vec<Problem>,
+    /// The settings passed: the items can be expanded in their zone, so that
+    /// later stages can report their own problems in the same run.
+    pub settings_valid: bool,
+}
+
+/// Checks every loaded file together and builds the schedule.
+pub fn validate(files: &[SourceFile]) -> Validated {
+    let mut v = Validator::default();
+    let settings = v.settings(files);
+    let settings_valid = v.problems.is_empty();
+    let systems = v.systems(files);
+    let known: BTreeMap<&str, &System> = systems.iter().map(|s| (s.id.as_str(), s)).collect();
+    // Ids are unique across files: checked in file order first. Then the
+    // files' outages and series are checked on every core; the problems come
+    // out in the same order as one by one.
+    let mut event_ids: BTreeMap<String, Location> = BTreeMap::new();
+    let duplicates: Vec<(&SourceFile, Vec<Option<Problem>>)> = files
+        .iter()
+        .map(|file| {
+            v.path = file.path.clone();
+            let ids = file.raw.outages.iter().map(|r| &r.value.id);
+            let ids = ids.chain(file.raw.maintenance.iter().map(|r| &r.value.id));
+            let found = ids.map(|id| v.duplicate_id(&mut event_ids, id)).collect();
+            (file, found)
+        })
+        .collect();
+    let (rejected, known) = (&v.rejected, &known);
+    let checked = crate::par::map_from(&duplicates, 2, |(file, duplicates)| {
+        let mut fv = Validator {
+            path: file.path.clone(),
+            problems: Vec::new(),
+            rejected: rejected.clone(),
+        };
+        let mut duplicates = duplicates.iter().cloned();
+        let mut outages = Vec::new();
+        for raw in &file.raw.outages {
+            fv.problems.extend(duplicates.next().flatten());
+            outages.extend(fv.outage(&raw.value, known));
+        }
+        let mut series = Vec::new();
+        for raw in &file.raw.maintenance {
+            fv.problems.extend(duplicates.next().flatten());
+            series.extend(fv.series(&raw.value, known));
+        }
+        (outages, series, fv.problems)
+    });
+    let mut outages = Vec::new();
+    let mut series = Vec::new();
+    for (o, s, problems) in checked {
+        outages.extend(o);
+        series.extend(s);
+        v.problems.extend(problems);
+    }
+    outages.sort_by(|a, b| a.id.cmp(&b.id));
+    series.sort_by(|a, b| a.id.cmp(&b.id));
+    Validated {
+        schedule: Schedule {
+            settings,
+            systems,
+            outages,
+            series,
+        },
+        problems: v.problems,
+        settings_valid,
+    }
+}
+
+#[derive(Default)]
+struct Validator {
+    path: std::path::PathBuf,
+    problems: Vec<Problem>,
+    /// System ids reported as invalid.
+    rejected: BTreeSet<String>,
+}
+
+impl Validator {
+    fn at<T>(&self, s: &Spanned<T>) -> Location {
+        Location::from_yaml(&self.path, s.referenced)
+    }
+
+    fn err<T>(&mut self, s: &Spanned<T>, message: impl Into<String>, help: Option<String>) {
+        let mut p = Problem::error(self.at(s), message);
+        p.help = help;
+        self.problems.push(p);
+    }
+
+    fn settings(&mut self, files: &[SourceFile]) -> Settings {
+        let mut found: Option<(&Path, &Spanned<RawSettings>)> = None;
+        for file in files {
+            if let Some(s) = &file.raw.settings {
+                if let Some((first, _)) = found {
+                    self.path = file.path.clone();
+                    self.err(
+                        s,
+                        "`settings` is given in more than one file",
+                        Some(format!(
+                            "keep one `settings:` section (the first is in {})",
+                            first.display()
+                        )),
+                    );
+                } else {
+                    found = Some((&file.path, s));
+                }
+            }
+        }
+        let mut settings = Settings::default();
+        let Some((path, raw)) = found else {
+            return settings;
+        };
+        self.path = path.to_path_buf();
+        let raw = &raw.value;
+        if let Some(name) = self.text(raw.calendar_name.as_ref()) {
+            settings.calendar_name = name;
+        }
+        settings.description = self.text(raw.description.as_ref());
+        if let Some(zone) = &raw.time_zone {
+            match Tz::from_str(zone.value.trim()) {
+                Ok(tz) => settings.zone = tz,
+                Err(_) => {
+                    let names = chrono_tz::TZ_VARIANTS.iter().map(|t| t.name());
+                    let help = suggest(zone.value.trim(), names)
+                        .map(|n| format!("did you mean `{n}`?"))
+                        .unwrap_or_else(|| "use an IANA name such as `Europe/Oslo`".into());
+                    self.err(
+                        zone,
+                        format!("unknown time zone `{}`", zone.value),
+                        Some(help),
+                    );
+                }
+            }
+        }
+        if let Some(domain) = &raw.uid_domain {
+            let d = domain.value.trim();
+            let ok = !d.is_empty()
+                && d.chars()
+                    .all(|c| c.is_ascii_alphanumeric() || c == '.' || c == '-');
+            if ok {
+                settings.uid_domain = d.to_ascii_lowercase();
+            } else {
+                self.err(
+                    domain,
+                    format!("`{d}` is not a domain name"),
+                    Some("write a DNS name you own, e.g. `it.example.kommune.no`".into()),
+                );
+            }
+        }
+        if let Some(url) = &raw.base_url {
+            let u = url.value.trim();
+            if u.starts_with("https://") || u.starts_with("http://") {
+                let mut u = u.to_string();
+                if !u.ends_with('/') {
+                    u.push('/');
+                }
+                settings.base_url = Some(u);
+            } else {
+                self.err(url, format!("`{u}` is not an http(s) URL"), Some("write the public folder of the feeds, e.g. `https://www.example.no/nedetid/`".into()));
+            }
+        }
+        if let Some(refresh) = &raw.refresh_interval {
+            match parse_duration(refresh.value.trim()) {
+                Some(d) => settings.refresh_interval = d,
+                None => self.err(
+                    refresh,
+                    format!("`{}` is not a duration", refresh.value),
+                    Some("write an ISO 8601 duration such as `PT12H` or `P1D`".into()),
+                ),
+            }
+        }
+        if let Some(months) = &raw.horizon_months {
+            match u32::try_from(months.value) {
+                Ok(m) if (1..=120).contains(&m) => settings.horizon_months = m,
+                _ => self.err(
+                    months,
+                    format!("`horizon-months: {}` is out of range", months.value),
+                    Some("use 1 to 120 months".into()),
+                ),
+            }
+        }
+        if let Some(reminder) = &raw.reminder {
+            match parse_duration(reminder.value.trim()) {
+                Some(d) => settings.reminder = Some(d),
+                None => self.err(
+                    reminder,
+                    format!("`{}` is not a duration", reminder.value),
+                    Some(
+                        "write an ISO 8601 duration such as `PT1H` (one hour before) or `P1D`"
+                            .into(),
+                    ),
+                ),
+            }
+        }
+        if let Some(days) = &raw.retention_days {
+            match u32::try_from(days.value) {
+                Ok(d) if (1..=36_500).contains(&d) => settings.retention_days = Some(d),
+                _ => self.err(
+                    days,
+                    format!("`retention-days: {}` is out of range", days.value),
+                    Some("use 1 to 36500 days, or leave the key out to keep every event".into()),
+                ),
+            }
+        }
+        settings
+    }
+
+    fn text(&mut self, s: Option<&Spanned<String>>) -> Option<String> {
+        let t = clean_text(&s?.value);
+        if t.is_empty() { None } else { Some(t) }
+    }
+
+    fn systems(&mut self, files: &[SourceFile]) -> Vec<System> {
+        let mut seen: BTreeMap<String, Location> = BTreeMap::new();
+        let mut out = Vec::new();
+        for file in files {
+            self.path = file.path.clone();
+            for raw in &file.raw.systems {
+                let RawSystem {
+                    id,
+                    name,
+                    description,
+                } = &raw.value;
+                if !self.slug(id, "system") {
+                    // Already reported; references to it are not errors too.
+                    self.rejected.insert(id.value.clone());
+                    continue;
+                }
+                if id.value == ALL_FEED {
+                    self.err(
+                        id,
+                        "`all` is reserved for the feed with every system",
+                        Some("choose another id".into()),
+                    );
+                    continue;
+                }
+                if let Some(first) = seen.get(&id.value) {
+                    let help = format!(
+                        "ids must be unique; `{}` is first defined at {first}",
+                        id.value
+                    );
+                    self.err(
+                        id,
+                        format!("duplicate system id `{}`", id.value),
+                        Some(help),
+                    );
+                    continue;
+                }
+                seen.insert(id.value.clone(), self.at(id));
+                let Some(name) = self.required_text(name, "name") else {
+                    continue;
+                };
+                out.push(System {
+                    id: id.value.clone(),
+                    name,
+                    description: self.text(description.as_ref()),
+                });
+            }
+        }
+        out.sort_by(|a, b| a.id.cmp(&b.id));
+        out
+    }
+
+    fn required_text(&mut self, s: &Spanned<String>, key: &str) -> Option<String> {
+        let t = clean_text(&s.value);
+        if t.is_empty() {
+            self.err(
+                s,
+                format!("`{key}` is empty"),
+                Some(format!("write the {key}")),
+            );
+            None
+        } else {
+            Some(t)
+        }
+    }
+
+    /// Ids name files and UIDs: lowercase ASCII letters, digits and `-`.
+    fn slug(&mut self, id: &Spanned<String>, what: &str) -> bool {
+        let v = &id.value;
+        let lower = v.to_ascii_lowercase();
+        let windows_reserved = is_reserved(&lower);
+        let valid = !v.is_empty()
+            && v.len() <= 64
+            && v.chars()
+                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
+            && !v.starts_with('-')
+            && !v.ends_with('-');
+        if !valid {
+            let fixed: String = lower
+                .chars()
+                .map(|c| match c {
+                    'æ' => 'e',
+                    'ø' => 'o',
+                    'å' => 'a',
+                    c if c.is_ascii_alphanumeric() => c,
+                    _ => '-',
+                })
+                .collect::<String>()
+                .split('-')
+                .filter(|p| !p.is_empty())
+                .collect::<Vec<_>>()
+                .join("-");
+            let fixed = if is_reserved(&fixed) {
+                format!("{fixed}-system")
+            } else {
+                fixed
+            };
+            let help = if fixed.is_empty() {
+                "use lowercase letters a-z, digits and `-`, at most 64 characters".to_string()
+            } else {
+                format!("use lowercase letters a-z, digits and `-`, e.g. `{fixed}`")
+            };
+            self.err(id, format!("{what} id `{v}` is not a valid id"), Some(help));
+            return false;
+        }
+        if windows_reserved {
+            self.err(
+                id,
+                format!("{what} id `{v}` is a reserved file name on Windows"),
+                Some(format!("choose another id, e.g. `{v}-system`")),
+            );
+            return false;
+        }
+        true
+    }
+
+    /// The problem of an id used before (`seen`), else `None` (and it is
+    /// recorded).
+    fn duplicate_id(
+        &self,
+        seen: &mut BTreeMap<String, Location>,
+        id: &Spanned<String>,
+    ) -> Option<Problem> {
+        let at = self.at(id);
+        let id = id.value.as_str();
+        if let Some(first) = seen.get(id) {
+            Some(
+                Problem::error(at, format!("duplicate id `{id}`"))
+                    .help(format!("outage and maintenance ids must be unique (they make the calendar UIDs); `{id}` is first used at {first}")),
+            )
+        } else {
+            seen.insert(id.to_string(), at);
+            None
+        }
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn details(
+        &mut self,
+        title: &Spanned<String>,
+        systems: &Spanned<RawSystems>,
+        description: Option<&Spanned<String>>,
+        consequences: &[Spanned<String>],
+        still_works: &[Spanned<String>],
+        location: Option<&Spanned<String>>,
+        status: Option<&Spanned<String>>,
+        link: Option<&Spanned<String>>,
+        known: &BTreeMap<&str, &System>,
+    ) -> Option<Details> {
+        let title = self.required_text(title, "title");
+        let hits = self.hits(systems, known);
+        let status = match status {
+            None => Some(Status::Confirmed),
+            Some(s) => match s.value.trim() {
+                "confirmed" => Some(Status::Confirmed),
+                "tentative" => Some(Status::Tentative),
+                "cancelled" => Some(Status::Cancelled),
+                other => {
+                    self.err(
+                        s,
+                        format!("unknown status `{other}`"),
+                        Some("use `confirmed`, `tentative` or `cancelled`".into()),
+                    );
+                    None
+                }
+            },
+        };
+        let link = match link {
+            Some(l) if !(l.value.starts_with("https://") || l.value.starts_with("http://")) => {
+                self.err(
+                    l,
+                    format!("link `{}` is not an http(s) URL", l.value),
+                    Some("write the full address, starting with `https://`".into()),
+                );
+                None
+            }
+            Some(l) => Some(l.value.trim().to_string()),
+            None => None,
+        };
+        let list = |items: &[Spanned<String>]| -> Vec<String> {
+            items
+                .iter()
+                .map(|s| clean_text(&s.value))
+                .filter(|s| !s.is_empty())
+                .collect()
+        };
+        let (systems, all_systems) = hits?;
+        Some(Details {
+            title: title?,
+            description: self.text(description),
+            consequences: list(consequences),
+            still_works: list(still_works),
+            location: self.text(location),
+            status: status?,
+            link,
+            systems,
+            all_systems,
+        })
+    }
+
+    fn hits(
+        &mut self,
+        systems: &Spanned<RawSystems>,
+        known: &BTreeMap<&str, &System>,
+    ) -> Option<(Vec<String>, bool)> {
+        match &systems.value {
+            RawSystems::Word(w) if w.trim() == ALL_FEED => {
+                Some((known.keys().map(|k| k.to_string()).collect(), true))
+            }
+            RawSystems::Word(w) => {
+                let help = if known.contains_key(w.trim()) {
+                    format!("write a list: `systems: [{}]`", w.trim())
+                } else {
+                    "write `all` or a list of system ids, e.g. `systems: [visma, gat]`".into()
+                };
+                self.err(
+                    systems,
+                    format!("`systems: {w}` is neither `all` nor a list"),
+                    Some(help),
+                );
+                None
+            }
+            RawSystems::List(ids) => {
+                if ids.is_empty() {
+                    self.err(
+                        systems,
+                        "`systems` is empty",
+                        Some("list the systems hit, or write `all`".into()),
+                    );
+                    return None;
+                }
+                let mut out = BTreeSet::new();
+                let mut ok = true;
+                for id in ids {
+                    if id.value == ALL_FEED {
+                        self.err(
+                            id,
+                            "`all` cannot be mixed with system ids",
+                            Some("write `systems: all` alone, or list the ids".into()),
+                        );
+                        ok = false;
+                    } else if self.rejected.contains(&id.value) {
+                        ok = false;
+                    } else if known.contains_key(id.value.as_str()) {
+                        if !out.insert(id.value.clone()) {
+                            self.err(
+                                id,
+                                format!("system `{}` is listed twice", id.value),
+                                Some("remove one".into()),
+                            );
+                        }
+                    } else {
+                        let help = match suggest(&id.value, known.keys().copied()) {
+                            Some(s) => format!(
+                                "did you mean `{s}`? (systems are defined under `systems:`)"
+                            ),
+                            None if known.is_empty() => "define it under `systems:`".to_string(),
+                            None => {
+                                let some: Vec<&str> = known.keys().copied().take(10).collect();
+                                let more = if known.len() > 10 {
+                                    format!(" and {} more", known.len() - 10)
+                                } else {
+                                    String::new()
+                                };
+                                format!(
+                                    "define it under `systems:` or use one of: {}{more}",
+                                    some.join(", ")
+                                )
+                            }
+                        };
+                        self.err(id, format!("unknown system `{}`", id.value), Some(help));
+                        ok = false;
+                    }
+                }
+                ok.then(|| (out.into_iter().collect(), false))
+            }
+        }
+    }
+
+    fn outage(&mut self, raw: &RawOutage, known: &BTreeMap<&str, &System>) -> Option<Outage> {
+        let id_ok = self.slug(&raw.id, "outage");
+        let details = self.details(
+            &raw.title,
+            &raw.systems,
+            raw.description.as_ref(),
+            &raw.consequences,
+            &raw.still_works,
+            raw.location.as_ref(),
+            raw.status.as_ref(),
+            raw.link.as_ref(),
+            known,
+        );
+        let when = match (&raw.start, &raw.end, &raw.first_day, &raw.last_day) {
+            (Some(start), Some(end), None, None) => {
+                let s = self.datetime(start, false);
+                let e = self.datetime(end, true);
+                let ((s, start_offset), (e, end_offset)) = (s?, e?);
+                self.window_length(end, s, e).then_some(When::Timed {
+                    start: s,
+                    end: e,
+                    start_offset,
+                    end_offset,
+                })
+            }
+            (None, None, Some(first), last) => {
+                let f = self.date(first);
+                let l = match last {
+                    Some(l) => self.date(l),
+                    None => f,
+                };
+                let (f, l) = (f?, l?);
+                if let Some(last) = last.as_ref().filter(|_| l < f) {
+                    self.err(
+                        last,
+                        format!("`last-day` {l} is before `first-day` {f}"),
+                        Some("swap them, or fix the date".into()),
+                    );
+                    None
+                } else if (l - f).num_days() + 1 > MAX_WINDOW_DAYS {
+                    self.err(
+                        first,
+                        format!(
+                            "the outage lasts {} days; the limit is {MAX_WINDOW_DAYS}",
+                            (l - f).num_days() + 1
+                        ),
+                        Some("check the dates; split a longer outage into several".into()),
+                    );
+                    None
+                } else {
+                    Some(When::AllDay { first: f, last: l })
+                }
+            }
+            _ => {
+                self.err(
+                    &raw.id,
+                    format!("outage `{}` needs either `start` and `end`, or `first-day` (and `last-day`)", raw.id.value),
+                    Some("timed: `start: 2019-11-29 15:30` and `end: 2019-12-02 06:00`; all day: `first-day: 2019-05-28` and `last-day: 2019-05-29`".into()),
+                );
+                None
+            }
+        };
+        let (details, when) = (details?, when?);
+        let when_at = match (&raw.start, &raw.first_day) {
+            (Some(s), _) | (None, Some(s)) => self.at(s),
+            (None, None) => self.at(&raw.id),
+        };
+        let end_at = match (&raw.end, &raw.last_day) {
+            (Some(e), _) | (None, Some(e)) => self.at(e),
+            (None, None) => when_at.clone(),
+        };
+        id_ok.then(|| Outage {
+            id: raw.id.value.clone(),
+            details,
+            when,
+            at: self.at(&raw.id),
+            when_at,
+            end_at,
+        })
+    }
+
+    fn window_length(&mut self, end: &Spanned<String>, s: NaiveDateTime, e: NaiveDateTime) -> bool {
+        if e <= s {
+            let what = if e == s {
+                "is the same as"
+            } else {
+                "is before"
+            };
+            self.err(
+                end,
+                format!("the end {} {what} the start {}", fmt_dt(e), fmt_dt(s)),
+                Some(
+                    "the end must be after the start; for a window to midnight write `24:00`"
+                        .into(),
+                ),
+            );
+            false
+        } else if e - s > chrono::Duration::days(MAX_WINDOW_DAYS) {
+            self.err(
+                end,
+                format!(
+                    "the window lasts {} days; the limit is {MAX_WINDOW_DAYS}",
+                    (e - s).num_days()
+                ),
+                Some("check the dates; split a longer outage into several".into()),
+            );
+            false
+        } else {
+            true
+        }
+    }
+
+    fn series(&mut self, raw: &RawMaintenance, known: &BTreeMap<&str, &System>) -> Option<Series> {
+        let id_ok = self.slug(&raw.id, "maintenance");
+        let details = self.details(
+            &raw.title,
+            &raw.systems,
+            raw.description.as_ref(),
+            &raw.consequences,
+            &raw.still_works,
+            raw.location.as_ref(),
+            raw.status.as_ref(),
+            raw.link.as_ref(),
+            known,
+        );
+        let rule = self.rule(&raw.rule);
+        let from = self.date(&raw.from);
+        let until = raw.until.as_ref().map(|u| self.date(u));
+        let window = self.window(&raw.start_time, &raw.end_time);
+        let recurrence = match &raw.recurrence {
+            None => Some(None),
+            Some(r) => match r.value.trim() {
+                "expand" => Some(Some(Recurrence::Expand)),
+                "rrule" => Some(Some(Recurrence::Rrule)),
+                other => {
+                    self.err(r, format!("unknown recurrence form `{other}`"), Some("use `expand` (one event per occurrence) or `rrule` (one repeating event)".into()));
+                    None
+                }
+            },
+        };
+        if let (Some(f), Some(Some(u)), Some(until)) = (from, until, raw.until.as_ref())
+            && u < f
+        {
+            self.err(
+                until,
+                format!("`until` {u} is before `from` {f}"),
+                Some("swap them, or fix the date".into()),
+            );
+        }
+        let skips = raw.skip.iter().filter_map(|s| self.skip(s)).collect();
+        let skip_months = raw
+            .skip_months
+            .iter()
+            .filter_map(|s| self.skip_month(s))
+            .collect();
+        let moves = raw
+            .moves
+            .iter()
+            .filter_map(|m| self.mv(m, window))
+            .collect::<Vec<_>>();
+        let extras = raw
+            .extra
+            .iter()
+            .filter_map(|e| self.extra(e, window))
+            .collect::<Vec<_>>();
+        let until = match until {
+            Some(None) => return None,
+            Some(Some(u)) if u < from? => return None,
+            Some(Some(u)) => Some(u),
+            None => None,
+        };
+        let (rule, from, window) = (rule?, from?, window?);
+        let series = Series {
+            id: raw.id.value.clone(),
+            // The exceptions are checked against the rule even when the
+            // details have mistakes of their own.
+            details: unchecked_details(),
+            rule_text: rule_text(&raw.rule.value).to_string(),
+            rule,
+            from,
+            until,
+            window,
+            recurrence: None,
+            skips,
+            skip_months,
+            moves,
+            extras,
+            at: self.at(&raw.id),
+            rule_at: self.at(&raw.rule),
+            window_at: self.at(&raw.start_time),
+        };
+        let exceptions = check_exceptions(&series);
+        let fits = exceptions.is_empty();
+        self.problems.extend(exceptions);
+        let (details, recurrence) = (details?, recurrence?);
+        (id_ok && fits).then_some(Series {
+            details,
+            recurrence,
+            ..series
+        })
+    }
+
+    fn rule(&mut self, raw: &Spanned<String>) -> Option<rrule::RRule<rrule::Unvalidated>> {
+        let text = rule_text(&raw.value);
+        let upper = text.to_ascii_uppercase();
+        let parts: Vec<&str> = upper.split(';').collect();
+        for part in &parts {
+            let key = part.split('=').next().unwrap_or("");
+            let problem = match key {
+                "UNTIL" => Some("`UNTIL` belongs in the `until` key, as a date"),
+                "DTSTART" => Some("the first date belongs in the `from` key"),
+                "BYHOUR" | "BYMINUTE" | "BYSECOND" => {
+                    Some("times of day belong in `start-time` and `end-time`")
+                }
+                _ => None,
+            };
+            if let Some(problem) = problem {
+                self.err(
+                    raw,
+                    format!("rule `{text}` has `{key}`"),
+                    Some(format!("{problem}; remove `{key}` from the rule")),
+                );
+                return None;
+            }
+        }
+        let freq = parts.iter().find_map(|p| p.strip_prefix("FREQ="));
+        match freq {
+            Some("DAILY" | "WEEKLY" | "MONTHLY" | "YEARLY") => {}
+            Some(f @ ("HOURLY" | "MINUTELY" | "SECONDLY")) => {
+                self.err(raw, format!("rule `{text}` repeats {}; nedetid allows DAILY to YEARLY", f.to_ascii_lowercase()), Some("maintenance windows repeat at most daily; the window's times go in `start-time` and `end-time`".into()));
+                return None;
+            }
+            _ => {}
+        }
+        match rrule::RRule::<rrule::Unvalidated>::from_str(text) {
+            Ok(rule) => {
+                let nth = rule
+                    .get_by_weekday()
+                    .iter()
+                    .any(|d| matches!(d, rrule::NWeekday::Nth(..)));
+                if nth
+                    && matches!(
+                        rule.get_freq(),
+                        rrule::Frequency::Daily | rrule::Frequency::Weekly
+                    )
+                {
+                    self.err(raw, format!("rule `{text}` numbers a weekday (like `3WE`) in a {} rule", rule.get_freq().to_string().to_ascii_lowercase()), Some("the nth weekday needs FREQ=MONTHLY or FREQ=YEARLY, e.g. `FREQ=MONTHLY;BYDAY=WE;BYSETPOS=3`".into()));
+                    return None;
+                }
+                // Structural checks (RFC 5545) now, so that every rule
+                // problem is found here, with one kind of message.
+                let start = rrule::Tz::UTC
+                    .with_ymd_and_hms(2000, 1, 1, 0, 0, 0)
+                    .single()?;
+                if let Err(e) = rule.clone().validate(start) {
+                    self.err(
+                        raw,
+                        format!("invalid rule `{text}`: {}", rrule_message(&e)),
+                        Some(
+                            "write an RFC 5545 RRULE, e.g. `FREQ=MONTHLY;BYDAY=WE;BYSETPOS=3`"
+                                .into(),
+                        ),
+                    );
+                    return None;
+                }
+                Some(rule)
+            }
+            Err(e) => {
+                self.err(
+                    raw,
+                    format!("invalid rule `{text}`: {}", rrule_message(&e)),
+                    Some("write an RFC 5545 RRULE, e.g. `FREQ=MONTHLY;BYDAY=WE;BYSETPOS=3`".into()),
+                );
+                None
+            }
+        }
+    }
+
+    fn window(&mut self, start: &Spanned<String>, end: &Spanned<String>) -> Option<Window> {
+        let s = self.time(start, false);
+        let e = self.time(end, true);
+        let ((s, _), (e, next)) = (s?, e?);
+        if !next && e <= s {
+            self.err(
+                end,
+                format!(
+                    "`end-time` {} is not after `start-time` {}",
+                    e.format("%H:%M"),
+                    s.format("%H:%M")
+                ),
+                Some("a window ends on the day it starts; write `24:00` for midnight".into()),
+            );
+            return None;
+        }
+        Some(Window {
+            start: s,
+            end: e,
+            end_next_day: next,
+        })
+    }
+
+    fn skip(&mut self, raw: &Spanned<RawSkip>) -> Option<Skip> {
+        Some(Skip {
+            date: self.date(&raw.value.date)?,
+            reason: self.text(raw.value.reason.as_ref()),
+            at: self.at(&raw.value.date),
+        })
+    }
+
+    fn skip_month(&mut self, raw: &Spanned<RawSkipMonth>) -> Option<SkipMonth> {
+        let m = &raw.value.month;
+        let Some(month) = u32::try_from(m.value).ok().filter(|m| (1..=12).contains(m)) else {
+            self.err(
+                m,
+                format!("month {} does not exist", m.value),
+                Some("write the month as a number from 1 (January) to 12 (December)".into()),
+            );
+            return None;
+        };
+        Some(SkipMonth {
+            month,
+            reason: self.text(raw.value.reason.as_ref()),
+            at: self.at(m),
+        })
+    }
+
+    fn mv(&mut self, raw: &Spanned<RawMove>, series: Option<Window>) -> Option<Move> {
+        let RawMove {
+            from,
+            to,
+            start_time,
+            end_time,
+            reason,
+        } = &raw.value;
+        let f = self.date(from);
+        let t = self.date(to);
+        let window = self.override_window(series, start_time.as_ref(), end_time.as_ref(), to);
+        Some(Move {
+            from: f?,
+            to: t?,
+            window: window?,
+            reason: self.text(reason.as_ref()),
+            at: self.at(from),
+        })
+    }
+
+    fn extra(&mut self, raw: &Spanned<RawExtra>, series: Option<Window>) -> Option<Extra> {
+        let RawExtra {
+            date,
+            start_time,
+            end_time,
+            reason,
+        } = &raw.value;
+        let d = self.date(date);
+        let window = self.override_window(series, start_time.as_ref(), end_time.as_ref(), date);
+        Some(Extra {
+            date: d?,
+            window: window?,
+            reason: self.text(reason.as_ref()),
+            at: self.at(date),
+        })
+    }
+
+    fn override_window(
+        &mut self,
+        series: Option<Window>,
+        start: Option<&Spanned<String>>,
+        end: Option<&Spanned<String>>,
+        at: &Spanned<String>,
+    ) -> Option<Window> {
+        let series = series?;
+        let s = match start {
+            Some(s) => self.time(s, false)?.0,
+            None => series.start,
+        };
+        let (e, next) = match end {
+            Some(e) => self.time(e, true)?,
+            None => (series.end, series.end_next_day),
+        };
+        if !next && e <= s {
+            let target = end.or(start).unwrap_or(at);
+            self.err(
+                target,
+                format!(
+                    "end time {} is not after start time {}",
+                    e.format("%H:%M"),
+                    s.format("%H:%M")
+                ),
+                Some("give both `start-time` and `end-time`; write `24:00` for midnight".into()),
+            );
+            return None;
+        }
+        Some(Window {
+            start: s,
+            end: e,
+            end_next_day: next,
+        })
+    }
+
+    fn date(&mut self, raw: &Spanned<String>) -> Option<NaiveDate> {
+        match parse_date(raw.value.trim()) {
+            Ok(d) => Some(d),
+            Err(help) => {
+                self.err(
+                    raw,
+                    format!("`{}` is not a date", raw.value.trim()),
+                    Some(help),
+                );
+                None
+            }
+        }
+    }
+
+    /// `end` allows `24:00`, meaning midnight at the end of the day.
+    fn time(&mut self, raw: &Spanned<String>, end: bool) -> Option<(NaiveTime, bool)> {
+        match parse_time(raw.value.trim(), end) {
+            Ok(t) => Some(t),
+            Err(help) => {
+                self.err(
+                    raw,
+                    format!("`{}` is not a time of day", raw.value.trim()),
+                    Some(help),
+                );
+                None
+            }
+        }
+    }
+
+    /// `2019-11-29 15:30`, optionally with a UTC offset (`+01:00`) that
+    /// says which reading of an ambiguous local time is meant.
+    fn datetime(
+        &mut self,
+        raw: &Spanned<String>,
+        end: bool,
+    ) -> Option<(NaiveDateTime, Option<FixedOffset>)> {
+        let text = raw.value.trim();
+        let result = match text.split_once(['T', ' ']) {
+            Some((d, rest)) => parse_date(d).and_then(|d| {
+                let rest = rest.trim();
+                let cut = rest.find(['+', '-', 'Z']).unwrap_or(rest.len());
+                let (t, offset) = rest.split_at(cut);
+                let (time, next) = parse_time(t.trim(), end)?;
+                let offset = parse_offset(offset.trim())?;
+                let date = if next {
+                    d.succ_opt().ok_or("date out of range")?
+                } else {
+                    d
+                };
+                Ok((date.and_time(time), offset))
+            }),
+            None => Err(match parse_date(text) {
+                Ok(_) => format!(
+                    "add the time, e.g. `{text} 15:30`; for a whole day use `first-day` and `last-day`"
+                ),
+                Err(e) => e,
+            }),
+        };
+        // `29.11.2019 15:30`: suggest the whole ISO form, time included.
+        let result = result.map_err(|help| {
+            match (
+                help.strip_prefix("write dates as year-month-day: `"),
+                text.split_once(' '),
+            ) {
+                (Some(date), Some((_, time))) => {
+                    format!(
+                        "write dates as year-month-day: `{} {}`",
+                        date.trim_end_matches('`'),
+                        time.trim()
+                    )
+                }
+                _ => help,
+            }
+        });
+        match result {
+            Ok(dt) => Some(dt),
+            Err(help) => {
+                self.err(raw, format!("`{text}` is not a date and time"), Some(help));
+                None
+            }
+        }
+    }
+}
+
+/// `+02:00`, `-0330`, `Z`, or nothing.
+fn parse_offset(text: &str) -> Result<Option<FixedOffset>, String> {
+    if text.is_empty() {
+        return Ok(None);
+    }
+    if text == "Z" {
+        return Ok(FixedOffset::east_opt(0));
+    }
+    let bad = || format!("`{text}` is not a UTC offset; write it like `+01:00`");
+    let (sign, digits) = text.split_at(1);
+    let digits = digits.replace(':', "");
+    if digits.len() != 4 || !digits.chars().all(|c| c.is_ascii_digit()) {
+        return Err(bad());
+    }
+    let hours: i32 = digits[..2].parse().map_err(|_| bad())?;
+    let minutes: i32 = digits[2..].parse().map_err(|_| bad())?;
+    let secs = (hours * 60 + minutes) * 60 * if sign == "-" { -1 } else { 1 };
+    FixedOffset::east_opt(secs).map(Some).ok_or_else(bad)
+}
+
+/// Text as it is published: trimmed, line breaks as `\n`, and no control
+/// characters other than `\n` and TAB (they would break or garble feeds and
+/// terminals).
+pub fn clean_text(text: &str) -> String {
+    // Most text has no CR and no control characters: nothing to drop.
+    let plain = !text
+        .bytes()
+        .any(|b| (b < 0x20 && b != b'\n' && b != b'\t') || b == 0x7f || b == 0xc2);
+    if plain {
+        return text.trim().to_string();
+    }
+    let kept: String = text
+        .replace("\r\n", "\n")
+        .replace('\r', "\n")
+        .chars()
+        .filter(|c| !c.is_control() || *c == '\n' || *c == '\t')
+        .collect();
+    kept.trim().to_string()
+}
+
+/// A name Windows reserves for a device (`CON`, `NUL`, `COM1`, ...): a
+/// file with it cannot be created on the region's Windows servers.
+fn is_reserved(name: &str) -> bool {
+    let stem = name.split('.').next().unwrap_or("").to_ascii_lowercase();
+    matches!(stem.as_str(), "con" | "prn" | "aux" | "nul")
+        || ((stem.starts_with("com") || stem.starts_with("lpt"))
+            && stem.len() == 4
+            && stem.as_bytes()[3].is_ascii_digit())
+}
+
+/// The rule as written, without an `RRULE:` prefix in any case.
+fn rule_text(raw: &str) -> &str {
+    let text = raw.trim();
+    match text.get(..6) {
+        Some(p) if p.eq_ignore_ascii_case("RRULE:") => text[6..].trim(),
+        _ => text,
+    }
+}
+
+/// Stands in for details that did not validate, while the rest of a series
+/// is checked; such a series is never kept.
+fn unchecked_details() -> Details {
+    Details {
+        title: String::new(),
+        description: None,
+        consequences: Vec::new(),
+        still_works: Vec::new(),
+        location: None,
+        status: Status::Confirmed,
+        link: None,
+        systems: Vec::new(),
+        all_systems: false,
+    }
+}
+
+fn fmt_dt(dt: NaiveDateTime) -> String {
+    dt.format("%Y-%m-%d %H:%M").to_string()
+}
+
+/// `2019-11-29`. People also write `29.11.2019`: the error suggests the
+/// ISO form rather than guessing the order.
+pub fn parse_date(text: &str) -> Result<NaiveDate, String> {
+    if let Ok(d) = NaiveDate::parse_from_str(text, "%Y-%m-%d")
+        && text.len() == 10
+    {
+        return if (MIN_YEAR..=MAX_YEAR).contains(&d.year()) {
+            Ok(d)
+        } else {
+            Err(format!(
+                "nedetid handles the years {MIN_YEAR} to {MAX_YEAR}"
+            ))
+        };
+    }
+    let parts: Vec<&str> = text.split(['.', '/']).collect();
+    if let [d, m, y] = parts[..]
+        && let (Ok(d), Ok(m), Ok(y)) = (d.parse::<u32>(), m.parse::<u32>(), y.parse::<i32>())
+        && let Some(date) = NaiveDate::from_ymd_opt(y, m, d)
+    {
+        return Err(format!(
+            "write dates as year-month-day: `{}`",
+            date.format("%Y-%m-%d")
+        ));
+    }
+    if let [y, m, d] = text.split('-').collect::<Vec<_>>()[..]
+        && let (Ok(y), Ok(m), Ok(d)) = (y.parse::<i32>(), m.parse::<u32>(), d.parse::<u32>())
+    {
+        return Err(if (1..=12).contains(&m) {
+            format!("{y}-{m:02} has no day {d}")
+        } else {
+            format!("there is no month {m}")
+        });
+    }
+    Err("write dates as year-month-day, e.g. `2019-11-29`".into())
+}
+
+/// `16:00`; for an end also `24:00` (returned as 00:00 and `true`).
+pub fn parse_time(text: &str, end: bool) -> Result<(NaiveTime, bool), String> {
+    let normal = text.replace('.', ":");
+    if normal == "24:00" {
+        return if end {
+            Ok((NaiveTime::MIN, true))
+        } else {
+            Err("a start cannot be `24:00`; write `00:00` on the next day".into())
+        };
+    }
+    match NaiveTime::parse_from_str(&normal, "%H:%M") {
+        Ok(t) if normal.len() == 5 && text.contains(':') => Ok((t, false)),
+        Ok(t) => Err(format!(
+            "write times as hours:minutes, `{}`",
+            t.format("%H:%M")
+        )),
+        Err(_) => Err("write times as hours:minutes on a 24-hour clock, e.g. `16:00`".into()),
+    }
+}
+
+/// Accepts an RFC 5545 DURATION (`PT12H`, `P1D`, `P2W`, `P1DT12H`) and
+/// returns it in upper case; `None` for anything else (RFC 5545 3.3.6: weeks
+/// stand alone, time parts come in H, M, S order, nothing may be empty).
+fn parse_duration(text: &str) -> Option<String> {
+    let upper = text.to_ascii_uppercase();
+    let rest = upper.strip_prefix('P')?;
+    // Splits `12H30M` into [(12, 'H'), (30, 'M')].
+    let parts = |s: &str| -> Option<Vec<(u64, char)>> {
+        let mut out = Vec::new();
+        let mut num = String::new();
+        for c in s.chars() {
+            if c.is_ascii_digit() {
+                num.push(c);
+            } else {
+                out.push((num.parse().ok()?, c));
+                num.clear();
+            }
+        }
+        num.is_empty().then_some(out)
+    };
+    let in_order = |p: &[(u64, char)], units: &[char]| {
+        let idx: Option<Vec<usize>> = p
+            .iter()
+            .map(|(_, u)| units.iter().position(|x| x == u))
+            .collect();
+        idx.is_some_and(|i| i.windows(2).all(|w| w[0] < w[1]))
+    };
+    let (date, time) = match rest.split_once('T') {
+        Some((d, t)) => (d, Some(t)),
+        None => (rest, None),
+    };
+    let date = parts(date)?;
+    let time = match time {
+        Some(t) => Some(parts(t)?).filter(|p| !p.is_empty())?,
+        None => Vec::new(),
+    };
+    let weeks_alone = date.len() == 1 && date[0].1 == 'W' && time.is_empty();
+    let shape = weeks_alone
+        || (date.len() <= 1 && in_order(&date, &['D']) && in_order(&time, &['H', 'M', 'S']));
+    let total: u64 = date.iter().chain(&time).map(|(n, _)| *n).sum();
+    (shape && total > 0).then_some(upper)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn dates_people_write_get_the_iso_suggestion() {
+        assert_eq!(
+            parse_date("2019-11-29"),
+            NaiveDate::from_ymd_opt(2019, 11, 29).ok_or_else(String::new)
+        );
+        assert_eq!(
+            parse_date("29.11.2019").unwrap_err(),
+            "write dates as year-month-day: `2019-11-29`"
+        );
+        assert_eq!(
+            parse_date("2019-02-31").unwrap_err(),
+            "2019-02 has no day 31"
+        );
+        assert_eq!(
+            parse_date("2019-13-01").unwrap_err(),
+            "there is no month 13"
+        );
+    }
+
+    #[test]
+    fn midnight_as_24_00_only_for_ends() {
+        assert_eq!(parse_time("24:00", true), Ok((NaiveTime::MIN, true)));
+        assert!(parse_time("24:00", false).is_err());
+        assert_eq!(
+            parse_time("16.00", false).unwrap_err(),
+            "write times as hours:minutes, `16:00`"
+        );
+        assert!(parse_time("25:00", true).is_err());
+        assert!(parse_time("4pm", false).is_err());
+    }
+
+    #[test]
+    fn durations() {
+        assert_eq!(parse_duration("PT12H").as_deref(), Some("PT12H"));
+        assert_eq!(parse_duration("p1d").as_deref(), Some("P1D"));
+        assert_eq!(parse_duration("12h"), None);
+        assert_eq!(parse_duration("PT"), None);
+        assert_eq!(parse_duration("P0D"), None);
+        assert_eq!(parse_duration("P2W").as_deref(), Some("P2W"));
+        assert_eq!(parse_duration("P1DT12H").as_deref(), Some("P1DT12H"));
+        assert_eq!(parse_duration("PT1H30M").as_deref(), Some("PT1H30M"));
+        assert_eq!(parse_duration("P1W2D"), None);
+        assert_eq!(parse_duration("PT30M1H"), None);
+        assert_eq!(parse_duration("P1H"), None);
+    }
+}
