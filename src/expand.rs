@@ -8,7 +8,8 @@
 
 use chrono::Offset as _;
 use chrono::{
-    DateTime, Datelike, Duration, FixedOffset, LocalResult, NaiveDate, NaiveDateTime, TimeZone, Utc,
+    DateTime, Datelike, Duration, FixedOffset, LocalResult, NaiveDate, NaiveDateTime, NaiveTime,
+    TimeZone, Utc,
 };
 use chrono_tz::Tz;
 
@@ -80,6 +81,51 @@ pub enum Time {
     },
     /// `end` is exclusive, as in iCalendar.
     AllDay { start: NaiveDate, end: NaiveDate },
+}
+
+impl Time {
+    /// The instants it spans; an all-day event from local midnight to local
+    /// midnight in `zone`.
+    pub fn instants(&self, zone: Tz) -> (DateTime<Utc>, DateTime<Utc>) {
+        match *self {
+            Time::Timed { start, end, .. } => (start, end),
+            Time::AllDay { start, end } => (local_midnight(zone, start), local_midnight(zone, end)),
+        }
+    }
+
+    /// The first and last local day it covers, inclusive; an end at
+    /// midnight (`24:00`) belongs to the day before.
+    pub fn local_days(&self) -> (NaiveDate, NaiveDate) {
+        match *self {
+            Time::Timed {
+                start_local,
+                end_local,
+                ..
+            } if end_local.time() == NaiveTime::MIN && end_local > start_local => (
+                start_local.date(),
+                end_local
+                    .date()
+                    .pred_opt()
+                    .unwrap_or(end_local.date())
+                    .max(start_local.date()),
+            ),
+            Time::Timed {
+                start_local,
+                end_local,
+                ..
+            } => (start_local.date(), end_local.date()),
+            Time::AllDay { start, end } => (start, end.pred_opt().unwrap_or(end)),
+        }
+    }
+}
+
+/// The instant a local day begins in `zone` (its first moment, where
+/// midnight falls in a skipped hour).
+pub fn local_midnight(zone: Tz, d: NaiveDate) -> DateTime<Utc> {
+    let local = d.and_time(NaiveTime::MIN);
+    zone.from_local_datetime(&local)
+        .earliest()
+        .map_or_else(|| local.and_utc(), |t| t.with_timezone(&Utc))
 }
 
 /// A rule date left out, kept for the page and `list`.
@@ -179,7 +225,7 @@ pub fn expand(schedule: &Schedule, now: DateTime<Utc>) -> Result<Expansion<'_>, 
     // By start, then UID; each start worked out once.
     let mut keyed: Vec<(DateTime<Utc>, Occurrence)> = occurrences
         .into_iter()
-        .map(|o| (start_instant(zone, &o), o))
+        .map(|o| (o.time.instants(zone).0, o))
         .collect();
     keyed.sort_by(|(a, x), (b, y)| a.cmp(b).then_with(|| x.uid.cmp(&y.uid)));
     let occurrences: Vec<Occurrence> = keyed.into_iter().map(|(_, o)| o).collect();
@@ -192,20 +238,6 @@ pub fn expand(schedule: &Schedule, now: DateTime<Utc>) -> Result<Expansion<'_>, 
         masters: Vec::new(),
         notes,
     })
-}
-
-/// When an occurrence starts; an all-day one at local midnight.
-fn start_instant(zone: Tz, o: &Occurrence) -> DateTime<Utc> {
-    match o.time {
-        Time::Timed { start, .. } => start,
-        Time::AllDay { start, .. } => zone
-            .from_local_datetime(&start.and_time(chrono::NaiveTime::MIN))
-            .earliest()
-            .map_or_else(
-                || start.and_time(chrono::NaiveTime::MIN).and_utc(),
-                |d| d.with_timezone(&Utc),
-            ),
-    }
 }
 
 fn outage_time(zone: Tz, outage: &Outage) -> Result<Time, Problem> {

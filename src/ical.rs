@@ -94,11 +94,6 @@ impl Writer {
         self.line = line;
     }
 
-    /// Appends lines another [`Writer`] produced (already folded, CRLF).
-    pub fn append(&mut self, finished: &str) {
-        self.buf.push_str(finished);
-    }
-
     /// The finished object.
     pub fn finish(self) -> String {
         self.buf

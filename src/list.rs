@@ -54,32 +54,8 @@ pub fn items(expansion: &Expansion, filter: &Filter) -> Vec<Item> {
         .collect()
 }
 
-fn local_dates(o: &Occurrence) -> (NaiveDate, NaiveDate) {
-    match o.time {
-        // An end at midnight (`24:00`) belongs to the day before.
-        Time::Timed {
-            start_local,
-            end_local,
-            ..
-        } if end_local.time() == chrono::NaiveTime::MIN && end_local > start_local => (
-            start_local.date(),
-            end_local
-                .date()
-                .pred_opt()
-                .unwrap_or(end_local.date())
-                .max(start_local.date()),
-        ),
-        Time::Timed {
-            start_local,
-            end_local,
-            ..
-        } => (start_local.date(), end_local.date()),
-        Time::AllDay { start, end } => (start, end.pred_opt().unwrap_or(end)),
-    }
-}
-
 fn keep(o: &Occurrence, f: &Filter) -> bool {
-    let (first, last) = local_dates(o);
+    let (first, last) = o.time.local_days();
     f.system
         .as_ref()
         .is_none_or(|s| o.details.systems.contains(s))

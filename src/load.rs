@@ -208,99 +208,135 @@ fn yaml_problem(path: &Path, text: &str, err: &serde_saphyr::Error) -> Problem {
         .location()
         .filter(|l| l.line() > 0)
         .map_or_else(|| Location::file(path), |l| Location::from_yaml(path, l));
-    let message = plain_message(err);
-    let problem = Problem::error(location.clone(), message.clone());
-    if let Some(help) = hint(&message, text, &location) {
-        problem.help(help)
-    } else {
-        problem
+    let kind = YamlKind::of(err);
+    let problem = Problem::error(location.clone(), kind.message(err));
+    match kind.help(text, &location) {
+        Some(help) => problem.help(help),
+        None => problem,
     }
 }
 
-/// serde-saphyr's message without its own location and snippet (we render
-/// those ourselves, for every kind of problem alike).
+/// What serde-saphyr (or the YAML scanner under it) found wrong, read from
+/// its error values; the message and the help are chosen from this.
+enum YamlKind<'e> {
+    UnknownField {
+        field: &'e str,
+        expected: &'e [&'static str],
+    },
+    MissingField(&'static str),
+    DuplicateKey(Option<&'e str>),
+    TooManyAliases,
+    TooDeep,
+    TooComplex(&'e serde_saphyr::budget::BudgetBreach),
+    NotText,
+    MustBeQuoted,
+    UnclosedQuote,
+    TabInValue,
+    Other,
+}
+
+impl<'e> YamlKind<'e> {
+    fn of(err: &'e serde_saphyr::Error) -> Self {
+        use serde_saphyr::budget::BudgetBreach;
+        use serde_saphyr::granit_parser::ErrorKind as Scan;
+        use serde_saphyr::{Error as E, ExternalMessageSource};
+        match err.without_snippet() {
+            E::SerdeUnknownField {
+                field, expected, ..
+            } => Self::UnknownField { field, expected },
+            E::SerdeMissingField { field, .. } => Self::MissingField(field),
+            E::DuplicateMappingKey { key, .. } => Self::DuplicateKey(key.as_deref()),
+            E::Budget { breach, .. } => match breach {
+                BudgetBreach::Aliases { .. } => Self::TooManyAliases,
+                BudgetBreach::Depth { .. } => Self::TooDeep,
+                other => Self::TooComplex(other),
+            },
+            E::Unexpected { .. } | E::SerdeInvalidType { .. } => Self::NotText,
+            E::QuotingRequired { .. } => Self::MustBeQuoted,
+            E::AliasError { error, .. } => Self::of(error),
+            E::ExternalMessage { source, .. } => match source.as_ref() {
+                ExternalMessageSource::Parser(scan) => match scan.kind() {
+                    Scan::RecursionLimitExceeded => Self::TooDeep,
+                    Scan::UnclosedQuotedScalar => Self::UnclosedQuote,
+                    Scan::TabInPlainScalar => Self::TabInValue,
+                    _ => Self::Other,
+                },
+                _ => Self::Other,
+            },
+            _ => Self::Other,
+        }
+    }
+
+    /// serde-saphyr's message in the project's form (lowercase, no
+    /// location: that is shown for every kind of problem alike), or the
+    /// project's own words where its message names internals.
+    fn message(&self, err: &serde_saphyr::Error) -> String {
+        match self {
+            Self::DuplicateKey(key) => {
+                format!("`{}` is given twice in this item", key.unwrap_or("a key"))
+            }
+            Self::TooManyAliases => {
+                format!("the file uses more than {MAX_ALIASES} aliases (`*name`)")
+            }
+            Self::TooDeep
+                if matches!(err.without_snippet(), serde_saphyr::Error::Budget { .. }) =>
+            {
+                format!("the file nests deeper than {MAX_DEPTH} levels")
+            }
+            Self::TooComplex(breach) => {
+                format!("the file is too large or complex to be a schedule ({breach:?})")
+            }
+            _ => plain_message(err),
+        }
+    }
+
+    /// A way to fix it.
+    fn help(&self, text: &str, location: &Location) -> Option<String> {
+        let first = location.line.saturating_sub(2) as usize;
+        let tab_near = || text.lines().skip(first).take(3).any(|l| l.contains('\t'));
+        Some(match self {
+            Self::UnknownField { field, expected } => {
+                match suggest(field, expected.iter().copied()) {
+                    Some(key) => format!("did you mean `{key}`?"),
+                    None if expected.is_empty() => "remove this key".to_string(),
+                    None => format!("the keys allowed here are: {}", expected.join(", ")),
+                }
+            }
+            Self::MissingField(key) => format!(
+                "add `{key}:` to this item; if it is there, check its indentation: every key of an item lines up under the first one"
+            ),
+            Self::TooManyAliases => format!(
+                "a file may use at most {MAX_ALIASES} aliases (`*name`); write the values out instead"
+            ),
+            Self::TooDeep | Self::TooComplex(_) => format!(
+                "the schedule format nests 4 levels deep; this file nests deeper than {MAX_DEPTH} levels or is far larger than a schedule"
+            ),
+            Self::NotText => "write the value as text on one line, in quotes if it starts with `[`, `{` or contains `: `".into(),
+            _ if tab_near() => "YAML does not allow tabs for indentation; use spaces".into(),
+            Self::TabInValue => "YAML does not allow tabs for indentation; use spaces".into(),
+            Self::DuplicateKey(_) => "keep one of them".into(),
+            Self::MustBeQuoted => "put the value in quotes, e.g. `\"1.10\"`".into(),
+            Self::UnclosedQuote => "end the value with the same quote it starts with".into(),
+            Self::Other => return None,
+        })
+    }
+}
+
+/// serde-saphyr's message without its own location and snippet.
 fn plain_message(err: &serde_saphyr::Error) -> String {
     let rendered = err.without_snippet().render();
     let first = rendered.lines().next().unwrap_or("invalid YAML").trim();
     let first = first.strip_prefix("error: ").unwrap_or(first);
-    // "... at line 3, column 5" is shown by the location already.
     let first = match first.rfind(" at line ") {
         Some(i) => &first[..i],
         None => first,
     };
     let first = first.trim_end_matches('.');
-    if let Some(rest) = first.strip_prefix("duplicate mapping key: ") {
-        let key = rest.split(',').next().unwrap_or(rest).trim();
-        return format!("`{key}` is given twice in this item");
-    }
-    if let Some(breach) = first.strip_prefix("budget breached: ") {
-        return if breach.starts_with("Aliases") {
-            format!("the file uses more than {MAX_ALIASES} aliases (`*name`)")
-        } else if breach.starts_with("Depth") {
-            format!("the file nests deeper than {MAX_DEPTH} levels")
-        } else {
-            format!("the file is too large or complex to be a schedule ({breach})")
-        };
-    }
     let mut chars = first.chars();
     match chars.next() {
         Some(c) => c.to_lowercase().chain(chars).collect(),
         None => "invalid YAML".into(),
     }
-}
-
-/// A way to fix the commonest mistakes.
-fn hint(message: &str, text: &str, location: &Location) -> Option<String> {
-    if let Some(rest) = message.strip_prefix("unknown field `") {
-        let (word, rest) = rest.split_once('`')?;
-        let expected = rest.split_once("expected one of ").map_or("", |(_, e)| e);
-        let candidates: Vec<&str> = expected
-            .split(',')
-            .map(|c| c.trim().trim_matches('`'))
-            .filter(|c| !c.is_empty())
-            .collect();
-        return Some(match suggest(word, candidates.iter().copied()) {
-            Some(key) => format!("did you mean `{key}`?"),
-            None if candidates.is_empty() => "remove this key".to_string(),
-            None => format!("the keys allowed here are: {}", candidates.join(", ")),
-        });
-    }
-    if let Some(rest) = message.strip_prefix("missing field `") {
-        let key = rest.split('`').next().unwrap_or("");
-        return Some(format!(
-            "add `{key}:` to this item; if it is there, check its indentation: every key of an item lines up under the first one"
-        ));
-    }
-    if message.contains("aliases (`*name`)") {
-        return Some(format!(
-            "a file may use at most {MAX_ALIASES} aliases (`*name`); write the values out instead"
-        ));
-    }
-    if message.contains("nests deeper")
-        || message.contains("too large or complex")
-        || message.contains("recursion limit")
-    {
-        return Some(format!(
-            "the schedule format nests 4 levels deep; this file nests deeper than {MAX_DEPTH} levels or is far larger than a schedule"
-        ));
-    }
-    if message.starts_with("expected string") || message.starts_with("invalid type") {
-        return Some("write the value as text on one line, in quotes if it starts with `[`, `{` or contains `: `".into());
-    }
-    let first = location.line.saturating_sub(2) as usize;
-    if text.lines().skip(first).take(3).any(|l| l.contains('\t')) {
-        return Some("YAML does not allow tabs for indentation; use spaces".into());
-    }
-    if message.contains("is given twice") {
-        return Some("keep one of them".into());
-    }
-    if message.contains("must be quoted") {
-        return Some("put the value in quotes, e.g. `\"1.10\"`".into());
-    }
-    if message.contains("unclosed quote") {
-        return Some("end the value with the same quote it starts with".into());
-    }
-    None
 }
 
 #[cfg(test)]

@@ -91,24 +91,15 @@ fn validity(
 
 /// The moments around `now` at which the output changes by itself.
 fn change_moments(expansion: &Expansion, now: DateTime<Utc>) -> Vec<DateTime<Utc>> {
-    use chrono::TimeZone as _;
     let settings = &expansion.schedule.settings;
     let zone = settings.zone;
-    let midnight = |d: chrono::NaiveDate| {
-        let t = d.and_time(chrono::NaiveTime::MIN);
-        zone.from_local_datetime(&t)
-            .earliest()
-            .map_or_else(|| t.and_utc(), |z| z.with_timezone(&Utc))
-    };
+    let midnight = |d| crate::expand::local_midnight(zone, d);
     let keep = settings
         .retention_days
         .map(|d| chrono::Duration::days(i64::from(d)));
     let mut moments: Vec<DateTime<Utc>> = Vec::new();
     for o in &expansion.occurrences {
-        let (start, end) = match o.time {
-            crate::expand::Time::Timed { start, end, .. } => (start, end),
-            crate::expand::Time::AllDay { start, end } => (midnight(start), midnight(end)),
-        };
+        let (start, end) = o.time.instants(zone);
         moments.extend([start, end]);
         moments.extend(keep.and_then(|k| end.checked_add_signed(k)));
     }

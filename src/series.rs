@@ -10,11 +10,13 @@
 
 use std::collections::BTreeMap;
 
-use chrono::{NaiveDate, NaiveDateTime};
+use chrono::{NaiveDate, NaiveDateTime, Weekday};
+use rrule::{Frequency, NWeekday, RRule, Unvalidated};
 
 use crate::error::Problem;
 use crate::expand::{Expansion, Form, Master, Time};
 use crate::schedule::{Recurrence, Series};
+use crate::tz::weekday_code;
 
 /// Chooses the form of every series and rewrites the expansion accordingly.
 /// Returns notes for series that were asked for in RRULE form but stay
@@ -56,7 +58,7 @@ fn plan<'a>(
     expansion: &Expansion<'a>,
     series: &'a Series,
 ) -> Result<(Master<'a>, BTreeMap<String, Form>), String> {
-    let rrule = outlook_rule(&series.rule_text)?;
+    let rrule = outlook_rule(&series.rule, &series.rule_text)?;
     // The rule's own range: a move may bring in an occurrence from past
     // the horizon, which stays an event of its own.
     let last_allowed = series.until.unwrap_or(expansion.horizon);
@@ -163,71 +165,66 @@ fn plan<'a>(
     Ok((master, forms))
 }
 
-/// The rule in a shape Outlook's recurrence templates accept, without
-/// COUNT or UNTIL (the caller bounds it), or why it has none.
-pub fn outlook_rule(rule: &str) -> Result<String, String> {
-    let mut parts: BTreeMap<String, String> = BTreeMap::new();
-    for part in rule.split(';').filter(|p| !p.is_empty()) {
-        let (k, v) = part
-            .split_once('=')
-            .ok_or_else(|| format!("`{part}` is not KEY=VALUE"))?;
-        parts.insert(k.trim().to_ascii_uppercase(), v.trim().to_ascii_uppercase());
-    }
-    parts.remove("COUNT");
-    let freq = parts.remove("FREQ").ok_or("the rule has no FREQ")?;
-    let take = |parts: &mut BTreeMap<String, String>, k: &str| parts.remove(k);
-    let interval = take(&mut parts, "INTERVAL").filter(|i| i != "1");
-    let wkst = take(&mut parts, "WKST");
-    let byday = take(&mut parts, "BYDAY");
-    let bymonthday = take(&mut parts, "BYMONTHDAY");
-    let bymonth = take(&mut parts, "BYMONTH");
-    let bysetpos = take(&mut parts, "BYSETPOS");
-    if let Some(k) = parts.keys().next() {
+/// The rule in a shape Outlook's templates accept (`BYDAY=3WE` is written
+/// `BYDAY=WE;BYSETPOS=3`, old Outlook refused the first), or why it has none.
+/// Read from the parsed rule, never from its text.
+pub fn outlook_rule(rule: &RRule<Unvalidated>, text: &str) -> Result<String, String> {
+    let unsupported = [
+        ("BYHOUR", !rule.get_by_hour().is_empty()),
+        ("BYMINUTE", !rule.get_by_minute().is_empty()),
+        ("BYSECOND", !rule.get_by_second().is_empty()),
+        ("BYWEEKNO", !rule.get_by_week_no().is_empty()),
+        ("BYYEARDAY", !rule.get_by_year_day().is_empty()),
+    ];
+    if let Some((k, _)) = unsupported.iter().find(|(_, written)| *written) {
         return Err(format!("Outlook cannot show rules with `{k}`"));
     }
-    let single = |v: &Option<String>| v.as_ref().is_none_or(|v| !v.contains(','));
-    let weekday = |d: &str| matches!(d, "MO" | "TU" | "WE" | "TH" | "FR" | "SA" | "SU");
-    // `BYDAY=3WE` becomes `BYDAY=WE;BYSETPOS=3` (old Outlook refused the first).
-    let (byday, bysetpos) = match (byday, bysetpos) {
-        (Some(d), None) if d.len() > 2 && weekday(&d[d.len() - 2..]) && !d.contains(',') => {
-            let (n, day) = d.split_at(d.len() - 2);
-            (
-                Some(day.to_string()),
-                Some(n.trim_start_matches('+').to_string()),
-            )
+    let join = |values: &[String]| (!values.is_empty()).then(|| values.join(","));
+    let numbers = |values: &[i32]| join(&values.iter().map(i32::to_string).collect::<Vec<_>>());
+    let mut days = rule.get_by_weekday().to_vec();
+    let mut setpos: Vec<i32> = rule.get_by_set_pos().to_vec();
+    if let ([NWeekday::Nth(n, day)], []) = (days.as_slice(), setpos.as_slice()) {
+        setpos = vec![i32::from(*n)];
+        days = vec![NWeekday::Every(*day)];
+    }
+    let plain_days = days.iter().all(|d| matches!(d, NWeekday::Every(_)));
+    let byday = join(
+        &days
+            .iter()
+            .map(|d| match d {
+                NWeekday::Every(day) => weekday_code(*day).to_string(),
+                NWeekday::Nth(n, day) => format!("{n}{}", weekday_code(*day)),
+            })
+            .collect::<Vec<_>>(),
+    );
+    let monthdays: Vec<i32> = rule
+        .get_by_month_day()
+        .iter()
+        .map(|d| i32::from(*d))
+        .collect();
+    let months: Vec<i32> = rule.get_by_month().iter().map(|m| i32::from(*m)).collect();
+    let setpos_ok = setpos.iter().all(|p| matches!(p, 1..=4 | -1));
+    let freq = rule.get_freq();
+    let shape_ok = match freq {
+        Frequency::Daily => {
+            days.is_empty() && monthdays.is_empty() && months.is_empty() && setpos.is_empty()
         }
-        other => other,
-    };
-    let plain_days = byday.as_ref().is_none_or(|d| d.split(',').all(weekday));
-    let setpos_ok = bysetpos
-        .as_ref()
-        .is_none_or(|p| matches!(p.as_str(), "1" | "2" | "3" | "4" | "-1"));
-    let shape_ok = match freq.as_str() {
-        "DAILY" => {
-            byday.is_none() && bymonthday.is_none() && bymonth.is_none() && bysetpos.is_none()
+        Frequency::Weekly => {
+            plain_days && monthdays.is_empty() && months.is_empty() && setpos.is_empty()
         }
-        "WEEKLY" => plain_days && bymonthday.is_none() && bymonth.is_none() && bysetpos.is_none(),
-        "MONTHLY" | "YEARLY" => {
-            let by_day = byday.is_some()
-                && bysetpos.is_some()
-                && single(&byday)
+        Frequency::Monthly | Frequency::Yearly => {
+            let by_day = days.len() == 1
+                && setpos.len() == 1
                 && plain_days
                 && setpos_ok
-                && bymonthday.is_none();
+                && monthdays.is_empty();
             // Outlook moves day 29-31 to the last day of shorter months.
-            let early_day = bymonthday
-                .as_ref()
-                .and_then(|d| d.parse::<u8>().ok())
-                .is_some_and(|d| (1..=28).contains(&d));
-            let by_monthday = bymonthday.is_some()
-                && single(&bymonthday)
-                && early_day
-                && byday.is_none()
-                && bysetpos.is_none();
-            let month_ok = if freq == "YEARLY" {
-                bymonth.is_some() && single(&bymonth)
+            let by_monthday =
+                matches!(monthdays.as_slice(), [1..=28]) && days.is_empty() && setpos.is_empty();
+            let month_ok = if freq == Frequency::Yearly {
+                months.len() == 1
             } else {
-                bymonth.is_none()
+                months.is_empty()
             };
             (by_day || by_monthday) && month_ok
         }
@@ -235,17 +232,22 @@ pub fn outlook_rule(rule: &str) -> Result<String, String> {
     };
     if !shape_ok {
         return Err(format!(
-            "Outlook cannot show the rule `{rule}` as one repeating event"
+            "Outlook cannot show the rule `{text}` as one repeating event"
         ));
     }
-    let mut out = format!("FREQ={freq}");
+    let interval = rule.get_interval();
+    let week_start = rule.get_week_start();
+    let mut out = format!("FREQ={}", freq.to_string().to_ascii_uppercase());
     for (k, v) in [
-        ("INTERVAL", interval),
-        ("BYMONTH", bymonth),
-        ("BYMONTHDAY", bymonthday),
+        ("INTERVAL", (interval != 1).then(|| interval.to_string())),
+        ("BYMONTH", numbers(&months)),
+        ("BYMONTHDAY", numbers(&monthdays)),
         ("BYDAY", byday),
-        ("BYSETPOS", bysetpos),
-        ("WKST", wkst),
+        ("BYSETPOS", numbers(&setpos)),
+        (
+            "WKST",
+            (week_start != Weekday::Mon).then(|| weekday_code(week_start).to_string()),
+        ),
     ] {
         if let Some(v) = v {
             out.push_str(&format!(";{k}={v}"));
@@ -256,37 +258,44 @@ pub fn outlook_rule(rule: &str) -> Result<String, String> {
 
 #[cfg(test)]
 mod tests {
+    use std::str::FromStr as _;
+
     use super::*;
+
+    fn outlook(text: &str) -> Result<String, String> {
+        let rule = RRule::<Unvalidated>::from_str(text).map_err(|e| e.to_string())?;
+        outlook_rule(&rule, text)
+    }
 
     #[test]
     fn template_shapes_pass_and_others_are_refused() {
         assert_eq!(
-            outlook_rule("FREQ=MONTHLY;BYDAY=WE;BYSETPOS=3").as_deref(),
+            outlook("FREQ=MONTHLY;BYDAY=WE;BYSETPOS=3").as_deref(),
             Ok("FREQ=MONTHLY;BYDAY=WE;BYSETPOS=3")
         );
         assert_eq!(
-            outlook_rule("FREQ=MONTHLY;BYDAY=3WE").as_deref(),
+            outlook("FREQ=MONTHLY;BYDAY=3WE").as_deref(),
             Ok("FREQ=MONTHLY;BYDAY=WE;BYSETPOS=3")
         );
         assert_eq!(
-            outlook_rule("FREQ=MONTHLY;BYDAY=-1FR;COUNT=5").as_deref(),
+            outlook("FREQ=MONTHLY;BYDAY=-1FR;COUNT=5").as_deref(),
             Ok("FREQ=MONTHLY;BYDAY=FR;BYSETPOS=-1")
         );
         assert_eq!(
-            outlook_rule("FREQ=WEEKLY;INTERVAL=2;BYDAY=TU,TH").as_deref(),
+            outlook("FREQ=WEEKLY;INTERVAL=2;BYDAY=TU,TH").as_deref(),
             Ok("FREQ=WEEKLY;INTERVAL=2;BYDAY=TU,TH")
         );
         assert_eq!(
-            outlook_rule("FREQ=YEARLY;BYMONTH=6;BYMONTHDAY=1").as_deref(),
+            outlook("FREQ=YEARLY;BYMONTH=6;BYMONTHDAY=1").as_deref(),
             Ok("FREQ=YEARLY;BYMONTH=6;BYMONTHDAY=1")
         );
-        assert!(outlook_rule("FREQ=MONTHLY;BYDAY=WE;BYMONTHDAY=16,17,18,19,20,21,22").is_err());
-        assert!(outlook_rule("FREQ=MONTHLY;BYMONTHDAY=1,15").is_err());
-        assert!(outlook_rule("FREQ=MONTHLY;BYMONTHDAY=31").is_err());
-        assert!(outlook_rule("FREQ=MONTHLY;BYMONTHDAY=-1").is_err());
-        assert!(outlook_rule("FREQ=MONTHLY;BYMONTHDAY=28").is_ok());
-        assert!(outlook_rule("FREQ=YEARLY;BYWEEKNO=20").is_err());
-        assert!(outlook_rule("FREQ=MONTHLY;BYDAY=WE;BYSETPOS=5").is_err());
+        assert!(outlook("FREQ=MONTHLY;BYDAY=WE;BYMONTHDAY=16,17,18,19,20,21,22").is_err());
+        assert!(outlook("FREQ=MONTHLY;BYMONTHDAY=1,15").is_err());
+        assert!(outlook("FREQ=MONTHLY;BYMONTHDAY=31").is_err());
+        assert!(outlook("FREQ=MONTHLY;BYMONTHDAY=-1").is_err());
+        assert!(outlook("FREQ=MONTHLY;BYMONTHDAY=28").is_ok());
+        assert!(outlook("FREQ=YEARLY;BYWEEKNO=20").is_err());
+        assert!(outlook("FREQ=MONTHLY;BYDAY=WE;BYSETPOS=5").is_err());
     }
 }
 
@@ -304,6 +313,19 @@ mod plan_tests {
     /// `all.ics` (unfolded) with `extra` series keys, built at the epoch.
     fn feed(extra: &str) -> String {
         feed_at("", extra, "1970-01-01T00:00:00Z")
+    }
+
+    #[test]
+    fn a_rule_written_with_a_lowercase_rrule_prefix_is_published_as_one() {
+        let yaml = super::plan_tests_support::schedule("", "")
+            .replace("rule: FREQ=MONTHLY", "rule: rrule:FREQ=MONTHLY");
+        assert!(yaml.contains("rule: rrule:FREQ=MONTHLY;BYDAY=3WE"));
+        let ics = super::plan_tests_support::feed_of(&yaml, "2019-01-01");
+        assert_eq!(ics.matches("BEGIN:VEVENT").count(), 1, "{ics}");
+        assert!(
+            ics.contains("RRULE:FREQ=MONTHLY;BYDAY=WE;BYSETPOS=3;UNTIL=20190619T140000Z\r\n"),
+            "{ics}"
+        );
     }
 
     #[test]
@@ -368,7 +390,7 @@ mod plan_tests {
 }
 
 #[cfg(test)]
-mod review_regressions {
+mod moves_and_retention {
     use super::plan_tests_support::feed_at;
 
     #[test]
@@ -424,10 +446,12 @@ mod plan_tests_support {
 
     /// `all.ics` (unfolded) of [`schedule`] in RRULE form, built at `now`.
     pub fn feed_at(settings: &str, series: &str, now: &str) -> String {
-        let files = [(
-            PathBuf::from("t.yaml"),
-            schedule(settings, series).into_bytes(),
-        )];
+        feed_of(&schedule(settings, series), now)
+    }
+
+    /// `all.ics` (unfolded) of a schedule in RRULE form, built at `now`.
+    pub fn feed_of(yaml: &str, now: &str) -> String {
+        let files = [(PathBuf::from("t.yaml"), yaml.as_bytes().to_vec())];
         let checked = load_memory(&files).unwrap_or_else(|e| panic!("{e}"));
         let now = crate::cli::parse_now(now).unwrap_or_else(|e| panic!("{e}"));
         let expansion =

@@ -1178,7 +1178,7 @@ mod tests {
     }
 
     proptest! {
-        // No regression file: this module may only write src/tz.rs.
+        // Failures are not persisted: a regression worth keeping becomes a named test.
         #![proptest_config(ProptestConfig {
             cases: 64,
             failure_persistence: None,

@@ -973,21 +973,18 @@ impl Validator {
             }),
         };
         // `29.11.2019 15:30`: suggest the whole ISO form, time included.
-        let result = result.map_err(|help| {
-            match (
-                help.strip_prefix("write dates as year-month-day: `"),
-                text.split_once(' '),
-            ) {
-                (Some(date), Some((_, time))) => {
-                    format!(
-                        "write dates as year-month-day: `{} {}`",
-                        date.trim_end_matches('`'),
-                        time.trim()
-                    )
-                }
-                _ => help,
-            }
-        });
+        let day_first = text
+            .split_once(['T', ' '])
+            .and_then(|(d, _)| day_first_date(d))
+            .zip(text.split_once(' '));
+        let result = match (result, day_first) {
+            (Err(_), Some((date, (_, time)))) => Err(format!(
+                "write dates as year-month-day: `{} {}`",
+                date.format("%Y-%m-%d"),
+                time.trim()
+            )),
+            (result, _) => result,
+        };
         match result {
             Ok(dt) => Some(dt),
             Err(help) => {
@@ -1079,6 +1076,15 @@ fn fmt_dt(dt: NaiveDateTime) -> String {
 
 /// `2019-11-29`. People also write `29.11.2019`: the error suggests the
 /// ISO form rather than guessing the order.
+/// A date as people write it here, day first (`29.11.2019`, `29/11/2019`).
+fn day_first_date(text: &str) -> Option<NaiveDate> {
+    let parts: Vec<&str> = text.split(['.', '/']).collect();
+    let [d, m, y] = parts[..] else {
+        return None;
+    };
+    NaiveDate::from_ymd_opt(y.parse().ok()?, m.parse().ok()?, d.parse().ok()?)
+}
+
 pub fn parse_date(text: &str) -> Result<NaiveDate, String> {
     if let Ok(d) = NaiveDate::parse_from_str(text, "%Y-%m-%d")
         && text.len() == 10
@@ -1091,11 +1097,7 @@ pub fn parse_date(text: &str) -> Result<NaiveDate, String> {
             ))
         };
     }
-    let parts: Vec<&str> = text.split(['.', '/']).collect();
-    if let [d, m, y] = parts[..]
-        && let (Ok(d), Ok(m), Ok(y)) = (d.parse::<u32>(), m.parse::<u32>(), y.parse::<i32>())
-        && let Some(date) = NaiveDate::from_ymd_opt(y, m, d)
-    {
+    if let Some(date) = day_first_date(text) {
         return Err(format!(
             "write dates as year-month-day: `{}`",
             date.format("%Y-%m-%d")

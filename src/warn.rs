@@ -4,7 +4,7 @@
 use chrono::{DateTime, Datelike, Duration, NaiveDate, Utc};
 
 use crate::error::Problem;
-use crate::expand::{Expansion, Kind, Occurrence, Time};
+use crate::expand::{Expansion, Kind, Occurrence};
 use crate::schedule::Status;
 
 /// Every warning for an expansion, as of `now`.
@@ -14,26 +14,6 @@ pub fn warnings(expansion: &Expansion, now: DateTime<Utc>) -> Vec<Problem> {
     holidays(expansion, &mut out);
     stale_tentative(expansion, now, &mut out);
     out
-}
-
-/// The UTC span of an occurrence (all-day events: local midnight to midnight).
-fn span(expansion: &Expansion, o: &Occurrence) -> (DateTime<Utc>, DateTime<Utc>) {
-    let zone = expansion.schedule.settings.zone;
-    match o.time {
-        Time::Timed { start, end, .. } => (start, end),
-        Time::AllDay { start, end } => {
-            let at = |d: NaiveDate| {
-                use chrono::TimeZone as _;
-                zone.from_local_datetime(&d.and_time(chrono::NaiveTime::MIN))
-                    .earliest()
-                    .map_or_else(
-                        || d.and_time(chrono::NaiveTime::MIN).and_utc(),
-                        |t| t.with_timezone(&Utc),
-                    )
-            };
-            (at(start), at(end))
-        }
-    }
 }
 
 fn where_(expansion: &Expansion, o: &Occurrence) -> crate::error::Location {
@@ -67,7 +47,7 @@ fn overlaps(expansion: &Expansion, out: &mut Vec<Problem>) {
     let spans: Vec<_> = expansion
         .occurrences
         .iter()
-        .map(|o| (o, span(expansion, o)))
+        .map(|o| (o, o.time.instants(expansion.schedule.settings.zone)))
         .collect();
     for (i, (a, (_, a_end))) in spans.iter().enumerate() {
         for (b, (b_start, _)) in spans[i + 1..].iter() {
@@ -108,10 +88,7 @@ fn holidays(expansion: &Expansion, out: &mut Vec<Problem>) {
         .iter()
         .filter(|o| o.kind == Kind::Maintenance)
     {
-        let day = match o.time {
-            Time::Timed { start_local, .. } => start_local.date(),
-            Time::AllDay { start, .. } => start,
-        };
+        let (day, _) = o.time.local_days();
         if let Some(name) = norwegian_holiday(day) {
             out.push(
                 Problem::warning(
@@ -130,7 +107,7 @@ fn stale_tentative(expansion: &Expansion, now: DateTime<Utc>, out: &mut Vec<Prob
     for o in &expansion.occurrences {
         if o.kind == Kind::Outage
             && o.details.status == Status::Tentative
-            && span(expansion, o).1 < now - Duration::days(1)
+            && o.time.instants(expansion.schedule.settings.zone).1 < now - Duration::days(1)
         {
             out.push(
                 Problem::warning(
