@@ -114,6 +114,10 @@ pub fn parse_now(s: &str) -> Result<DateTime<Utc>, String> {
                 .map(|d| d.and_time(chrono::NaiveTime::MIN).and_utc())
         });
     match parsed {
+        // chrono reads `:60` as a leap second, which iCalendar cannot write.
+        Some(t) if t.timestamp_subsec_nanos() >= 1_000_000_000 => Err(format!(
+            "`{s}` is a leap second; write the minute's `:59` or the next minute"
+        )),
         Some(t) if in_range(&t) => Ok(t),
         Some(_) => Err(format!("`{s}` is outside the years 1970 to 9000")),
         None => Err(format!(
@@ -125,4 +129,18 @@ pub fn parse_now(s: &str) -> Result<DateTime<Utc>, String> {
 /// The times nedetid runs at: 1970 to the end of 9000.
 pub fn in_range(t: &DateTime<Utc>) -> bool {
     (1970..=9000).contains(&chrono::Datelike::year(t))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn now_is_refused_outside_the_range_and_on_a_leap_second() {
+        assert!(parse_now("2026-06-30T12:59:59Z").is_ok());
+        assert!(parse_now("2026-06-30T12:59:60Z").is_err_and(|e| e.contains("leap second")));
+        assert!(parse_now("2026-06-30 12:59:60").is_err());
+        assert!(parse_now("1969-12-31").is_err());
+        assert!(parse_now("9001-01-01").is_err());
+    }
 }

@@ -155,6 +155,14 @@ impl Error {
 
 impl fmt::Display for Error {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let mut text = String::new();
+        self.write(&mut text)?;
+        f.write_str(&terminal_safe(&text))
+    }
+}
+
+impl Error {
+    fn write(&self, f: &mut impl fmt::Write) -> fmt::Result {
         match self {
             Error::Invalid(report) => write!(f, "{report}"),
             Error::Io { path, source } => write!(f, "error: {}: {source}", path.display()),
@@ -206,8 +214,14 @@ impl Report {
     }
 
     /// The report as people read it: one block per problem with the YAML
-    /// snippet, then a one-line summary.
+    /// snippet, then a one-line summary. Control characters from the
+    /// schedules are shown escaped, so that no schedule can drive the
+    /// terminal or a log viewer.
     pub fn render(&self) -> String {
+        terminal_safe(&self.render_raw()).into_owned()
+    }
+
+    fn render_raw(&self) -> String {
         let handler = GraphicalReportHandler::new_themed(GraphicalTheme::unicode_nocolor())
             .with_context_lines(1)
             .with_width(100);
@@ -274,6 +288,25 @@ fn byte_span(text: &str, loc: &Location) -> Option<(usize, usize)> {
     ))
 }
 
+/// `text` with every control character but line breaks and tabs written
+/// as an escape (`\u{1b}`).
+pub fn terminal_safe(text: &str) -> std::borrow::Cow<'_, str> {
+    let unsafe_char = |c: char| c.is_control() && c != '\n' && c != '\t';
+    if !text.chars().any(unsafe_char) {
+        return text.into();
+    }
+    text.chars()
+        .map(|c| {
+            if unsafe_char(c) {
+                c.escape_unicode().to_string()
+            } else {
+                c.to_string()
+            }
+        })
+        .collect::<String>()
+        .into()
+}
+
 fn plural<'a>(n: usize, one: &'a str, many: &'a str) -> &'a str {
     if n == 1 { one } else { many }
 }
@@ -329,6 +362,32 @@ mod tests {
         assert_eq!(suggest("titel", keys), Some("title"));
         assert_eq!(suggest("system", keys), Some("systems"));
         assert_eq!(suggest("colour", keys), None);
+    }
+
+    #[test]
+    fn control_characters_never_reach_the_terminal() {
+        let file = PathBuf::from("a.yaml");
+        let text = "systems: [\"\u{1b}]0;pwned\u{7}\"]\n".to_string();
+        let at = Location {
+            file: file.clone(),
+            line: 1,
+            column: 11,
+            offset: 10,
+            len: 14,
+        };
+        let problem = Problem::error(at, "unknown system `\u{1b}]0;pwned\u{7}`").help("bell \u{7}");
+        let report = Report::new(vec![problem], [(file, text)].into_iter().collect());
+        let shown = report.render();
+        assert!(
+            !shown.contains('\u{1b}') && !shown.contains('\u{7}'),
+            "{shown}"
+        );
+        assert!(
+            shown.contains("unknown system `\\u{1b}]0;pwned\\u{7}`"),
+            "{shown}"
+        );
+        let usage = Error::Usage("bad \u{1b}[2J".into()).to_string();
+        assert_eq!(usage, "error: bad \\u{1b}[2J");
     }
 
     #[test]

@@ -229,6 +229,11 @@ enum YamlKind<'e> {
     TooDeep,
     TooComplex(&'e serde_saphyr::budget::BudgetBreach),
     NotText,
+    NotAList,
+    NotAMapping,
+    NotANumber,
+    Empty,
+    ManyDocuments,
     MustBeQuoted,
     UnclosedQuote,
     TabInValue,
@@ -251,7 +256,15 @@ impl<'e> YamlKind<'e> {
                 BudgetBreach::Depth { .. } => Self::TooDeep,
                 other => Self::TooComplex(other),
             },
-            E::Unexpected { .. } | E::SerdeInvalidType { .. } => Self::NotText,
+            E::Unexpected { expected, .. } => match *expected {
+                "sequence start" => Self::NotAList,
+                "mapping start" | "empty mapping start" => Self::NotAMapping,
+                _ => Self::NotText,
+            },
+            E::SerdeInvalidType { .. } => Self::NotText,
+            E::InvalidScalar { ty, .. } if ty.starts_with(['i', 'u']) => Self::NotANumber,
+            E::NullIntoString { .. } => Self::Empty,
+            E::MultipleDocuments { .. } => Self::ManyDocuments,
             E::QuotingRequired { .. } => Self::MustBeQuoted,
             E::AliasError { error, .. } => Self::of(error),
             E::ExternalMessage { source, .. } => match source.as_ref() {
@@ -286,6 +299,14 @@ impl<'e> YamlKind<'e> {
             Self::TooComplex(breach) => {
                 format!("the file is too large or complex to be a schedule ({breach:?})")
             }
+            Self::NotText => "expected a single value here, not a list or a mapping".into(),
+            Self::NotAList => "expected a list here".into(),
+            Self::NotAMapping => "expected keys and values here (`key: value`)".into(),
+            Self::NotANumber => "expected a whole number here".into(),
+            Self::Empty => "the value is empty".into(),
+            Self::ManyDocuments => {
+                "the file holds more than one YAML document (`---` starts another)".into()
+            }
             _ => plain_message(err),
         }
     }
@@ -312,6 +333,13 @@ impl<'e> YamlKind<'e> {
                 "the schedule format nests 4 levels deep; this file nests deeper than {MAX_DEPTH} levels or is far larger than a schedule"
             ),
             Self::NotText => "write the value as text on one line, in quotes if it starts with `[`, `{` or contains `: `".into(),
+            Self::NotAList => "write a list: `[visma, gat]`, or one `- item` per line".into(),
+            Self::NotAMapping => "write `key: value` lines, indented under this key".into(),
+            Self::NotANumber => "write a number such as `13`, without quotes".into(),
+            Self::Empty => "write a value after the colon, or remove the key".into(),
+            Self::ManyDocuments => {
+                "keep one document per file: put the rest in a file of its own".into()
+            }
             _ if tab_near() => "YAML does not allow tabs for indentation; use spaces".into(),
             Self::TabInValue => "YAML does not allow tabs for indentation; use spaces".into(),
             Self::DuplicateKey(_) => "keep one of them".into(),
@@ -385,6 +413,36 @@ mod tests {
         let p = problem("systems:\n  - id: visma\n    name: 1.10\n");
         assert_eq!((p.location.line, p.location.column), (3, 11), "{p}");
         assert!(p.message.contains("must be quoted"), "{p}");
+    }
+
+    #[test]
+    fn messages_are_in_the_projects_words() {
+        let cases = [
+            (
+                "systems:\n  - id: a\n    name: A\n---\nsystems: []\n",
+                "more than one YAML document",
+                "one document per file",
+            ),
+            (
+                "systems:\n  - id: a\n    name:\n",
+                "the value is empty",
+                "write a value",
+            ),
+            (
+                "settings:\n  horizon-months: x\n",
+                "expected a whole number here",
+                "write a number",
+            ),
+            ("systems: {a: 1}\n", "expected a list here", "write a list"),
+        ];
+        for (text, message, help) in cases {
+            let p = problem(text);
+            assert!(p.message.contains(message), "{p}");
+            assert!(p.help.as_deref().is_some_and(|h| h.contains(help)), "{p}");
+            for leak in ["from_str", "Option<", "span-aware", "scalar", "i64"] {
+                assert!(!p.message.contains(leak), "{p}");
+            }
+        }
     }
 
     #[test]

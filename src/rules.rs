@@ -67,9 +67,9 @@ pub fn rrule_message(e: &rrule::RRuleError) -> String {
 
 /// Every mistake in a series' exceptions, and a rule that gives no date at
 /// all. The rule is read up to `until`, or for an open-ended rule past its
-/// last exception and at least four years, so that the answer does not depend on
-/// when the check runs.
-pub fn check_exceptions<'a>(series: &'a Series) -> Vec<Problem> {
+/// last exception and at least four years, so that the answer does not
+/// depend on when the check runs.
+pub fn check_exceptions(series: &Series) -> Vec<Problem> {
     let latest_exception = series
         .skips
         .iter()
@@ -77,7 +77,7 @@ pub fn check_exceptions<'a>(series: &'a Series) -> Vec<Problem> {
         .chain(series.moves.iter().flat_map(|m| [m.from, m.to]))
         .chain(series.extras.iter().map(|e| e.date))
         .max();
-    let year = series
+    let first_years = series
         .from
         .checked_add_months(Months::new(FIRST_DATE_WITHIN_MONTHS))
         .unwrap_or(series.from);
@@ -85,65 +85,107 @@ pub fn check_exceptions<'a>(series: &'a Series) -> Vec<Problem> {
         Some(until) => until,
         None => latest_exception
             .and_then(|e| e.checked_add_months(Months::new(2)))
-            .map_or(year, |e| e.max(year)),
+            .map_or(first_years, |e| e.max(first_years)),
     };
     let dates = match rule_dates(series, check_to) {
         Ok(dates) => dates,
         Err(p) => return vec![p],
     };
-    let mut problems = Vec::new();
-    let range = match series.until {
-        Some(u) => format!("{} to {u}", series.from),
-        None => format!("from {}", series.from),
+    let rule = RuleDates {
+        series,
+        dates,
+        range: match series.until {
+            Some(u) => format!("{} to {u}", series.from),
+            None => format!("from {}", series.from),
+        },
     };
-    let is_occurrence = |d: NaiveDate| dates.binary_search(&d).is_ok();
-    let not_occurrence = |d: NaiveDate, at: &Location, what: &str| {
+    let mut problems = rule.exception_dates();
+    problems.extend(rule.targets());
+    problems.extend(rule.skipped_months());
+    if rule.dates.is_empty() && series.extras.is_empty() {
+        problems.push(
+            Problem::error(
+                series.rule_at.clone(),
+                format!(
+                    "rule `{}` has no occurrences {}",
+                    series.rule_text, rule.range
+                ),
+            )
+            .help(match series.until {
+                Some(_) => "check the rule, `from` and `until`",
+                None => "check the rule and `from`",
+            }),
+        );
+    }
+    problems
+}
+
+/// A series with the dates its rule gives over the checked range.
+struct RuleDates<'s> {
+    series: &'s Series,
+    /// Sorted.
+    dates: Vec<NaiveDate>,
+    /// The checked range, as messages name it.
+    range: String,
+}
+
+impl<'s> RuleDates<'s> {
+    fn is_occurrence(&self, d: NaiveDate) -> bool {
+        self.dates.binary_search(&d).is_ok()
+    }
+
+    fn not_occurrence(&self, d: NaiveDate, at: &Location, what: &str) -> Problem {
         Problem::error(
             at.clone(),
             format!(
-                "{what} {d} is not an occurrence of rule `{}` ({range})",
-                series.rule_text
+                "{what} {d} is not an occurrence of rule `{}` ({})",
+                self.series.rule_text, self.range
             ),
         )
-        .help(nearest(&dates, d))
-    };
-    let mut used = BTreeMap::<NaiveDate, &Location>::new();
-    let mut claim = |d: NaiveDate, at: &'a Location, problems: &mut Vec<Problem>| {
-        if let Some(first) = used.insert(d, at) {
-            problems.push(
-                Problem::error(at.clone(), format!("{d} already has an exception"))
-                    .help(format!("the first one is at {first}; keep one")),
-            );
-        }
-    };
-    for skip in &series.skips {
-        if !is_occurrence(skip.date) {
-            problems.push(not_occurrence(skip.date, &skip.at, "skipped date"));
-        }
-        claim(skip.date, &skip.at, &mut problems);
+        .help(nearest(&self.dates, d))
     }
-    for m in &series.moves {
-        if !is_occurrence(m.from) {
-            problems.push(not_occurrence(m.from, &m.at, "moved date"));
+
+    /// Skipped and moved dates must be occurrences, with one exception
+    /// each; a move may not land on another occurrence.
+    fn exception_dates(&self) -> Vec<Problem> {
+        let series = self.series;
+        let mut problems = Vec::new();
+        let mut used = BTreeMap::<NaiveDate, &Location>::new();
+        let mut claim = |d: NaiveDate, at: &'s Location, problems: &mut Vec<Problem>| {
+            if let Some(first) = used.insert(d, at) {
+                problems.push(
+                    Problem::error(at.clone(), format!("{d} already has an exception"))
+                        .help(format!("the first one is at {first}; keep one")),
+                );
+            }
+        };
+        for skip in &series.skips {
+            if !self.is_occurrence(skip.date) {
+                problems.push(self.not_occurrence(skip.date, &skip.at, "skipped date"));
+            }
+            claim(skip.date, &skip.at, &mut problems);
         }
-        claim(m.from, &m.at, &mut problems);
-        let skipped_day = series.skips.iter().any(|s| s.date == m.to)
-            || series.skip_months.iter().any(|s| s.month == m.to.month());
-        if m.to != m.from && is_occurrence(m.to) && !skipped_day {
-            problems.push(
-                Problem::error(
-                    m.at.clone(),
-                    format!(
-                        "{} is moved onto {}, which is itself an occurrence",
-                        m.from, m.to
-                    ),
-                )
-                .help("skip one of them instead, or move it to a free day"),
-            );
+        for m in &series.moves {
+            if !self.is_occurrence(m.from) {
+                problems.push(self.not_occurrence(m.from, &m.at, "moved date"));
+            }
+            claim(m.from, &m.at, &mut problems);
+            let skipped_day = series.skips.iter().any(|s| s.date == m.to)
+                || series.skip_months.iter().any(|s| s.month == m.to.month());
+            if m.to != m.from && self.is_occurrence(m.to) && !skipped_day {
+                problems.push(
+                    Problem::error(
+                        m.at.clone(),
+                        format!(
+                            "{} is moved onto {}, which is itself an occurrence",
+                            m.from, m.to
+                        ),
+                    )
+                    .help("skip one of them instead, or move it to a free day"),
+                );
+            }
         }
-    }
-    for e in &series.extras {
-        if is_occurrence(e.date) {
+        for e in series.extras.iter().filter(|e| self.is_occurrence(e.date)) {
             problems.push(
                 Problem::error(
                     e.at.clone(),
@@ -155,52 +197,52 @@ pub fn check_exceptions<'a>(series: &'a Series) -> Vec<Problem> {
                 .help("remove the extra date"),
             );
         }
+        problems
     }
-    // Every published date that is not the rule's own: at most one each.
-    let mut targets = BTreeMap::<NaiveDate, &Location>::new();
-    let moved = series
-        .moves
-        .iter()
-        .filter(|m| m.to != m.from)
-        .map(|m| (m.to, &m.at));
-    for (date, at) in moved.chain(series.extras.iter().map(|e| (e.date, &e.at))) {
-        if let Some(first) = targets.insert(date, at) {
-            problems.push(
-                Problem::error(
-                    at.clone(),
-                    format!("{date} is already the date of another move or extra date"),
-                )
-                .help(format!("the other one is at {first}; keep one")),
-            );
+
+    /// Every published date that is not the rule's own: at most one each.
+    fn targets(&self) -> Vec<Problem> {
+        let series = self.series;
+        let mut problems = Vec::new();
+        let mut targets = BTreeMap::<NaiveDate, &Location>::new();
+        let moved = series
+            .moves
+            .iter()
+            .filter(|m| m.to != m.from)
+            .map(|m| (m.to, &m.at));
+        for (date, at) in moved.chain(series.extras.iter().map(|e| (e.date, &e.at))) {
+            if let Some(first) = targets.insert(date, at) {
+                problems.push(
+                    Problem::error(
+                        at.clone(),
+                        format!("{date} is already the date of another move or extra date"),
+                    )
+                    .help(format!("the other one is at {first}; keep one")),
+                );
+            }
         }
+        problems
     }
-    for sm in &series.skip_months {
-        if !dates.iter().any(|d| d.month() == sm.month) {
-            problems.push(
+
+    /// A skipped month must be one the rule has.
+    fn skipped_months(&self) -> Vec<Problem> {
+        let series = self.series;
+        series
+            .skip_months
+            .iter()
+            .filter(|sm| !self.dates.iter().any(|d| d.month() == sm.month))
+            .map(|sm| {
                 Problem::error(
                     sm.at.clone(),
                     format!(
-                        "rule `{}` has no occurrence in month {} ({range})",
-                        series.rule_text, sm.month
+                        "rule `{}` has no occurrence in month {} ({})",
+                        series.rule_text, sm.month, self.range
                     ),
                 )
-                .help("remove the skipped month"),
-            );
-        }
+                .help("remove the skipped month")
+            })
+            .collect()
     }
-    if dates.is_empty() && series.extras.is_empty() {
-        problems.push(
-            Problem::error(
-                series.rule_at.clone(),
-                format!("rule `{}` has no occurrences {range}", series.rule_text),
-            )
-            .help(match series.until {
-                Some(_) => "check the rule, `from` and `until`",
-                None => "check the rule and `from`",
-            }),
-        );
-    }
-    problems
 }
 
 /// A help naming the rule dates on either side of `d`.

@@ -13,6 +13,8 @@ pub const MAX_WINDOW_DAYS: i64 = 31;
 /// and iCalendar dates have four digits.
 pub const MIN_YEAR: i32 = 1900;
 pub const MAX_YEAR: i32 = 9000;
+/// The longest id: ids name files and UIDs.
+pub const MAX_ID_LEN: usize = 64;
 /// The id reserved for the feed with every event.
 pub const ALL_FEED: &str = "all";
 

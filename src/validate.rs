@@ -143,93 +143,138 @@ impl Validator {
             settings.calendar_name = name;
         }
         settings.description = self.text(raw.description.as_ref());
-        if let Some(zone) = &raw.time_zone {
-            match Tz::from_str(zone.value.trim()) {
-                Ok(tz) => settings.zone = tz,
-                Err(_) => {
-                    let names = chrono_tz::TZ_VARIANTS.iter().map(|t| t.name());
-                    let help = suggest(zone.value.trim(), names)
-                        .map(|n| format!("did you mean `{n}`?"))
-                        .unwrap_or_else(|| "use an IANA name such as `Europe/Oslo`".into());
-                    self.err(
-                        zone,
-                        format!("unknown time zone `{}`", zone.value),
-                        Some(help),
-                    );
-                }
-            }
+        if let Some(zone) = raw.time_zone.as_ref().and_then(|z| self.zone(z)) {
+            settings.zone = zone;
         }
-        if let Some(domain) = &raw.uid_domain {
-            let d = domain.value.trim();
-            let ok = !d.is_empty()
-                && d.chars()
-                    .all(|c| c.is_ascii_alphanumeric() || c == '.' || c == '-');
-            if ok {
-                settings.uid_domain = d.to_ascii_lowercase();
-            } else {
-                self.err(
-                    domain,
-                    format!("`{d}` is not a domain name"),
-                    Some("write a DNS name you own, e.g. `it.example.kommune.no`".into()),
-                );
-            }
+        if let Some(domain) = raw.uid_domain.as_ref().and_then(|d| self.uid_domain(d)) {
+            settings.uid_domain = domain;
         }
-        if let Some(url) = &raw.base_url {
-            let u = url.value.trim();
-            if u.starts_with("https://") || u.starts_with("http://") {
-                let mut u = u.to_string();
-                if !u.ends_with('/') {
-                    u.push('/');
-                }
-                settings.base_url = Some(u);
-            } else {
-                self.err(url, format!("`{u}` is not an http(s) URL"), Some("write the public folder of the feeds, e.g. `https://www.example.no/nedetid/`".into()));
-            }
+        settings.base_url = raw.base_url.as_ref().and_then(|u| self.base_url(u));
+        if let Some(refresh) = &raw.refresh_interval
+            && let Some(d) = self.duration(refresh, &REFRESH_INTERVAL)
+        {
+            settings.refresh_interval = d;
         }
-        if let Some(refresh) = &raw.refresh_interval {
-            match parse_duration(refresh.value.trim()) {
-                Some(d) => settings.refresh_interval = d,
-                None => self.err(
-                    refresh,
-                    format!("`{}` is not a duration", refresh.value),
-                    Some("write an ISO 8601 duration such as `PT12H` or `P1D`".into()),
-                ),
-            }
+        if let Some(months) = &raw.horizon_months
+            && let Some(m) = self.count(months, "horizon-months", 1..=120, "use 1 to 120 months")
+        {
+            settings.horizon_months = m;
         }
-        if let Some(months) = &raw.horizon_months {
-            match u32::try_from(months.value) {
-                Ok(m) if (1..=120).contains(&m) => settings.horizon_months = m,
-                _ => self.err(
-                    months,
-                    format!("`horizon-months: {}` is out of range", months.value),
-                    Some("use 1 to 120 months".into()),
-                ),
-            }
-        }
-        if let Some(reminder) = &raw.reminder {
-            match parse_duration(reminder.value.trim()) {
-                Some(d) => settings.reminder = Some(d),
-                None => self.err(
-                    reminder,
-                    format!("`{}` is not a duration", reminder.value),
-                    Some(
-                        "write an ISO 8601 duration such as `PT1H` (one hour before) or `P1D`"
-                            .into(),
-                    ),
-                ),
-            }
-        }
-        if let Some(days) = &raw.retention_days {
-            match u32::try_from(days.value) {
-                Ok(d) if (1..=36_500).contains(&d) => settings.retention_days = Some(d),
-                _ => self.err(
-                    days,
-                    format!("`retention-days: {}` is out of range", days.value),
-                    Some("use 1 to 36500 days, or leave the key out to keep every event".into()),
-                ),
-            }
-        }
+        settings.reminder = raw
+            .reminder
+            .as_ref()
+            .and_then(|r| self.duration(r, &REMINDER));
+        settings.retention_days = raw.retention_days.as_ref().and_then(|d| {
+            self.count(
+                d,
+                "retention-days",
+                1..=36_500,
+                "use 1 to 36500 days, or leave the key out to keep every event",
+            )
+        });
         settings
+    }
+
+    fn zone(&mut self, zone: &Spanned<String>) -> Option<Tz> {
+        let name = zone.value.trim();
+        match Tz::from_str(name) {
+            Ok(tz) => Some(tz),
+            Err(_) => {
+                let names = chrono_tz::TZ_VARIANTS.iter().map(|t| t.name());
+                let help = suggest(name, names)
+                    .map(|n| format!("did you mean `{n}`?"))
+                    .unwrap_or_else(|| "use an IANA name such as `Europe/Oslo`".into());
+                self.err(
+                    zone,
+                    format!("unknown time zone `{}`", zone.value),
+                    Some(help),
+                );
+                None
+            }
+        }
+    }
+
+    fn uid_domain(&mut self, domain: &Spanned<String>) -> Option<String> {
+        let d = domain.value.trim();
+        let ok = !d.is_empty()
+            && d.chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '.' || c == '-');
+        if ok {
+            return Some(d.to_ascii_lowercase());
+        }
+        self.err(
+            domain,
+            format!("`{d}` is not a domain name"),
+            Some("write a DNS name you own, e.g. `it.example.kommune.no`".into()),
+        );
+        None
+    }
+
+    /// The public folder of the feeds: an absolute http(s) URL with a host
+    /// and no query or fragment, ending in `/`.
+    fn base_url(&mut self, url: &Spanned<String>) -> Option<String> {
+        let help = "write the public folder of the feeds, e.g. `https://www.example.no/nedetid/`";
+        let parsed = match web_url(&url.value) {
+            Ok(u) if u.query().is_none() && u.fragment().is_none() => u,
+            Ok(_) => {
+                let message = format!("base-url `{}` has a query or a fragment", url.value.trim());
+                self.err(url, message, Some(help.into()));
+                return None;
+            }
+            Err(why) => {
+                let message = format!("base-url `{}` {why}", shown(&url.value));
+                self.err(url, message, Some(help.into()));
+                return None;
+            }
+        };
+        let mut text = parsed.to_string();
+        if !text.ends_with('/') {
+            text.push('/');
+        }
+        Some(text)
+    }
+
+    fn duration(&mut self, raw: &Spanned<String>, bounds: &DurationBounds) -> Option<String> {
+        let text = raw.value.trim();
+        match parse_duration(text) {
+            Some((d, seconds)) if (bounds.min..=bounds.max).contains(&seconds) => Some(d),
+            Some(_) => {
+                self.err(
+                    raw,
+                    format!("`{}: {text}` is out of range", bounds.key),
+                    Some(bounds.range.into()),
+                );
+                None
+            }
+            None => {
+                self.err(
+                    raw,
+                    format!("`{}` is not a duration", shown(&raw.value)),
+                    Some(bounds.example.into()),
+                );
+                None
+            }
+        }
+    }
+
+    fn count(
+        &mut self,
+        raw: &Spanned<i64>,
+        key: &str,
+        range: std::ops::RangeInclusive<u32>,
+        help: &str,
+    ) -> Option<u32> {
+        match u32::try_from(raw.value) {
+            Ok(n) if range.contains(&n) => Some(n),
+            _ => {
+                self.err(
+                    raw,
+                    format!("`{key}: {}` is out of range", raw.value),
+                    Some(help.into()),
+                );
+                None
+            }
+        }
     }
 
     fn text(&mut self, s: Option<&Spanned<String>>) -> Option<String> {
@@ -308,7 +353,7 @@ impl Validator {
         let lower = v.to_ascii_lowercase();
         let windows_reserved = is_reserved(&lower);
         let valid = !v.is_empty()
-            && v.len() <= 64
+            && v.len() <= MAX_ID_LEN
             && v.chars()
                 .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
             && !v.starts_with('-')
@@ -328,15 +373,27 @@ impl Validator {
                 .filter(|p| !p.is_empty())
                 .collect::<Vec<_>>()
                 .join("-");
+            let fixed = fixed
+                .get(..MAX_ID_LEN)
+                .unwrap_or(&fixed)
+                .trim_end_matches('-')
+                .to_string();
             let fixed = if is_reserved(&fixed) {
                 format!("{fixed}-system")
             } else {
                 fixed
             };
             let help = if fixed.is_empty() {
-                "use lowercase letters a-z, digits and `-`, at most 64 characters".to_string()
+                format!(
+                    "use lowercase letters a-z, digits and `-`, at most {MAX_ID_LEN} characters"
+                )
             } else {
-                format!("use lowercase letters a-z, digits and `-`, e.g. `{fixed}`")
+                let most = if v.chars().count() > MAX_ID_LEN {
+                    format!(", at most {MAX_ID_LEN} characters")
+                } else {
+                    String::new()
+                };
+                format!("use lowercase letters a-z, digits and `-`{most}, e.g. `{fixed}`")
             };
             self.err(id, format!("{what} id `{v}` is not a valid id"), Some(help));
             return false;
@@ -403,18 +460,17 @@ impl Validator {
                 }
             },
         };
-        let link = match link {
-            Some(l) if !(l.value.starts_with("https://") || l.value.starts_with("http://")) => {
+        let link = link.and_then(|l| match web_url(&l.value) {
+            Ok(url) => Some(url.to_string()),
+            Err(why) => {
                 self.err(
                     l,
-                    format!("link `{}` is not an http(s) URL", l.value),
+                    format!("link `{}` {why}", shown(&l.value)),
                     Some("write the full address, starting with `https://`".into()),
                 );
                 None
             }
-            Some(l) => Some(l.value.trim().to_string()),
-            None => None,
-        };
+        });
         let list = |items: &[Spanned<String>]| -> Vec<String> {
             items
                 .iter()
@@ -1138,7 +1194,9 @@ pub fn parse_time(text: &str, end: bool) -> Result<(NaiveTime, bool), String> {
 /// Accepts an RFC 5545 DURATION (`PT12H`, `P1D`, `P2W`, `P1DT12H`) and
 /// returns it in upper case; `None` for anything else (RFC 5545 3.3.6: weeks
 /// stand alone, time parts come in H, M, S order, nothing may be empty).
-fn parse_duration(text: &str) -> Option<String> {
+/// An ISO 8601 duration in the forms iCalendar allows (`P2W`, `P1DT12H`,
+/// `PT30M`), normalised to upper case, with its length in seconds.
+fn parse_duration(text: &str) -> Option<(String, u64)> {
     let upper = text.to_ascii_uppercase();
     let rest = upper.strip_prefix('P')?;
     // Splits `12H30M` into [(12, 'H'), (30, 'M')].
@@ -1174,8 +1232,74 @@ fn parse_duration(text: &str) -> Option<String> {
     let weeks_alone = date.len() == 1 && date[0].1 == 'W' && time.is_empty();
     let shape = weeks_alone
         || (date.len() <= 1 && in_order(&date, &['D']) && in_order(&time, &['H', 'M', 'S']));
-    let total: u64 = date.iter().chain(&time).map(|(n, _)| *n).sum();
-    (shape && total > 0).then_some(upper)
+    let unit = |c: char| match c {
+        'W' => 604_800,
+        'D' => 86_400,
+        'H' => 3_600,
+        'M' => 60,
+        _ => 1,
+    };
+    let seconds = date.iter().chain(&time).try_fold(0u64, |sum, (n, u)| {
+        sum.checked_add(n.checked_mul(unit(*u))?)
+    })?;
+    (shape && seconds > 0).then_some((upper, seconds))
+}
+
+/// The range and wording of a duration setting.
+struct DurationBounds {
+    key: &'static str,
+    min: u64,
+    max: u64,
+    range: &'static str,
+    example: &'static str,
+}
+
+/// How often clients should reload: from 15 minutes (more often only loads
+/// the server) to a week (Outlook's own published calendars use at most that).
+const REFRESH_INTERVAL: DurationBounds = DurationBounds {
+    key: "refresh-interval",
+    min: 15 * 60,
+    max: 7 * 86_400,
+    range: "use 15 minutes (`PT15M`) to a week (`P1W`)",
+    example: "write an ISO 8601 duration such as `PT12H` or `P1D`",
+};
+
+/// A reminder before each event: up to two weeks, Outlook's longest.
+const REMINDER: DurationBounds = DurationBounds {
+    key: "reminder",
+    min: 60,
+    max: 14 * 86_400,
+    range: "use one minute (`PT1M`) to two weeks (`P2W`)",
+    example: "write an ISO 8601 duration such as `PT1H` (one hour before) or `P1D`",
+};
+
+/// An absolute http(s) URL with a host, parsed by the WHATWG rules, or why
+/// not. Characters a URL parser would silently drop or encode (control
+/// characters, spaces, quotes) are refused first.
+fn web_url(text: &str) -> Result<url::Url, &'static str> {
+    let text = text.trim();
+    if text.chars().any(|c| c.is_control() || c.is_whitespace()) {
+        return Err("contains a space, a line break or a control character");
+    }
+    if text.contains(['"', '<', '>', '\\', '`', '{', '}', '|', '^']) {
+        return Err("contains a character that must be percent-encoded");
+    }
+    let url = url::Url::parse(text).map_err(|_| "is not an absolute http(s) URL")?;
+    if !matches!(url.scheme(), "http" | "https") {
+        return Err("is not an http(s) URL");
+    }
+    if url.host_str().is_none_or(str::is_empty) {
+        return Err("has no host");
+    }
+    if !url.username().is_empty() || url.password().is_some() {
+        return Err("carries a user name or password");
+    }
+    Ok(url)
+}
+
+/// A value as a message may show it: control characters escaped.
+fn shown(text: &str) -> String {
+    text.trim().escape_debug().to_string()
 }
 
 #[cfg(test)]
@@ -1215,15 +1339,98 @@ mod tests {
     }
 
     #[test]
+    fn a_long_id_gets_a_valid_suggestion() {
+        let id = "a".repeat(60) + "-bbbbbbbbbb";
+        let text = format!("systems:\n  - id: {id}\n    name: A\n");
+        let raw = crate::load::parse_str(Path::new("s.yaml"), &text).expect("parses");
+        let file = SourceFile {
+            path: "s.yaml".into(),
+            raw,
+        };
+        let problems = validate(&[file]).problems;
+        let help = problems[0].help.clone().unwrap_or_default();
+        let suggested = help.split('`').nth(3).unwrap_or_default();
+        assert!(help.contains("at most 64 characters"), "{help}");
+        assert_eq!(suggested, format!("{}-bbb", "a".repeat(60)), "{help}");
+    }
+
+    #[test]
+    fn urls_must_be_absolute_http_with_a_host() {
+        let ok = |t: &str| web_url(t).map(|u| u.to_string());
+        assert_eq!(
+            ok("https://www.example.no/nedetid/").as_deref(),
+            Ok("https://www.example.no/nedetid/")
+        );
+        assert_eq!(
+            ok(" http://intranett/ ").as_deref(),
+            Ok("http://intranett/")
+        );
+        assert!(web_url("https://").is_err());
+        assert!(web_url("http://x y/").is_err());
+        assert!(web_url("https://a/b\r\nX-Injected: 1").is_err());
+        assert!(web_url("https://a/\0").is_err());
+        assert!(web_url("https://a/\"onmouseover=x").is_err());
+        assert!(web_url("ftp://a/").is_err());
+        assert!(web_url("javascript:alert(1)").is_err());
+        assert!(web_url("https://user:pw@a/").is_err());
+        assert!(web_url("/relative/").is_err());
+    }
+
+    #[test]
+    fn settings_refuse_urls_and_durations_clients_cannot_use() {
+        let problems = |settings: &str| {
+            let text = format!("settings:\n{settings}");
+            let raw = crate::load::parse_str(Path::new("s.yaml"), &text).expect("parses");
+            let file = SourceFile {
+                path: "s.yaml".into(),
+                raw,
+            };
+            validate(&[file])
+                .problems
+                .into_iter()
+                .map(|p| p.message)
+                .collect::<Vec<_>>()
+        };
+        assert!(problems("  base-url: https://www.example.no/nedetid/\n  reminder: PT1H\n  refresh-interval: PT12H\n").is_empty());
+        assert_eq!(
+            problems("  base-url: \"https://\"\n"),
+            ["base-url `https://` is not an absolute http(s) URL"]
+        );
+        assert_eq!(
+            problems("  base-url: \"https://a/?q=1#frag\"\n"),
+            ["base-url `https://a/?q=1#frag` has a query or a fragment"]
+        );
+        assert_eq!(
+            problems("  base-url: \"https://a/\\r\\nb\"\n"),
+            ["base-url `https://a/\\r\\nb` contains a space, a line break or a control character"]
+        );
+        assert_eq!(
+            problems("  reminder: P999999999W\n"),
+            ["`reminder: P999999999W` is out of range"]
+        );
+        assert_eq!(
+            problems("  refresh-interval: P99999999999W\n"),
+            ["`refresh-interval: P99999999999W` is out of range"]
+        );
+        assert_eq!(
+            problems("  refresh-interval: P99999999999999999999W\n"),
+            ["`P99999999999999999999W` is not a duration"]
+        );
+    }
+
+    #[test]
     fn durations() {
-        assert_eq!(parse_duration("PT12H").as_deref(), Some("PT12H"));
-        assert_eq!(parse_duration("p1d").as_deref(), Some("P1D"));
+        let text = |t: &str| parse_duration(t).map(|(d, _)| d);
+        assert_eq!(text("PT12H").as_deref(), Some("PT12H"));
+        assert_eq!(text("p1d").as_deref(), Some("P1D"));
+        assert_eq!(parse_duration("P1DT12H").map(|(_, s)| s), Some(129_600));
+        assert_eq!(parse_duration("P99999999999999999W"), None);
         assert_eq!(parse_duration("12h"), None);
         assert_eq!(parse_duration("PT"), None);
         assert_eq!(parse_duration("P0D"), None);
-        assert_eq!(parse_duration("P2W").as_deref(), Some("P2W"));
-        assert_eq!(parse_duration("P1DT12H").as_deref(), Some("P1DT12H"));
-        assert_eq!(parse_duration("PT1H30M").as_deref(), Some("PT1H30M"));
+        assert_eq!(text("P2W").as_deref(), Some("P2W"));
+        assert_eq!(text("P1DT12H").as_deref(), Some("P1DT12H"));
+        assert_eq!(text("PT1H30M").as_deref(), Some("PT1H30M"));
         assert_eq!(parse_duration("P1W2D"), None);
         assert_eq!(parse_duration("PT30M1H"), None);
         assert_eq!(parse_duration("P1H"), None);
