@@ -226,11 +226,33 @@ impl Report {
             .with_context_lines(1)
             .with_width(100);
         let mut out = String::new();
-        for problem in &self.problems {
-            out.push_str(&problem.to_string());
-            out.push('\n');
-            if let Some(snippet) = self.snippet(problem, &handler) {
-                out.push_str(&snippet);
+        // Sorted by file: the problems of one file are together.
+        let mut shown = 0;
+        for (i, problem) in self.problems.iter().enumerate() {
+            let first_of_file =
+                i == 0 || self.problems[i - 1].location.file != problem.location.file;
+            if first_of_file {
+                shown = 0;
+            }
+            shown += 1;
+            if shown <= SHOWN_PER_FILE {
+                out.push_str(&problem.to_string());
+                out.push('\n');
+                if let Some(snippet) = self.snippet(problem, &handler) {
+                    out.push_str(&snippet);
+                }
+            }
+            let last_of_file = self
+                .problems
+                .get(i + 1)
+                .is_none_or(|next| next.location.file != problem.location.file);
+            if last_of_file && shown > SHOWN_PER_FILE {
+                let more = shown - SHOWN_PER_FILE;
+                out.push_str(&format!(
+                    "... and {more} more {} in {} (fix the ones above first)\n",
+                    plural(more, "problem", "problems"),
+                    problem.location.file.display()
+                ));
             }
         }
         let (errors, warnings) = (self.errors(), self.warnings());
@@ -287,6 +309,11 @@ fn byte_span(text: &str, loc: &Location) -> Option<(usize, usize)> {
         token.max(usize::from(!rest.is_empty())),
     ))
 }
+
+/// Most problems shown in full per file; the rest of a file's are counted.
+/// Thousands of messages help nobody, and showing each costs a pass over
+/// the file.
+pub const SHOWN_PER_FILE: usize = 50;
 
 /// `text` with every control character but line breaks and tabs written
 /// as an escape (`\u{1b}`).

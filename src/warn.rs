@@ -3,7 +3,9 @@
 
 use chrono::{DateTime, Datelike, Duration, NaiveDate, Utc};
 
-use crate::error::Problem;
+use std::collections::{BTreeMap, HashMap};
+
+use crate::error::{Location, Problem};
 use crate::expand::{Expansion, Kind, Occurrence};
 use crate::schedule::Status;
 
@@ -16,23 +18,6 @@ pub fn warnings(expansion: &Expansion, now: DateTime<Utc>) -> Vec<Problem> {
     out
 }
 
-fn where_(expansion: &Expansion, o: &Occurrence) -> crate::error::Location {
-    let schedule = expansion.schedule;
-    schedule
-        .outages
-        .iter()
-        .find(|x| x.id == o.source_id)
-        .map(|x| x.when_at.clone())
-        .or_else(|| {
-            schedule
-                .series
-                .iter()
-                .find(|x| x.id == o.source_id)
-                .map(|x| x.window_at.clone())
-        })
-        .unwrap_or_default()
-}
-
 fn label(o: &Occurrence) -> String {
     match o.rule_date {
         Some(d) => format!("`{}` on {d}", o.source_id),
@@ -40,40 +25,110 @@ fn label(o: &Occurrence) -> String {
     }
 }
 
-/// Two windows of different outages or series overlapping on one system.
+/// Most events a cluster warning names; the rest are counted.
+const NAMED_IN_CLUSTER: usize = 5;
+
+/// One warning per cluster of events that overlap on a system (events
+/// chained by overlapping one another), naming the systems where the same
+/// cluster occurs. Each system's events are swept once in start order, so
+/// the cost stays n log n however many events share a day.
 fn overlaps(expansion: &Expansion, out: &mut Vec<Problem>) {
-    // Occurrences are sorted by start; compare each with the ones that
-    // start before it ends.
-    let spans: Vec<_> = expansion
+    let zone = expansion.schedule.settings.zone;
+    let spans: Vec<(DateTime<Utc>, DateTime<Utc>)> = expansion
         .occurrences
         .iter()
-        .map(|o| (o, o.time.instants(expansion.schedule.settings.zone)))
+        .map(|o| o.time.instants(zone))
         .collect();
-    for (i, (a, (_, a_end))) in spans.iter().enumerate() {
-        for (b, (b_start, _)) in spans[i + 1..].iter() {
-            if b_start >= a_end {
-                break;
-            }
-            if a.source_id == b.source_id
-                || a.details.status == Status::Cancelled
-                || b.details.status == Status::Cancelled
-            {
-                continue;
-            }
-            let shared: Vec<&str> = a
-                .details
-                .systems
-                .iter()
-                .filter(|s| b.details.systems.contains(s))
-                .map(String::as_str)
-                .collect();
-            if !shared.is_empty() {
-                out.push(
-                    Problem::warning(where_(expansion, b), format!("{} overlaps {} on {}", label(b), label(a), shared.join(", ")))
-                        .help("if both are meant, ignore this; otherwise move one, or merge them into one outage"),
-                );
+    // Per system, its events in the order of the expansion (by start).
+    let mut by_system: BTreeMap<&str, Vec<usize>> = BTreeMap::new();
+    for (i, o) in expansion.occurrences.iter().enumerate() {
+        if o.details.status != Status::Cancelled {
+            for system in &o.details.systems {
+                by_system.entry(system).or_default().push(i);
             }
         }
+    }
+    let mut clusters: BTreeMap<Vec<usize>, Vec<&str>> = BTreeMap::new();
+    for (system, events) in &by_system {
+        let mut cluster: Vec<usize> = Vec::new();
+        let mut cluster_end = None;
+        for &i in events {
+            let (start, end) = spans[i];
+            if cluster_end.is_some_and(|e| start < e) {
+                cluster.push(i);
+                cluster_end = cluster_end.max(Some(end));
+                continue;
+            }
+            if cluster.len() > 1 {
+                clusters
+                    .entry(std::mem::take(&mut cluster))
+                    .or_default()
+                    .push(system);
+            }
+            cluster = vec![i];
+            cluster_end = Some(end);
+        }
+        if cluster.len() > 1 {
+            clusters.entry(cluster).or_default().push(system);
+        }
+    }
+    let places = Places::new(expansion);
+    for (members, systems) in clusters {
+        let events: Vec<&Occurrence> = members.iter().map(|&i| &expansion.occurrences[i]).collect();
+        if events.iter().all(|o| o.source_id == events[0].source_id) {
+            continue;
+        }
+        let message = match events.as_slice() {
+            [a, b] => format!(
+                "{} overlaps {} on {}",
+                label(b),
+                label(a),
+                systems.join(", ")
+            ),
+            _ => {
+                let named: Vec<String> = events
+                    .iter()
+                    .take(NAMED_IN_CLUSTER)
+                    .map(|o| label(o))
+                    .collect();
+                let more = match events.len().saturating_sub(NAMED_IN_CLUSTER) {
+                    0 => String::new(),
+                    n => format!(" and {n} more"),
+                };
+                format!(
+                    "{} events overlap on {}: {}{more}",
+                    events.len(),
+                    systems.join(", "),
+                    named.join(", ")
+                )
+            }
+        };
+        // Located at the first event that overlaps an earlier one.
+        out.push(Problem::warning(places.of(events[1]), message).help(
+            "if both are meant, ignore this; otherwise move one, or merge them into one outage",
+        ));
+    }
+}
+
+/// Where each outage's or series' time is written, by id.
+struct Places<'e>(HashMap<&'e str, &'e Location>);
+
+impl<'e> Places<'e> {
+    fn new(expansion: &'e Expansion) -> Self {
+        let schedule = expansion.schedule;
+        let outages = schedule.outages.iter().map(|o| (o.id.as_str(), &o.when_at));
+        let series = schedule
+            .series
+            .iter()
+            .map(|s| (s.id.as_str(), &s.window_at));
+        Self(outages.chain(series).collect())
+    }
+
+    fn of(&self, o: &Occurrence) -> Location {
+        self.0
+            .get(o.source_id)
+            .map(|l| (*l).clone())
+            .unwrap_or_default()
     }
 }
 
@@ -83,6 +138,7 @@ fn holidays(expansion: &Expansion, out: &mut Vec<Problem>) {
     if expansion.schedule.settings.zone != chrono_tz::Europe::Oslo {
         return;
     }
+    let places = Places::new(expansion);
     for o in expansion
         .occurrences
         .iter()
@@ -92,7 +148,7 @@ fn holidays(expansion: &Expansion, out: &mut Vec<Problem>) {
         if let Some(name) = norwegian_holiday(day) {
             out.push(
                 Problem::warning(
-                    where_(expansion, o),
+                    places.of(o),
                     format!("{} falls on {name} ({day})", label(o)),
                 )
                 .help("move or skip it, with a reason, if nobody will be at work"),
@@ -104,6 +160,7 @@ fn holidays(expansion: &Expansion, out: &mut Vec<Problem>) {
 /// A tentative outage that has already ended should have been confirmed or
 /// cancelled.
 fn stale_tentative(expansion: &Expansion, now: DateTime<Utc>, out: &mut Vec<Problem>) {
+    let places = Places::new(expansion);
     for o in &expansion.occurrences {
         if o.kind == Kind::Outage
             && o.details.status == Status::Tentative
@@ -111,7 +168,7 @@ fn stale_tentative(expansion: &Expansion, now: DateTime<Utc>, out: &mut Vec<Prob
         {
             out.push(
                 Problem::warning(
-                    where_(expansion, o),
+                    places.of(o),
                     format!("{} ended in the past but is still `tentative`", label(o)),
                 )
                 .help("set `status: confirmed` if it happened, or `cancelled` if not"),
@@ -171,6 +228,64 @@ mod tests {
 
     fn date(s: &str) -> NaiveDate {
         NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap_or_default()
+    }
+
+    /// The overlap warnings of outages given as (id, systems, start, end).
+    fn overlap_warnings(outages: &[(&str, &str, &str, &str)]) -> Vec<String> {
+        let mut yaml = String::from(
+            "settings:\n  time-zone: UTC\nsystems:\n  - id: a\n    name: A\n  - id: b\n    name: B\noutages:\n",
+        );
+        for (id, systems, start, end) in outages {
+            yaml.push_str(&format!(
+                "  - id: {id}\n    title: T\n    systems: [{systems}]\n    start: 2026-06-01 {start}\n    end: 2026-06-01 {end}\n"
+            ));
+        }
+        let files = [(std::path::PathBuf::from("t.yaml"), yaml.into_bytes())];
+        let checked = crate::pipeline::load_memory(&files).unwrap_or_else(|e| panic!("{e}"));
+        let now = DateTime::<Utc>::UNIX_EPOCH;
+        let expansion = crate::pipeline::expansion(&checked, now).unwrap_or_else(|e| panic!("{e}"));
+        let mut out = Vec::new();
+        overlaps(&expansion, &mut out);
+        out.into_iter().map(|p| p.message).collect()
+    }
+
+    #[test]
+    fn overlaps_are_one_warning_per_cluster_with_a_count() {
+        // A pair on two systems: one warning naming both.
+        assert_eq!(
+            overlap_warnings(&[
+                ("x", "a, b", "10:00", "12:00"),
+                ("y", "a, b", "11:00", "13:00")
+            ]),
+            ["`y` overlaps `x` on a, b"]
+        );
+        // Touching is not overlapping.
+        assert!(
+            overlap_warnings(&[("x", "a", "10:00", "11:00"), ("y", "a", "11:00", "12:00")])
+                .is_empty()
+        );
+        // A chain x-y-z (x and z apart) is one cluster; w alone is none.
+        assert_eq!(
+            overlap_warnings(&[
+                ("x", "a", "10:00", "11:00"),
+                ("y", "a", "10:30", "12:00"),
+                ("z", "a", "11:30", "13:00"),
+                ("w", "a", "14:00", "15:00"),
+            ]),
+            ["3 events overlap on a: `x`, `y`, `z`"]
+        );
+        // Many at once: one warning, five named, the rest counted.
+        let many: Vec<(String, String)> = (0..40)
+            .map(|i| (format!("e{i:02}"), format!("10:{i:02}")))
+            .collect();
+        let many: Vec<(&str, &str, &str, &str)> = many
+            .iter()
+            .map(|(id, start)| (id.as_str(), "b", start.as_str(), "12:00"))
+            .collect();
+        assert_eq!(
+            overlap_warnings(&many),
+            ["40 events overlap on b: `e00`, `e01`, `e02`, `e03`, `e04` and 35 more"]
+        );
     }
 
     #[test]
