@@ -23,6 +23,7 @@ pub mod stamp;
 pub mod state;
 pub mod tz;
 pub mod warn;
+pub mod wording;
 
 use std::process::ExitCode;
 

@@ -13,9 +13,10 @@ use std::fmt::Write as _;
 use chrono::{DateTime, Datelike, NaiveDate, NaiveDateTime, NaiveTime, TimeZone, Timelike, Utc};
 use chrono_tz::Tz;
 
-use crate::expand::{Expansion, Kind, Occurrence, Skipped, Time, weekday_nb};
+use crate::expand::{Expansion, Kind, Occurrence, Skipped, Time};
 use crate::render::{Feed, systems_label};
 use crate::schedule::{ALL_FEED, Details, Series, Status, SystemNames, Window};
+use crate::wording::NB;
 
 /// The last facts (place, status), then the description, consequences and
 /// what still works: the same for an outage and a series.
@@ -257,7 +258,12 @@ impl Ctx<'_> {
         self.title_with_tags(h, o);
         h.push_str("</h3>\n<dl class=\"facts\">\n");
         fact(h, "Når", &self.when(&o.time, true), cancelled);
-        fact(h, "Systemer", &esc(&systems_label(d, self.names)), false);
+        fact(
+            h,
+            "Systemer",
+            &esc(&systems_label(&NB, d, self.names)),
+            false,
+        );
         place_status_and_text(h, d);
         more_link(h, d);
         h.push_str("</article>\n");
@@ -275,7 +281,12 @@ impl Ctx<'_> {
         self.title_with_tags(h, o);
         h.push_str("</h3>\n<dl class=\"facts\">\n");
         fact(h, "Når", &self.when(&o.time, true), cancelled);
-        fact(h, "Systemer", &esc(&systems_label(d, self.names)), false);
+        fact(
+            h,
+            "Systemer",
+            &esc(&systems_label(&NB, d, self.names)),
+            false,
+        );
         if let Some(l) = &d.location {
             fact(h, "Sted", &esc(l), false);
         }
@@ -317,7 +328,12 @@ impl Ctx<'_> {
         );
         status_title(h, d);
         h.push_str("</h3>\n<dl class=\"facts\">\n");
-        fact(h, "Systemer", &esc(&systems_label(d, self.names)), false);
+        fact(
+            h,
+            "Systemer",
+            &esc(&systems_label(&NB, d, self.names)),
+            false,
+        );
         fact(h, "Tidsrom", &window_label(series.window), cancelled);
         let period = match series.until {
             Some(u) => format!(
@@ -478,7 +494,7 @@ impl Ctx<'_> {
                 } else if start.month() != last.month() {
                     date_nb(start, false)
                 } else {
-                    format!("{} {}.", weekday_nb(start), start.day())
+                    format!("{} {}.", NB.weekday(start), start.day())
                 };
                 let joiner = if start.succ_opt() == Some(last) {
                     " og "
@@ -814,7 +830,7 @@ const MONTHS: [&str; 12] = [
 fn date_nb(d: NaiveDate, with_year: bool) -> String {
     let mut s = format!(
         "{} {}. {}",
-        weekday_nb(d),
+        NB.weekday(d),
         d.day(),
         MONTHS[d.month0() as usize]
     );
