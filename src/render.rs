@@ -7,6 +7,7 @@ use std::borrow::Cow;
 use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
 
+use askama::Template;
 use chrono::{DateTime, Datelike, NaiveDateTime, Utc};
 
 use crate::expand::{Change, Expansion, Form, Kind, Occurrence, Time};
@@ -539,42 +540,40 @@ pub fn description(w: &Wording, d: &Details, note: Option<&str>, systems: &str) 
 /// The same content as [`description`] as HTML, for `X-ALT-DESC` (Outlook
 /// shows it as rich text; its value is TEXT, escaped like DESCRIPTION).
 pub fn html_description(w: &Wording, d: &Details, note: Option<&str>, systems: &str) -> String {
-    let esc = crate::page::esc;
-    let mut html = String::from("<html><body>");
-    let para = |html: &mut String, text: &str| {
-        html.push_str("<p>");
-        html.push_str(&esc(text).replace('\n', "<br>"));
-        html.push_str("</p>");
+    let affected = format!("{}: {systems}", w.affected_systems);
+    let lead = [
+        note,
+        (d.status == Status::Tentative).then_some(w.tentative_note),
+        d.description.as_deref(),
+    ];
+    let html = AltDescription {
+        w,
+        lead: lead.into_iter().flatten().map(lines).collect(),
+        lists: [
+            (w.consequences, &d.consequences),
+            (w.still_works, &d.still_works),
+        ],
+        affected: lines(&affected),
+        link: d.link.as_deref(),
     };
-    if let Some(note) = note {
-        para(&mut html, note);
-    }
-    if d.status == Status::Tentative {
-        para(&mut html, w.tentative_note);
-    }
-    if let Some(text) = &d.description {
-        para(&mut html, text);
-    }
-    for (heading, items) in [
-        (w.consequences, &d.consequences),
-        (w.still_works, &d.still_works),
-    ] {
-        if !items.is_empty() {
-            html.push_str(&format!("<p><b>{heading}:</b></p><ul>"));
-            for item in items.iter() {
-                html.push_str(&format!("<li>{}</li>", esc(item)));
-            }
-            html.push_str("</ul>");
-        }
-    }
-    para(&mut html, &format!("{}: {systems}", w.affected_systems));
-    if let Some(link) = &d.link {
-        html.push_str(&format!(
-            "<p><a href=\"{0}\">{1}</a></p>",
-            esc(link),
-            w.more_information
-        ));
-    }
-    html.push_str("</body></html>");
-    html
+    crate::page::render(&html)
+}
+
+/// `templates/alt-description.html`. Paragraphs come as their lines, which
+/// the template joins with `<br>`.
+#[derive(Template)]
+#[template(path = "alt-description.html", config = "templates/askama.toml")]
+struct AltDescription<'a> {
+    w: &'a Wording,
+    /// The note, the tentative status and the description.
+    lead: Vec<Vec<&'a str>>,
+    /// Consequences and what still works, each with its heading.
+    lists: [(&'a str, &'a Vec<String>); 2],
+    affected: Vec<&'a str>,
+    link: Option<&'a str>,
+}
+
+/// A paragraph's lines: split at every line feed, as the text has them.
+fn lines(text: &str) -> Vec<&str> {
+    text.split('\n').collect()
 }
