@@ -33,13 +33,27 @@ pub struct Occurrence<'a> {
     /// For a series occurrence: the date the rule gave (it stays the same
     /// when the occurrence is moved, and so does the UID).
     pub rule_date: Option<NaiveDate>,
-    /// Why this occurrence differs from the rule (moved or extra), in the
-    /// words of the schedule.
-    pub note: Option<String>,
+    /// How this occurrence differs from its rule: moved or extra.
+    pub change: Option<Change<'a>>,
     /// Moved away from its rule date or times.
     pub moved: bool,
-    /// How it is published; decided by the series stage, which runs after expansion.
+    /// How it is published; decided by the series stage, which runs after
+    /// expansion.
     pub form: Form,
+}
+
+/// How a series occurrence differs from its rule, with the schedule's
+/// reason; the renderers put it in words ([`crate::wording`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Change<'a> {
+    /// Moved from the date the rule gave (to another date, or to other
+    /// times on the same date).
+    Moved {
+        from: NaiveDate,
+        reason: Option<&'a str>,
+    },
+    /// A date the rule does not give.
+    Extra { reason: Option<&'a str> },
 }
 
 /// How an occurrence appears in a feed.
@@ -190,7 +204,7 @@ pub fn expand(schedule: &Schedule, now: DateTime<Utc>) -> Result<Expansion<'_>, 
                 details: &outage.details,
                 time,
                 rule_date: None,
-                note: None,
+                change: None,
                 moved: false,
                 form: Form::Single,
             }),
@@ -395,16 +409,22 @@ fn expand_series<'a>(
             });
             continue;
         }
-        let (actual, window, note) = match series.moves.iter().find(|m| m.from == date) {
+        let (actual, window, change) = match series.moves.iter().find(|m| m.from == date) {
             Some(m) => (
                 m.to,
                 m.window,
-                Some((moved_note(date, m.reason.as_deref()), &m.at)),
+                Some((
+                    Change::Moved {
+                        from: date,
+                        reason: m.reason.as_deref(),
+                    },
+                    &m.at,
+                )),
             ),
             None => (date, series.window, None),
         };
-        let at = note.as_ref().map_or(&series.window_at, |(_, at)| at);
-        let note = note.map(|(n, _)| n);
+        let at = change.as_ref().map_or(&series.window_at, |(_, at)| at);
+        let change = change.map(|(c, _)| c);
         match timed_on(zone, actual, window, at) {
             Ok(time) => out.push(Occurrence {
                 occurrence: uid(date, false),
@@ -414,18 +434,14 @@ fn expand_series<'a>(
                 details: &series.details,
                 time,
                 rule_date: Some(date),
-                moved: note.is_some(),
-                note,
+                moved: change.is_some(),
+                change,
                 form: Form::Single,
             }),
             Err(p) => problems.push(p),
         }
     }
     for e in series.extras.iter().filter(|e| publish(e.date)) {
-        let note = match &e.reason {
-            Some(r) => format!("Ekstra vedlikehold: {r}"),
-            None => "Ekstra vedlikehold.".to_string(),
-        };
         match timed_on(zone, e.date, e.window, &e.at) {
             Ok(time) => out.push(Occurrence {
                 occurrence: uid(e.date, true),
@@ -435,7 +451,9 @@ fn expand_series<'a>(
                 details: &series.details,
                 time,
                 rule_date: None,
-                note: Some(note),
+                change: Some(Change::Extra {
+                    reason: e.reason.as_deref(),
+                }),
                 moved: false,
                 form: Form::Single,
             }),
@@ -457,28 +475,7 @@ fn expand_series<'a>(
     }
 }
 
-fn moved_note(from: NaiveDate, reason: Option<&str>) -> String {
-    let from = from.format("%d.%m.%Y");
-    match reason {
-        Some(r) => format!("Flyttet fra {from}: {r}"),
-        None => format!("Flyttet fra {from}."),
-    }
-}
-
 fn timed_on(zone: Tz, date: NaiveDate, window: Window, at: &Location) -> Result<Time, Problem> {
     let (start, end) = window.on(date);
     timed(zone, start, end, at)
-}
-
-/// Norwegian weekday names, for messages and the page.
-pub fn weekday_nb(d: NaiveDate) -> &'static str {
-    match d.weekday() {
-        chrono::Weekday::Mon => "mandag",
-        chrono::Weekday::Tue => "tirsdag",
-        chrono::Weekday::Wed => "onsdag",
-        chrono::Weekday::Thu => "torsdag",
-        chrono::Weekday::Fri => "fredag",
-        chrono::Weekday::Sat => "lørdag",
-        chrono::Weekday::Sun => "søndag",
-    }
 }

@@ -8,6 +8,7 @@ use crate::expand::{Expansion, Kind, Occurrence, Time};
 use crate::render::summary;
 use crate::schedule::{Status, SystemNames};
 use crate::stamp;
+use crate::wording::{self, Wording};
 
 /// Which occurrences to show.
 #[derive(Debug, Clone, Default)]
@@ -45,12 +46,14 @@ pub struct Item {
 }
 
 pub fn items(expansion: &Expansion, filter: &Filter) -> Vec<Item> {
+    // Bokmål: the schedules choose no language yet.
+    let w = &wording::NB;
     let names = expansion.schedule.system_names();
     expansion
         .occurrences
         .iter()
         .filter(|o| keep(o, filter))
-        .map(|o| item(o, &names))
+        .map(|o| item(w, o, &names))
         .collect()
 }
 
@@ -63,7 +66,8 @@ fn keep(o: &Occurrence, f: &Filter) -> bool {
         && f.to.is_none_or(|to| first <= to)
 }
 
-fn item(o: &Occurrence, names: &SystemNames) -> Item {
+/// One occurrence, its summary and note in the words of `w`.
+fn item(w: &Wording, o: &Occurrence, names: &SystemNames) -> Item {
     let (all_day, start, end, start_local, end_local) = match o.time {
         Time::Timed {
             start,
@@ -87,7 +91,7 @@ fn item(o: &Occurrence, names: &SystemNames) -> Item {
         occurrence: o.occurrence.clone(),
         id: o.source_id.to_string(),
         kind: o.kind,
-        summary: summary(o.details, names),
+        summary: summary(w, o.details, names),
         title: o.details.title.clone(),
         systems: o.details.systems.clone(),
         status: o.details.status,
@@ -97,7 +101,7 @@ fn item(o: &Occurrence, names: &SystemNames) -> Item {
         start_local,
         end_local,
         rule_date: o.rule_date.map(|d| d.to_string()),
-        note: o.note.clone(),
+        note: o.change.map(|c| crate::render::change_note(w, &c)),
     }
 }
 
@@ -173,6 +177,8 @@ pub fn feeds_json(
         from: Some(today),
         ..Filter::default()
     };
+    // Bokmål, as in `items`.
+    let w = &wording::NB;
     let names = expansion.schedule.system_names();
     let upcoming_occurrences: Vec<&Occurrence> = expansion
         .occurrences
@@ -183,7 +189,7 @@ pub fn feeds_json(
             Time::AllDay { .. } => true,
         })
         .collect();
-    let upcoming = crate::par::map(&upcoming_occurrences, |o| item(o, &names));
+    let upcoming = crate::par::map(&upcoming_occurrences, |o| item(w, o, &names));
     let doc = Doc {
         calendar: &settings.calendar_name,
         time_zone: settings.zone.name(),

@@ -7,13 +7,15 @@ use std::borrow::Cow;
 use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
 
+use askama::Template;
 use chrono::{DateTime, Datelike, NaiveDateTime, Utc};
 
-use crate::expand::{Expansion, Form, Kind, Master, Occurrence, Time};
+use crate::expand::{Change, Expansion, Form, Kind, Master, Occurrence, Time};
 use crate::ical::Writer;
 use crate::schedule::{ALL_FEED, Details, Status, SystemNames};
 use crate::stamp;
 use crate::state::Revision;
+use crate::wording::{self, Wording};
 
 pub const PRODID: &str = concat!("-//nedetid//nedetid ", env!("CARGO_PKG_VERSION"), "//NO");
 
@@ -66,6 +68,8 @@ impl Event {
 impl<'e> Events<'e> {
     /// Renders every VEVENT (on all cores) with the zero revision.
     pub fn render(expansion: &'e Expansion) -> Self {
+        // Bokmål: the schedules choose no language yet.
+        let w = &wording::NB;
         let names = expansion.schedule.system_names();
         // The systems label once per details (a series' occurrences share
         // them), by address.
@@ -78,7 +82,7 @@ impl<'e> Events<'e> {
         for d in details {
             labels
                 .entry(std::ptr::from_ref(d).addr())
-                .or_insert_with(|| systems_label(d, &names));
+                .or_insert_with(|| systems_label(w, d, &names));
         }
         // What the zero revision looks like; the fingerprint covers it.
         let mut zero = String::new();
@@ -86,10 +90,10 @@ impl<'e> Events<'e> {
         let render = |key: String, v: &Vevent| {
             let label = labels
                 .get(&std::ptr::from_ref(v.details).addr())
-                .map_or_else(|| systems_label(v.details, &names).into(), Cow::from);
+                .map_or_else(|| systems_label(w, v.details, &names).into(), Cow::from);
             let mut head = Writer::with_capacity(128);
             let mut body = Writer::with_capacity(2048);
-            write_vevent(&mut head, &mut body, v, expansion, &names, &label);
+            write_vevent(w, &mut head, &mut body, v, expansion, &names, &label);
             let (head, body) = (head.finish(), body.finish());
             let mut hash = crate::state::Fingerprint::new();
             for piece in [&head, &zero, &body] {
@@ -153,6 +157,7 @@ impl<'e> Events<'e> {
 
 /// The feeds, `all` first, then one per system in id order.
 pub fn feed_list(expansion: &Expansion) -> Vec<Feed> {
+    let w = &wording::NB;
     let schedule = expansion.schedule;
     let settings = &schedule.settings;
     let mut by_system: BTreeMap<&str, Vec<usize>> = BTreeMap::new();
@@ -163,7 +168,7 @@ pub fn feed_list(expansion: &Expansion) -> Vec<Feed> {
     }
     let all = Feed {
         id: ALL_FEED.to_string(),
-        name: format!("{}: alle systemer", settings.calendar_name),
+        name: (w.feed_name)(&settings.calendar_name, w.all_feed),
         file_name: format!("{ALL_FEED}.ics"),
         events: expansion.occurrences.len(),
         occurrences: (0..expansion.occurrences.len()).collect(),
@@ -173,7 +178,7 @@ pub fn feed_list(expansion: &Expansion) -> Vec<Feed> {
         let occurrences = by_system.remove(s.id.as_str()).unwrap_or_default();
         Feed {
             id: s.id.clone(),
-            name: format!("{}: {}", settings.calendar_name, s.name),
+            name: (w.feed_name)(&settings.calendar_name, &s.name),
             file_name: format!("{}.ics", s.id),
             events: occurrences.len(),
             occurrences,
@@ -306,7 +311,7 @@ struct Vevent<'a> {
     kind: Kind,
     details: &'a Details,
     time: Time,
-    note: Option<&'a str>,
+    change: Option<Change<'a>>,
     recurrence_id: Option<NaiveDateTime>,
     rrule: Option<&'a str>,
     exdates: &'a [NaiveDateTime],
@@ -319,7 +324,7 @@ impl<'a> Vevent<'a> {
             kind: o.kind,
             details: o.details,
             time: o.time,
-            note: o.note.as_deref(),
+            change: o.change,
             recurrence_id: match o.form {
                 Form::Override(rid) => Some(rid),
                 Form::Single | Form::Covered => None,
@@ -335,7 +340,7 @@ impl<'a> Vevent<'a> {
             kind: Kind::Maintenance,
             details: m.details,
             time: m.time,
-            note: None,
+            change: None,
             recurrence_id: None,
             rrule: Some(&m.rrule),
             exdates: &m.exdates,
@@ -346,6 +351,7 @@ impl<'a> Vevent<'a> {
 /// Writes a VEVENT without its revision lines: `BEGIN` and `UID` to
 /// `head`, the rest to `w`.
 fn write_vevent(
+    wording: &Wording,
     head: &mut Writer,
     w: &mut Writer,
     v: &Vevent,
@@ -398,24 +404,25 @@ fn write_vevent(
     for exdate in v.exdates {
         local(w, "EXDATE", *exdate);
     }
-    let summary = summary_for(v.details, label);
+    let summary = summary_for(wording, v.details, label);
     w.text("SUMMARY", &[], &summary);
-    let text = description(v.details, v.note, label);
+    let note = v.change.map(|c| change_note(wording, &c));
+    let text = description(wording, v.details, note.as_deref(), label);
     w.text("DESCRIPTION", &[], &text);
     w.text(
         "X-ALT-DESC",
         &[("FMTTYPE", "text/html")],
-        &html_description(v.details, v.note, label),
+        &html_description(wording, v.details, note.as_deref(), label),
     );
     if let Some(location) = &v.details.location {
         w.text("LOCATION", &[], location);
     }
     let mut categories = vec![match v.kind {
-        Kind::Outage => "Nedetid",
-        Kind::Maintenance => "Vedlikehold",
+        Kind::Outage => wording.outage_category,
+        Kind::Maintenance => wording.maintenance_category,
     }];
     if v.details.all_systems {
-        categories.push("Alle systemer");
+        categories.push(wording.all_systems);
     } else {
         categories.extend(system_names(v.details, names));
     }
@@ -450,23 +457,20 @@ fn push_revision(out: &mut String, rev: Revision) {
 }
 
 /// Which systems, then what: "Visma Enterprise: Oppgradering til 2019.1".
-pub fn summary(details: &Details, names: &SystemNames) -> String {
-    summary_for(details, &systems_label(details, names))
+pub fn summary(w: &Wording, details: &Details, names: &SystemNames) -> String {
+    summary_for(w, details, &systems_label(w, details, names))
 }
 
 /// [`summary`] given the [`systems_label`].
-fn summary_for(details: &Details, systems: &str) -> String {
-    let prefix = match details.status {
-        Status::Cancelled => "AVLYST: ",
-        Status::Tentative | Status::Confirmed => "",
-    };
-    format!("{prefix}{systems}: {}", details.title)
+fn summary_for(w: &Wording, details: &Details, systems: &str) -> String {
+    let cancelled = details.status == Status::Cancelled;
+    (w.summary)(cancelled, systems, &details.title)
 }
 
 /// "Alle systemer", or the names of the systems hit.
-pub fn systems_label(details: &Details, names: &SystemNames) -> String {
+pub fn systems_label(w: &Wording, details: &Details, names: &SystemNames) -> String {
     if details.all_systems {
-        return "Alle systemer".to_string();
+        return w.all_systems.to_string();
     }
     system_names(details, names).collect::<Vec<_>>().join(", ")
 }
@@ -482,22 +486,22 @@ fn system_names<'a>(
         .map(|s| names.get(s.as_str()).copied().unwrap_or(s))
 }
 
-/// The plain-text body: description, consequences, what still works, the
-/// reason for an exception, the systems hit and the link.
-/// `systems` is the [`systems_label`].
-pub fn description(d: &Details, note: Option<&str>, systems: &str) -> String {
+/// The plain-text body: the note on a moved or extra occurrence,
+/// description, consequences, what still works, the systems hit and the
+/// link. `systems` is the [`systems_label`].
+pub fn description(w: &Wording, d: &Details, note: Option<&str>, systems: &str) -> String {
     let mut parts: Vec<String> = Vec::new();
     if let Some(note) = note {
         parts.push(note.to_string());
     }
     if d.status == Status::Tentative {
-        parts.push("Tidspunktet er foreløpig.".to_string());
+        parts.push(w.tentative_note.to_string());
     }
     if let Some(text) = &d.description {
         parts.push(text.clone());
     }
     let list = |heading: &str, items: &[String]| {
-        let mut s = heading.to_string();
+        let mut s = format!("{heading}:");
         for item in items {
             s.push_str("\n- ");
             s.push_str(item);
@@ -505,56 +509,63 @@ pub fn description(d: &Details, note: Option<&str>, systems: &str) -> String {
         s
     };
     if !d.consequences.is_empty() {
-        parts.push(list("Konsekvenser:", &d.consequences));
+        parts.push(list(w.consequences, &d.consequences));
     }
     if !d.still_works.is_empty() {
-        parts.push(list("Dette vil fungere:", &d.still_works));
+        parts.push(list(w.still_works, &d.still_works));
     }
-    parts.push(format!("Berørte systemer: {systems}"));
+    parts.push(format!("{}: {systems}", w.affected_systems));
     if let Some(link) = &d.link {
-        parts.push(format!("Mer informasjon: {link}"));
+        parts.push(format!("{}: {link}", w.more_information));
     }
     parts.join("\n\n")
 }
 
 /// The same content as [`description`] as HTML, for `X-ALT-DESC` (Outlook
 /// shows it as rich text; its value is TEXT, escaped like DESCRIPTION).
-pub fn html_description(d: &Details, note: Option<&str>, systems: &str) -> String {
-    let esc = crate::page::esc;
-    let mut html = String::from("<html><body>");
-    let para = |html: &mut String, text: &str| {
-        html.push_str("<p>");
-        html.push_str(&esc(text).replace('\n', "<br>"));
-        html.push_str("</p>");
+pub fn html_description(w: &Wording, d: &Details, note: Option<&str>, systems: &str) -> String {
+    let affected = format!("{}: {systems}", w.affected_systems);
+    let lead = [
+        note,
+        (d.status == Status::Tentative).then_some(w.tentative_note),
+        d.description.as_deref(),
+    ];
+    let html = AltDescription {
+        w,
+        lead: lead.into_iter().flatten().map(lines).collect(),
+        lists: [
+            (w.consequences, &d.consequences),
+            (w.still_works, &d.still_works),
+        ],
+        affected: lines(&affected),
+        link: d.link.as_deref(),
     };
-    if let Some(note) = note {
-        para(&mut html, note);
+    crate::html::render(&html)
+}
+
+/// `templates/alt-description.html`. Paragraphs come as their lines, which
+/// the template joins with `<br>`.
+#[derive(Template)]
+#[template(path = "alt-description.html", config = "templates/askama.toml")]
+struct AltDescription<'a> {
+    w: &'a Wording,
+    /// The note, the tentative status and the description.
+    lead: Vec<Vec<&'a str>>,
+    /// Consequences and what still works, each with its heading.
+    lists: [(&'a str, &'a Vec<String>); 2],
+    affected: Vec<&'a str>,
+    link: Option<&'a str>,
+}
+
+/// A paragraph's lines: split at every line feed, as the text has them.
+fn lines(text: &str) -> Vec<&str> {
+    text.split('\n').collect()
+}
+
+/// The note on a moved or extra occurrence, in `w`'s words.
+pub fn change_note(w: &Wording, change: &Change) -> String {
+    match *change {
+        Change::Moved { from, reason } => (w.moved_note)(from, reason),
+        Change::Extra { reason } => (w.extra_note)(reason),
     }
-    if d.status == Status::Tentative {
-        para(&mut html, "Tidspunktet er foreløpig.");
-    }
-    if let Some(text) = &d.description {
-        para(&mut html, text);
-    }
-    for (heading, items) in [
-        ("Konsekvenser", &d.consequences),
-        ("Dette vil fungere", &d.still_works),
-    ] {
-        if !items.is_empty() {
-            html.push_str(&format!("<p><b>{heading}:</b></p><ul>"));
-            for item in items.iter() {
-                html.push_str(&format!("<li>{}</li>", esc(item)));
-            }
-            html.push_str("</ul>");
-        }
-    }
-    para(&mut html, &format!("Berørte systemer: {systems}"));
-    if let Some(link) = &d.link {
-        html.push_str(&format!(
-            "<p><a href=\"{0}\">Mer informasjon</a></p>",
-            esc(link)
-        ));
-    }
-    html.push_str("</body></html>");
-    html
 }

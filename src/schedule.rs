@@ -1,5 +1,5 @@
 //! The checked schedule model: settings, systems, outages and maintenance
-//! series as validation ([`crate::validate`]) leaves them. Every value here
+//! series as validation leaves them. Every value here
 //! has been checked; nothing here reads files or knows YAML.
 
 use chrono::{FixedOffset, NaiveDate, NaiveDateTime, NaiveTime};

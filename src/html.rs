@@ -1,0 +1,71 @@
+//! What every HTML template shares: the escapers askama uses for nedetid's
+//! templates (`templates/askama.toml`) and rendering a template to text.
+//! The templates themselves are under `templates/`; no Rust code writes
+//! HTML.
+
+use std::fmt;
+
+use askama::Template;
+
+/// A template's text (the page's, or a feed event's HTML description).
+pub fn render(template: &impl Template) -> String {
+    match template.render() {
+        Ok(text) => text,
+        // Rendering into a `String` fails only when a value's `Display`
+        // does, and no value in these templates has one that can.
+        Err(e) => unreachable!("template: {e}"),
+    }
+}
+
+/// The templates' escaper for HTML text and attribute values (see
+/// `templates/askama.toml`). Named entities, as the published pages have:
+/// askama's own escaper writes numeric ones, and a page whose content is
+/// unchanged must keep its bytes.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Html;
+
+impl askama::filters::Escaper for Html {
+    fn write_escaped_str<W: fmt::Write>(&self, mut dest: W, s: &str) -> fmt::Result {
+        // Copies runs without specials at once (all are ASCII).
+        let mut plain = 0;
+        for (i, b) in s.bytes().enumerate() {
+            let entity = match b {
+                b'&' => "&amp;",
+                b'<' => "&lt;",
+                b'>' => "&gt;",
+                b'"' => "&quot;",
+                b'\'' => "&#39;",
+                _ => continue,
+            };
+            dest.write_str(&s[plain..i])?;
+            dest.write_str(entity)?;
+            plain = i + 1;
+        }
+        dest.write_str(&s[plain..])
+    }
+}
+
+/// The templates' escaper for text inside a quoted JavaScript string in a
+/// `<script>` element (`{{ text|escape("js") }}`): nothing in it can end
+/// the string or the element.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct JsString;
+
+impl askama::filters::Escaper for JsString {
+    fn write_escaped_str<W: fmt::Write>(&self, mut dest: W, s: &str) -> fmt::Result {
+        for c in s.chars() {
+            match c {
+                '\\' => dest.write_str("\\\\")?,
+                '\'' => dest.write_str("\\'")?,
+                '"' => dest.write_str("\\\"")?,
+                '<' => dest.write_str("\\x3C")?,
+                '\n' => dest.write_str("\\n")?,
+                '\r' => dest.write_str("\\r")?,
+                '\u{2028}' => dest.write_str("\\u2028")?,
+                '\u{2029}' => dest.write_str("\\u2029")?,
+                c => dest.write_char(c)?,
+            }
+        }
+        Ok(())
+    }
+}

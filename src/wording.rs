@@ -1,0 +1,496 @@
+//! The words readers see in the published files: the page, the feeds'
+//! SUMMARY, DESCRIPTION, X-ALT-DESC and CATEGORIES, and the summaries and
+//! notes of `feeds.json` and `list`. One [`Wording`] table per language;
+//! [`NB`] is bokmål.
+//!
+//! A language is a table: the renderers take a `&Wording` for their words,
+//! and the formats of dates, times and sentences are in the table too. The
+//! tables hold plain text only; where a sentence has markup in it on the
+//! page (a date in a `<time>` element, a link, emphasis), it is [`Rich`]
+//! text and the templates supply the markup. The command line's own messages (errors,
+//! help) are English and are not here.
+
+use chrono::{Datelike, NaiveDate, NaiveTime, Timelike};
+
+/// A piece of [`Rich`] text.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Span {
+    Text(&'static str),
+    /// Emphasised (`<strong>` on the page).
+    Strong(&'static str),
+    /// A value the renderer fills in: a zone note, a date, a link. The
+    /// number is the value's position in what the renderer hands over.
+    Slot(usize),
+}
+
+/// A sentence with emphasis or values in it, in the language's word order.
+pub type Rich = &'static [Span];
+
+/// Every reader-facing text of one language.
+pub struct Wording {
+    /// The BCP 47 tag of the language: the page's `lang`.
+    pub lang: &'static str,
+
+    // Days, dates and times.
+    /// Monday first.
+    pub weekdays: [&'static str; 7],
+    /// January first.
+    pub months: [&'static str; 12],
+    /// A date with its weekday ("fredag 29. november 2019"); the year only
+    /// when asked for.
+    pub date: fn(NaiveDate, bool) -> String,
+    /// A date without its weekday ("1. februar 2019"), for the bounds of a
+    /// period; the year only when asked for.
+    pub day_month: fn(NaiveDate, bool) -> String,
+    /// The first day of a span of days within one month ("mandag 16.").
+    pub weekday_day: fn(NaiveDate) -> String,
+    /// A date in figures ("18.12.2019"): the date a move came from.
+    pub numeric_date: fn(NaiveDate) -> String,
+    /// A time of day ("15.30").
+    pub time: fn(NaiveTime) -> String,
+    /// Midnight as the end of a day ("24.00").
+    pub end_of_day: &'static str,
+    /// Before a time or a span of times ("kl.").
+    pub at_time: &'static str,
+    /// Between two days that follow each other ("og").
+    pub and: &'static str,
+
+    // Feeds and feeds.json.
+    /// Instead of the systems' names when every system is hit.
+    pub all_systems: &'static str,
+    /// A feed's name (NAME, X-WR-CALNAME, the page, feeds.json): the
+    /// calendar's name and the system's, or `all_feed`.
+    pub feed_name: fn(calendar: &str, system: &str) -> String,
+    /// What the feed with every event is about, in its name.
+    pub all_feed: &'static str,
+    /// The SUMMARY: which systems, then what, marked when cancelled.
+    pub summary: fn(cancelled: bool, systems: &str, title: &str) -> String,
+    /// The category of a one-off outage.
+    pub outage_category: &'static str,
+    /// The category of a maintenance series.
+    pub maintenance_category: &'static str,
+    /// Said of a tentative event in its description.
+    pub tentative_note: &'static str,
+    pub consequences: &'static str,
+    pub still_works: &'static str,
+    pub affected_systems: &'static str,
+    pub more_information: &'static str,
+    /// The note on an occurrence moved from a rule date, with its reason.
+    pub moved_note: fn(from: NaiveDate, reason: Option<&str>) -> String,
+    /// The note on an extra occurrence, with its reason.
+    pub extra_note: fn(reason: Option<&str>) -> String,
+
+    // The page: head, header, contents, footer.
+    /// The page's title and heading, from the calendar's name.
+    pub page_title: fn(calendar: &str) -> String,
+    pub skip_to_content: &'static str,
+    /// Slot 0: the [`Wording::zone_note`]; slot 1: the link to
+    /// [`Wording::subscribe`].
+    pub intro: Rich,
+    /// In which zone the times are, from the zone's IANA name.
+    pub zone_note: fn(zone: &str) -> String,
+    pub contents: &'static str,
+    pub upcoming: &'static str,
+    pub past: &'static str,
+    /// The heading of the series when every one is monthly.
+    pub monthly_maintenance: &'static str,
+    /// The heading of the series otherwise.
+    pub regular_maintenance: &'static str,
+    pub subscribe: &'static str,
+    pub no_upcoming: &'static str,
+    pub soonest_first: &'static str,
+    pub no_past: &'static str,
+    pub latest_first: &'static str,
+    /// Slot 0: the link to the series' heading.
+    pub past_maintenance_hint: Rich,
+    pub footer: &'static str,
+    pub to_contents: &'static str,
+    /// Said by the copy button's script.
+    pub copied: &'static str,
+    /// Said by the copy button's script when it could only select.
+    pub copy_by_hand: &'static str,
+
+    // The page: outages and series.
+    pub when_term: &'static str,
+    pub systems_term: &'static str,
+    pub place_term: &'static str,
+    pub status_term: &'static str,
+    pub change_term: &'static str,
+    pub window_term: &'static str,
+    pub period_term: &'static str,
+    /// The tag and status of a cancelled event.
+    pub cancelled: &'static str,
+    /// The tag and status of a tentative event.
+    pub tentative: &'static str,
+    /// After the tentative status.
+    pub tentative_detail: &'static str,
+    pub ongoing: &'static str,
+    /// The tag of a series' next date.
+    pub next: &'static str,
+    /// Hidden after the more-information link: which event it is about.
+    pub more_about: fn(title: &str) -> String,
+    /// The link from an upcoming maintenance date to its series.
+    pub all_dates_for: fn(title: &str) -> String,
+    /// The heading over one year of a series' dates.
+    pub dates_in_year: fn(year: i32) -> String,
+    /// Slot 0: the date moved from. A reason follows after a colon.
+    pub moved_from: Rich,
+    /// A reason follows after a colon.
+    pub extra_date: Rich,
+    pub no_maintenance: &'static str,
+    /// A skipped month without a reason.
+    pub no_maintenance_this_month: &'static str,
+    pub no_dates: &'static str,
+    /// Slots 0 and 1: the first and the last date.
+    pub period: Rich,
+    /// Slot 0: the first date; slot 1: how far the dates are listed.
+    pub open_period: Rich,
+
+    // The page: subscribing.
+    pub subscribe_intro: &'static str,
+    pub refresh_note: Rich,
+    pub howto_heading: &'static str,
+    /// How to subscribe when there are web links to subscribe with.
+    pub howto_with_links: &'static [Rich],
+    /// How to subscribe when there is only a relative address.
+    pub howto_without_links: &'static [Rich],
+    pub howto_google: Rich,
+    pub download_warning: Rich,
+    pub whole_calendar: &'static str,
+    pub one_system: &'static str,
+    pub one_system_intro: &'static str,
+    /// How many events a feed has ("1 hendelse").
+    pub events: fn(usize) -> String,
+    /// What the feed with every system is.
+    pub all_in_one: &'static str,
+    pub calendar_address: &'static str,
+    /// Hidden after the address's label: which feed it is.
+    pub address_for: fn(feed: &str) -> String,
+    pub copy: &'static str,
+    /// Hidden after the copy button's text: which address it copies.
+    pub copy_address_for: fn(feed: &str) -> String,
+    pub add_outlook_work: &'static str,
+    pub add_outlook_personal: &'static str,
+    pub add_apple: &'static str,
+    /// Slot 0: the link to the Google steps; slot 1: the Google link.
+    pub google_item: Rich,
+    pub google_steps: &'static str,
+    pub open_google: &'static str,
+    pub download: fn(file: &str) -> String,
+    pub download_hint: &'static str,
+}
+
+impl Wording {
+    /// The name of a date's weekday.
+    pub fn weekday(&self, d: NaiveDate) -> &'static str {
+        self.weekdays[d.weekday().num_days_from_monday() as usize]
+    }
+
+    /// The name of a date's month.
+    pub fn month(&self, d: NaiveDate) -> &'static str {
+        self.months[d.month0() as usize]
+    }
+}
+
+use Span::{Slot, Strong, Text};
+
+/// Norwegian bokmål.
+pub static NB: Wording = Wording {
+    lang: "nb",
+
+    weekdays: [
+        "mandag", "tirsdag", "onsdag", "torsdag", "fredag", "lørdag", "søndag",
+    ],
+    months: [
+        "januar",
+        "februar",
+        "mars",
+        "april",
+        "mai",
+        "juni",
+        "juli",
+        "august",
+        "september",
+        "oktober",
+        "november",
+        "desember",
+    ],
+    date: |d, with_year| {
+        let day = format!("{} {}. {}", NB.weekday(d), d.day(), NB.month(d));
+        norwegian_year(day, d, with_year)
+    },
+    day_month: |d, with_year| norwegian_year(format!("{}. {}", d.day(), NB.month(d)), d, with_year),
+    weekday_day: |d| format!("{} {}.", NB.weekday(d), d.day()),
+    numeric_date: |d| d.format("%d.%m.%Y").to_string(),
+    time: |t| format!("{:02}.{:02}", t.hour(), t.minute()),
+    end_of_day: "24.00",
+    at_time: "kl.",
+    and: "og",
+
+    all_systems: "Alle systemer",
+    feed_name: |calendar, system| format!("{calendar}: {system}"),
+    all_feed: "alle systemer",
+    summary: |cancelled, systems, title| {
+        let prefix = if cancelled { "AVLYST: " } else { "" };
+        format!("{prefix}{systems}: {title}")
+    },
+    outage_category: "Nedetid",
+    maintenance_category: "Vedlikehold",
+    tentative_note: "Tidspunktet er foreløpig.",
+    consequences: "Konsekvenser",
+    still_works: "Dette vil fungere",
+    affected_systems: "Berørte systemer",
+    more_information: "Mer informasjon",
+    moved_note: |from, reason| {
+        let from = (NB.numeric_date)(from);
+        match reason {
+            Some(r) => format!("Flyttet fra {from}: {r}"),
+            None => format!("Flyttet fra {from}."),
+        }
+    },
+    extra_note: |reason| match reason {
+        Some(r) => format!("Ekstra vedlikehold: {r}"),
+        None => "Ekstra vedlikehold.".to_string(),
+    },
+
+    page_title: |calendar| format!("{calendar} for IKT-systemer"),
+    skip_to_content: "Hopp til hovedinnholdet",
+    intro: &[
+        Text(
+            "Her står planlagte avbrudd og vedlikehold som gjør at IKT-systemer ikke kan brukes. ",
+        ),
+        Slot(0),
+        Text(" "),
+        Slot(1),
+        Text(", så kommer endringene inn i kalenderen din av seg selv."),
+    ],
+    zone_note: |zone| {
+        if zone == "Europe/Oslo" {
+            "Alle klokkeslett er norsk tid.".to_string()
+        } else {
+            format!("Alle klokkeslett er oppgitt i tidssonen {zone}.")
+        }
+    },
+    contents: "Innhold",
+    upcoming: "Kommende nedetid",
+    past: "Tidligere nedetid",
+    monthly_maintenance: "Månedlig vedlikehold",
+    regular_maintenance: "Fast vedlikehold",
+    subscribe: "Abonner på kalenderen",
+    no_upcoming: "Det er ikke registrert noen planlagt nedetid fremover.",
+    soonest_first: "Nærmeste først.",
+    no_past: "Det er ikke registrert noen tidligere nedetid.",
+    latest_first: "Sist først.",
+    past_maintenance_hint: &[
+        Text("Datoene for tidligere vedlikehold står under "),
+        Slot(0),
+        Text("."),
+    ],
+    footer: "Denne siden og kalenderfilene lages automatisk fra de samme planene.",
+    to_contents: "Til innholdsfortegnelsen",
+    copied: "Adressen er kopiert.",
+    copy_by_hand: "Adressen er merket. Kopier den med Ctrl+C (Cmd+C på Mac).",
+
+    when_term: "Når",
+    systems_term: "Systemer",
+    place_term: "Sted",
+    status_term: "Status",
+    change_term: "Endring",
+    window_term: "Tidsrom",
+    period_term: "Periode",
+    cancelled: "AVLYST",
+    tentative: "Foreløpig",
+    tentative_detail: "tidspunktet kan endres",
+    ongoing: "Pågår nå",
+    next: "Neste",
+    more_about: |title| format!("om {title}"),
+    all_dates_for: |title| format!("Alle datoer for {title}"),
+    dates_in_year: |year| format!("Vedlikeholdsdatoer for {year}"),
+    moved_from: &[Text("flyttet fra "), Slot(0)],
+    extra_date: &[Text("ekstra dato")],
+    no_maintenance: "Ikke vedlikehold",
+    no_maintenance_this_month: "Ikke vedlikehold denne måneden.",
+    no_dates: "Ingen datoer i perioden.",
+    period: &[Slot(0), Text(" – "), Slot(1)],
+    open_period: &[
+        Text("fra "),
+        Slot(0),
+        Text(" (datoene under går til "),
+        Slot(1),
+        Text(")"),
+    ],
+
+    subscribe_intro: "Abonnerer du, kommer nye og endrede tidspunkter inn i kalenderen din av \
+                      seg selv. Velg hele kalenderen, eller bare systemene du bruker.",
+    refresh_note: &[
+        Strong("Merk:"),
+        Text(
+            " Kalenderprogrammene henter endringer med noen timers mellomrom, ikke med en gang: \
+             Outlook etter noen timer, Google Kalender etter 8 til 24 timer. Ved hastende \
+             endringer bør du derfor også sjekke denne siden.",
+        ),
+    ],
+    howto_heading: "Slik legger du til kalenderen",
+    howto_with_links: &[
+        &[
+            Strong("Outlook, jobb eller skole (Microsoft 365):"),
+            Text(
+                " velg «Legg til i Outlook (jobb/skole – Microsoft 365)» ved kalenderen du vil \
+                 ha, logg inn om du blir bedt om det, og bekreft.",
+            ),
+        ],
+        &[
+            Strong("Outlook.com (privat):"),
+            Text(" velg «Legg til i Outlook.com (privat)»."),
+        ],
+        &[
+            Strong("Outlook-programmet på PC:"),
+            Text(" kopier adressen, velg "),
+            Strong("Legg til kalender"),
+            Text(" › "),
+            Strong("Fra Internett"),
+            Text(", lim inn adressen og velg OK."),
+        ],
+        &[
+            Strong("iPhone, iPad og Mac:"),
+            Text(" velg «Apple Kalender» og bekreft abonnementet."),
+        ],
+    ],
+    howto_without_links: &[
+        &[
+            Strong("Outlook:"),
+            Text(" kopier adressen, velg "),
+            Strong("Legg til kalender"),
+            Text(" › "),
+            Strong("Fra Internett"),
+            Text(" (eller "),
+            Strong("Abonner fra nettet"),
+            Text(" i Outlook på nett), lim inn adressen og bekreft."),
+        ],
+        &[
+            Strong("iPhone, iPad og Mac:"),
+            Text(" kopier adressen, velg "),
+            Strong("Arkiv"),
+            Text(" › "),
+            Strong("Nytt kalenderabonnement"),
+            Text(" i Kalender på Mac, eller "),
+            Strong("Legg til kalender"),
+            Text(" › "),
+            Strong("Legg til abonnementskalender"),
+            Text(" på iPhone, og lim inn adressen."),
+        ],
+    ],
+    howto_google: &[
+        Strong("Google Kalender:"),
+        Text(" kopier adressen. Åpne Google Kalender på en datamaskin, gå til "),
+        Strong("Andre kalendere"),
+        Text(" › "),
+        Strong("+"),
+        Text(" › "),
+        Strong("Fra URL"),
+        Text(", lim inn adressen og velg "),
+        Strong("Legg til kalender"),
+        Text(". Kalenderen kommer da også på telefonen."),
+    ],
+    download_warning: &[
+        Strong("Last ned bare for engangsimport."),
+        Text(
+            " En nedlastet fil kan importeres én gang, for eksempel i en felles kalender for en \
+             avdeling. Den oppdateres ikke når planene endres, og importerer du den to ganger, \
+             får du alle hendelsene to ganger. Abonner heller når du kan.",
+        ),
+    ],
+    whole_calendar: "Hele kalenderen",
+    one_system: "Kalender for ett system",
+    one_system_intro: "Bruker du bare noen av systemene, kan du abonnere på dem hver for seg. \
+                       Åpne systemet for å se adressen og lenkene.",
+    events: |n| match n {
+        1 => "1 hendelse".to_string(),
+        n => format!("{n} hendelser"),
+    },
+    all_in_one: "Alle systemer i én kalender.",
+    calendar_address: "Kalenderadresse",
+    address_for: |feed| format!("for {feed}"),
+    copy: "Kopier",
+    copy_address_for: |feed| format!("adressen for {feed}"),
+    add_outlook_work: "Legg til i Outlook (jobb/skole – Microsoft 365)",
+    add_outlook_personal: "Legg til i Outlook.com (privat)",
+    add_apple: "Apple Kalender (iPhone, iPad, Mac)",
+    google_item: &[
+        Text("Google Kalender: lim inn adressen under Andre kalendere › + › Fra URL (se "),
+        Slot(0),
+        Text("). Snarvei som ikke alltid virker: "),
+        Slot(1),
+        Text("."),
+    ],
+    google_steps: "fremgangsmåten for Google Kalender",
+    open_google: "Åpne i Google Kalender",
+    download: |file| format!("Last ned {file}"),
+    download_hint: "Bare for engangsimport: oppdateres ikke.",
+};
+
+/// A Norwegian date, with " 2019" after it when asked for.
+fn norwegian_year(mut day: String, d: NaiveDate, with_year: bool) -> String {
+    if with_year {
+        day.push(' ');
+        day.push_str(&d.year().to_string());
+    }
+    day
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn day(y: i32, m: u32, d: u32) -> NaiveDate {
+        NaiveDate::from_ymd_opt(y, m, d).expect("date")
+    }
+
+    #[test]
+    fn bokmal_dates_and_notes() {
+        let d = day(2019, 12, 18);
+        assert_eq!((NB.date)(d, true), "onsdag 18. desember 2019");
+        assert_eq!((NB.date)(d, false), "onsdag 18. desember");
+        assert_eq!((NB.day_month)(d, true), "18. desember 2019");
+        assert_eq!((NB.weekday_day)(d), "onsdag 18.");
+        assert_eq!((NB.numeric_date)(day(2019, 4, 7)), "07.04.2019");
+        assert_eq!(NB.weekday(day(2019, 4, 7)), "søndag");
+        assert_eq!(
+            (NB.moved_note)(d, Some("jul")),
+            "Flyttet fra 18.12.2019: jul"
+        );
+        assert_eq!((NB.moved_note)(d, None), "Flyttet fra 18.12.2019.");
+        assert_eq!((NB.extra_note)(None), "Ekstra vedlikehold.");
+        assert_eq!(
+            (NB.summary)(true, "Visma", "Ny versjon"),
+            "AVLYST: Visma: Ny versjon"
+        );
+    }
+
+    #[test]
+    fn rich_text_slots_are_numbered_from_zero() {
+        // Every slot a renderer fills is there once, and no other.
+        for (rich, slots) in [
+            (NB.intro, 2),
+            (NB.past_maintenance_hint, 1),
+            (NB.moved_from, 1),
+            (NB.extra_date, 0),
+            (NB.period, 2),
+            (NB.open_period, 2),
+            (NB.google_item, 2),
+            (NB.refresh_note, 0),
+            (NB.howto_google, 0),
+            (NB.download_warning, 0),
+        ] {
+            let mut found: Vec<usize> = rich
+                .iter()
+                .filter_map(|s| match s {
+                    Slot(n) => Some(*n),
+                    _ => None,
+                })
+                .collect();
+            found.sort_unstable();
+            assert_eq!(found, (0..slots).collect::<Vec<_>>(), "{rich:?}");
+        }
+    }
+}

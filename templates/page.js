@@ -1,0 +1,30 @@
+(function () {
+  'use strict';
+  var buttons = document.querySelectorAll('button[data-copy]');
+  Array.prototype.forEach.call(buttons, function (button) {
+    var input = document.getElementById(button.getAttribute('data-copy'));
+    var status = document.getElementById(button.getAttribute('data-status'));
+    if (!input) { return; }
+    if (input.hasAttribute('data-relative') && /^https?:$/.test(location.protocol)) {
+      try { input.value = new URL(input.value, document.baseURI).href; } catch (e) { /* keep it */ }
+    }
+    button.hidden = false;
+    function say(text) { if (status) { status.textContent = text; } }
+    function fallback() {
+      input.focus();
+      input.select();
+      var copied = false;
+      try { copied = document.execCommand('copy'); } catch (e) { copied = false; }
+      say(copied ? '{{ w.copied|escape("js") }}' : '{{ w.copy_by_hand|escape("js") }}');
+    }
+    button.addEventListener('click', function () {
+      if (navigator.clipboard && window.isSecureContext) {
+        navigator.clipboard.writeText(input.value).then(function () {
+          say('{{ w.copied|escape("js") }}');
+        }, fallback);
+      } else {
+        fallback();
+      }
+    });
+  });
+})();
