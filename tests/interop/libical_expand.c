@@ -15,7 +15,8 @@
  *
  * Prints JSON lines, one object a line:
  *   {"file": F, "events": N, "uids": M}           once per file, first
- *   {"file": F, "uid", "summary", "start", "end"}  one per occurrence
+ *   {"file": F, "uid", "summary", "start", "end"}  one per occurrence (an
+ *       RRULE instance also has "rid": the iterator's local wall time)
  *   {"file": F, "error": "..."}                   whatever went wrong
  * Timed values are UTC `YYYY-MM-DDTHH:MM:SSZ`, all-day values `YYYY-MM-DD`
  * (end exclusive); a floating time gets a ` (floating)` suffix so that it
@@ -83,7 +84,8 @@ static time_t instant(struct icaltimetype t)
     return icaltime_as_timet_with_zone(t, t.zone ? t.zone : icaltimezone_get_utc_timezone());
 }
 
-static void print_occurrence(const char *uid, const char *summary, const char *start, const char *end)
+static void print_occurrence(const char *uid, const char *summary, const char *start, const char *end,
+                             const struct icaltimetype *rid)
 {
     fputs("{\"file\": ", stdout);
     json_string(stdout, current_file);
@@ -95,6 +97,9 @@ static void print_occurrence(const char *uid, const char *summary, const char *s
     json_string(stdout, start);
     fputs(", \"end\": ", stdout);
     json_string(stdout, end);
+    if (rid) /* the instance as the RRULE iterator gives it, local wall time */
+        printf(", \"rid\": \"%04d-%02d-%02dT%02d:%02d:%02d\"", rid->year, rid->month, rid->day,
+               rid->hour, rid->minute, rid->second);
     fputs("}\n", stdout);
 }
 
@@ -104,7 +109,7 @@ static void print_component(icalcomponent *ev)
     char s[64], e[64];
     format_time(s, sizeof s, icalcomponent_get_dtstart(ev));
     format_time(e, sizeof e, icalcomponent_get_dtend(ev));
-    print_occurrence(icalcomponent_get_uid(ev), icalcomponent_get_summary(ev), s, e);
+    print_occurrence(icalcomponent_get_uid(ev), icalcomponent_get_summary(ev), s, e, NULL);
 }
 
 /* Every TZID parameter of the event must have a VTIMEZONE in the file. One
@@ -196,7 +201,7 @@ static void expand_group(struct group *g, time_t until)
                 else
                     strftime(e, sizeof e, "%Y-%m-%dT%H:%M:%SZ", &tm);
             }
-            print_occurrence(g->uid, icalcomponent_get_summary(m), s, e);
+            print_occurrence(g->uid, icalcomponent_get_summary(m), s, e, &t);
         }
         icalrecur_iterator_free(it);
     }

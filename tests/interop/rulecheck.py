@@ -192,7 +192,13 @@ def main(argv):
                 for o in r["occurrences"]:
                     if o["uid"] != f"{sid}@rulecheck.invalid":
                         continue
-                    local = verify.instant(o["start"]).astimezone(zone).date()
+                    # The date the engine's RRULE iterator gives (its local
+                    # wall time: a start in a gap may be read at another
+                    # instant, on another side of midnight).
+                    if "rid" in o:
+                        local = dt.date.fromisoformat(o["rid"][:10])
+                    else:
+                        local = verify.instant(o["start"]).astimezone(zone).date()
                     days[local] += 1
                 got = {d for d in days if f["from_"] <= d <= f["last"]}
                 for d in sorted(d for d, n in days.items() if n > 1):

@@ -63,7 +63,7 @@ def read_results(path):
         if "error" in o:
             r["errors"].append(o["error"])
         elif "uid" in o:
-            r["occurrences"].append({k: o[k] for k in ("uid", "summary", "start", "end")})
+            r["occurrences"].append({k: o[k] for k in ("uid", "summary", "start", "end", "rid") if k in o})
         else:
             r["events"], r["uids"] = o["events"], o["uids"]
     return out
@@ -458,6 +458,7 @@ def main(datasets):
             icalendar = mine[PARSERS[1][0]] or {}
             totals["vtimezone"] += icalendar.get("vtimezone_checked", 0)
             totals["vtimezone_gap"] += icalendar.get("vtimezone_gap", 0)
+            totals["vtimezone_until_quirk"] += icalendar.get("vtimezone_until_quirk", 0)
             print(f"  {feed.name:<22} {vevents:4} VEVENTs {len(expected):4} occurrences  "
                   f"{', '.join(verdicts)}  [{'FAIL' if problems else 'ok'}]")
             failures += problems
@@ -494,8 +495,11 @@ def main(datasets):
           + ", ".join(f"{totals[p]} by {p}" for p, _ in PARSERS))
     gaps = (f" ({totals['vtimezone_gap']} local times that do not exist, in a spring-forward gap, "
             f"left out: no offset is right for them)") if totals["vtimezone_gap"] else ""
+    until = (f"; {totals['vtimezone_until_quirk']} of them only once icalendar's known quirk "
+             f"icalendar-to-tz-utc-until (a UTC UNTIL compared as local time, "
+             f"quirks/east-utc-until.ics) is put right") if totals["vtimezone_until_quirk"] else ""
     print(f"interop: the VTIMEZONEs, read by icalendar, agree with tzdata at all "
-          f"{totals['vtimezone']} local times of the events{gaps}")
+          f"{totals['vtimezone']} local times of the events{gaps}{until}")
     print(f"interop: OK: {totals['feeds']} feeds, {totals['events']} events ({totals['vevents']} VEVENTs), "
           f"{totals['occurrences']} occurrences compared with each of "
           + ", ".join(p for p, _ in PARSERS))
