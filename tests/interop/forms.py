@@ -30,6 +30,8 @@ compared = 0
 series_feeds = 0
 for expand in sorted(work.glob("*-expand")):
     rrule = expand.with_name(expand.name[: -len("-expand")] + "-rrule")
+    if not (expand / "ical.js.json").exists() or not (rrule / "ical.js.json").exists():
+        continue  # nedetid refused the schedules (run.sh reports it)
     for engine, parser in verify.PARSERS:
         a = verify.read_results(expand / parser)
         b = verify.read_results(rrule / parser)
