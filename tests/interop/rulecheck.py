@@ -155,11 +155,108 @@ def plan(schedule_dir, dataset):
     return tzid, zone, facts, ics, domain
 
 
+def expand(name, facts, ics, commands):
+    """What ical.js and libical read from the synthetic feed."""
+    with tempfile.TemporaryDirectory(prefix="nedetid-rulecheck.") as tmp:
+        path = Path(tmp) / f"{name}-rules.ics"
+        path.write_text(ics, encoding="utf-8", newline="")
+        latest = max(f["last"] for f in facts) + dt.timedelta(days=2)
+        read = {}
+        for engine, file in ENGINES:
+            out = subprocess.run([*commands[engine], "--until", f"{latest:%Y-%m-%d}T00:00:00Z", str(path)],
+                                 check=True, capture_output=True, text=True, timeout=600).stdout
+            (Path(tmp) / file).write_text(out, encoding="utf-8")
+            read[engine] = verify.read_results(Path(tmp) / file).get(str(path))
+    return read
+
+
+def compare(name, zone, facts, read):
+    """The problems, and per engine a Counter of the dates it gave by kind."""
+    failures = []
+    counts = {e: Counter() for e, _ in ENGINES}
+    for f in facts:
+        sid = f["id"]
+        listed = set(f["listed"])
+        if f["first"] is not None and listed and min(listed) < f["first"]:
+            failures.append(f"{name}/{sid}: nedetid lists rule date {min(listed)} before the rule's "
+                            f"first date {f['first']} (python-dateutil)")
+        for engine, _ in ENGINES:
+            r = read[engine] or {"occurrences": [], "errors": ["no result"]}
+            for e in r["errors"]:
+                failures.append(f"{name}/{sid}: {engine} reports: {e}")
+            days = Counter()
+            for o in r["occurrences"]:
+                if o["uid"] != f"{sid}@rulecheck.invalid":
+                    continue
+                # The date the engine's RRULE iterator gives (its local wall
+                # time: a start in a gap may be read at another instant, on
+                # another side of midnight).
+                if "rid" in o:
+                    local = dt.date.fromisoformat(o["rid"][:10])
+                else:
+                    local = verify.instant(o["start"]).astimezone(zone).date()
+                days[local] += 1
+            got = {d for d in days if f["from_"] <= d <= f["last"]}
+            for d in sorted(d for d, n in days.items() if n > 1):
+                failures.append(f"{name}/{sid}: {engine} gives {d} {days[d]} times")
+            for d in sorted(d for d in days if d not in got):
+                failures.append(f"{name}/{sid}: {engine} gives {d}, outside {f['from_']}..{f['last']}")
+            for d in sorted(listed - got):
+                if f["open"] and d > f["last"]:
+                    continue  # moved in from past the horizon: not a rule date up to it
+                failures.append(f"{name}/{sid} ({f['rule']}): nedetid lists rule date {d}, "
+                                f"{engine} does not give it")
+            c = counts[engine]
+            for d in sorted(got):
+                if d in listed:
+                    c["listed"] += 1
+                elif d in f["skips"]:
+                    c["skipped"] += 1
+                elif d.month in f["skip_months"]:
+                    c["skipped month"] += 1
+                elif f["open"] and d in f["moves"] and f["moves"][d] > f["last"]:
+                    c["moved past the horizon"] += 1
+                else:
+                    failures.append(f"{name}/{sid} ({f['rule']}): {engine} gives {d}, which nedetid "
+                                    f"neither lists nor skips")
+            for d in sorted(f["skips"] - got):
+                failures.append(f"{name}/{sid}: the schedule skips {d}, {engine} does not give it")
+    return failures, counts
+
+
+def selftest(schedule_dir, dataset, commands):
+    """Plants two faults in nedetid's list of one series (a rule date left
+    out, a date the rule does not give put in): both must be reported by
+    both engines."""
+    name = (dataset / "name").read_text().strip().split(" [")[0]
+    _, zone, facts, ics, _ = plan(schedule_dir, dataset)
+    f = next(f for f in facts if len(f["listed"]) > 2)
+    dropped = f["listed"][1]
+    fake = f["listed"][0] + dt.timedelta(days=1)
+    f["listed"] = [fake] + [d for d in f["listed"] if d != dropped]
+    failures, _ = compare(name, zone, facts, expand(name, facts, ics, commands))
+    want = [f"nedetid lists rule date {fake}, ical.js does not give it",
+            f"nedetid lists rule date {fake}, libical does not give it",
+            f"ical.js gives {dropped}, which nedetid neither lists nor skips",
+            f"libical gives {dropped}, which nedetid neither lists nor skips"]
+    missed = [w for w in want if not any(w in x for x in failures)]
+    if missed or len(failures) != len(want):
+        print(f"interop: rules: selftest FAILED: missed {missed}; reported {failures}")
+        return 1
+    print(f"interop: rules: selftest: a dropped and a made-up rule date of {name}/{f['id']} "
+          f"caught by both engines")
+    return 0
+
+
 def main(argv):
+    do_selftest = argv[:1] == ["--selftest"]
+    argv = argv[1:] if do_selftest else argv
     if len(argv) < 2 or len(argv) % 2:
-        sys.exit("usage: rulecheck.py SCHEDULE_DIR DATASET_DIR [...]")
+        sys.exit("usage: rulecheck.py [--selftest] SCHEDULE_DIR DATASET_DIR [...]")
     libical = os.environ.get("INTEROP_LIBICAL", str(HERE / ".deps" / "libical_expand"))
     commands = {"ical.js": ["node", str(HERE / "check.mjs")], "libical": [libical]}
+    if do_selftest:
+        return selftest(argv[0], Path(argv[1]), commands)
     failures, totals = [], Counter()
     print("interop: rules: every maintenance rule expanded by ical.js and libical vs nedetid's rule dates")
     for schedule_dir, dataset in zip(argv[::2], map(Path, argv[1::2])):
@@ -167,64 +264,8 @@ def main(argv):
         tzid, zone, facts, ics, _ = plan(schedule_dir, dataset)
         if not facts:
             continue
-        with tempfile.TemporaryDirectory(prefix="nedetid-rulecheck.") as tmp:
-            path = Path(tmp) / f"{name}-rules.ics"
-            path.write_text(ics, encoding="utf-8", newline="")
-            latest = max(f["last"] for f in facts) + dt.timedelta(days=2)
-            read = {}
-            for engine, file in ENGINES:
-                out = subprocess.run([*commands[engine], "--until", f"{latest:%Y-%m-%d}T00:00:00Z", str(path)],
-                                     check=True, capture_output=True, text=True, timeout=600).stdout
-                (Path(tmp) / file).write_text(out, encoding="utf-8")
-                read[engine] = verify.read_results(Path(tmp) / file).get(str(path))
-        counts = {e: Counter() for e, _ in ENGINES}
-        for f in facts:
-            sid = f["id"]
-            listed = set(f["listed"])
-            if f["first"] is not None and listed and min(listed) < f["first"]:
-                failures.append(f"{name}/{sid}: nedetid lists rule date {min(listed)} before the rule's "
-                                f"first date {f['first']} (python-dateutil)")
-            for engine, _ in ENGINES:
-                r = read[engine] or {"occurrences": [], "errors": ["no result"]}
-                for e in r["errors"]:
-                    failures.append(f"{name}/{sid}: {engine} reports: {e}")
-                days = Counter()
-                for o in r["occurrences"]:
-                    if o["uid"] != f"{sid}@rulecheck.invalid":
-                        continue
-                    # The date the engine's RRULE iterator gives (its local
-                    # wall time: a start in a gap may be read at another
-                    # instant, on another side of midnight).
-                    if "rid" in o:
-                        local = dt.date.fromisoformat(o["rid"][:10])
-                    else:
-                        local = verify.instant(o["start"]).astimezone(zone).date()
-                    days[local] += 1
-                got = {d for d in days if f["from_"] <= d <= f["last"]}
-                for d in sorted(d for d, n in days.items() if n > 1):
-                    failures.append(f"{name}/{sid}: {engine} gives {d} {days[d]} times")
-                for d in sorted(d for d in days if d not in got):
-                    failures.append(f"{name}/{sid}: {engine} gives {d}, outside {f['from_']}..{f['last']}")
-                for d in sorted(listed - got):
-                    if f["open"] and d > f["last"]:
-                        continue  # moved in from past the horizon: not a rule date up to it
-                    failures.append(f"{name}/{sid} ({f['rule']}): nedetid lists rule date {d}, "
-                                    f"{engine} does not give it")
-                c = counts[engine]
-                for d in sorted(got):
-                    if d in listed:
-                        c["listed"] += 1
-                    elif d in f["skips"]:
-                        c["skipped"] += 1
-                    elif d.month in f["skip_months"]:
-                        c["skipped month"] += 1
-                    elif f["open"] and d in f["moves"] and f["moves"][d] > f["last"]:
-                        c["moved past the horizon"] += 1
-                    else:
-                        failures.append(f"{name}/{sid} ({f['rule']}): {engine} gives {d}, which nedetid "
-                                        f"neither lists nor skips")
-                for d in sorted(f["skips"] - got):
-                    failures.append(f"{name}/{sid}: the schedule skips {d}, {engine} does not give it")
+        found, counts = compare(name, zone, facts, expand(name, facts, ics, commands))
+        failures += found
         kept = sum(f["kept"] for f in facts)
         parts = []
         for engine, _ in ENGINES:

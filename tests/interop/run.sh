@@ -21,6 +21,7 @@
 # env:   NEDETID_BIN=path  use this binary instead of `cargo build` + target/debug/nedetid
 #        INTEROP_KEEP=1    keep the work folder (it is kept anyway on failure)
 #        INTEROP_VERBOSE=1 list the notes (events an RRULE expansion would misread)
+#        INTEROP_FIXTURES=dir  run the fixtures in dir instead of tests/interop/fixtures
 #
 # The oracles are installed, pinned, into tests/interop/.deps/ (git-ignored)
 # from the npm registry and PyPI, once; a stamp file keyed on the pins
@@ -29,7 +30,7 @@
 # with gcc into .deps on every run (a second).
 #
 # fixtures-pending/ holds fixtures for known nedetid defects; they are not
-# run here (INTEROP_FIXTURES=tests/interop/fixtures-pending runs them).
+# run by default (INTEROP_FIXTURES=tests/interop/fixtures-pending runs them).
 set -euo pipefail
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -190,6 +191,9 @@ for source in "${sources[@]}"; do
     IFS='=' read -r name dir now <<< "$source"
     [[ -d "$work/$name-rrule/out" ]] && rule_args+=("$dir" "$work/$name-rrule")
 done
+if [[ -d "$work/default-rrule/out" ]]; then
+    "$py" "$here/rulecheck.py" --selftest "$root/schedules" "$work/default-rrule" || status=1
+fi
 "$py" "$here/rulecheck.py" "${rule_args[@]}" || status=1
 if (( ${#refused[@]} )); then
     say "FAILED: nedetid refused ${#refused[@]} dataset(s): ${refused[*]}"
