@@ -187,10 +187,11 @@ def capped(title, lines, limit=SHOW * 2):
 
 # --- known quirks -------------------------------------------------------------
 # Each: (name, parser, quirks/ feed that shows it, explain). explain(feed,
-# missing, extra) takes the occurrences nedetid lists that the parser lacks
-# and those only the parser has, all of one UID, and returns the pairs
-# (missing, extra) and singles (None, extra) the quirk explains. Only what a
-# quirk explains in full is taken out; everything else still fails.
+# missing, extra, expected) takes the occurrences nedetid lists that the
+# parser lacks and those only the parser has, all of one UID (and all that
+# nedetid lists), and returns the pairs (missing, extra) and singles (None,
+# extra) the quirk explains. Only what a quirk explains in full is taken out;
+# everything else still fails.
 
 def instant(text):
     return dt.datetime.fromisoformat(text.replace("Z", "+00:00"))
@@ -252,7 +253,7 @@ def zone_of(name):
         return None
 
 
-def libical_gap(feed, missing, extra):
+def libical_gap(feed, missing, extra, expected):
     """libical 3 moves an RRULE instance whose local start falls in a
     spring-forward gap to after the gap (02:30 -> 03:30), so an EXDATE or a
     RECURRENCE-ID at that nominal time matches nothing: the excluded (or
@@ -303,16 +304,20 @@ def libical_gap(feed, missing, extra):
                     instant(x["end"]) - instant(m["end"]) != delta:
                 continue
             day = local_of(m).date()
-            # A gap day between this instance and the one before it.
-            back = [day - dt.timedelta(days=i) for i in range(1, 400)]
+            # A gap day between this instance and the one nedetid lists
+            # before it (the instance at the gap itself is excluded, so not
+            # listed).
+            before = [local_of(o).date() for o in expected
+                      if o["uid"] == m["uid"] and "T" in o["start"] and o["start"] < m["start"]]
+            stop = max(before, default=first.date() - dt.timedelta(days=1))
             found = None
-            for d in back:
-                if d < first.date():
-                    break
+            d = day - dt.timedelta(days=1)
+            while d > stop:
                 gap, glen = gap_day(d)
                 if gap:
                     found = glen
                     break
+                d -= dt.timedelta(days=1)
             if found == delta:
                 explained.append((m, x))
                 left.remove(x)
@@ -320,7 +325,7 @@ def libical_gap(feed, missing, extra):
     return explained
 
 
-def rie_x_wr_timezone(feed, missing, extra):
+def rie_x_wr_timezone(feed, missing, extra, expected):
     """recurring-ical-events, in a calendar with X-WR-TIMEZONE, converts a
     UTC DTSTART/DTEND to local wall time and loses which reading of a
     repeated hour it was: the second reading becomes the first, one DST step
@@ -379,7 +384,7 @@ def account_quirks(parser, feed_path, expected, actual):
         for uid in sorted({o["uid"] for o in missing + extra}):
             mine = [o for o in missing if o["uid"] == uid and drop_exp[key(o)] < (exp - act)[key(o)]]
             theirs = [o for o in extra if o["uid"] == uid and drop_act[key(o)] < (act - exp)[key(o)]]
-            for m, x in explain(feed, mine, theirs):
+            for m, x in explain(feed, mine, theirs, expected):
                 if m is not None:
                     drop_exp[key(m)] += 1
                 drop_act[key(x)] += 1
@@ -478,8 +483,8 @@ def main(datasets):
                 print("\n".join(f"    {n}" for n in notes))
         totals.update({k: v for k, v in ds.items() if not k.startswith("quirk ")})
     print()
-    print("interop: occurrences compared with `nedetid list`, per engine and dataset "
-          "(the two forms added up):")
+    print("interop: occurrences read and compared with `nedetid list` (all feeds of a dataset "
+          "added up), per engine, fixture and form:")
     width = max(map(len, per_parser)) if per_parser else 8
     print(f"  {'dataset':<{width}}  " + "  ".join(f"{p.split('+')[0]:>10}" for p, _ in PARSERS))
     for name, read in per_parser.items():
