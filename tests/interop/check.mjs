@@ -126,7 +126,9 @@ function checkFile(path, until) {
               result.notes.push(`${uid}: DTEND is ${normTime(event.endDate)}; expanded, ical.js ends it at ${expanded}`);
             }
           }
-          result.occurrences.push(occurrence(details, uid));
+          // rid: the recurrence id as ical.js iterates it, local wall time
+          // (rulecheck.py reads the rule's dates from it).
+          result.occurrences.push({ ...occurrence(details, uid), rid: next.toString() });
         }
       }
     }
