@@ -6,6 +6,7 @@ use std::collections::BTreeMap;
 use std::fmt;
 use std::path::{Path, PathBuf};
 
+use crate::limits::SHOWN_PER_FILE;
 use miette::{GraphicalReportHandler, GraphicalTheme, LabeledSpan, NamedSource};
 
 /// How bad a problem is: errors stop a build, warnings only with `--deny-warnings`.
@@ -309,11 +310,6 @@ fn byte_span(text: &str, loc: &Location) -> Option<(usize, usize)> {
         token.max(usize::from(!rest.is_empty())),
     ))
 }
-
-/// Most problems shown in full per file; the rest of a file's are counted.
-/// Thousands of messages help nobody, and showing each costs a pass over
-/// the file.
-pub const SHOWN_PER_FILE: usize = 50;
 
 /// `text` with every control character but line breaks and tabs written
 /// as an escape (`\u{1b}`).

@@ -5,12 +5,14 @@
 //! (recurrence, time zones) -> [`render`] (+ [`ical`], [`tz`]) ->
 //! [`publish`] (atomic writes). [`pipeline`] chains them for every command.
 
+pub mod budget;
 pub mod cli;
 pub mod cmd;
 pub mod error;
 pub mod expand;
 pub mod html;
 pub mod ical;
+pub mod limits;
 pub mod list;
 pub mod load;
 pub mod page;

@@ -6,15 +6,8 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use crate::error::{Error, Location, Problem, suggest};
+use crate::limits::{MAX_ALIASES, MAX_DEPTH, MAX_FILE_BYTES};
 use crate::raw::RawFile;
-
-/// Largest schedule file accepted. The 2019 page is 3 KB; a national
-/// service with 20,000 outages fits in a few MB.
-pub const MAX_FILE_BYTES: u64 = 16 * 1024 * 1024;
-/// Deepest YAML nesting accepted; the format needs 4 levels.
-pub const MAX_DEPTH: usize = 32;
-/// Most alias (`*name`) uses per file; the format needs none.
-pub const MAX_ALIASES: usize = 1_000;
 
 /// One parsed schedule file.
 #[derive(Debug)]

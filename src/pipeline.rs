@@ -160,6 +160,10 @@ pub fn expansion_as(
         return Err(invalid(Vec::new()));
     }
     expansion.notes = crate::series::shape(&mut expansion, recurrence);
+    let over_budget = crate::budget::check(&expansion);
+    if !over_budget.is_empty() {
+        return Err(invalid(over_budget));
+    }
     Ok(expansion)
 }
 

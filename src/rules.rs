@@ -8,10 +8,8 @@ use std::collections::BTreeMap;
 use chrono::{Datelike as _, Months, NaiveDate, NaiveTime, TimeZone as _};
 
 use crate::error::{Location, Problem};
+use crate::limits::MAX_OCCURRENCES;
 use crate::schedule::Series;
-
-/// Most occurrences one rule may produce within its range.
-pub const MAX_OCCURRENCES: u16 = 5_000;
 
 /// How far past its first date an open-ended rule must give a date: four
 /// years and a month, so that a rule for 29 February passes.

@@ -7,14 +7,10 @@ use chrono_tz::Tz;
 
 use crate::error::Location;
 
-/// Longest window accepted for one outage or maintenance occurrence.
-pub const MAX_WINDOW_DAYS: i64 = 31;
 /// The years a date may have: calendars and the tz database need no more,
 /// and iCalendar dates have four digits.
 pub const MIN_YEAR: i32 = 1900;
 pub const MAX_YEAR: i32 = 9000;
-/// The longest id: ids name files and UIDs.
-pub const MAX_ID_LEN: usize = 64;
 /// The id reserved for the feed with every event.
 pub const ALL_FEED: &str = "all";
 
@@ -213,6 +209,9 @@ pub struct Series {
     /// The rule as written (without `RRULE:`), already checked.
     pub rule_text: String,
     pub rule: rrule::RRule<rrule::Unvalidated>,
+    /// The rule names its week start (`WKST`), which the parsed rule
+    /// cannot tell from the default; the RRULE form keeps it as written.
+    pub week_start_written: bool,
     pub from: NaiveDate,
     pub until: Option<NaiveDate>,
     pub window: Window,

@@ -58,7 +58,7 @@ fn plan<'a>(
     expansion: &Expansion<'a>,
     series: &'a Series,
 ) -> Result<(Master<'a>, BTreeMap<String, Form>), String> {
-    let rrule = outlook_rule(&series.rule, &series.rule_text)?;
+    let rrule = outlook_rule(&series.rule, &series.rule_text, series.week_start_written)?;
     // The rule's own range: a move may bring in an occurrence from past
     // the horizon, which stays an event of its own.
     let last_allowed = series.until.unwrap_or(expansion.horizon);
@@ -168,7 +168,11 @@ fn plan<'a>(
 /// The rule in a shape Outlook's templates accept (`BYDAY=3WE` is written
 /// `BYDAY=WE;BYSETPOS=3`, old Outlook refused the first), or why it has none.
 /// Read from the parsed rule, never from its text.
-pub fn outlook_rule(rule: &RRule<Unvalidated>, text: &str) -> Result<String, String> {
+pub fn outlook_rule(
+    rule: &RRule<Unvalidated>,
+    text: &str,
+    week_start_written: bool,
+) -> Result<String, String> {
     let unsupported = [
         ("BYHOUR", !rule.get_by_hour().is_empty()),
         ("BYMINUTE", !rule.get_by_minute().is_empty()),
@@ -246,7 +250,8 @@ pub fn outlook_rule(rule: &RRule<Unvalidated>, text: &str) -> Result<String, Str
         ("BYSETPOS", numbers(&setpos)),
         (
             "WKST",
-            (week_start != Weekday::Mon).then(|| weekday_code(week_start).to_string()),
+            (week_start_written || week_start != Weekday::Mon)
+                .then(|| weekday_code(week_start).to_string()),
         ),
     ] {
         if let Some(v) = v {
@@ -264,7 +269,7 @@ mod tests {
 
     fn outlook(text: &str) -> Result<String, String> {
         let rule = RRule::<Unvalidated>::from_str(text).map_err(|e| e.to_string())?;
-        outlook_rule(&rule, text)
+        outlook_rule(&rule, text, text.contains("WKST"))
     }
 
     #[test]
@@ -288,6 +293,15 @@ mod tests {
         assert_eq!(
             outlook("FREQ=YEARLY;BYMONTH=6;BYMONTHDAY=1").as_deref(),
             Ok("FREQ=YEARLY;BYMONTH=6;BYMONTHDAY=1")
+        );
+        // The week start is kept as written.
+        assert_eq!(
+            outlook("FREQ=WEEKLY;INTERVAL=2;BYDAY=MO,TH;WKST=MO").as_deref(),
+            Ok("FREQ=WEEKLY;INTERVAL=2;BYDAY=MO,TH;WKST=MO")
+        );
+        assert_eq!(
+            outlook("FREQ=WEEKLY;INTERVAL=2;BYDAY=MO;WKST=SU").as_deref(),
+            Ok("FREQ=WEEKLY;INTERVAL=2;BYDAY=MO;WKST=SU")
         );
         assert!(outlook("FREQ=MONTHLY;BYDAY=WE;BYMONTHDAY=16,17,18,19,20,21,22").is_err());
         assert!(outlook("FREQ=MONTHLY;BYMONTHDAY=1,15").is_err());

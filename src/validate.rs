@@ -13,6 +13,10 @@ use chrono::{Datelike as _, FixedOffset, NaiveDate, NaiveDateTime, NaiveTime, Ti
 use chrono_tz::Tz;
 
 use crate::error::{Location, Problem, suggest};
+use crate::limits::{
+    MAX_ID_LEN, MAX_ITEM_CHARS, MAX_ITEMS, MAX_LINK_CHARS, MAX_NAME_CHARS, MAX_TEXT_CHARS,
+    MAX_WINDOW_DAYS,
+};
 use crate::load::SourceFile;
 use crate::raw::{
     RawExtra, RawMaintenance, RawMove, RawOutage, RawSettings, RawSkip, RawSkipMonth, RawSystem,
@@ -139,10 +143,10 @@ impl Validator {
         };
         self.path = path.to_path_buf();
         let raw = &raw.value;
-        if let Some(name) = self.text(raw.calendar_name.as_ref()) {
+        if let Some(name) = self.text(raw.calendar_name.as_ref(), "calendar-name", MAX_NAME_CHARS) {
             settings.calendar_name = name;
         }
-        settings.description = self.text(raw.description.as_ref());
+        settings.description = self.text(raw.description.as_ref(), "description", MAX_TEXT_CHARS);
         if let Some(zone) = raw.time_zone.as_ref().and_then(|z| self.zone(z)) {
             settings.zone = zone;
         }
@@ -277,9 +281,54 @@ impl Validator {
         }
     }
 
-    fn text(&mut self, s: Option<&Spanned<String>>) -> Option<String> {
-        let t = clean_text(&s?.value);
-        if t.is_empty() { None } else { Some(t) }
+    /// Optional text, cleaned; `None` when empty or over `max` characters
+    /// (an error).
+    fn text(&mut self, s: Option<&Spanned<String>>, key: &str, max: usize) -> Option<String> {
+        let s = s?;
+        let t = clean_text(&s.value);
+        if t.is_empty() || !self.short_enough(s, &t, key, max) {
+            None
+        } else {
+            Some(t)
+        }
+    }
+
+    fn short_enough(&mut self, s: &Spanned<String>, text: &str, key: &str, max: usize) -> bool {
+        let n = text.chars().count();
+        if n <= max {
+            return true;
+        }
+        self.err(
+            s,
+            format!("`{key}` is {n} characters long; the limit is {max}"),
+            Some("shorten it: put the details in `description`, or behind `link`".into()),
+        );
+        false
+    }
+
+    /// A list of texts (`consequences`, `still-works`), each cleaned.
+    fn list(&mut self, items: &[Spanned<String>], key: &str) -> Option<Vec<String>> {
+        if let Some(first_extra) = items.get(MAX_ITEMS) {
+            self.err(
+                first_extra,
+                format!(
+                    "`{key}` has {} items; the limit is {MAX_ITEMS}",
+                    items.len()
+                ),
+                Some("merge items, or put the details in `description`".into()),
+            );
+            return None;
+        }
+        let mut out = Vec::new();
+        let mut ok = true;
+        for item in items {
+            let t = clean_text(&item.value);
+            ok &= self.short_enough(item, &t, key, MAX_ITEM_CHARS);
+            if !t.is_empty() {
+                out.push(t);
+            }
+        }
+        ok.then_some(out)
     }
 
     fn systems(&mut self, files: &[SourceFile]) -> Vec<System> {
@@ -325,7 +374,7 @@ impl Validator {
                 out.push(System {
                     id: id.value.clone(),
                     name,
-                    description: self.text(description.as_ref()),
+                    description: self.text(description.as_ref(), "description", MAX_TEXT_CHARS),
                 });
             }
         }
@@ -335,7 +384,9 @@ impl Validator {
 
     fn required_text(&mut self, s: &Spanned<String>, key: &str) -> Option<String> {
         let t = clean_text(&s.value);
-        if t.is_empty() {
+        if !self.short_enough(s, &t, key, MAX_NAME_CHARS) {
+            None
+        } else if t.is_empty() {
             self.err(
                 s,
                 format!("`{key}` is empty"),
@@ -442,6 +493,8 @@ impl Validator {
         link: Option<&Spanned<String>>,
         known: &BTreeMap<&str, &System>,
     ) -> Option<Details> {
+        // Any problem here leaves the details out, not only a missing value.
+        let problems_before = self.problems.len();
         let title = self.required_text(title, "title");
         let hits = self.hits(systems, known);
         let status = match status {
@@ -460,6 +513,10 @@ impl Validator {
                 }
             },
         };
+        let link = link.filter(|l| {
+            let text = l.value.trim();
+            self.short_enough(l, text, "link", MAX_LINK_CHARS)
+        });
         let link = link.and_then(|l| match web_url(&l.value) {
             Ok(url) => Some(url.to_string()),
             Err(why) => {
@@ -471,20 +528,20 @@ impl Validator {
                 None
             }
         });
-        let list = |items: &[Spanned<String>]| -> Vec<String> {
-            items
-                .iter()
-                .map(|s| clean_text(&s.value))
-                .filter(|s| !s.is_empty())
-                .collect()
-        };
+        let description_text = self.text(description, "description", MAX_TEXT_CHARS);
+        let location = self.text(location, "location", MAX_NAME_CHARS);
+        let consequences = self.list(consequences, "consequences");
+        let still_works = self.list(still_works, "still-works");
         let (systems, all_systems) = hits?;
+        if self.problems.len() > problems_before {
+            return None;
+        }
         Some(Details {
             title: title?,
-            description: self.text(description),
-            consequences: list(consequences),
-            still_works: list(still_works),
-            location: self.text(location),
+            description: description_text,
+            consequences: consequences?,
+            still_works: still_works?,
+            location,
             status: status?,
             link,
             systems,
@@ -749,6 +806,9 @@ impl Validator {
             // details have mistakes of their own.
             details: unchecked_details(),
             rule_text: rule_text(&raw.rule.value).to_string(),
+            week_start_written: rule_text(&raw.rule.value)
+                .split(';')
+                .any(|part| part.trim().to_ascii_uppercase().starts_with("WKST")),
             rule,
             from,
             until,
@@ -875,7 +935,7 @@ impl Validator {
     fn skip(&mut self, raw: &Spanned<RawSkip>) -> Option<Skip> {
         Some(Skip {
             date: self.date(&raw.value.date)?,
-            reason: self.text(raw.value.reason.as_ref()),
+            reason: self.text(raw.value.reason.as_ref(), "reason", MAX_TEXT_CHARS),
             at: self.at(&raw.value.date),
         })
     }
@@ -892,7 +952,7 @@ impl Validator {
         };
         Some(SkipMonth {
             month,
-            reason: self.text(raw.value.reason.as_ref()),
+            reason: self.text(raw.value.reason.as_ref(), "reason", MAX_TEXT_CHARS),
             at: self.at(m),
         })
     }
@@ -912,7 +972,7 @@ impl Validator {
             from: f?,
             to: t?,
             window: window?,
-            reason: self.text(reason.as_ref()),
+            reason: self.text(reason.as_ref(), "reason", MAX_TEXT_CHARS),
             at: self.at(from),
         })
     }
@@ -929,7 +989,7 @@ impl Validator {
         Some(Extra {
             date: d?,
             window: window?,
-            reason: self.text(reason.as_ref()),
+            reason: self.text(reason.as_ref(), "reason", MAX_TEXT_CHARS),
             at: self.at(date),
         })
     }
@@ -1352,6 +1412,54 @@ mod tests {
         let suggested = help.split('`').nth(3).unwrap_or_default();
         assert!(help.contains("at most 64 characters"), "{help}");
         assert_eq!(suggested, format!("{}-bbb", "a".repeat(60)), "{help}");
+    }
+
+    #[test]
+    fn texts_and_lists_are_bounded() {
+        let outage = |extra: &str| {
+            let text = format!(
+                "systems:\n  - id: a\n    name: A\noutages:\n  - id: o\n    systems: [a]\n    first-day: 2026-01-01\n{extra}"
+            );
+            let raw = crate::load::parse_str(Path::new("s.yaml"), &text).expect("parses");
+            let file = SourceFile {
+                path: "s.yaml".into(),
+                raw,
+            };
+            let v = validate(&[file]);
+            (
+                v.schedule.outages.len(),
+                v.problems
+                    .into_iter()
+                    .map(|p| p.message)
+                    .collect::<Vec<_>>(),
+            )
+        };
+        assert_eq!(outage(&format!("    title: {}\n", "t".repeat(300))).0, 1);
+        assert_eq!(
+            outage(&format!("    title: {}\n", "t".repeat(301))),
+            (
+                0,
+                vec!["`title` is 301 characters long; the limit is 300".to_string()]
+            )
+        );
+        let items: String = (0..31).map(|i| format!("      - c{i}\n")).collect();
+        assert_eq!(
+            outage(&format!("    title: T\n    consequences:\n{items}")),
+            (
+                0,
+                vec!["`consequences` has 31 items; the limit is 30".to_string()]
+            )
+        );
+        assert_eq!(
+            outage(&format!(
+                "    title: T\n    description: {}\n",
+                "d".repeat(5_001)
+            )),
+            (
+                0,
+                vec!["`description` is 5001 characters long; the limit is 5000".to_string()]
+            )
+        );
     }
 
     #[test]

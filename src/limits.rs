@@ -1,0 +1,40 @@
+//! Every limit on what nedetid reads and writes, in one place (the README's
+//! "Limits" lists them). Each one ends in a located error that names it; they
+//! bound the time and memory a build may take whatever the input.
+
+/// Largest schedule file read (bytes), enforced while reading.
+pub const MAX_FILE_BYTES: u64 = 16 * 1024 * 1024;
+/// Deepest YAML nesting in a schedule file (the format needs 4 levels).
+pub const MAX_DEPTH: usize = 32;
+/// Most YAML aliases (`*name`) in a schedule file.
+pub const MAX_ALIASES: usize = 1_000;
+/// Largest state file (`manifest.json`) read (bytes).
+pub const MAX_STATE_BYTES: u64 = 256 * 1024 * 1024;
+
+/// Longest id (ids name files and UIDs).
+pub const MAX_ID_LEN: usize = 64;
+/// Longest title, system name, calendar name or location (characters).
+pub const MAX_NAME_CHARS: usize = 300;
+/// Longest description or reason (characters).
+pub const MAX_TEXT_CHARS: usize = 5_000;
+/// Longest item of `consequences` or `still-works` (characters).
+pub const MAX_ITEM_CHARS: usize = 1_000;
+/// Most items in `consequences` or `still-works`.
+pub const MAX_ITEMS: usize = 30;
+/// Longest link (characters).
+pub const MAX_LINK_CHARS: usize = 2_000;
+
+/// Most occurrences one rule may give within its range.
+pub const MAX_OCCURRENCES: u16 = 5_000;
+/// Longest window of one outage or maintenance occurrence (days).
+pub const MAX_WINDOW_DAYS: i64 = 31;
+
+/// Most events in all feeds together (an event counts once in `all.ics`
+/// and once in each of its systems' feeds).
+pub const MAX_FEED_EVENTS: usize = 500_000;
+/// Most bytes a build may publish, estimated from the events' text before
+/// anything is rendered.
+pub const MAX_OUTPUT_BYTES: u64 = 1024 * 1024 * 1024;
+
+/// Most problems shown in full per file; the rest of a file's are counted.
+pub const SHOWN_PER_FILE: usize = 50;
