@@ -392,71 +392,47 @@ fn expand_series<'a>(
         Some(m) if series.until.is_none() => m.to,
         _ => d,
     };
+    let occurrence = |uid: String, time, rule_date, change| Occurrence {
+        occurrence: uid.clone(),
+        uid,
+        source_id: &series.id,
+        kind: Kind::Maintenance,
+        details: &series.details,
+        time,
+        rule_date,
+        moved: matches!(change, Some(Change::Moved { .. })),
+        change,
+        form: Form::Single,
+    };
     for &date in dates.iter().filter(|d| publish(shown(**d))) {
-        if let Some(skip) = series.skips.iter().find(|s| s.date == date) {
+        if let Some(reason) = skip_reason(series, date) {
             skipped.push(Skipped {
                 series,
                 date,
-                reason: skip.reason.clone(),
+                reason,
             });
             continue;
         }
-        if let Some(sm) = series.skip_months.iter().find(|s| s.month == date.month()) {
-            skipped.push(Skipped {
-                series,
-                date,
-                reason: sm.reason.clone(),
-            });
-            continue;
-        }
-        let (actual, window, change) = match series.moves.iter().find(|m| m.from == date) {
-            Some(m) => (
-                m.to,
-                m.window,
-                Some((
-                    Change::Moved {
-                        from: date,
-                        reason: m.reason.as_deref(),
-                    },
-                    &m.at,
-                )),
-            ),
-            None => (date, series.window, None),
+        let moved = series.moves.iter().find(|m| m.from == date);
+        let (actual, window, at) = match moved {
+            Some(m) => (m.to, m.window, &m.at),
+            None => (date, series.window, &series.window_at),
         };
-        let at = change.as_ref().map_or(&series.window_at, |(_, at)| at);
-        let change = change.map(|(c, _)| c);
+        let change = moved.map(|m| Change::Moved {
+            from: date,
+            reason: m.reason.as_deref(),
+        });
         match timed_on(zone, actual, window, at) {
-            Ok(time) => out.push(Occurrence {
-                occurrence: uid(date, false),
-                uid: uid(date, false),
-                source_id: &series.id,
-                kind: Kind::Maintenance,
-                details: &series.details,
-                time,
-                rule_date: Some(date),
-                moved: change.is_some(),
-                change,
-                form: Form::Single,
-            }),
+            Ok(time) => out.push(occurrence(uid(date, false), time, Some(date), change)),
             Err(p) => problems.push(p),
         }
     }
     for e in series.extras.iter().filter(|e| publish(e.date)) {
+        let change = Change::Extra {
+            reason: e.reason.as_deref(),
+        };
         match timed_on(zone, e.date, e.window, &e.at) {
-            Ok(time) => out.push(Occurrence {
-                occurrence: uid(e.date, true),
-                uid: uid(e.date, true),
-                source_id: &series.id,
-                kind: Kind::Maintenance,
-                details: &series.details,
-                time,
-                rule_date: None,
-                change: Some(Change::Extra {
-                    reason: e.reason.as_deref(),
-                }),
-                moved: false,
-                form: Form::Single,
-            }),
+            Ok(time) => out.push(occurrence(uid(e.date, true), time, None, Some(change))),
             Err(p) => problems.push(p),
         }
     }
@@ -473,6 +449,20 @@ fn expand_series<'a>(
     } else {
         Err(problems)
     }
+}
+
+/// Why a rule date is left out (`Some(None)`: skipped without a reason),
+/// or `None` when it is not.
+fn skip_reason(series: &Series, date: NaiveDate) -> Option<Option<String>> {
+    let skip = series.skips.iter().find(|s| s.date == date).map(|s| &s.reason);
+    let month = || {
+        series
+            .skip_months
+            .iter()
+            .find(|s| s.month == date.month())
+            .map(|s| &s.reason)
+    };
+    skip.or_else(month).cloned()
 }
 
 fn timed_on(zone: Tz, date: NaiveDate, window: Window, at: &Location) -> Result<Time, Problem> {
