@@ -130,6 +130,7 @@ mod tests {
             Err(e) => e
                 .to_string()
                 .lines()
+                .map(str::trim_start)
                 .filter(|l| l.starts_with("error: "))
                 .map(String::from)
                 .collect(),

@@ -223,9 +223,15 @@ impl Report {
     }
 
     fn render_raw(&self) -> String {
-        let handler = GraphicalReportHandler::new_themed(GraphicalTheme::unicode_nocolor())
+        let mut theme = GraphicalTheme::unicode_nocolor();
+        // The severity in words where miette draws a symbol.
+        theme.characters.error = "error:".into();
+        theme.characters.warning = "warning:".into();
+        theme.characters.advice = "note:".into();
+        let handler = GraphicalReportHandler::new_themed(theme)
             .with_context_lines(1)
-            .with_width(100);
+            .with_width(100)
+            .with_wrap_lines(false);
         let mut out = String::new();
         // Sorted by file: the problems of one file are together.
         let mut shown = 0;
@@ -237,11 +243,7 @@ impl Report {
             }
             shown += 1;
             if shown <= SHOWN_PER_FILE {
-                out.push_str(&problem.to_string());
-                out.push('\n');
-                if let Some(snippet) = self.snippet(problem, &handler) {
-                    out.push_str(&snippet);
-                }
+                out.push_str(&self.shown(problem, &handler));
             }
             let last_of_file = self
                 .problems
@@ -269,19 +271,23 @@ impl Report {
         out
     }
 
-    fn snippet(&self, problem: &Problem, handler: &GraphicalReportHandler) -> Option<String> {
+    /// One problem as miette renders it: the message with its location,
+    /// the YAML it points into, and the help.
+    fn shown(&self, problem: &Problem, handler: &GraphicalReportHandler) -> String {
         let loc = &problem.location;
-        let text = self.sources.get(&loc.file)?;
-        let (start, len) = byte_span(text, loc)?;
-        let diag = Snippet {
-            source: NamedSource::new(loc.file.display().to_string(), text.clone()),
-            label: LabeledSpan::at(start..start + len, "here"),
-        };
+        let snippet = self.sources.get(&loc.file).and_then(|text| {
+            let (start, len) = byte_span(text, loc)?;
+            Some((
+                NamedSource::new(loc.file.display().to_string(), text.clone()),
+                LabeledSpan::at(start..start + len, "here"),
+            ))
+        });
+        let diagnostic = Diagnostic { problem, snippet };
         let mut rendered = String::new();
-        handler.render_report(&mut rendered, &diag).ok()?;
-        // The first rendered line repeats the message; keep only the snippet.
-        let body: Vec<&str> = rendered.lines().skip(1).collect();
-        Some(format!("{}\n", body.join("\n").trim_end()))
+        if handler.render_report(&mut rendered, &diagnostic).is_err() {
+            rendered = format!("{problem}\n");
+        }
+        rendered
     }
 }
 
@@ -340,27 +346,44 @@ impl fmt::Display for Report {
     }
 }
 
+/// A [`Problem`] as miette reads it.
 #[derive(Debug)]
-struct Snippet {
-    source: NamedSource<String>,
-    label: LabeledSpan,
+struct Diagnostic<'p> {
+    problem: &'p Problem,
+    snippet: Option<(NamedSource<String>, LabeledSpan)>,
 }
 
-impl fmt::Display for Snippet {
-    fn fmt(&self, _: &mut fmt::Formatter<'_>) -> fmt::Result {
-        Ok(())
+impl fmt::Display for Diagnostic<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}: {}", self.problem.location, self.problem.message)
     }
 }
 
-impl std::error::Error for Snippet {}
+impl std::error::Error for Diagnostic<'_> {}
 
-impl miette::Diagnostic for Snippet {
+impl miette::Diagnostic for Diagnostic<'_> {
+    fn severity(&self) -> Option<miette::Severity> {
+        Some(match self.problem.severity {
+            Severity::Error => miette::Severity::Error,
+            Severity::Warning => miette::Severity::Warning,
+            Severity::Note => miette::Severity::Advice,
+        })
+    }
+
+    fn help<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
+        let help = self.problem.help.as_ref()?;
+        Some(Box::new(help))
+    }
+
     fn source_code(&self) -> Option<&dyn miette::SourceCode> {
-        Some(&self.source)
+        self.snippet
+            .as_ref()
+            .map(|(source, _)| source as &dyn miette::SourceCode)
     }
 
     fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
-        Some(Box::new(std::iter::once(self.label.clone())))
+        let (_, label) = self.snippet.as_ref()?;
+        Some(Box::new(std::iter::once(label.clone())))
     }
 }
 

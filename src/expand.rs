@@ -454,7 +454,11 @@ fn expand_series<'a>(
 /// Why a rule date is left out (`Some(None)`: skipped without a reason),
 /// or `None` when it is not.
 fn skip_reason(series: &Series, date: NaiveDate) -> Option<Option<String>> {
-    let skip = series.skips.iter().find(|s| s.date == date).map(|s| &s.reason);
+    let skip = series
+        .skips
+        .iter()
+        .find(|s| s.date == date)
+        .map(|s| &s.reason);
     let month = || {
         series
             .skip_months

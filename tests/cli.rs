@@ -45,7 +45,11 @@ fn invalid_fixtures_fail_check_with_located_errors() {
         assert_eq!(out.status.code(), Some(1), "{}", dir.display());
         let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
         // Every problem names file:line:col.
-        for line in stderr.lines().filter(|l| l.starts_with("error: ")) {
+        for line in stderr
+            .lines()
+            .map(str::trim_start)
+            .filter(|l| l.starts_with("error: "))
+        {
             let located = line
                 .split(": ")
                 .nth(1)
@@ -277,7 +281,7 @@ fn warnings_print_and_pass_unless_denied() {
             .expect("run");
         assert_eq!(out.status.code(), Some(0), "{}", dir.display());
         let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
-        assert!(stderr.starts_with("warning: "), "{stderr}");
+        assert!(stderr.starts_with("  warning: "), "{stderr}");
         insta::assert_snapshot!(format!("warnings-{}", name(&dir)), stderr);
         let denied = nedetid()
             .args(args)
@@ -363,6 +367,7 @@ fn check_reports_problems_of_every_file_and_stage_in_one_run() {
     let stderr = String::from_utf8_lossy(&out.stderr);
     let errors: Vec<&str> = stderr
         .lines()
+        .map(str::trim_start)
         .filter(|l| l.starts_with("error: "))
         .collect();
     // Validation of one file (an unknown system), validation of a rule's
