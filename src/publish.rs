@@ -11,22 +11,47 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use crate::error::Error;
+use crate::load::{Links, Opened, io_error, open_regular, read_limited};
 use crate::state::{MANIFEST, Manifest};
 
+/// The largest state file read (the national benchmark's is 7 MB).
+pub const MAX_STATE_BYTES: u64 = 256 * 1024 * 1024;
+
 /// Reads the state file of `dir`; a missing file (or folder) starts fresh,
-/// a corrupt one is an error that names it.
+/// a corrupt one is an error that names it. It must be a regular file (a
+/// link is not followed) of at most [`MAX_STATE_BYTES`].
 pub fn read_manifest(dir: &Path) -> Result<Manifest, Error> {
     let path = dir.join(MANIFEST);
-    match std::fs::read(&path) {
-        Ok(bytes) => Manifest::parse(&bytes).map_err(|e| Error::State {
-            path,
+    let (file, size) = match open_regular(&path, Links::Refuse) {
+        Ok(Opened::File(file, size)) => (file, size),
+        Ok(Opened::Missing) => return Ok(Manifest::default()),
+        Ok(Opened::Not(what)) => return Err(not_regular(&path, what)),
+        Err(e) => return Err(Error::io(&path, e)),
+    };
+    let bytes = read_limited(file, MAX_STATE_BYTES, size)
+        .map_err(|e| Error::io(&path, e))?
+        .ok_or_else(|| Error::State {
+            path: path.clone(),
             message: format!(
-                "cannot read the state file: {e}; restore it from the last good copy, or delete it to start fresh (every event then gets SEQUENCE 0 again)"
+                "the state file is over {MAX_STATE_BYTES} bytes, far more than nedetid writes; restore it from the last good copy, or delete it to start fresh (every event then gets SEQUENCE 0 again)"
             ),
-        }),
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(Manifest::default()),
-        Err(e) => Err(Error::io(&path, e)),
-    }
+        })?;
+    Manifest::parse(&bytes).map_err(|e| Error::State {
+        path,
+        message: format!(
+            "cannot read the state file: {e}; restore it from the last good copy, or delete it to start fresh (every event then gets SEQUENCE 0 again)"
+        ),
+    })
+}
+
+/// A published file (or the state file) that is not a regular file.
+fn not_regular(path: &Path, what: &str) -> Error {
+    io_error(
+        path,
+        format!(
+            "{what}, not a regular file; nedetid publishes only regular files and does not follow links: remove it, and the next build writes the file"
+        ),
+    )
 }
 
 /// The size of the published file `name` in `dir`; `None` when it is
@@ -530,5 +555,23 @@ mod tests {
             "files nedetid did not write stay"
         );
         assert!(!dir.path().join("c.ics").exists());
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn the_state_file_is_never_followed_and_read_with_a_limit() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        std::os::unix::fs::symlink("/dev/zero", dir.path().join(MANIFEST)).expect("ln");
+        let err = read_manifest(dir.path()).expect_err("a link");
+        assert!(
+            err.to_string()
+                .contains("manifest.json: it is a symbolic link"),
+            "{err}"
+        );
+        std::fs::remove_file(dir.path().join(MANIFEST)).expect("rm");
+        let huge = std::fs::File::create(dir.path().join(MANIFEST)).expect("create");
+        huge.set_len(MAX_STATE_BYTES + 1).expect("sparse");
+        let err = read_manifest(dir.path()).expect_err("too large");
+        assert!(err.to_string().contains("over 268435456 bytes"), "{err}");
     }
 }
