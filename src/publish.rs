@@ -3,8 +3,11 @@
 //! file beside its target and flushed (where a full disk or a read-only
 //! folder fails, with nothing published touched); only then are they renamed
 //! over the old files, and if a rename fails the ones already renamed are put
-//! back. Files whose bytes would not change are not touched, so their
-//! modification time (and a web server's ETag) stays.
+//! back. The old version of a file being replaced or removed is kept on disk
+//! until the publish is done, as a hard link under a temporary name (a copy
+//! where the file system has no hard links), never in memory. Files whose
+//! bytes would not change are not touched, so their modification time (and
+//! a web server's `ETag`) stays.
 
 use std::io::Write as _;
 use std::path::{Path, PathBuf};
@@ -16,6 +19,21 @@ use crate::state::{MANIFEST, Manifest};
 
 /// The largest state file read (the national benchmark's is 7 MB).
 pub const MAX_STATE_BYTES: u64 = 256 * 1024 * 1024;
+
+/// Temporary files (staged files, backups of replaced ones) are named
+/// `.nedetid-` + 6 letters or digits + `.tmp`.
+const TEMP_PREFIX: &str = ".nedetid-";
+const TEMP_SUFFIX: &str = ".tmp";
+const TEMP_RANDOM: usize = 6;
+
+fn temp_builder() -> tempfile::Builder<'static, 'static> {
+    let mut builder = tempfile::Builder::new();
+    builder
+        .prefix(TEMP_PREFIX)
+        .suffix(TEMP_SUFFIX)
+        .rand_bytes(TEMP_RANDOM);
+    builder
+}
 
 /// Reads the state file of `dir`; a missing file (or folder) starts fresh,
 /// a corrupt one is an error that names it. It must be a regular file (a
@@ -96,21 +114,51 @@ impl Content {
         }
     }
 
+    /// The bytes, in pieces.
+    fn parts(&self) -> impl Iterator<Item = &[u8]> {
+        let (whole, pieces): (&[u8], &[Arc<str>]) = match self {
+            Content::Bytes(b) => (b, &[]),
+            Content::Pieces(p) => (&[], p),
+        };
+        std::iter::once(whole).chain(pieces.iter().map(|p| p.as_bytes()))
+    }
+
     /// Whether these are exactly `bytes`.
     pub fn is(&self, bytes: &[u8]) -> bool {
-        match self {
-            Content::Bytes(b) => b == bytes,
-            Content::Pieces(pieces) => {
-                let mut rest = bytes;
-                for piece in pieces {
-                    match rest.split_at_checked(piece.len()) {
-                        Some((head, tail)) if head == piece.as_bytes() => rest = tail,
-                        _ => return false,
+        self.matches(bytes, &mut [0; 4096]).unwrap_or(false)
+    }
+
+    /// Whether these are exactly what `file` reads, read through `buf`
+    /// (reading stops at the first difference).
+    fn matches(&self, mut file: impl std::io::Read, buf: &mut [u8]) -> std::io::Result<bool> {
+        let mut parts = self.parts();
+        let mut part: &[u8] = &[];
+        loop {
+            let n = match file.read(buf) {
+                Ok(0) => break,
+                Ok(n) => n,
+                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+                Err(e) => return Err(e),
+            };
+            let mut chunk = &buf[..n];
+            while !chunk.is_empty() {
+                if part.is_empty() {
+                    match parts.next() {
+                        Some(next) => part = next,
+                        // The file is longer.
+                        None => return Ok(false),
                     }
+                    continue;
                 }
-                rest.is_empty()
+                let k = part.len().min(chunk.len());
+                if part[..k] != chunk[..k] {
+                    return Ok(false);
+                }
+                part = &part[k..];
+                chunk = &chunk[k..];
             }
         }
+        Ok(part.is_empty() && parts.all(<[u8]>::is_empty))
     }
 
     fn write_to(&self, file: &mut impl std::io::Write) -> std::io::Result<()> {
@@ -156,10 +204,10 @@ impl Changes {
     }
 }
 
-/// A published file's previous bytes, kept to put it back.
-struct Previous {
-    name: String,
-    bytes: Option<Content>,
+/// An output to write, and whether it replaces a published file.
+struct Change<'a> {
+    output: &'a Output,
+    replaces: bool,
 }
 
 /// Compares `outputs` with the files in `dir`, and lists which of `owned`
@@ -168,40 +216,66 @@ pub fn plan(dir: &Path, outputs: &[Output], dropped: &[&str]) -> Result<Changes,
     Ok(compare(dir, outputs, dropped)?.0)
 }
 
-fn compare(
+fn compare<'a>(
     dir: &Path,
-    outputs: &[Output],
+    outputs: &'a [Output],
     dropped: &[&str],
-) -> Result<(Changes, Vec<Previous>), Error> {
+) -> Result<(Changes, Vec<Change<'a>>), Error> {
     let mut changes = Changes::default();
-    let mut previous = Vec::new();
+    let mut writes = Vec::new();
+    let mut buf = vec![0; 256 * 1024];
     for output in outputs {
         let path = dir.join(&output.name);
-        match std::fs::read(&path) {
-            Ok(old) if output.content.is(&old) => changes.unchanged.push(output.name.clone()),
-            Ok(old) => {
-                changes.updated.push(output.name.clone());
-                previous.push(Previous {
-                    name: output.name.clone(),
-                    bytes: Some(Content::Bytes(old)),
-                });
+        let same = match open_regular(&path, Links::Refuse) {
+            Ok(Opened::File(file, size)) => {
+                size == output.content.len() as u64
+                    && output
+                        .content
+                        .matches(file, &mut buf)
+                        .map_err(|e| Error::io(&path, e))?
             }
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            Ok(Opened::Missing) => {
                 changes.created.push(output.name.clone());
-                previous.push(Previous {
-                    name: output.name.clone(),
-                    bytes: None,
+                writes.push(Change {
+                    output,
+                    replaces: false,
                 });
+                continue;
             }
+            Ok(Opened::Not(what)) => return Err(not_regular(&path, what)),
             Err(e) => return Err(Error::io(&path, e)),
+        };
+        if same {
+            changes.unchanged.push(output.name.clone());
+        } else {
+            changes.updated.push(output.name.clone());
+            writes.push(Change {
+                output,
+                replaces: true,
+            });
         }
     }
     for name in dropped {
-        if dir.join(name).is_file() && !outputs.iter().any(|o| o.name == *name) {
-            changes.removed.push((*name).to_string());
+        if outputs.iter().any(|o| o.name == *name) {
+            continue;
+        }
+        let path = dir.join(name);
+        match std::fs::symlink_metadata(&path) {
+            Ok(m) if m.is_file() => changes.removed.push((*name).to_string()),
+            Ok(m) => {
+                return Err(io_error(
+                    &path,
+                    format!(
+                        "{}, not the regular file an earlier build wrote here and this one would remove; remove it",
+                        crate::load::kind(&m)
+                    ),
+                ));
+            }
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+            Err(e) => return Err(Error::io(&path, e)),
         }
     }
-    Ok((changes, previous))
+    Ok((changes, writes))
 }
 
 /// A point in publishing where tests inject failures.
@@ -209,10 +283,30 @@ fn compare(
 pub enum Step<'a> {
     /// Before the temporary file for this name is written.
     Write(&'a str),
+    /// Before the published file of this name is hard-linked to its backup
+    /// (a failure here stands for a file system without hard links: the
+    /// file is then copied).
+    Link(&'a str),
     /// Before the temporary file is renamed over this name.
     Rename(&'a str),
     /// Before this dropped file is removed.
     Remove(&'a str),
+}
+
+/// A staged file: the output's new bytes under a temporary name, and the
+/// published file's old version when it replaces one.
+struct Staged<'a> {
+    tmp: tempfile::NamedTempFile,
+    backup: Option<tempfile::TempPath>,
+    name: &'a str,
+}
+
+/// What to do to undo one step of the commit.
+enum Undo {
+    /// Put the old version back.
+    Restore(tempfile::TempPath, PathBuf),
+    /// Remove a file that did not exist before.
+    Remove(PathBuf),
 }
 
 /// Publishes `outputs` into `dir` and removes `dropped` files (ones an
@@ -225,82 +319,83 @@ pub fn publish(
     fault: &(dyn Fn(Step) -> std::io::Result<()> + Sync),
 ) -> Result<Changes, Error> {
     std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
-    let (changes, previous) = compare(dir, outputs, dropped)?;
-    // Stage: write every changed file beside its target. Dropping the
-    // temporary files on an error removes them again.
-    let by_name: std::collections::HashMap<&str, &Output> =
-        outputs.iter().map(|o| (o.name.as_str(), o)).collect();
-    let staged = stage_all(dir, &previous, &by_name, fault)?;
-    // Every staged file on disk before any is renamed over a published one.
-    crate::par::try_map_on(FLUSH_THREADS, &staged, |(tmp, _)| {
-        tmp.as_file()
-            .sync_all()
-            .map_err(|e| Error::io(tmp.path(), e))
+    let (changes, writes) = compare(dir, outputs, dropped)?;
+    // Stage: write every changed file beside its target, and keep the old
+    // version of each one it replaces. Dropping them on an error removes
+    // the temporary files again.
+    let staged = crate::par::try_map_on(STAGE_THREADS, &writes, |change| {
+        let name = change.output.name.as_str();
+        fault(Step::Write(name)).map_err(|e| Error::io(&dir.join(name), e))?;
+        let tmp = stage(dir, &change.output.content)?;
+        let backup = if change.replaces {
+            Some(backup(dir, name, fault)?)
+        } else {
+            None
+        };
+        Ok(Staged { tmp, backup, name })
     })?;
+    // Every staged file complete and on disk (and only now readable by
+    // the web server) before any is renamed over a published one.
+    crate::par::try_map_on(FLUSH_THREADS, &staged, |s| {
+        let file = s.tmp.as_file();
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt as _;
+            file.set_permissions(std::fs::Permissions::from_mode(0o644))
+                .map_err(|e| Error::io(s.tmp.path(), e))?;
+        }
+        file.sync_all().map_err(|e| Error::io(s.tmp.path(), e))
+    })?;
+    let mut removals = Vec::new();
+    for name in &changes.removed {
+        removals.push((name.as_str(), backup(dir, name, fault)?));
+    }
     // Commit: rename each over its target and remove the dropped files,
     // the last output (the state file) last of all; on any failure put back
     // what was already done.
-    let mut removals = Vec::new();
-    for name in &changes.removed {
-        let path = dir.join(name);
-        let bytes = std::fs::read(&path).map_err(|e| Error::io(&path, e))?;
-        removals.push(Previous {
-            name: name.clone(),
-            bytes: Some(Content::Bytes(bytes)),
+    let last = outputs.last().map(|o| o.name.as_str());
+    let (tail, head): (Vec<_>, Vec<_>) = staged.into_iter().partition(|s| Some(s.name) == last);
+    let mut done: Vec<Undo> = Vec::new();
+    for s in head.into_iter().chain(tail) {
+        let target = dir.join(s.name);
+        if Some(s.name) == last {
+            // The dropped files go before the state file.
+            for (name, backup) in removals.drain(..) {
+                let path = dir.join(name);
+                let removed = fault(Step::Remove(name)).and_then(|()| std::fs::remove_file(&path));
+                if let Err(e) = removed {
+                    rollback(done);
+                    return Err(Error::io(&path, e));
+                }
+                done.push(Undo::Restore(backup, path));
+            }
+        }
+        let renamed = fault(Step::Rename(s.name))
+            .and_then(|()| s.tmp.persist(&target).map(drop).map_err(|e| e.error));
+        if let Err(e) = renamed {
+            rollback(done);
+            return Err(Error::io(&target, e));
+        }
+        done.push(match s.backup {
+            Some(backup) => Undo::Restore(backup, target),
+            None => Undo::Remove(target),
         });
     }
-    let last = outputs.last().map(|o| o.name.as_str());
-    let (tail, head): (Vec<_>, Vec<_>) = staged
-        .into_iter()
-        .partition(|(_, prev)| Some(prev.name.as_str()) == last);
-    let mut done: Vec<&Previous> = Vec::new();
-    let fail = |done: &[&Previous], path: &Path, e: std::io::Error| {
-        rollback(dir, done);
-        Error::io(path, e)
-    };
-    for (tmp, prev) in head {
-        let target = dir.join(&prev.name);
-        let renamed = fault(Step::Rename(&prev.name))
-            .and_then(|()| tmp.persist(&target).map(drop).map_err(|e| e.error));
-        renamed.map_err(|e| fail(&done, &target, e))?;
-        done.push(prev);
-    }
-    for prev in &removals {
-        let path = dir.join(&prev.name);
-        let removed = fault(Step::Remove(&prev.name)).and_then(|()| std::fs::remove_file(&path));
-        removed.map_err(|e| fail(&done, &path, e))?;
-        done.push(prev);
-    }
-    for (tmp, prev) in tail {
-        let target = dir.join(&prev.name);
-        let renamed = fault(Step::Rename(&prev.name))
-            .and_then(|()| tmp.persist(&target).map(drop).map_err(|e| e.error));
-        renamed.map_err(|e| fail(&done, &target, e))?;
+    // The state file unchanged, or none among the outputs (tests): the
+    // dropped files last.
+    for (name, backup) in removals {
+        let path = dir.join(name);
+        let removed = fault(Step::Remove(name)).and_then(|()| std::fs::remove_file(&path));
+        if let Err(e) = removed {
+            rollback(done);
+            return Err(Error::io(&path, e));
+        }
+        done.push(Undo::Restore(backup, path));
     }
     sync_dir(dir);
+    // Done: the old versions go (dropping a backup removes it).
+    drop(done);
     Ok(changes)
-}
-
-/// Writes the temporary file of every changed output, on all cores (and,
-/// but on Linux, waits for each to reach the disk: there one syncfs(2) of
-/// the output's file system after all are written costs a single journal
-/// commit instead of one per file).
-fn stage_all<'p>(
-    dir: &Path,
-    previous: &'p [Previous],
-    by_name: &std::collections::HashMap<&str, &Output>,
-    fault: &(dyn Fn(Step) -> std::io::Result<()> + Sync),
-) -> Result<Vec<(tempfile::NamedTempFile, &'p Previous)>, Error> {
-    let one =
-        |prev: &'p Previous| -> Result<Option<(tempfile::NamedTempFile, &'p Previous)>, Error> {
-            let Some(output) = by_name.get(prev.name.as_str()) else {
-                return Ok(None);
-            };
-            fault(Step::Write(&output.name)).map_err(|e| Error::io(&dir.join(&output.name), e))?;
-            Ok(Some((stage(dir, &output.content, false)?, prev)))
-        };
-    let staged = crate::par::try_map_on(STAGE_THREADS, previous, one)?;
-    Ok(staged.into_iter().flatten().collect())
 }
 
 /// Writing temporary files is copying into the page cache: one thread per
@@ -314,53 +409,86 @@ pub fn no_faults(_: Step) -> std::io::Result<()> {
     Ok(())
 }
 
-/// Writes `content` to a world-readable temporary file in `dir` (tempfile
-/// creates 0600, which a web server cannot read), and flushes it to disk
-/// if `sync` (else [`publish`] does, once all are written).
-fn stage(dir: &Path, content: &Content, sync: bool) -> Result<tempfile::NamedTempFile, Error> {
-    let mut tmp = tempfile::Builder::new()
-        .prefix(".nedetid-")
-        .suffix(".tmp")
+/// Writes `content` to a temporary file in `dir`, mode 0600 until
+/// [`publish`] makes it world-readable once it is complete and flushed.
+fn stage(dir: &Path, content: &Content) -> Result<tempfile::NamedTempFile, Error> {
+    let mut tmp = temp_builder()
         .tempfile_in(dir)
         .map_err(|e| Error::io(dir, e))?;
     content
         .write_to(tmp.as_file_mut())
         .map_err(|e| Error::io(tmp.path(), e))?;
-    if sync {
-        tmp.as_file()
-            .sync_all()
-            .map_err(|e| Error::io(tmp.path(), e))?;
-    } else {
-        // Starts writing the file to disk now, while the next ones are
-        // staged, so that flushing it later has little left to wait for
-        // (on Linux DONTNEED starts write-back of the dirty pages and
-        // drops only clean ones: these stay cached). Only a hint.
-        #[cfg(target_os = "linux")]
-        let _ = rustix::fs::fadvise(tmp.as_file(), 0, None, rustix::fs::Advice::DontNeed);
-    }
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::PermissionsExt as _;
-        tmp.as_file()
-            .set_permissions(std::fs::Permissions::from_mode(0o644))
-            .map_err(|e| Error::io(tmp.path(), e))?;
-    }
+    // Starts writing the file to disk now, while the next ones are
+    // staged, so that flushing it later has little left to wait for (on
+    // Linux DONTNEED starts write-back of the dirty pages and drops only
+    // clean ones: these stay cached). Only a hint.
+    #[cfg(target_os = "linux")]
+    let _ = rustix::fs::fadvise(tmp.as_file(), 0, None, rustix::fs::Advice::DontNeed);
     Ok(tmp)
 }
 
-/// Best effort: restores the previous bytes of files already replaced or
-/// removed, and removes files that did not exist before.
-fn rollback(dir: &Path, done: &[&Previous]) {
-    for prev in done.iter().rev() {
-        let path: PathBuf = dir.join(&prev.name);
-        let _ = match &prev.bytes {
-            Some(bytes) => stage(dir, bytes, true).and_then(|tmp| {
-                tmp.persist(&path)
-                    .map(drop)
-                    .map_err(|e| Error::io(&path, e.error))
-            }),
-            None => std::fs::remove_file(&path).map_err(|e| Error::io(&path, e)),
-        };
+/// Keeps the published file `name` under a temporary name, to put back if
+/// publishing fails: a hard link to it (no bytes copied), or where the file
+/// system has none, a copy with the same permissions and times.
+fn backup(
+    dir: &Path,
+    name: &str,
+    fault: &(dyn Fn(Step) -> std::io::Result<()> + Sync),
+) -> Result<tempfile::TempPath, Error> {
+    let target = dir.join(name);
+    let made = temp_builder().make_in(dir, |path| {
+        match fault(Step::Link(name)).and_then(|()| std::fs::hard_link(&target, path)) {
+            Ok(()) => Ok(()),
+            // Another name is tried.
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => Err(e),
+            Err(_) => copy_new(&target, path),
+        }
+    });
+    made.map(tempfile::NamedTempFile::into_temp_path)
+        .map_err(|e| Error::io(&target, e))
+}
+
+/// Copies `from` to the new file `to` (never over an existing one), with
+/// its permissions and modification time.
+fn copy_new(from: &Path, to: &Path) -> std::io::Result<()> {
+    let mut source = std::fs::File::open(from)?;
+    let meta = source.metadata()?;
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt as _;
+        options.mode(0o600);
+    }
+    let mut copy = options.open(to)?;
+    let copied = std::io::copy(&mut source, &mut copy)
+        .and_then(|_| copy.set_permissions(meta.permissions()))
+        .and_then(|()| match meta.modified() {
+            Ok(t) => copy.set_modified(t),
+            Err(_) => Ok(()),
+        })
+        .and_then(|()| copy.sync_all());
+    if copied.is_err() {
+        let _ = std::fs::remove_file(to);
+    }
+    copied
+}
+
+/// Best effort: puts back the old versions of files already replaced or
+/// removed, and removes files that did not exist before. An old version
+/// that cannot be put back stays under its temporary name.
+fn rollback(done: Vec<Undo>) {
+    for undo in done.into_iter().rev() {
+        match undo {
+            Undo::Restore(backup, path) => {
+                if let Err(e) = backup.persist(&path) {
+                    let _ = e.path.keep();
+                }
+            }
+            Undo::Remove(path) => {
+                let _ = std::fs::remove_file(&path);
+            }
+        }
     }
 }
 
@@ -555,6 +683,190 @@ mod tests {
             "files nedetid did not write stay"
         );
         assert!(!dir.path().join("c.ics").exists());
+    }
+
+    fn temp_files(dir: &Path) -> Vec<PathBuf> {
+        std::fs::read_dir(dir)
+            .map(|r| {
+                r.filter_map(Result::ok)
+                    .filter(|e| e.file_name().to_string_lossy().starts_with(TEMP_PREFIX))
+                    .map(|e| e.path())
+                    .collect()
+            })
+            .unwrap_or_default()
+    }
+
+    #[cfg(unix)]
+    fn inode(path: &Path) -> u64 {
+        use std::os::unix::fs::MetadataExt as _;
+        std::fs::metadata(path).map(|m| m.ino()).unwrap_or_default()
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn old_versions_wait_on_disk_as_hard_links_and_are_renamed_back() {
+        use std::os::unix::fs::MetadataExt as _;
+        let dir = published();
+        let before = snapshot(dir.path());
+        let inodes: Vec<u64> = ["a.ics", "b.ics"]
+            .map(|n| inode(&dir.path().join(n)))
+            .to_vec();
+        let links = std::sync::Mutex::new(Vec::new());
+        let crash = |step: Step| {
+            if let Step::Rename(name) = step {
+                // The published file has a second name: its backup.
+                let nlink = std::fs::metadata(dir.path().join(name)).map(|m| m.nlink());
+                links.lock().map(|mut l| l.push(nlink.ok())).ok();
+            }
+            if step == Step::Rename("z.ics") {
+                Err(std::io::Error::other("killed"))
+            } else {
+                Ok(())
+            }
+        };
+        let next = [
+            out("a.ics", "new a"),
+            out("b.ics", "new b"),
+            out("z.ics", "new z"),
+        ];
+        assert!(publish(dir.path(), &next, &[], &crash).is_err());
+        assert_eq!(
+            links.into_inner().unwrap_or_default(),
+            [Some(2), Some(2), None],
+            "a.ics and b.ics linked to a backup, z.ics new"
+        );
+        assert_eq!(snapshot(dir.path()), before);
+        assert_eq!(
+            ["a.ics", "b.ics"]
+                .map(|n| inode(&dir.path().join(n)))
+                .to_vec(),
+            inodes,
+            "the very files are back (same inode, same times)"
+        );
+    }
+
+    #[test]
+    fn without_hard_links_the_old_versions_are_copied() {
+        let dir = published();
+        let before = snapshot(dir.path());
+        let no_links_then_crash = |step: Step| match step {
+            Step::Link(_) => Err(std::io::Error::from(std::io::ErrorKind::Unsupported)),
+            Step::Remove("c.ics") => Err(std::io::Error::other("killed")),
+            _ => Ok(()),
+        };
+        let next = [
+            out("a.ics", "new a"),
+            out("new.ics", "new"),
+            out("manifest.json", "state"),
+        ];
+        let err = publish(dir.path(), &next, &["b.ics", "c.ics"], &no_links_then_crash)
+            .expect_err("injected failure");
+        assert!(err.to_string().contains("killed"), "{err}");
+        assert_eq!(snapshot(dir.path()), before);
+        // And when nothing fails, the copies go.
+        let no_links = |step: Step| match step {
+            Step::Link(_) => Err(std::io::Error::from(std::io::ErrorKind::Unsupported)),
+            _ => Ok(()),
+        };
+        publish(dir.path(), &next, &["b.ics", "c.ics"], &no_links).expect("publish");
+        assert_eq!(temp_files(dir.path()), Vec::<PathBuf>::new());
+        assert_eq!(
+            std::fs::read(dir.path().join("a.ics")).ok().as_deref(),
+            Some(&b"new a"[..])
+        );
+    }
+
+    #[test]
+    fn a_published_file_is_compared_without_reading_it_whole() {
+        // Read through a small buffer: equal, longer, shorter, different.
+        let content = pieces(&["BEGIN:", "VCALENDAR\r\n", "", "END:VCALENDAR\r\n"]);
+        let bytes = content.to_vec();
+        let mut buf = [0; 3];
+        assert_eq!(content.matches(&bytes[..], &mut buf).ok(), Some(true));
+        let longer = [&bytes[..], b"X"].concat();
+        assert_eq!(content.matches(&longer[..], &mut buf).ok(), Some(false));
+        assert_eq!(
+            content.matches(&bytes[..bytes.len() - 1], &mut buf).ok(),
+            Some(false)
+        );
+        let mut other = bytes.clone();
+        other[7] = b'v';
+        assert_eq!(content.matches(&other[..], &mut buf).ok(), Some(false));
+        // An endless reader stops at the first byte past the content.
+        let endless = std::io::Read::chain(&bytes[..], std::io::repeat(b'x'));
+        assert_eq!(content.matches(endless, &mut buf).ok(), Some(false));
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn staged_files_are_private_until_complete() {
+        use std::os::unix::fs::PermissionsExt as _;
+        let dir = tempfile::tempdir().expect("tempdir");
+        let modes = |dir: &Path| -> Vec<u32> {
+            temp_files(dir)
+                .iter()
+                .filter_map(|p| std::fs::metadata(p).ok())
+                .map(|m| m.permissions().mode() & 0o777)
+                .collect()
+        };
+        let staging = std::sync::Mutex::new(Vec::new());
+        let renaming = std::sync::Mutex::new(Vec::new());
+        let watch = |step: Step| {
+            let seen = match step {
+                Step::Write(_) => &staging,
+                Step::Rename(_) => &renaming,
+                _ => return Ok(()),
+            };
+            seen.lock()
+                .map(|mut s| s.extend(modes(dir.path())))
+                .map_err(|_| std::io::Error::other("poisoned"))
+        };
+        let next: Vec<Output> = (0..8)
+            .map(|i| out(&format!("{i}.ics"), &format!("feed {i}")))
+            .collect();
+        publish(dir.path(), &next, &[], &watch).expect("publish");
+        let staging = staging.into_inner().unwrap_or_default();
+        assert!(!staging.is_empty(), "some were staged before others");
+        assert!(staging.iter().all(|m| *m == 0o600), "{staging:?}");
+        let renaming = renaming.into_inner().unwrap_or_default();
+        assert!(renaming.iter().all(|m| *m == 0o644), "{renaming:?}");
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn special_files_are_never_read_or_followed() {
+        let dir = published();
+        // A named pipe would block the open and the read for ever.
+        let fifo = dir.path().join("b.ics");
+        std::fs::remove_file(&fifo).expect("rm");
+        rustix::fs::mknodat(
+            rustix::fs::CWD,
+            &fifo,
+            rustix::fs::FileType::Fifo,
+            rustix::fs::Mode::from_raw_mode(0o644),
+            0,
+        )
+        .expect("mkfifo");
+        let next = [out("a.ics", "new a"), out("b.ics", "new b")];
+        let err = plan(dir.path(), &next, &[]).expect_err("a fifo");
+        assert!(
+            err.to_string()
+                .contains("b.ics: it is a named pipe (FIFO), not a regular file"),
+            "{err}"
+        );
+        std::fs::remove_file(&fifo).expect("rm");
+        // A link to an endless device is not followed.
+        std::os::unix::fs::symlink("/dev/zero", &fifo).expect("ln");
+        let err = publish(dir.path(), &next, &[], &no_faults).expect_err("a link");
+        assert!(
+            err.to_string().contains("b.ics: it is a symbolic link"),
+            "{err}"
+        );
+        assert_eq!(
+            std::fs::read(dir.path().join("a.ics")).ok().as_deref(),
+            Some(&b"old a"[..]),
+            "nothing published"
+        );
     }
 
     #[cfg(unix)]

@@ -1,5 +1,6 @@
 //! Publishing as the nightly job sees it: change tracking across builds,
-//! removal of feeds nedetid wrote, a corrupt state file, `build --check`.
+//! removal of feeds nedetid wrote, a corrupt state file, `build --check`,
+//! special files.
 
 mod common;
 
@@ -293,5 +294,71 @@ fn the_no_op_check_does_not_hold_for_an_earlier_now() {
     assert!(
         said.contains("updated    ") && said.contains("index.html"),
         "{said}"
+    );
+}
+
+#[cfg(unix)]
+#[test]
+fn special_files_in_the_output_folder_are_errors_never_read() {
+    use std::ffi::OsStr;
+    use std::time::Duration;
+    let out = tempfile::tempdir().expect("tempdir");
+    assert!(
+        build_at(Path::new("schedules"), out.path(), NOW)
+            .status
+            .success()
+    );
+    let build = |out: &Path| {
+        run_within(
+            Duration::from_secs(20),
+            &[
+                OsStr::new("build"),
+                OsStr::new("--now"),
+                OsStr::new(NOW),
+                OsStr::new("--out"),
+                out.as_os_str(),
+            ],
+        )
+    };
+    let mkfifo = |path: &Path| {
+        let made = std::process::Command::new("mkfifo")
+            .arg(path)
+            .status()
+            .expect("mkfifo");
+        assert!(made.success());
+    };
+    let visma = out.path().join("visma.ics");
+    for (setup, says) in [
+        (
+            "fifo",
+            "visma.ics: it is a named pipe (FIFO), not a regular file",
+        ),
+        (
+            "zero",
+            "visma.ics: it is a symbolic link, not a regular file",
+        ),
+    ] {
+        std::fs::remove_file(&visma).expect("rm");
+        match setup {
+            "fifo" => mkfifo(&visma),
+            _ => std::os::unix::fs::symlink("/dev/zero", &visma).expect("ln"),
+        }
+        let run = build(out.path());
+        let stderr = String::from_utf8_lossy(&run.stderr);
+        assert_eq!(run.status.code(), Some(3), "{stderr}");
+        assert!(
+            stderr.contains(says) && stderr.contains("remove it"),
+            "{stderr}"
+        );
+    }
+    let manifest = out.path().join("manifest.json");
+    std::fs::remove_file(&manifest).expect("rm");
+    mkfifo(&manifest);
+    let run = build(out.path());
+    let stderr = String::from_utf8_lossy(&run.stderr);
+    assert_eq!(run.status.code(), Some(3), "{stderr}");
+    assert!(
+        stderr.contains("manifest.json: it is a named pipe (FIFO), not a regular file"),
+        "{stderr}"
     );
 }
