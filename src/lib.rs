@@ -170,6 +170,7 @@ fn check(common: &Common, deny_warnings: bool) -> Result<u8, Error> {
 fn build(common: &Common, out: &std::path::Path, check_only: bool) -> Result<u8, Error> {
     let now = now(common)?;
     let (files, problems) = load::read_dir(&common.schedules)?;
+    let _lock = publish::lock_for_build(out, check_only)?;
     let previous = publish::read_manifest(out)?;
     let fingerprint = pipeline::input_fingerprint(&files, common.recurrence.into());
     // Nothing changed since the last build and nothing is due to change:

@@ -8,20 +8,30 @@
 //! where the file system has no hard links), never in memory. Files whose
 //! bytes would not change are not touched, so their modification time (and
 //! a web server's `ETag`) stays.
+//!
+//! A build holds the output folder's lock ([`lock`]) from reading the state
+//! file until it has published, so two builds cannot interleave.
 
 use std::io::Write as _;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
+use std::time::{Duration, Instant};
 
 use crate::error::Error;
 use crate::load::{Links, Opened, io_error, open_regular, read_limited};
 use crate::state::{MANIFEST, Manifest};
 
+/// The lock file in the output folder (see [`lock`]).
+pub const LOCK: &str = ".nedetid.lock";
+
+/// How long a build waits for another one to release the output folder.
+pub const LOCK_WAIT: Duration = Duration::from_secs(60);
+
 /// The largest state file read (the national benchmark's is 7 MB).
 pub const MAX_STATE_BYTES: u64 = 256 * 1024 * 1024;
 
-/// Temporary files (staged files, backups of replaced ones) are named
-/// `.nedetid-` + 6 letters or digits + `.tmp`.
+/// Temporary files (staged files, backups of replaced ones) are named `.nedetid-` + 6 letters or digits +
+/// `.tmp`; [`lock`] removes such files that a killed build left.
 const TEMP_PREFIX: &str = ".nedetid-";
 const TEMP_SUFFIX: &str = ".tmp";
 const TEMP_RANDOM: usize = 6;
@@ -33,6 +43,15 @@ fn temp_builder() -> tempfile::Builder<'static, 'static> {
         .suffix(TEMP_SUFFIX)
         .rand_bytes(TEMP_RANDOM);
     builder
+}
+
+/// Whether `name` is one of nedetid's temporary names, exactly.
+fn is_temp_name(name: &str) -> bool {
+    name.strip_prefix(TEMP_PREFIX)
+        .and_then(|rest| rest.strip_suffix(TEMP_SUFFIX))
+        .is_some_and(|random| {
+            random.len() == TEMP_RANDOM && random.bytes().all(|b| b.is_ascii_alphanumeric())
+        })
 }
 
 /// Reads the state file of `dir`; a missing file (or folder) starts fresh,
@@ -76,6 +95,273 @@ fn not_regular(path: &Path, what: &str) -> Error {
 /// missing (or cannot be read).
 pub fn published_size(dir: &Path, name: &str) -> Option<u64> {
     std::fs::metadata(dir.join(name)).map(|m| m.len()).ok()
+}
+
+/// Whether [`lock`] is for publishing or for reading only.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Access {
+    /// `build`: one at a time, and no `build --check` meanwhile.
+    Exclusive,
+    /// `build --check`: any number at once, but not during a build.
+    Shared,
+}
+
+/// The output folder's lock, held until dropped.
+#[derive(Debug)]
+pub struct Lock {
+    file: Option<std::fs::File>,
+    path: PathBuf,
+    access: Access,
+    /// Folders this build created, innermost last (removed again if the
+    /// build leaves them empty).
+    created: Vec<PathBuf>,
+}
+
+/// Locks the output folder `dir`, waiting up to [`LOCK_WAIT`] for another
+/// build. [`Access::Exclusive`] creates the folder (mode 0755) if missing,
+/// and then removes the temporary files that a killed build left.
+/// [`Access::Shared`] writes nothing but the lock file, and takes no lock
+/// where there is nothing to lock (no folder; a read-only folder without a
+/// lock file, where no build has started).
+pub fn lock(dir: &Path, access: Access) -> Result<Lock, Error> {
+    lock_waiting(dir, access, LOCK_WAIT)
+}
+
+/// The lock `build` takes: shared for `build --check` (it only reads, and
+/// several may run at once, but never during a build), else exclusive.
+pub fn lock_for_build(dir: &Path, check_only: bool) -> Result<Lock, Error> {
+    lock(
+        dir,
+        if check_only {
+            Access::Shared
+        } else {
+            Access::Exclusive
+        },
+    )
+}
+
+fn lock_waiting(dir: &Path, access: Access, wait: Duration) -> Result<Lock, Error> {
+    let path = dir.join(LOCK);
+    let deadline = Instant::now() + wait;
+    let mut lock = Lock {
+        file: None,
+        path: path.clone(),
+        access,
+        created: Vec::new(),
+    };
+    let mut said = false;
+    // A build that finishes removes the lock file; one that waited for
+    // it then holds a lock on a file no longer there, and starts over.
+    for _ in 0..1000 {
+        if access == Access::Exclusive {
+            lock.created.extend(create_folder(dir)?);
+        }
+        let Some(file) = open_lock(&path, access)? else {
+            match access {
+                // The folder went (a build that created it failed, and
+                // removed it again): made again above.
+                Access::Exclusive => continue,
+                Access::Shared => return Ok(lock),
+            }
+        };
+        loop {
+            let got = match access {
+                Access::Exclusive => file.try_lock(),
+                Access::Shared => file.try_lock_shared(),
+            };
+            match got {
+                Ok(()) => break,
+                Err(std::fs::TryLockError::WouldBlock) => {
+                    if Instant::now() >= deadline {
+                        return Err(io_error(
+                            dir,
+                            format!(
+                                "another nedetid build (or `build --check`) has kept this folder locked (`{LOCK}`) for the {} s this one waited; run again when it is done, or stop it",
+                                wait.as_secs()
+                            ),
+                        ));
+                    }
+                    if !said {
+                        said = true;
+                        let _ = writeln!(
+                            std::io::stderr().lock(),
+                            "waiting for another nedetid build (or `build --check`) in {} to finish (at most {} s)",
+                            dir.display(),
+                            wait.as_secs()
+                        );
+                    }
+                    std::thread::sleep(Duration::from_millis(50));
+                }
+                Err(std::fs::TryLockError::Error(e)) => {
+                    return Err(io_error(
+                        &path,
+                        format!(
+                            "cannot lock the output folder ({e}); nedetid locks it so that two builds cannot publish into it at once: put the output folder on a file system that supports file locks"
+                        ),
+                    ));
+                }
+            }
+        }
+        if still_there(&file, &path) {
+            lock.file = Some(file);
+            if access == Access::Exclusive {
+                remove_leftovers(dir)?;
+            }
+            return Ok(lock);
+        }
+    }
+    Err(io_error(
+        &path,
+        "the lock file keeps being replaced; is something else removing it?".to_string(),
+    ))
+}
+
+/// Opens the lock file, creating it; `None` where the folder is missing,
+/// and for [`Access::Shared`] where there is nothing to lock.
+fn open_lock(path: &Path, access: Access) -> Result<Option<std::fs::File>, Error> {
+    let open = |write: bool| {
+        let mut options = std::fs::OpenOptions::new();
+        options.read(true).write(write).create(write);
+        #[cfg(unix)]
+        {
+            use rustix::fs::OFlags;
+            use std::os::unix::fs::OpenOptionsExt as _;
+            options
+                .mode(0o644)
+                .custom_flags((OFlags::NONBLOCK | OFlags::NOFOLLOW).bits() as i32);
+        }
+        options.open(path)
+    };
+    use std::io::ErrorKind;
+    let file = match (open(true), access) {
+        (Ok(file), _) => file,
+        (Err(e), Access::Shared) => match e.kind() {
+            ErrorKind::NotFound => return Ok(None),
+            ErrorKind::PermissionDenied | ErrorKind::ReadOnlyFilesystem => match open(false) {
+                Ok(file) => file,
+                Err(e) if e.kind() == ErrorKind::NotFound => return Ok(None),
+                Err(e) => return Err(lock_error(path, e)),
+            },
+            _ => return Err(lock_error(path, e)),
+        },
+        (Err(e), Access::Exclusive) if e.kind() == ErrorKind::NotFound => return Ok(None),
+        (Err(e), Access::Exclusive) => return Err(lock_error(path, e)),
+    };
+    match file.metadata() {
+        Ok(m) if m.is_file() => Ok(Some(file)),
+        Ok(m) => Err(io_error(
+            path,
+            format!(
+                "{}, not the lock file nedetid makes; remove it",
+                crate::load::kind(&m)
+            ),
+        )),
+        Err(e) => Err(lock_error(path, e)),
+    }
+}
+
+fn lock_error(path: &Path, e: std::io::Error) -> Error {
+    match std::fs::symlink_metadata(path) {
+        Ok(m) if !m.is_file() => io_error(
+            path,
+            format!(
+                "{}, not the lock file nedetid makes; remove it",
+                crate::load::kind(&m)
+            ),
+        ),
+        _ => Error::io(path, e),
+    }
+}
+
+/// Whether `file` is still the file at `path` (Unix: the lock file is
+/// removed when a build finishes; elsewhere it stays).
+fn still_there(file: &std::fs::File, path: &Path) -> bool {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::MetadataExt as _;
+        match (file.metadata(), std::fs::symlink_metadata(path)) {
+            (Ok(a), Ok(b)) => a.dev() == b.dev() && a.ino() == b.ino(),
+            _ => false,
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = (file, path);
+        true
+    }
+}
+
+impl Drop for Lock {
+    fn drop(&mut self) {
+        // Removed while still locked: whoever waits on it then sees that
+        // it is gone. A shared holder removes it only if it is the last.
+        // (Windows cannot remove an open file: there it stays.)
+        if let Some(file) = self.file.take() {
+            let last = self.access == Access::Exclusive || file.try_lock().is_ok();
+            if last && cfg!(unix) {
+                let _ = std::fs::remove_file(&self.path);
+            }
+            drop(file);
+        }
+        // A folder this build created and left empty (it failed before
+        // publishing) goes again.
+        for dir in self.created.iter().rev() {
+            if std::fs::remove_dir(dir).is_err() {
+                break;
+            }
+        }
+    }
+}
+
+/// Creates `dir` and any missing parent folders with mode 0755 (not as the
+/// umask says: a web server must read them); returns those it created,
+/// outermost first.
+fn create_folder(dir: &Path) -> Result<Vec<PathBuf>, Error> {
+    let missing: Vec<&Path> = dir
+        .ancestors()
+        .take_while(|a| !a.as_os_str().is_empty() && !a.is_dir())
+        .collect();
+    let mut created = Vec::new();
+    for folder in missing.into_iter().rev() {
+        match std::fs::create_dir(folder) {
+            Ok(()) => {
+                #[cfg(unix)]
+                {
+                    use std::os::unix::fs::PermissionsExt as _;
+                    std::fs::set_permissions(folder, std::fs::Permissions::from_mode(0o755))
+                        .map_err(|e| Error::io(folder, e))?;
+                }
+                created.push(folder.to_path_buf());
+            }
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists && folder.is_dir() => {}
+            Err(e) => return Err(Error::io(folder, e)),
+        }
+    }
+    Ok(created)
+}
+
+/// Removes the temporary files of earlier builds that were killed: regular
+/// files named exactly as nedetid names them, nothing else. Only under an
+/// exclusive lock, where no other build has any.
+fn remove_leftovers(dir: &Path) -> Result<(), Error> {
+    let entries = std::fs::read_dir(dir).map_err(|e| Error::io(dir, e))?;
+    for entry in entries {
+        let entry = entry.map_err(|e| Error::io(dir, e))?;
+        let name = entry.file_name();
+        if !name.to_str().is_some_and(is_temp_name) {
+            continue;
+        }
+        let path = entry.path();
+        // file_type does not follow links.
+        if entry.file_type().is_ok_and(|t| t.is_file()) {
+            match std::fs::remove_file(&path) {
+                Ok(()) => {}
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+                Err(e) => return Err(Error::io(&path, e)),
+            }
+        }
+    }
+    Ok(())
 }
 
 /// A file to publish: name inside the output folder, and its bytes.
@@ -312,13 +598,14 @@ enum Undo {
 /// Publishes `outputs` into `dir` and removes `dropped` files (ones an
 /// earlier build wrote and this one does not). `fault` is called at each
 /// [`Step`]; tests use it to inject failures, the binary passes [`no_faults`].
+/// The caller holds the folder's [`lock`].
 pub fn publish(
     dir: &Path,
     outputs: &[Output],
     dropped: &[&str],
     fault: &(dyn Fn(Step) -> std::io::Result<()> + Sync),
 ) -> Result<Changes, Error> {
-    std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
+    create_folder(dir)?;
     let (changes, writes) = compare(dir, outputs, dropped)?;
     // Stage: write every changed file beside its target, and keep the old
     // version of each one it replaces. Dropping them on an error removes
@@ -689,7 +976,7 @@ mod tests {
         std::fs::read_dir(dir)
             .map(|r| {
                 r.filter_map(Result::ok)
-                    .filter(|e| e.file_name().to_string_lossy().starts_with(TEMP_PREFIX))
+                    .filter(|e| e.file_name().to_str().is_some_and(is_temp_name))
                     .map(|e| e.path())
                     .collect()
             })
@@ -830,6 +1117,143 @@ mod tests {
         assert!(staging.iter().all(|m| *m == 0o600), "{staging:?}");
         let renaming = renaming.into_inner().unwrap_or_default();
         assert!(renaming.iter().all(|m| *m == 0o644), "{renaming:?}");
+    }
+
+    #[test]
+    fn temporary_names_are_recognised_exactly() {
+        for name in [
+            ".nedetid-abc123.tmp",
+            ".nedetid-ABCxyz.tmp",
+            ".nedetid-000000.tmp",
+        ] {
+            assert!(is_temp_name(name), "{name}");
+        }
+        for name in [
+            ".nedetid-abc12.tmp",
+            ".nedetid-abc1234.tmp",
+            ".nedetid-abc12_.tmp",
+            ".nedetid-abc12é.tmp",
+            "x.nedetid-abc123.tmp",
+            ".nedetid-abc123.tmp.bak",
+            "nedetid-abc123.tmp",
+            ".nedetid.lock",
+            ".nedetid.stat",
+        ] {
+            assert!(!is_temp_name(name), "{name}");
+        }
+        let tmp = temp_builder()
+            .tempfile_in(std::env::temp_dir())
+            .expect("tempfile");
+        let name = tmp.path().file_name().and_then(|n| n.to_str());
+        assert!(name.is_some_and(is_temp_name), "{name:?}");
+    }
+
+    #[test]
+    fn the_exclusive_lock_removes_only_its_own_leftovers() {
+        let dir = published();
+        let ours = [".nedetid-abc123.tmp", ".nedetid-ZZZZZZ.tmp"];
+        let others = [
+            ".nedetid-abc12.tmp",
+            ".nedetid-abc123.tmp.bak",
+            "nedetid-abc123.tmp",
+            "x.tmp",
+        ];
+        for name in ours.iter().chain(&others) {
+            std::fs::write(dir.path().join(name), "left").expect("write");
+        }
+        std::fs::create_dir(dir.path().join(".nedetid-folder.tmp")).expect("mkdir");
+        #[cfg(unix)]
+        std::os::unix::fs::symlink("a.ics", dir.path().join(".nedetid-link00.tmp")).expect("ln");
+        // Shared (build --check) writes nothing and removes nothing.
+        drop(lock(dir.path(), Access::Shared).expect("shared"));
+        assert!(ours.iter().all(|n| dir.path().join(n).exists()));
+        let held = lock(dir.path(), Access::Exclusive).expect("lock");
+        assert!(ours.iter().all(|n| !dir.path().join(n).exists()));
+        assert!(others.iter().all(|n| dir.path().join(n).exists()));
+        assert!(dir.path().join(".nedetid-folder.tmp").is_dir());
+        #[cfg(unix)]
+        assert!(dir.path().join(".nedetid-link00.tmp").is_symlink());
+        assert_eq!(
+            std::fs::read(dir.path().join("a.ics")).ok().as_deref(),
+            Some(&b"old a"[..])
+        );
+        drop(held);
+        assert!(!dir.path().join(LOCK).exists(), "the lock file goes");
+    }
+
+    #[test]
+    fn a_second_build_waits_for_the_lock_then_fails_naming_the_folder() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let out = dir.path().join("out");
+        std::fs::create_dir(&out).expect("mkdir");
+        let held = lock(&out, Access::Exclusive).expect("lock");
+        let start = Instant::now();
+        let err = lock_waiting(&out, Access::Exclusive, Duration::from_millis(300))
+            .expect_err("held by another");
+        assert!(start.elapsed() >= Duration::from_millis(300));
+        let text = err.to_string();
+        assert!(
+            text.contains(&out.display().to_string()) && text.contains("another nedetid build"),
+            "{text}"
+        );
+        assert!(matches!(err, Error::Io { .. }), "exit 3");
+        // `build --check` waits too.
+        assert!(lock_waiting(&out, Access::Shared, Duration::from_millis(100)).is_err());
+        drop(held);
+        // Checks share; a build waits for them.
+        let one = lock_waiting(&out, Access::Shared, Duration::ZERO).expect("shared");
+        let two = lock_waiting(&out, Access::Shared, Duration::ZERO).expect("shared too");
+        assert!(lock_waiting(&out, Access::Exclusive, Duration::from_millis(100)).is_err());
+        drop((one, two));
+        let again = lock_waiting(&out, Access::Exclusive, Duration::ZERO).expect("free again");
+        drop(again);
+    }
+
+    #[test]
+    fn a_waiting_build_gets_the_lock_when_the_first_is_done() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let out = dir.path().join("new").join("out");
+        let first = lock(&out, Access::Exclusive).expect("lock");
+        let second = std::thread::scope(|scope| {
+            let waiter =
+                scope.spawn(|| lock_waiting(&out, Access::Exclusive, Duration::from_secs(10)));
+            std::thread::sleep(Duration::from_millis(200));
+            // The first build fails and removes the folders it made (empty).
+            drop(first);
+            waiter.join().ok()
+        });
+        let second = second.and_then(Result::ok).expect("the second gets it");
+        assert!(out.join(LOCK).is_file(), "on the folder made again");
+        drop(second);
+        assert!(!dir.path().join("new").exists(), "left empty: removed");
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_new_output_folder_is_world_readable_whatever_the_umask() {
+        use std::os::unix::fs::PermissionsExt as _;
+        let dir = tempfile::tempdir().expect("tempdir");
+        let out = dir.path().join("www").join("nedetid");
+        // The umask is per process: instead, a folder made 0700 by hand
+        // stays as it is, and those created are 0755.
+        std::fs::create_dir(dir.path().join("www")).expect("mkdir");
+        std::fs::set_permissions(
+            dir.path().join("www"),
+            std::fs::Permissions::from_mode(0o700),
+        )
+        .expect("chmod");
+        publish(&out, &[out_file()], &[], &no_faults).expect("publish");
+        let mode = |p: &Path| {
+            std::fs::metadata(p)
+                .map(|m| m.permissions().mode() & 0o777)
+                .ok()
+        };
+        assert_eq!(mode(&out), Some(0o755));
+        assert_eq!(mode(&dir.path().join("www")), Some(0o700), "not ours");
+    }
+
+    fn out_file() -> Output {
+        out("a.ics", "a")
     }
 
     #[cfg(unix)]

@@ -1,6 +1,6 @@
 //! Publishing as the nightly job sees it: change tracking across builds,
 //! removal of feeds nedetid wrote, a corrupt state file, `build --check`,
-//! special files.
+//! two builds at once, what a killed build leaves, special files.
 
 mod common;
 
@@ -297,6 +297,125 @@ fn the_no_op_check_does_not_hold_for_an_earlier_now() {
     );
 }
 
+/// Every name in a folder, sorted.
+fn listing(dir: &Path) -> Vec<String> {
+    let mut names: Vec<String> = std::fs::read_dir(dir)
+        .expect("read")
+        .filter_map(Result::ok)
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    names
+}
+
+fn check_at(schedules: &Path, out: &Path, now: &str) -> Option<i32> {
+    nedetid()
+        .args(["build", "--check", "--now", now, "--schedules"])
+        .arg(schedules)
+        .arg("--out")
+        .arg(out)
+        .output()
+        .expect("run")
+        .status
+        .code()
+}
+
+#[test]
+fn two_builds_at_once_never_leave_a_mixed_folder() {
+    let now = "2019-11-01T00:00:00Z";
+    let a = schedules();
+    let b = schedules();
+    edit(
+        &b.path().join("innstillinger.yaml"),
+        "  - id: svarut\n    name: SvarUt og SvarInn\n",
+        "",
+    );
+    edit(
+        &b.path().join("nedetid-2019.yaml"),
+        "title: Gjøvikregionens datautstyr",
+        "title: Regionens datautstyr",
+    );
+    let bin = env!("CARGO_BIN_EXE_nedetid");
+    let start = |src: &Path, out: &Path| {
+        std::process::Command::new(bin)
+            .args(["build", "--now", now, "--schedules"])
+            .arg(src)
+            .arg("--out")
+            .arg(out)
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .expect("start")
+    };
+    let (mut a_last, mut b_last) = (0, 0);
+    for round in 0..12 {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let out = dir.path().join("out");
+        // Into a new folder, and over a folder of the other schedules.
+        if round % 2 == 1 {
+            let first = if round % 4 == 1 { &a } else { &b };
+            assert!(build_at(first.path(), &out, now).status.success());
+        }
+        let (x, y) = if round % 3 == 0 { (&a, &b) } else { (&b, &a) };
+        let runs = [start(x.path(), &out), start(y.path(), &out)];
+        for run in runs {
+            let done = run.wait_with_output().expect("wait");
+            assert!(
+                done.status.success(),
+                "round {round}: {}",
+                String::from_utf8_lossy(&done.stderr)
+            );
+        }
+        let a_ok = check_at(a.path(), &out, now) == Some(0);
+        let b_ok = check_at(b.path(), &out, now) == Some(0);
+        assert!(
+            a_ok != b_ok,
+            "round {round}: the folder is exactly one build's ({a_ok} {b_ok})"
+        );
+        a_last += usize::from(a_ok);
+        b_last += usize::from(b_ok);
+        let mut expected: Vec<String> = manifest(&out)["files"]
+            .as_array()
+            .expect("files")
+            .iter()
+            .filter_map(|f| f.as_str().map(String::from))
+            .collect();
+        expected.sort();
+        assert_eq!(
+            listing(&out),
+            expected,
+            "round {round}: no file of the other build, no temporary or lock file"
+        );
+    }
+    assert!(a_last > 0 && b_last > 0, "either may publish last");
+}
+
+#[test]
+fn the_next_build_removes_what_a_killed_build_left_and_nothing_else() {
+    let out = tempfile::tempdir().expect("tempdir");
+    assert!(
+        build_at(Path::new("schedules"), out.path(), NOW)
+            .status
+            .success()
+    );
+    let before = listing(out.path());
+    // A killed build's staged file and backup; and names that are not.
+    let ours = [".nedetid-a1B2c3.tmp", ".nedetid-ZZZZZZ.tmp"];
+    let others = [".nedetid-keep.tmp", "notes.tmp", ".nedetid-a1B2c3.tmp~"];
+    for name in ours.iter().chain(&others) {
+        std::fs::write(out.path().join(name), "BEGIN:VCALENDAR").expect("write");
+    }
+    let next = build_at(Path::new("schedules"), out.path(), NOW);
+    assert!(
+        String::from_utf8_lossy(&next.stdout).contains("nothing written"),
+        "a no-op build cleans up too"
+    );
+    let mut expected = before;
+    expected.extend(others.map(String::from));
+    expected.sort();
+    assert_eq!(listing(out.path()), expected);
+}
+
 #[cfg(unix)]
 #[test]
 fn special_files_in_the_output_folder_are_errors_never_read() {
@@ -361,4 +480,34 @@ fn special_files_in_the_output_folder_are_errors_never_read() {
         stderr.contains("manifest.json: it is a named pipe (FIFO), not a regular file"),
         "{stderr}"
     );
+}
+
+#[cfg(unix)]
+#[test]
+fn a_new_output_folder_is_0755_under_umask_077() {
+    use std::os::unix::fs::PermissionsExt as _;
+    let dir = tempfile::tempdir().expect("tempdir");
+    let out = dir.path().join("www").join("nedetid");
+    let run = std::process::Command::new("sh")
+        .arg("-c")
+        .arg("umask 077 && exec \"$0\" build --now 2019-01-01T00:00:00Z --out \"$1\"")
+        .arg(env!("CARGO_BIN_EXE_nedetid"))
+        .arg(&out)
+        .current_dir(root())
+        .output()
+        .expect("run");
+    assert!(
+        run.status.success(),
+        "{}",
+        String::from_utf8_lossy(&run.stderr)
+    );
+    let mode = |p: &Path| {
+        std::fs::metadata(p)
+            .map(|m| m.permissions().mode() & 0o777)
+            .ok()
+    };
+    assert_eq!(mode(&out), Some(0o755), "the web server can list it");
+    assert_eq!(mode(&dir.path().join("www")), Some(0o755), "and reach it");
+    assert_eq!(mode(&out.join("visma.ics")), Some(0o644));
+    assert_eq!(mode(&out.join("index.html")), Some(0o644));
 }
