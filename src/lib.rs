@@ -176,9 +176,7 @@ fn build(common: &Common, out: &std::path::Path, check_only: bool) -> Result<u8,
     // Nothing changed since the last build and nothing is due to change:
     // the published files are what a build would write. (`--check` always
     // compares every byte.)
-    if !check_only
-        && problems.is_empty()
-        && previous.is_current(&fingerprint, now, |name| publish::published_size(out, name))
+    if !check_only && problems.is_empty() && publish::is_current(out, &previous, &fingerprint, now)
     {
         say!(
             "{}: unchanged (same schedules, nothing due before the next change); nothing written",

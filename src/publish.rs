@@ -19,7 +19,7 @@ use std::time::{Duration, Instant};
 
 use crate::error::Error;
 use crate::load::{Links, Opened, io_error, open_regular, read_limited};
-use crate::state::{MANIFEST, Manifest};
+use crate::state::{FileStat, MANIFEST, Manifest, SEEN, Seen};
 
 /// The lock file in the output folder (see [`lock`]).
 pub const LOCK: &str = ".nedetid.lock";
@@ -30,7 +30,8 @@ pub const LOCK_WAIT: Duration = Duration::from_secs(60);
 /// The largest state file read (the national benchmark's is 7 MB).
 pub const MAX_STATE_BYTES: u64 = 256 * 1024 * 1024;
 
-/// Temporary files (staged files, backups of replaced ones) are named `.nedetid-` + 6 letters or digits +
+/// Temporary files (staged files, backups of replaced ones, the record of
+/// what was published) are named `.nedetid-` + 6 letters or digits +
 /// `.tmp`; [`lock`] removes such files that a killed build left.
 const TEMP_PREFIX: &str = ".nedetid-";
 const TEMP_SUFFIX: &str = ".tmp";
@@ -91,10 +92,90 @@ fn not_regular(path: &Path, what: &str) -> Error {
     )
 }
 
-/// The size of the published file `name` in `dir`; `None` when it is
-/// missing (or cannot be read).
-pub fn published_size(dir: &Path, name: &str) -> Option<u64> {
-    std::fs::metadata(dir.join(name)).map(|m| m.len()).ok()
+/// Whether a build of input `fingerprint` at `now` would publish what is
+/// already in `dir`: [`Manifest::is_current`], with every published file as
+/// the last build left it on disk (by the record [`publish`] made).
+pub fn is_current(
+    dir: &Path,
+    manifest: &Manifest,
+    fingerprint: &str,
+    now: chrono::DateTime<chrono::Utc>,
+) -> bool {
+    let Some(seen) = read_seen(dir) else {
+        return false;
+    };
+    manifest.is_current(fingerprint, now, &seen, |name| stat(dir, name))
+}
+
+/// How the regular file `name` in `dir` looks on disk; `None` when it is
+/// missing or not a regular file.
+fn stat(dir: &Path, name: &str) -> Option<FileStat> {
+    let meta = std::fs::symlink_metadata(dir.join(name)).ok()?;
+    meta.is_file().then(|| file_stat(&meta))
+}
+
+/// Size, modification time, and on Unix the inode and the status change
+/// time: the kernel sets the last on every write, rename or change of
+/// times, so no edit keeps all of them.
+fn file_stat(meta: &std::fs::Metadata) -> FileStat {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::MetadataExt as _;
+        let ns = |secs: i64, nanos: i64| i128::from(secs) * 1_000_000_000 + i128::from(nanos);
+        FileStat {
+            size: meta.len(),
+            modified: ns(meta.mtime(), meta.mtime_nsec()),
+            inode: meta.ino(),
+            changed: ns(meta.ctime(), meta.ctime_nsec()),
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        let modified = meta
+            .modified()
+            .ok()
+            .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
+            .map_or(0, |d| d.as_nanos() as i128);
+        FileStat {
+            size: meta.len(),
+            modified,
+            inode: 0,
+            changed: 0,
+        }
+    }
+}
+
+/// The record of the last publish; `None` when there is none, or it is
+/// not a regular file or cannot be read (the build then compares bytes).
+fn read_seen(dir: &Path) -> Option<Seen> {
+    let Ok(Opened::File(file, size)) = open_regular(&dir.join(SEEN), Links::Refuse) else {
+        return None;
+    };
+    let bytes = read_limited(file, MAX_STATE_BYTES, size).ok()??;
+    Seen::parse(&bytes)
+}
+
+/// Records how every output looks on disk now that it is published, for
+/// [`is_current`]. Best effort: without a record the next build compares
+/// every byte, which is slower but as right.
+fn record(dir: &Path, outputs: &[Output]) {
+    let mut seen = Seen::default();
+    for output in outputs {
+        match stat(dir, &output.name) {
+            Some(stat) => seen.files.insert(output.name.clone(), stat),
+            None => return,
+        };
+    }
+    if read_seen(dir).as_ref() == Some(&seen) {
+        return;
+    }
+    // Mode 0600: nothing for the web server. Not flushed: lost in a crash,
+    // it only costs a build that compares bytes.
+    let written = temp_builder().tempfile_in(dir).and_then(|mut tmp| {
+        tmp.write_all(seen.to_json().as_bytes())?;
+        tmp.persist(dir.join(SEEN)).map(drop).map_err(|e| e.error)
+    });
+    drop(written);
 }
 
 /// Whether [`lock`] is for publishing or for reading only.
@@ -680,6 +761,7 @@ pub fn publish(
         done.push(Undo::Restore(backup, path));
     }
     sync_dir(dir);
+    record(dir, outputs);
     // Done: the old versions go (dropping a backup removes it).
     drop(done);
     Ok(changes)
