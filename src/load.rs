@@ -60,6 +60,9 @@ pub type RawInput = (PathBuf, Vec<u8>);
 
 /// Every schedule file in `dir` as (path, bytes), in name order, and the
 /// problems found on the way (no files, a file over the size limit).
+/// Anything named `*.yaml` / `*.yml` that is not a regular file (a folder,
+/// a named pipe, a device, a symbolic link to nothing) is an error that
+/// names it: skipping it would publish feeds without its events.
 pub fn read_dir(dir: &Path) -> Result<(Vec<RawInput>, Vec<Problem>), Error> {
     let entries = std::fs::read_dir(dir).map_err(|e| Error::io(dir, e))?;
     let mut paths = Vec::new();
@@ -70,7 +73,7 @@ pub fn read_dir(dir: &Path) -> Result<(Vec<RawInput>, Vec<Problem>), Error> {
             .extension()
             .and_then(|e| e.to_str())
             .is_some_and(|e| e == "yaml" || e == "yml");
-        if is_yaml && path.is_file() {
+        if is_yaml {
             paths.push(path);
         }
     }
@@ -87,17 +90,182 @@ pub fn read_dir(dir: &Path) -> Result<(Vec<RawInput>, Vec<Problem>), Error> {
     }
     let mut files = Vec::new();
     for path in paths {
-        let size = std::fs::metadata(&path)
-            .map_err(|e| Error::io(&path, e))?
-            .len();
+        let (file, size) = match open_regular(&path, Links::Follow) {
+            Ok(Opened::File(file, size)) => (file, size),
+            Ok(Opened::Missing) => return Err(missing_schedule(&path)),
+            Ok(Opened::Not(what)) => {
+                return Err(io_error(
+                    &path,
+                    format!(
+                        "{what}, not a regular file, so it cannot be read as a schedule; replace it with the schedule file, or rename it so that its name does not end in `.yaml` or `.yml`"
+                    ),
+                ));
+            }
+            Err(e) => return Err(Error::io(&path, e)),
+        };
         if size > MAX_FILE_BYTES {
             problems.push(too_large(&path, size));
             continue;
         }
-        let bytes = std::fs::read(&path).map_err(|e| Error::io(&path, e))?;
-        files.push((path, bytes));
+        match read_limited(file, MAX_FILE_BYTES, size) {
+            Ok(Some(bytes)) => files.push((path, bytes)),
+            // It grew while being read, or it is a file whose size the
+            // file system does not know (under /proc).
+            Ok(None) => problems.push(
+                Problem::error(
+                    Location::file(&path),
+                    format!("the file is over {MAX_FILE_BYTES} bytes, the limit"),
+                )
+                .help("split the schedules over several files, or drop outages long past"),
+            ),
+            Err(e) => return Err(Error::io(&path, e)),
+        }
     }
     Ok((files, problems))
+}
+
+/// A schedule named in the folder that is gone when opened: a symbolic
+/// link to nothing, or a file removed meanwhile.
+fn missing_schedule(path: &Path) -> Error {
+    let message = match std::fs::read_link(path) {
+        Ok(target) => format!(
+            "is a symbolic link to `{}`, which does not exist; fix the link or remove it",
+            target.display()
+        ),
+        Err(_) => "was removed while the folder was read; run again".to_string(),
+    };
+    io_error(path, message)
+}
+
+/// An I/O error about `path` with nedetid's own words.
+pub(crate) fn io_error(path: &Path, message: String) -> Error {
+    Error::io(
+        path,
+        std::io::Error::new(std::io::ErrorKind::InvalidInput, message),
+    )
+}
+
+/// Whether [`open_regular`] follows a symbolic link.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Links {
+    /// Opens what the link points at (schedules may be links).
+    Follow,
+    /// A link is not a regular file (published files, the state file).
+    Refuse,
+}
+
+/// What [`open_regular`] found.
+#[derive(Debug)]
+pub(crate) enum Opened {
+    /// A regular file, open for reading, and its size.
+    File(std::fs::File, u64),
+    /// Nothing there (or a symbolic link to nothing).
+    Missing,
+    /// Something else: "a folder", "a named pipe (FIFO)", ...
+    Not(&'static str),
+}
+
+/// Opens `path` for reading if it is a regular file. A named pipe cannot
+/// block the open (on Unix it is opened non-blocking) and is never read:
+/// the kind of file is checked on the opened handle, not on the name.
+pub(crate) fn open_regular(path: &Path, links: Links) -> std::io::Result<Opened> {
+    let mut options = std::fs::OpenOptions::new();
+    options.read(true);
+    #[cfg(unix)]
+    {
+        use rustix::fs::OFlags;
+        use std::os::unix::fs::OpenOptionsExt as _;
+        let mut flags = OFlags::NONBLOCK;
+        if links == Links::Refuse {
+            flags |= OFlags::NOFOLLOW;
+        }
+        options.custom_flags(flags.bits() as i32);
+    }
+    #[cfg(not(unix))]
+    match std::fs::symlink_metadata(path) {
+        Ok(m) if m.is_symlink() && links == Links::Refuse => return Ok(Opened::Not(kind(&m))),
+        Ok(m) if m.is_dir() => return Ok(Opened::Not(kind(&m))),
+        _ => {}
+    }
+    let file = match options.open(path) {
+        Ok(file) => file,
+        Err(e) => {
+            // With NOFOLLOW a link fails to open (ELOOP, or EMLINK on
+            // some systems): say what it is.
+            if links == Links::Refuse
+                && let Ok(m) = std::fs::symlink_metadata(path)
+                && m.is_symlink()
+            {
+                return Ok(Opened::Not(kind(&m)));
+            }
+            return match e.kind() {
+                std::io::ErrorKind::NotFound => Ok(Opened::Missing),
+                _ => Err(e),
+            };
+        }
+    };
+    let meta = file.metadata()?;
+    if meta.is_file() {
+        Ok(Opened::File(file, meta.len()))
+    } else {
+        Ok(Opened::Not(kind(&meta)))
+    }
+}
+
+/// What a file that is not a regular file is, in words.
+pub(crate) fn kind(meta: &std::fs::Metadata) -> &'static str {
+    let t = meta.file_type();
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::FileTypeExt as _;
+        if t.is_fifo() {
+            return "it is a named pipe (FIFO)";
+        }
+        if t.is_char_device() || t.is_block_device() {
+            return "it is a device";
+        }
+        if t.is_socket() {
+            return "it is a socket";
+        }
+    }
+    if t.is_symlink() {
+        "it is a symbolic link"
+    } else if t.is_dir() {
+        "it is a folder"
+    } else {
+        "it is a special file"
+    }
+}
+
+/// Reads the whole file if it is at most `limit` bytes; `None` when there
+/// are more. The limit is enforced while reading (at most `limit` + 64 KiB
+/// are read), not trusted to the size the file system gives, which is 0
+/// for files under /proc. `size` is the expected size, a hint.
+pub(crate) fn read_limited(
+    mut file: impl std::io::Read,
+    limit: u64,
+    size: u64,
+) -> std::io::Result<Option<Vec<u8>>> {
+    // Reads of whole blocks: some files refuse others (/proc/*/pagemap).
+    const CHUNK: usize = 64 * 1024;
+    let hint = usize::try_from(size.min(limit)).unwrap_or(0);
+    let mut bytes = Vec::with_capacity(hint.saturating_add(CHUNK));
+    loop {
+        if bytes.len() as u64 > limit {
+            return Ok(None);
+        }
+        let len = bytes.len();
+        bytes.resize(len + CHUNK, 0);
+        match file.read(&mut bytes[len..]) {
+            Ok(0) => {
+                bytes.truncate(len);
+                return Ok(Some(bytes));
+            }
+            Ok(n) => bytes.truncate(len + n),
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => bytes.truncate(len),
+            Err(e) => return Err(e),
+        }
+    }
 }
 
 /// Parses files read by [`read_dir`].
@@ -446,5 +614,21 @@ mod tests {
         );
         let p = problem(&text);
         assert!(p.message.contains("alias"), "{p}");
+    }
+
+    #[test]
+    fn reading_stops_soon_after_the_limit_whatever_the_size_says() {
+        let endless = std::io::repeat(b'a');
+        assert_eq!(read_limited(endless, 1000, 0).ok(), Some(None));
+        let counted = std::io::Read::take(std::io::repeat(b'a'), 1000);
+        let read = read_limited(counted, 1000, 0).ok().flatten();
+        assert_eq!(
+            read.map(|b| b.len()),
+            Some(1000),
+            "exactly the limit is fine"
+        );
+        let over = std::io::Read::take(std::io::repeat(b'a'), 1001);
+        assert_eq!(read_limited(over, 1000, 5000).ok(), Some(None));
+        assert_eq!(read_limited(&b""[..], 0, 0).ok(), Some(Some(Vec::new())));
     }
 }

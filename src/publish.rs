@@ -3,36 +3,444 @@
 //! file beside its target and flushed (where a full disk or a read-only
 //! folder fails, with nothing published touched); only then are they renamed
 //! over the old files, and if a rename fails the ones already renamed are put
-//! back. Files whose bytes would not change are not touched, so their
-//! modification time (and a web server's ETag) stays.
+//! back. The old version of a file being replaced or removed is kept on disk
+//! until the publish is done, as a hard link under a temporary name (a copy
+//! where the file system has no hard links), never in memory. Files whose
+//! bytes would not change are not touched, so their modification time (and
+//! a web server's `ETag`) stays.
+//!
+//! A build holds the output folder's lock ([`lock`]) from reading the state
+//! file until it has published, so two builds cannot interleave.
 
 use std::io::Write as _;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
+use std::time::{Duration, Instant};
 
 use crate::error::Error;
-use crate::state::{MANIFEST, Manifest};
+use crate::limits::MAX_STATE_BYTES;
+use crate::load::{Links, Opened, io_error, open_regular, read_limited};
+use crate::state::{FileStat, MANIFEST, Manifest, SEEN, Seen};
+
+/// The lock file in the output folder (see [`lock`]).
+pub const LOCK: &str = ".nedetid.lock";
+
+/// How long a build waits for another one to release the output folder.
+pub const LOCK_WAIT: Duration = Duration::from_secs(60);
+
+/// Temporary files (staged files, backups of replaced ones, the record of
+/// what was published) are named `.nedetid-` + 6 letters or digits +
+/// `.tmp`; [`lock`] removes such files that a killed build left.
+const TEMP_PREFIX: &str = ".nedetid-";
+const TEMP_SUFFIX: &str = ".tmp";
+const TEMP_RANDOM: usize = 6;
+
+fn temp_builder() -> tempfile::Builder<'static, 'static> {
+    let mut builder = tempfile::Builder::new();
+    builder
+        .prefix(TEMP_PREFIX)
+        .suffix(TEMP_SUFFIX)
+        .rand_bytes(TEMP_RANDOM);
+    builder
+}
+
+/// Whether `name` is one of nedetid's temporary names, exactly.
+fn is_temp_name(name: &str) -> bool {
+    name.strip_prefix(TEMP_PREFIX)
+        .and_then(|rest| rest.strip_suffix(TEMP_SUFFIX))
+        .is_some_and(|random| {
+            random.len() == TEMP_RANDOM && random.bytes().all(|b| b.is_ascii_alphanumeric())
+        })
+}
 
 /// Reads the state file of `dir`; a missing file (or folder) starts fresh,
-/// a corrupt one is an error that names it.
+/// a corrupt one is an error that names it. It must be a regular file (a
+/// link is not followed) of at most [`MAX_STATE_BYTES`].
 pub fn read_manifest(dir: &Path) -> Result<Manifest, Error> {
     let path = dir.join(MANIFEST);
-    match std::fs::read(&path) {
-        Ok(bytes) => Manifest::parse(&bytes).map_err(|e| Error::State {
-            path,
+    let (file, size) = match open_regular(&path, Links::Refuse) {
+        Ok(Opened::File(file, size)) => (file, size),
+        Ok(Opened::Missing) => return Ok(Manifest::default()),
+        Ok(Opened::Not(what)) => return Err(not_regular(&path, what)),
+        Err(e) => return Err(Error::io(&path, e)),
+    };
+    let bytes = read_limited(file, MAX_STATE_BYTES, size)
+        .map_err(|e| Error::io(&path, e))?
+        .ok_or_else(|| Error::State {
+            path: path.clone(),
             message: format!(
-                "cannot read the state file: {e}; restore it from the last good copy, or delete it to start fresh (every event then gets SEQUENCE 0 again)"
+                "the state file is over {MAX_STATE_BYTES} bytes, far more than nedetid writes; restore it from the last good copy, or delete it to start fresh (every event then gets SEQUENCE 0 again)"
             ),
-        }),
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(Manifest::default()),
-        Err(e) => Err(Error::io(&path, e)),
+        })?;
+    Manifest::parse(&bytes).map_err(|e| Error::State {
+        path,
+        message: format!(
+            "cannot read the state file: {e}; restore it from the last good copy, or delete it to start fresh (every event then gets SEQUENCE 0 again)"
+        ),
+    })
+}
+
+/// A published file (or the state file) that is not a regular file.
+fn not_regular(path: &Path, what: &str) -> Error {
+    io_error(
+        path,
+        format!(
+            "{what}, not a regular file; nedetid publishes only regular files and does not follow links: remove it, and the next build writes the file"
+        ),
+    )
+}
+
+/// Whether a build of input `fingerprint` at `now` would publish what is
+/// already in `dir`: [`Manifest::is_current`], with every published file as
+/// the last build left it on disk (by the record [`publish`] made).
+pub fn is_current(
+    dir: &Path,
+    manifest: &Manifest,
+    fingerprint: &str,
+    now: chrono::DateTime<chrono::Utc>,
+) -> bool {
+    let Some(seen) = read_seen(dir) else {
+        return false;
+    };
+    manifest.is_current(fingerprint, now, &seen, |name| stat(dir, name))
+}
+
+/// How the regular file `name` in `dir` looks on disk; `None` when it is
+/// missing or not a regular file.
+fn stat(dir: &Path, name: &str) -> Option<FileStat> {
+    let meta = std::fs::symlink_metadata(dir.join(name)).ok()?;
+    meta.is_file().then(|| file_stat(&meta))
+}
+
+/// Size, modification time, and on Unix the inode and the status change
+/// time: the kernel sets the last on every write, rename or change of
+/// times, so no edit keeps all of them.
+fn file_stat(meta: &std::fs::Metadata) -> FileStat {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::MetadataExt as _;
+        let ns = |secs: i64, nanos: i64| i128::from(secs) * 1_000_000_000 + i128::from(nanos);
+        FileStat {
+            size: meta.len(),
+            modified: ns(meta.mtime(), meta.mtime_nsec()),
+            inode: meta.ino(),
+            changed: ns(meta.ctime(), meta.ctime_nsec()),
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        let modified = meta
+            .modified()
+            .ok()
+            .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
+            .map_or(0, |d| d.as_nanos() as i128);
+        FileStat {
+            size: meta.len(),
+            modified,
+            inode: 0,
+            changed: 0,
+        }
     }
 }
 
-/// The size of the published file `name` in `dir`; `None` when it is
-/// missing (or cannot be read).
-pub fn published_size(dir: &Path, name: &str) -> Option<u64> {
-    std::fs::metadata(dir.join(name)).map(|m| m.len()).ok()
+/// The record of the last publish; `None` when there is none, or it is
+/// not a regular file or cannot be read (the build then compares bytes).
+fn read_seen(dir: &Path) -> Option<Seen> {
+    let Ok(Opened::File(file, size)) = open_regular(&dir.join(SEEN), Links::Refuse) else {
+        return None;
+    };
+    let bytes = read_limited(file, MAX_STATE_BYTES, size).ok()??;
+    Seen::parse(&bytes)
+}
+
+/// Records how every output looks on disk now that it is published, for
+/// [`is_current`]. Best effort: without a record the next build compares
+/// every byte, which is slower but as right.
+fn record(dir: &Path, outputs: &[Output]) {
+    let mut seen = Seen::default();
+    for output in outputs {
+        match stat(dir, &output.name) {
+            Some(stat) => seen.files.insert(output.name.clone(), stat),
+            None => return,
+        };
+    }
+    if read_seen(dir).as_ref() == Some(&seen) {
+        return;
+    }
+    // Mode 0600: nothing for the web server. Not flushed: lost in a crash,
+    // it only costs a build that compares bytes.
+    let written = temp_builder().tempfile_in(dir).and_then(|mut tmp| {
+        tmp.write_all(seen.to_json().as_bytes())?;
+        tmp.persist(dir.join(SEEN)).map(drop).map_err(|e| e.error)
+    });
+    drop(written);
+}
+
+/// Whether [`lock`] is for publishing or for reading only.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Access {
+    /// `build`: one at a time, and no `build --check` meanwhile.
+    Exclusive,
+    /// `build --check`: any number at once, but not during a build.
+    Shared,
+}
+
+/// The output folder's lock, held until dropped.
+#[derive(Debug)]
+pub struct Lock {
+    file: Option<std::fs::File>,
+    path: PathBuf,
+    access: Access,
+    /// Folders this build created, innermost last (removed again if the
+    /// build leaves them empty).
+    created: Vec<PathBuf>,
+}
+
+/// Locks the output folder `dir`, waiting up to [`LOCK_WAIT`] for another
+/// build. [`Access::Exclusive`] creates the folder (mode 0755) if missing,
+/// and then removes the temporary files that a killed build left.
+/// [`Access::Shared`] writes nothing but the lock file, and takes no lock
+/// where there is nothing to lock (no folder; a read-only folder without a
+/// lock file, where no build has started).
+pub fn lock(dir: &Path, access: Access) -> Result<Lock, Error> {
+    lock_waiting(dir, access, LOCK_WAIT)
+}
+
+/// The lock `build` takes: shared for `build --check` (it only reads, and
+/// several may run at once, but never during a build), else exclusive.
+pub fn lock_for_build(dir: &Path, check_only: bool) -> Result<Lock, Error> {
+    lock(
+        dir,
+        if check_only {
+            Access::Shared
+        } else {
+            Access::Exclusive
+        },
+    )
+}
+
+fn lock_waiting(dir: &Path, access: Access, wait: Duration) -> Result<Lock, Error> {
+    let path = dir.join(LOCK);
+    let deadline = Instant::now() + wait;
+    let mut lock = Lock {
+        file: None,
+        path: path.clone(),
+        access,
+        created: Vec::new(),
+    };
+    let mut said = false;
+    // A build that finishes removes the lock file; one that waited for
+    // it then holds a lock on a file no longer there, and starts over.
+    for _ in 0..1000 {
+        if access == Access::Exclusive {
+            lock.created.extend(create_folder(dir)?);
+        }
+        let Some(file) = open_lock(&path, access)? else {
+            match access {
+                // The folder went (a build that created it failed, and
+                // removed it again): made again above.
+                Access::Exclusive => continue,
+                Access::Shared => return Ok(lock),
+            }
+        };
+        loop {
+            let got = match access {
+                Access::Exclusive => file.try_lock(),
+                Access::Shared => file.try_lock_shared(),
+            };
+            match got {
+                Ok(()) => break,
+                Err(std::fs::TryLockError::WouldBlock) => {
+                    if Instant::now() >= deadline {
+                        return Err(io_error(
+                            dir,
+                            format!(
+                                "another nedetid build (or `build --check`) has kept this folder locked (`{LOCK}`) for the {} s this one waited; run again when it is done, or stop it",
+                                wait.as_secs()
+                            ),
+                        ));
+                    }
+                    if !said {
+                        said = true;
+                        let _ = writeln!(
+                            std::io::stderr().lock(),
+                            "waiting for another nedetid build (or `build --check`) in {} to finish (at most {} s)",
+                            dir.display(),
+                            wait.as_secs()
+                        );
+                    }
+                    std::thread::sleep(Duration::from_millis(50));
+                }
+                Err(std::fs::TryLockError::Error(e)) => {
+                    return Err(io_error(
+                        &path,
+                        format!(
+                            "cannot lock the output folder ({e}); nedetid locks it so that two builds cannot publish into it at once: put the output folder on a file system that supports file locks"
+                        ),
+                    ));
+                }
+            }
+        }
+        if still_there(&file, &path) {
+            lock.file = Some(file);
+            if access == Access::Exclusive {
+                remove_leftovers(dir)?;
+            }
+            return Ok(lock);
+        }
+    }
+    Err(io_error(
+        &path,
+        "the lock file keeps being replaced; is something else removing it?".to_string(),
+    ))
+}
+
+/// Opens the lock file, creating it; `None` where the folder is missing,
+/// and for [`Access::Shared`] where there is nothing to lock.
+fn open_lock(path: &Path, access: Access) -> Result<Option<std::fs::File>, Error> {
+    let open = |write: bool| {
+        let mut options = std::fs::OpenOptions::new();
+        options.read(true).write(write).create(write);
+        #[cfg(unix)]
+        {
+            use rustix::fs::OFlags;
+            use std::os::unix::fs::OpenOptionsExt as _;
+            options
+                .mode(0o644)
+                .custom_flags((OFlags::NONBLOCK | OFlags::NOFOLLOW).bits() as i32);
+        }
+        options.open(path)
+    };
+    use std::io::ErrorKind;
+    let file = match (open(true), access) {
+        (Ok(file), _) => file,
+        (Err(e), Access::Shared) => match e.kind() {
+            ErrorKind::NotFound => return Ok(None),
+            ErrorKind::PermissionDenied | ErrorKind::ReadOnlyFilesystem => match open(false) {
+                Ok(file) => file,
+                Err(e) if e.kind() == ErrorKind::NotFound => return Ok(None),
+                Err(e) => return Err(lock_error(path, e)),
+            },
+            _ => return Err(lock_error(path, e)),
+        },
+        (Err(e), Access::Exclusive) if e.kind() == ErrorKind::NotFound => return Ok(None),
+        (Err(e), Access::Exclusive) => return Err(lock_error(path, e)),
+    };
+    match file.metadata() {
+        Ok(m) if m.is_file() => Ok(Some(file)),
+        Ok(m) => Err(io_error(
+            path,
+            format!(
+                "{}, not the lock file nedetid makes; remove it",
+                crate::load::kind(&m)
+            ),
+        )),
+        Err(e) => Err(lock_error(path, e)),
+    }
+}
+
+fn lock_error(path: &Path, e: std::io::Error) -> Error {
+    match std::fs::symlink_metadata(path) {
+        Ok(m) if !m.is_file() => io_error(
+            path,
+            format!(
+                "{}, not the lock file nedetid makes; remove it",
+                crate::load::kind(&m)
+            ),
+        ),
+        _ => Error::io(path, e),
+    }
+}
+
+/// Whether `file` is still the file at `path` (Unix: the lock file is
+/// removed when a build finishes; elsewhere it stays).
+fn still_there(file: &std::fs::File, path: &Path) -> bool {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::MetadataExt as _;
+        match (file.metadata(), std::fs::symlink_metadata(path)) {
+            (Ok(a), Ok(b)) => a.dev() == b.dev() && a.ino() == b.ino(),
+            _ => false,
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = (file, path);
+        true
+    }
+}
+
+impl Drop for Lock {
+    fn drop(&mut self) {
+        // Removed while still locked: whoever waits on it then sees that
+        // it is gone. A shared holder removes it only if it is the last.
+        // (Windows cannot remove an open file: there it stays.)
+        if let Some(file) = self.file.take() {
+            let last = self.access == Access::Exclusive || file.try_lock().is_ok();
+            if last && cfg!(unix) {
+                let _ = std::fs::remove_file(&self.path);
+            }
+            drop(file);
+        }
+        // A folder this build created and left empty (it failed before
+        // publishing) goes again.
+        for dir in self.created.iter().rev() {
+            if std::fs::remove_dir(dir).is_err() {
+                break;
+            }
+        }
+    }
+}
+
+/// Creates `dir` and any missing parent folders with mode 0755 (not as the
+/// umask says: a web server must read them); returns those it created,
+/// outermost first.
+fn create_folder(dir: &Path) -> Result<Vec<PathBuf>, Error> {
+    let missing: Vec<&Path> = dir
+        .ancestors()
+        .take_while(|a| !a.as_os_str().is_empty() && !a.is_dir())
+        .collect();
+    let mut created = Vec::new();
+    for folder in missing.into_iter().rev() {
+        match std::fs::create_dir(folder) {
+            Ok(()) => {
+                #[cfg(unix)]
+                {
+                    use std::os::unix::fs::PermissionsExt as _;
+                    std::fs::set_permissions(folder, std::fs::Permissions::from_mode(0o755))
+                        .map_err(|e| Error::io(folder, e))?;
+                }
+                created.push(folder.to_path_buf());
+            }
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists && folder.is_dir() => {}
+            Err(e) => return Err(Error::io(folder, e)),
+        }
+    }
+    Ok(created)
+}
+
+/// Removes the temporary files of earlier builds that were killed: regular
+/// files named exactly as nedetid names them, nothing else. Only under an
+/// exclusive lock, where no other build has any.
+fn remove_leftovers(dir: &Path) -> Result<(), Error> {
+    let entries = std::fs::read_dir(dir).map_err(|e| Error::io(dir, e))?;
+    for entry in entries {
+        let entry = entry.map_err(|e| Error::io(dir, e))?;
+        let name = entry.file_name();
+        if !name.to_str().is_some_and(is_temp_name) {
+            continue;
+        }
+        let path = entry.path();
+        // file_type does not follow links.
+        if entry.file_type().is_ok_and(|t| t.is_file()) {
+            match std::fs::remove_file(&path) {
+                Ok(()) => {}
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+                Err(e) => return Err(Error::io(&path, e)),
+            }
+        }
+    }
+    Ok(())
 }
 
 /// A file to publish: name inside the output folder, and its bytes.
@@ -71,21 +479,51 @@ impl Content {
         }
     }
 
+    /// The bytes, in pieces.
+    fn parts(&self) -> impl Iterator<Item = &[u8]> {
+        let (whole, pieces): (&[u8], &[Arc<str>]) = match self {
+            Content::Bytes(b) => (b, &[]),
+            Content::Pieces(p) => (&[], p),
+        };
+        std::iter::once(whole).chain(pieces.iter().map(|p| p.as_bytes()))
+    }
+
     /// Whether these are exactly `bytes`.
     pub fn is(&self, bytes: &[u8]) -> bool {
-        match self {
-            Content::Bytes(b) => b == bytes,
-            Content::Pieces(pieces) => {
-                let mut rest = bytes;
-                for piece in pieces {
-                    match rest.split_at_checked(piece.len()) {
-                        Some((head, tail)) if head == piece.as_bytes() => rest = tail,
-                        _ => return false,
+        self.matches(bytes, &mut [0; 4096]).unwrap_or(false)
+    }
+
+    /// Whether these are exactly what `file` reads, read through `buf`
+    /// (reading stops at the first difference).
+    fn matches(&self, mut file: impl std::io::Read, buf: &mut [u8]) -> std::io::Result<bool> {
+        let mut parts = self.parts();
+        let mut part: &[u8] = &[];
+        loop {
+            let n = match file.read(buf) {
+                Ok(0) => break,
+                Ok(n) => n,
+                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+                Err(e) => return Err(e),
+            };
+            let mut chunk = &buf[..n];
+            while !chunk.is_empty() {
+                if part.is_empty() {
+                    match parts.next() {
+                        Some(next) => part = next,
+                        // The file is longer.
+                        None => return Ok(false),
                     }
+                    continue;
                 }
-                rest.is_empty()
+                let k = part.len().min(chunk.len());
+                if part[..k] != chunk[..k] {
+                    return Ok(false);
+                }
+                part = &part[k..];
+                chunk = &chunk[k..];
             }
         }
+        Ok(part.is_empty() && parts.all(<[u8]>::is_empty))
     }
 
     fn write_to(&self, file: &mut impl std::io::Write) -> std::io::Result<()> {
@@ -131,10 +569,10 @@ impl Changes {
     }
 }
 
-/// A published file's previous bytes, kept to put it back.
-struct Previous {
-    name: String,
-    bytes: Option<Content>,
+/// An output to write, and whether it replaces a published file.
+struct Change<'a> {
+    output: &'a Output,
+    replaces: bool,
 }
 
 /// Compares `outputs` with the files in `dir`, and lists which of `owned`
@@ -143,40 +581,66 @@ pub fn plan(dir: &Path, outputs: &[Output], dropped: &[&str]) -> Result<Changes,
     Ok(compare(dir, outputs, dropped)?.0)
 }
 
-fn compare(
+fn compare<'a>(
     dir: &Path,
-    outputs: &[Output],
+    outputs: &'a [Output],
     dropped: &[&str],
-) -> Result<(Changes, Vec<Previous>), Error> {
+) -> Result<(Changes, Vec<Change<'a>>), Error> {
     let mut changes = Changes::default();
-    let mut previous = Vec::new();
+    let mut writes = Vec::new();
+    let mut buf = vec![0; 256 * 1024];
     for output in outputs {
         let path = dir.join(&output.name);
-        match std::fs::read(&path) {
-            Ok(old) if output.content.is(&old) => changes.unchanged.push(output.name.clone()),
-            Ok(old) => {
-                changes.updated.push(output.name.clone());
-                previous.push(Previous {
-                    name: output.name.clone(),
-                    bytes: Some(Content::Bytes(old)),
-                });
+        let same = match open_regular(&path, Links::Refuse) {
+            Ok(Opened::File(file, size)) => {
+                size == output.content.len() as u64
+                    && output
+                        .content
+                        .matches(file, &mut buf)
+                        .map_err(|e| Error::io(&path, e))?
             }
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            Ok(Opened::Missing) => {
                 changes.created.push(output.name.clone());
-                previous.push(Previous {
-                    name: output.name.clone(),
-                    bytes: None,
+                writes.push(Change {
+                    output,
+                    replaces: false,
                 });
+                continue;
             }
+            Ok(Opened::Not(what)) => return Err(not_regular(&path, what)),
             Err(e) => return Err(Error::io(&path, e)),
+        };
+        if same {
+            changes.unchanged.push(output.name.clone());
+        } else {
+            changes.updated.push(output.name.clone());
+            writes.push(Change {
+                output,
+                replaces: true,
+            });
         }
     }
     for name in dropped {
-        if dir.join(name).is_file() && !outputs.iter().any(|o| o.name == *name) {
-            changes.removed.push((*name).to_string());
+        if outputs.iter().any(|o| o.name == *name) {
+            continue;
+        }
+        let path = dir.join(name);
+        match std::fs::symlink_metadata(&path) {
+            Ok(m) if m.is_file() => changes.removed.push((*name).to_string()),
+            Ok(m) => {
+                return Err(io_error(
+                    &path,
+                    format!(
+                        "{}, not the regular file an earlier build wrote here and this one would remove; remove it",
+                        crate::load::kind(&m)
+                    ),
+                ));
+            }
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+            Err(e) => return Err(Error::io(&path, e)),
         }
     }
-    Ok((changes, previous))
+    Ok((changes, writes))
 }
 
 /// A point in publishing where tests inject failures.
@@ -184,98 +648,121 @@ fn compare(
 pub enum Step<'a> {
     /// Before the temporary file for this name is written.
     Write(&'a str),
+    /// Before the published file of this name is hard-linked to its backup
+    /// (a failure here stands for a file system without hard links: the
+    /// file is then copied).
+    Link(&'a str),
     /// Before the temporary file is renamed over this name.
     Rename(&'a str),
     /// Before this dropped file is removed.
     Remove(&'a str),
 }
 
+/// A staged file: the output's new bytes under a temporary name, and the
+/// published file's old version when it replaces one.
+struct Staged<'a> {
+    tmp: tempfile::NamedTempFile,
+    backup: Option<tempfile::TempPath>,
+    name: &'a str,
+}
+
+/// What to do to undo one step of the commit.
+enum Undo {
+    /// Put the old version back.
+    Restore(tempfile::TempPath, PathBuf),
+    /// Remove a file that did not exist before.
+    Remove(PathBuf),
+}
+
 /// Publishes `outputs` into `dir` and removes `dropped` files (ones an
 /// earlier build wrote and this one does not). `fault` is called at each
 /// [`Step`]; tests use it to inject failures, the binary passes [`no_faults`].
+/// The caller holds the folder's [`lock`].
 pub fn publish(
     dir: &Path,
     outputs: &[Output],
     dropped: &[&str],
     fault: &(dyn Fn(Step) -> std::io::Result<()> + Sync),
 ) -> Result<Changes, Error> {
-    std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
-    let (changes, previous) = compare(dir, outputs, dropped)?;
-    // Stage: write every changed file beside its target. Dropping the
-    // temporary files on an error removes them again.
-    let by_name: std::collections::HashMap<&str, &Output> =
-        outputs.iter().map(|o| (o.name.as_str(), o)).collect();
-    let staged = stage_all(dir, &previous, &by_name, fault)?;
-    // Every staged file on disk before any is renamed over a published one.
-    crate::par::try_map_on(FLUSH_THREADS, &staged, |(tmp, _)| {
-        tmp.as_file()
-            .sync_all()
-            .map_err(|e| Error::io(tmp.path(), e))
+    create_folder(dir)?;
+    let (changes, writes) = compare(dir, outputs, dropped)?;
+    // Stage: write every changed file beside its target, and keep the old
+    // version of each one it replaces. Dropping them on an error removes
+    // the temporary files again.
+    let staged = crate::par::try_map_on(STAGE_THREADS, &writes, |change| {
+        let name = change.output.name.as_str();
+        fault(Step::Write(name)).map_err(|e| Error::io(&dir.join(name), e))?;
+        let tmp = stage(dir, &change.output.content)?;
+        let backup = if change.replaces {
+            Some(backup(dir, name, fault)?)
+        } else {
+            None
+        };
+        Ok(Staged { tmp, backup, name })
     })?;
+    // Every staged file complete and on disk (and only now readable by
+    // the web server) before any is renamed over a published one.
+    crate::par::try_map_on(FLUSH_THREADS, &staged, |s| {
+        let file = s.tmp.as_file();
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt as _;
+            file.set_permissions(std::fs::Permissions::from_mode(0o644))
+                .map_err(|e| Error::io(s.tmp.path(), e))?;
+        }
+        file.sync_all().map_err(|e| Error::io(s.tmp.path(), e))
+    })?;
+    let mut removals = Vec::new();
+    for name in &changes.removed {
+        removals.push((name.as_str(), backup(dir, name, fault)?));
+    }
     // Commit: rename each over its target and remove the dropped files,
     // the last output (the state file) last of all; on any failure put back
     // what was already done.
-    let mut removals = Vec::new();
-    for name in &changes.removed {
-        let path = dir.join(name);
-        let bytes = std::fs::read(&path).map_err(|e| Error::io(&path, e))?;
-        removals.push(Previous {
-            name: name.clone(),
-            bytes: Some(Content::Bytes(bytes)),
+    let last = outputs.last().map(|o| o.name.as_str());
+    let (tail, head): (Vec<_>, Vec<_>) = staged.into_iter().partition(|s| Some(s.name) == last);
+    let mut done: Vec<Undo> = Vec::new();
+    for s in head.into_iter().chain(tail) {
+        let target = dir.join(s.name);
+        if Some(s.name) == last {
+            // The dropped files go before the state file.
+            for (name, backup) in removals.drain(..) {
+                let path = dir.join(name);
+                let removed = fault(Step::Remove(name)).and_then(|()| std::fs::remove_file(&path));
+                if let Err(e) = removed {
+                    rollback(done);
+                    return Err(Error::io(&path, e));
+                }
+                done.push(Undo::Restore(backup, path));
+            }
+        }
+        let renamed = fault(Step::Rename(s.name))
+            .and_then(|()| s.tmp.persist(&target).map(drop).map_err(|e| e.error));
+        if let Err(e) = renamed {
+            rollback(done);
+            return Err(Error::io(&target, e));
+        }
+        done.push(match s.backup {
+            Some(backup) => Undo::Restore(backup, target),
+            None => Undo::Remove(target),
         });
     }
-    let last = outputs.last().map(|o| o.name.as_str());
-    let (tail, head): (Vec<_>, Vec<_>) = staged
-        .into_iter()
-        .partition(|(_, prev)| Some(prev.name.as_str()) == last);
-    let mut done: Vec<&Previous> = Vec::new();
-    let fail = |done: &[&Previous], path: &Path, e: std::io::Error| {
-        rollback(dir, done);
-        Error::io(path, e)
-    };
-    for (tmp, prev) in head {
-        let target = dir.join(&prev.name);
-        let renamed = fault(Step::Rename(&prev.name))
-            .and_then(|()| tmp.persist(&target).map(drop).map_err(|e| e.error));
-        renamed.map_err(|e| fail(&done, &target, e))?;
-        done.push(prev);
-    }
-    for prev in &removals {
-        let path = dir.join(&prev.name);
-        let removed = fault(Step::Remove(&prev.name)).and_then(|()| std::fs::remove_file(&path));
-        removed.map_err(|e| fail(&done, &path, e))?;
-        done.push(prev);
-    }
-    for (tmp, prev) in tail {
-        let target = dir.join(&prev.name);
-        let renamed = fault(Step::Rename(&prev.name))
-            .and_then(|()| tmp.persist(&target).map(drop).map_err(|e| e.error));
-        renamed.map_err(|e| fail(&done, &target, e))?;
+    // The state file unchanged, or none among the outputs (tests): the
+    // dropped files last.
+    for (name, backup) in removals {
+        let path = dir.join(name);
+        let removed = fault(Step::Remove(name)).and_then(|()| std::fs::remove_file(&path));
+        if let Err(e) = removed {
+            rollback(done);
+            return Err(Error::io(&path, e));
+        }
+        done.push(Undo::Restore(backup, path));
     }
     sync_dir(dir);
+    record(dir, outputs);
+    // Done: the old versions go (dropping a backup removes it).
+    drop(done);
     Ok(changes)
-}
-
-/// Writes the temporary file of every changed output, on all cores (and,
-/// but on Linux, waits for each to reach the disk: there one syncfs(2) of
-/// the output's file system after all are written costs a single journal
-/// commit instead of one per file).
-fn stage_all<'p>(
-    dir: &Path,
-    previous: &'p [Previous],
-    by_name: &std::collections::HashMap<&str, &Output>,
-    fault: &(dyn Fn(Step) -> std::io::Result<()> + Sync),
-) -> Result<Vec<(tempfile::NamedTempFile, &'p Previous)>, Error> {
-    let one =
-        |prev: &'p Previous| -> Result<Option<(tempfile::NamedTempFile, &'p Previous)>, Error> {
-            let Some(output) = by_name.get(prev.name.as_str()) else {
-                return Ok(None);
-            };
-            fault(Step::Write(&output.name)).map_err(|e| Error::io(&dir.join(&output.name), e))?;
-            Ok(Some((stage(dir, &output.content, false)?, prev)))
-        };
-    let staged = crate::par::try_map_on(STAGE_THREADS, previous, one)?;
-    Ok(staged.into_iter().flatten().collect())
 }
 
 /// Writing temporary files is copying into the page cache: one thread per
@@ -289,53 +776,86 @@ pub fn no_faults(_: Step) -> std::io::Result<()> {
     Ok(())
 }
 
-/// Writes `content` to a world-readable temporary file in `dir` (tempfile
-/// creates 0600, which a web server cannot read), and flushes it to disk
-/// if `sync` (else [`publish`] does, once all are written).
-fn stage(dir: &Path, content: &Content, sync: bool) -> Result<tempfile::NamedTempFile, Error> {
-    let mut tmp = tempfile::Builder::new()
-        .prefix(".nedetid-")
-        .suffix(".tmp")
+/// Writes `content` to a temporary file in `dir`, mode 0600 until
+/// [`publish`] makes it world-readable once it is complete and flushed.
+fn stage(dir: &Path, content: &Content) -> Result<tempfile::NamedTempFile, Error> {
+    let mut tmp = temp_builder()
         .tempfile_in(dir)
         .map_err(|e| Error::io(dir, e))?;
     content
         .write_to(tmp.as_file_mut())
         .map_err(|e| Error::io(tmp.path(), e))?;
-    if sync {
-        tmp.as_file()
-            .sync_all()
-            .map_err(|e| Error::io(tmp.path(), e))?;
-    } else {
-        // Starts writing the file to disk now, while the next ones are
-        // staged, so that flushing it later has little left to wait for
-        // (on Linux DONTNEED starts write-back of the dirty pages and
-        // drops only clean ones: these stay cached). Only a hint.
-        #[cfg(target_os = "linux")]
-        let _ = rustix::fs::fadvise(tmp.as_file(), 0, None, rustix::fs::Advice::DontNeed);
-    }
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::PermissionsExt as _;
-        tmp.as_file()
-            .set_permissions(std::fs::Permissions::from_mode(0o644))
-            .map_err(|e| Error::io(tmp.path(), e))?;
-    }
+    // Starts writing the file to disk now, while the next ones are
+    // staged, so that flushing it later has little left to wait for (on
+    // Linux DONTNEED starts write-back of the dirty pages and drops only
+    // clean ones: these stay cached). Only a hint.
+    #[cfg(target_os = "linux")]
+    let _ = rustix::fs::fadvise(tmp.as_file(), 0, None, rustix::fs::Advice::DontNeed);
     Ok(tmp)
 }
 
-/// Best effort: restores the previous bytes of files already replaced or
-/// removed, and removes files that did not exist before.
-fn rollback(dir: &Path, done: &[&Previous]) {
-    for prev in done.iter().rev() {
-        let path: PathBuf = dir.join(&prev.name);
-        let _ = match &prev.bytes {
-            Some(bytes) => stage(dir, bytes, true).and_then(|tmp| {
-                tmp.persist(&path)
-                    .map(drop)
-                    .map_err(|e| Error::io(&path, e.error))
-            }),
-            None => std::fs::remove_file(&path).map_err(|e| Error::io(&path, e)),
-        };
+/// Keeps the published file `name` under a temporary name, to put back if
+/// publishing fails: a hard link to it (no bytes copied), or where the file
+/// system has none, a copy with the same permissions and times.
+fn backup(
+    dir: &Path,
+    name: &str,
+    fault: &(dyn Fn(Step) -> std::io::Result<()> + Sync),
+) -> Result<tempfile::TempPath, Error> {
+    let target = dir.join(name);
+    let made = temp_builder().make_in(dir, |path| {
+        match fault(Step::Link(name)).and_then(|()| std::fs::hard_link(&target, path)) {
+            Ok(()) => Ok(()),
+            // Another name is tried.
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => Err(e),
+            Err(_) => copy_new(&target, path),
+        }
+    });
+    made.map(tempfile::NamedTempFile::into_temp_path)
+        .map_err(|e| Error::io(&target, e))
+}
+
+/// Copies `from` to the new file `to` (never over an existing one), with
+/// its permissions and modification time.
+fn copy_new(from: &Path, to: &Path) -> std::io::Result<()> {
+    let mut source = std::fs::File::open(from)?;
+    let meta = source.metadata()?;
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt as _;
+        options.mode(0o600);
+    }
+    let mut copy = options.open(to)?;
+    let copied = std::io::copy(&mut source, &mut copy)
+        .and_then(|_| copy.set_permissions(meta.permissions()))
+        .and_then(|()| match meta.modified() {
+            Ok(t) => copy.set_modified(t),
+            Err(_) => Ok(()),
+        })
+        .and_then(|()| copy.sync_all());
+    if copied.is_err() {
+        let _ = std::fs::remove_file(to);
+    }
+    copied
+}
+
+/// Best effort: puts back the old versions of files already replaced or
+/// removed, and removes files that did not exist before. An old version
+/// that cannot be put back stays under its temporary name.
+fn rollback(done: Vec<Undo>) {
+    for undo in done.into_iter().rev() {
+        match undo {
+            Undo::Restore(backup, path) => {
+                if let Err(e) = backup.persist(&path) {
+                    let _ = e.path.keep();
+                }
+            }
+            Undo::Remove(path) => {
+                let _ = std::fs::remove_file(&path);
+            }
+        }
     }
 }
 
@@ -530,5 +1050,344 @@ mod tests {
             "files nedetid did not write stay"
         );
         assert!(!dir.path().join("c.ics").exists());
+    }
+
+    fn temp_files(dir: &Path) -> Vec<PathBuf> {
+        std::fs::read_dir(dir)
+            .map(|r| {
+                r.filter_map(Result::ok)
+                    .filter(|e| e.file_name().to_str().is_some_and(is_temp_name))
+                    .map(|e| e.path())
+                    .collect()
+            })
+            .unwrap_or_default()
+    }
+
+    #[cfg(unix)]
+    fn inode(path: &Path) -> u64 {
+        use std::os::unix::fs::MetadataExt as _;
+        std::fs::metadata(path).map(|m| m.ino()).unwrap_or_default()
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn old_versions_wait_on_disk_as_hard_links_and_are_renamed_back() {
+        use std::os::unix::fs::MetadataExt as _;
+        let dir = published();
+        let before = snapshot(dir.path());
+        let inodes: Vec<u64> = ["a.ics", "b.ics"]
+            .map(|n| inode(&dir.path().join(n)))
+            .to_vec();
+        let links = std::sync::Mutex::new(Vec::new());
+        let crash = |step: Step| {
+            if let Step::Rename(name) = step {
+                // The published file has a second name: its backup.
+                let nlink = std::fs::metadata(dir.path().join(name)).map(|m| m.nlink());
+                links.lock().map(|mut l| l.push(nlink.ok())).ok();
+            }
+            if step == Step::Rename("z.ics") {
+                Err(std::io::Error::other("killed"))
+            } else {
+                Ok(())
+            }
+        };
+        let next = [
+            out("a.ics", "new a"),
+            out("b.ics", "new b"),
+            out("z.ics", "new z"),
+        ];
+        assert!(publish(dir.path(), &next, &[], &crash).is_err());
+        assert_eq!(
+            links.into_inner().unwrap_or_default(),
+            [Some(2), Some(2), None],
+            "a.ics and b.ics linked to a backup, z.ics new"
+        );
+        assert_eq!(snapshot(dir.path()), before);
+        assert_eq!(
+            ["a.ics", "b.ics"]
+                .map(|n| inode(&dir.path().join(n)))
+                .to_vec(),
+            inodes,
+            "the very files are back (same inode, same times)"
+        );
+    }
+
+    #[test]
+    fn without_hard_links_the_old_versions_are_copied() {
+        let dir = published();
+        let before = snapshot(dir.path());
+        let no_links_then_crash = |step: Step| match step {
+            Step::Link(_) => Err(std::io::Error::from(std::io::ErrorKind::Unsupported)),
+            Step::Remove("c.ics") => Err(std::io::Error::other("killed")),
+            _ => Ok(()),
+        };
+        let next = [
+            out("a.ics", "new a"),
+            out("new.ics", "new"),
+            out("manifest.json", "state"),
+        ];
+        let err = publish(dir.path(), &next, &["b.ics", "c.ics"], &no_links_then_crash)
+            .expect_err("injected failure");
+        assert!(err.to_string().contains("killed"), "{err}");
+        assert_eq!(snapshot(dir.path()), before);
+        // And when nothing fails, the copies go.
+        let no_links = |step: Step| match step {
+            Step::Link(_) => Err(std::io::Error::from(std::io::ErrorKind::Unsupported)),
+            _ => Ok(()),
+        };
+        publish(dir.path(), &next, &["b.ics", "c.ics"], &no_links).expect("publish");
+        assert_eq!(temp_files(dir.path()), Vec::<PathBuf>::new());
+        assert_eq!(
+            std::fs::read(dir.path().join("a.ics")).ok().as_deref(),
+            Some(&b"new a"[..])
+        );
+    }
+
+    #[test]
+    fn a_published_file_is_compared_without_reading_it_whole() {
+        // Read through a small buffer: equal, longer, shorter, different.
+        let content = pieces(&["BEGIN:", "VCALENDAR\r\n", "", "END:VCALENDAR\r\n"]);
+        let bytes = content.to_vec();
+        let mut buf = [0; 3];
+        assert_eq!(content.matches(&bytes[..], &mut buf).ok(), Some(true));
+        let longer = [&bytes[..], b"X"].concat();
+        assert_eq!(content.matches(&longer[..], &mut buf).ok(), Some(false));
+        assert_eq!(
+            content.matches(&bytes[..bytes.len() - 1], &mut buf).ok(),
+            Some(false)
+        );
+        let mut other = bytes.clone();
+        other[7] = b'v';
+        assert_eq!(content.matches(&other[..], &mut buf).ok(), Some(false));
+        // An endless reader stops at the first byte past the content.
+        let endless = std::io::Read::chain(&bytes[..], std::io::repeat(b'x'));
+        assert_eq!(content.matches(endless, &mut buf).ok(), Some(false));
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn staged_files_are_private_until_complete() {
+        use std::os::unix::fs::PermissionsExt as _;
+        let dir = tempfile::tempdir().expect("tempdir");
+        let modes = |dir: &Path| -> Vec<u32> {
+            temp_files(dir)
+                .iter()
+                .filter_map(|p| std::fs::metadata(p).ok())
+                .map(|m| m.permissions().mode() & 0o777)
+                .collect()
+        };
+        let staging = std::sync::Mutex::new(Vec::new());
+        let renaming = std::sync::Mutex::new(Vec::new());
+        let watch = |step: Step| {
+            let seen = match step {
+                Step::Write(_) => &staging,
+                Step::Rename(_) => &renaming,
+                _ => return Ok(()),
+            };
+            seen.lock()
+                .map(|mut s| s.extend(modes(dir.path())))
+                .map_err(|_| std::io::Error::other("poisoned"))
+        };
+        let next: Vec<Output> = (0..8)
+            .map(|i| out(&format!("{i}.ics"), &format!("feed {i}")))
+            .collect();
+        publish(dir.path(), &next, &[], &watch).expect("publish");
+        let staging = staging.into_inner().unwrap_or_default();
+        assert!(!staging.is_empty(), "some were staged before others");
+        assert!(staging.iter().all(|m| *m == 0o600), "{staging:?}");
+        let renaming = renaming.into_inner().unwrap_or_default();
+        assert!(renaming.iter().all(|m| *m == 0o644), "{renaming:?}");
+    }
+
+    #[test]
+    fn temporary_names_are_recognised_exactly() {
+        for name in [
+            ".nedetid-abc123.tmp",
+            ".nedetid-ABCxyz.tmp",
+            ".nedetid-000000.tmp",
+        ] {
+            assert!(is_temp_name(name), "{name}");
+        }
+        for name in [
+            ".nedetid-abc12.tmp",
+            ".nedetid-abc1234.tmp",
+            ".nedetid-abc12_.tmp",
+            ".nedetid-abc12é.tmp",
+            "x.nedetid-abc123.tmp",
+            ".nedetid-abc123.tmp.bak",
+            "nedetid-abc123.tmp",
+            ".nedetid.lock",
+            ".nedetid.stat",
+        ] {
+            assert!(!is_temp_name(name), "{name}");
+        }
+        let tmp = temp_builder()
+            .tempfile_in(std::env::temp_dir())
+            .expect("tempfile");
+        let name = tmp.path().file_name().and_then(|n| n.to_str());
+        assert!(name.is_some_and(is_temp_name), "{name:?}");
+    }
+
+    #[test]
+    fn the_exclusive_lock_removes_only_its_own_leftovers() {
+        let dir = published();
+        let ours = [".nedetid-abc123.tmp", ".nedetid-ZZZZZZ.tmp"];
+        let others = [
+            ".nedetid-abc12.tmp",
+            ".nedetid-abc123.tmp.bak",
+            "nedetid-abc123.tmp",
+            "x.tmp",
+        ];
+        for name in ours.iter().chain(&others) {
+            std::fs::write(dir.path().join(name), "left").expect("write");
+        }
+        std::fs::create_dir(dir.path().join(".nedetid-folder.tmp")).expect("mkdir");
+        #[cfg(unix)]
+        std::os::unix::fs::symlink("a.ics", dir.path().join(".nedetid-link00.tmp")).expect("ln");
+        // Shared (build --check) writes nothing and removes nothing.
+        drop(lock(dir.path(), Access::Shared).expect("shared"));
+        assert!(ours.iter().all(|n| dir.path().join(n).exists()));
+        let held = lock(dir.path(), Access::Exclusive).expect("lock");
+        assert!(ours.iter().all(|n| !dir.path().join(n).exists()));
+        assert!(others.iter().all(|n| dir.path().join(n).exists()));
+        assert!(dir.path().join(".nedetid-folder.tmp").is_dir());
+        #[cfg(unix)]
+        assert!(dir.path().join(".nedetid-link00.tmp").is_symlink());
+        assert_eq!(
+            std::fs::read(dir.path().join("a.ics")).ok().as_deref(),
+            Some(&b"old a"[..])
+        );
+        drop(held);
+        assert!(!dir.path().join(LOCK).exists(), "the lock file goes");
+    }
+
+    #[test]
+    fn a_second_build_waits_for_the_lock_then_fails_naming_the_folder() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let out = dir.path().join("out");
+        std::fs::create_dir(&out).expect("mkdir");
+        let held = lock(&out, Access::Exclusive).expect("lock");
+        let start = Instant::now();
+        let err = lock_waiting(&out, Access::Exclusive, Duration::from_millis(300))
+            .expect_err("held by another");
+        assert!(start.elapsed() >= Duration::from_millis(300));
+        let text = err.to_string();
+        assert!(
+            text.contains(&out.display().to_string()) && text.contains("another nedetid build"),
+            "{text}"
+        );
+        assert!(matches!(err, Error::Io { .. }), "exit 3");
+        // `build --check` waits too.
+        assert!(lock_waiting(&out, Access::Shared, Duration::from_millis(100)).is_err());
+        drop(held);
+        // Checks share; a build waits for them.
+        let one = lock_waiting(&out, Access::Shared, Duration::ZERO).expect("shared");
+        let two = lock_waiting(&out, Access::Shared, Duration::ZERO).expect("shared too");
+        assert!(lock_waiting(&out, Access::Exclusive, Duration::from_millis(100)).is_err());
+        drop((one, two));
+        let again = lock_waiting(&out, Access::Exclusive, Duration::ZERO).expect("free again");
+        drop(again);
+    }
+
+    #[test]
+    fn a_waiting_build_gets_the_lock_when_the_first_is_done() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let out = dir.path().join("new").join("out");
+        let first = lock(&out, Access::Exclusive).expect("lock");
+        let second = std::thread::scope(|scope| {
+            let waiter =
+                scope.spawn(|| lock_waiting(&out, Access::Exclusive, Duration::from_secs(10)));
+            std::thread::sleep(Duration::from_millis(200));
+            // The first build fails and removes the folders it made (empty).
+            drop(first);
+            waiter.join().ok()
+        });
+        let second = second.and_then(Result::ok).expect("the second gets it");
+        assert!(out.join(LOCK).is_file(), "on the folder made again");
+        drop(second);
+        assert!(!dir.path().join("new").exists(), "left empty: removed");
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_new_output_folder_is_world_readable_whatever_the_umask() {
+        use std::os::unix::fs::PermissionsExt as _;
+        let dir = tempfile::tempdir().expect("tempdir");
+        let out = dir.path().join("www").join("nedetid");
+        // The umask is per process: instead, a folder made 0700 by hand
+        // stays as it is, and those created are 0755.
+        std::fs::create_dir(dir.path().join("www")).expect("mkdir");
+        std::fs::set_permissions(
+            dir.path().join("www"),
+            std::fs::Permissions::from_mode(0o700),
+        )
+        .expect("chmod");
+        publish(&out, &[out_file()], &[], &no_faults).expect("publish");
+        let mode = |p: &Path| {
+            std::fs::metadata(p)
+                .map(|m| m.permissions().mode() & 0o777)
+                .ok()
+        };
+        assert_eq!(mode(&out), Some(0o755));
+        assert_eq!(mode(&dir.path().join("www")), Some(0o700), "not ours");
+    }
+
+    fn out_file() -> Output {
+        out("a.ics", "a")
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn special_files_are_never_read_or_followed() {
+        let dir = published();
+        // A named pipe would block the open and the read for ever.
+        let fifo = dir.path().join("b.ics");
+        std::fs::remove_file(&fifo).expect("rm");
+        rustix::fs::mknodat(
+            rustix::fs::CWD,
+            &fifo,
+            rustix::fs::FileType::Fifo,
+            rustix::fs::Mode::from_raw_mode(0o644),
+            0,
+        )
+        .expect("mkfifo");
+        let next = [out("a.ics", "new a"), out("b.ics", "new b")];
+        let err = plan(dir.path(), &next, &[]).expect_err("a fifo");
+        assert!(
+            err.to_string()
+                .contains("b.ics: it is a named pipe (FIFO), not a regular file"),
+            "{err}"
+        );
+        std::fs::remove_file(&fifo).expect("rm");
+        // A link to an endless device is not followed.
+        std::os::unix::fs::symlink("/dev/zero", &fifo).expect("ln");
+        let err = publish(dir.path(), &next, &[], &no_faults).expect_err("a link");
+        assert!(
+            err.to_string().contains("b.ics: it is a symbolic link"),
+            "{err}"
+        );
+        assert_eq!(
+            std::fs::read(dir.path().join("a.ics")).ok().as_deref(),
+            Some(&b"old a"[..]),
+            "nothing published"
+        );
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn the_state_file_is_never_followed_and_read_with_a_limit() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        std::os::unix::fs::symlink("/dev/zero", dir.path().join(MANIFEST)).expect("ln");
+        let err = read_manifest(dir.path()).expect_err("a link");
+        assert!(
+            err.to_string()
+                .contains("manifest.json: it is a symbolic link"),
+            "{err}"
+        );
+        std::fs::remove_file(dir.path().join(MANIFEST)).expect("rm");
+        let huge = std::fs::File::create(dir.path().join(MANIFEST)).expect("create");
+        huge.set_len(MAX_STATE_BYTES + 1).expect("sparse");
+        let err = read_manifest(dir.path()).expect_err("too large");
+        assert!(err.to_string().contains("over 268435456 bytes"), "{err}");
     }
 }

@@ -33,6 +33,13 @@ impl Default for Revision {
     }
 }
 
+/// The record of how each published file looked on disk when the last
+/// build was done with it ([`Seen`]), beside the state file. Apart from
+/// it: the state file's bytes depend only on the schedules and the build
+/// time (a copy, a checkout or `build --check` elsewhere sees the same),
+/// while inodes and times belong to one folder on one disk.
+pub const SEEN: &str = ".nedetid.stat";
+
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Manifest {
@@ -58,6 +65,44 @@ pub struct InputState {
     pub valid_until: Option<DateTime<Utc>>,
     /// The size of every file written, but the state file itself.
     pub sizes: BTreeMap<String, u64>,
+}
+
+/// How a published file looks on disk: what changes when anyone writes,
+/// replaces or touches it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FileStat {
+    pub size: u64,
+    /// Modification time, nanoseconds since 1970.
+    pub modified: i128,
+    /// Inode number (Unix; 0 elsewhere).
+    pub inode: u64,
+    /// Status change time, nanoseconds since 1970 (Unix; 0 elsewhere):
+    /// set by the kernel on every write, rename or change of times.
+    pub changed: i128,
+}
+
+/// The files of the last build as it left them on disk, by name (the state
+/// file included): written after the state file, so that it is only ever
+/// the record of a publish that completed.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Seen {
+    pub files: BTreeMap<String, FileStat>,
+}
+
+impl Seen {
+    /// `None` when the bytes are not a record (a torn write: then the next
+    /// build compares every byte).
+    pub fn parse(bytes: &[u8]) -> Option<Self> {
+        serde_json::from_slice(bytes).ok()
+    }
+
+    pub fn to_json(&self) -> String {
+        let mut s = serde_json::to_string(self).unwrap_or_default();
+        s.push('\n');
+        s
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -133,23 +178,31 @@ impl Manifest {
 
     /// Whether a build of input `fingerprint` at `now` would publish what
     /// is already there: same input, within `valid_from`..`valid_until`,
-    /// and every file still present with the size it was written with
-    /// (`size_of` a published file, `None` when it is missing).
+    /// and every file (the state file too) still on disk as the last build
+    /// left it: `stat_of` a published file (`None` when it is missing or
+    /// not a regular file) is what `seen` recorded, and the size the file
+    /// was written with. Sizes alone do not do: an edit of the same length
+    /// would never be repaired.
     pub fn is_current(
         &self,
         fingerprint: &str,
         now: DateTime<Utc>,
-        size_of: impl Fn(&str) -> Option<u64>,
+        seen: &Seen,
+        stat_of: impl Fn(&str) -> Option<FileStat>,
     ) -> bool {
         let Some(input) = &self.input else {
             return false;
         };
+        let state = std::iter::once(MANIFEST);
         input.fingerprint == fingerprint
             && input.valid_from.is_none_or(|f| f <= now)
             && input.valid_until.is_none_or(|v| now < v)
-            && self.files.iter().filter(|f| *f != MANIFEST).all(|f| {
-                let size = size_of(f);
-                size.is_some() && size == input.sizes.get(f).copied()
+            && self.files.iter().map(String::as_str).chain(state).all(|f| {
+                let Some(stat) = stat_of(f) else {
+                    return false;
+                };
+                seen.files.get(f) == Some(&stat)
+                    && (f == MANIFEST || input.sizes.get(f) == Some(&stat.size))
             })
     }
 
@@ -301,5 +354,55 @@ mod tests {
         pieces.update(b"");
         pieces.update(b"VEVENT");
         assert_eq!(pieces.hex(), fingerprint("BEGIN:VEVENT"));
+    }
+
+    #[test]
+    fn the_no_op_check_wants_every_file_as_it_was_left_not_only_its_size() {
+        let now = t("2019-11-01T00:00:00Z");
+        let manifest = Manifest {
+            files: vec!["all.ics".into(), MANIFEST.into()],
+            events: BTreeMap::new(),
+            input: Some(InputState {
+                fingerprint: "f".into(),
+                valid_from: None,
+                valid_until: None,
+                sizes: BTreeMap::from([("all.ics".to_string(), 10)]),
+            }),
+        };
+        let stat = |size, inode, changed| FileStat {
+            size,
+            modified: 1_572_566_400_000_000_000,
+            inode,
+            changed,
+        };
+        let seen = Seen {
+            files: BTreeMap::from([
+                ("all.ics".to_string(), stat(10, 7, 5)),
+                (MANIFEST.to_string(), stat(300, 8, 5)),
+            ]),
+        };
+        let on_disk = |all: FileStat| {
+            move |name: &str| match name {
+                "all.ics" => Some(all),
+                MANIFEST => Some(stat(300, 8, 5)),
+                _ => None,
+            }
+        };
+        assert!(manifest.is_current("f", now, &seen, on_disk(stat(10, 7, 5))));
+        assert!(!manifest.is_current("g", now, &seen, on_disk(stat(10, 7, 5))));
+        // Same size: replaced (another inode), written in place (the
+        // status change time moves even when the times are set back).
+        assert!(!manifest.is_current("f", now, &seen, on_disk(stat(10, 9, 5))));
+        assert!(!manifest.is_current("f", now, &seen, on_disk(stat(10, 7, 6))));
+        assert!(!manifest.is_current("f", now, &seen, |_| None));
+        // No record of the state file itself: not the record of this one.
+        let mut partial = seen.clone();
+        partial.files.remove(MANIFEST);
+        assert!(!manifest.is_current("f", now, &partial, on_disk(stat(10, 7, 5))));
+        assert!(!manifest.is_current("f", now, &Seen::default(), on_disk(stat(10, 7, 5))));
+        // The record reads back; a torn one is no record.
+        assert_eq!(Seen::parse(seen.to_json().as_bytes()), Some(seen.clone()));
+        let json = seen.to_json();
+        assert_eq!(Seen::parse(&json.as_bytes()[..json.len() / 2]), None);
     }
 }

@@ -387,3 +387,89 @@ fn check_reports_problems_of_every_file_and_stage_in_one_run() {
     assert_eq!(errors.len(), 3, "{stderr}");
     assert!(stderr.ends_with("3 errors, 0 warnings\n"), "{stderr}");
 }
+
+/// A copy of the default schedules with `extra` added, for `check`.
+#[cfg(unix)]
+fn check_with(extra: impl Fn(&Path)) -> std::process::Output {
+    let dir = tempfile::tempdir().expect("tempdir");
+    for entry in std::fs::read_dir(root().join("schedules"))
+        .expect("schedules")
+        .filter_map(Result::ok)
+    {
+        std::fs::copy(entry.path(), dir.path().join(entry.file_name())).expect("copy");
+    }
+    extra(dir.path());
+    run_within(
+        std::time::Duration::from_secs(20),
+        &[
+            std::ffi::OsStr::new("check"),
+            std::ffi::OsStr::new("--schedules"),
+            dir.path().as_os_str(),
+        ],
+    )
+}
+
+#[cfg(unix)]
+#[test]
+fn a_schedule_that_is_not_a_regular_file_is_an_error_not_skipped() {
+    let link = |target: &'static str| {
+        move |dir: &Path| {
+            std::os::unix::fs::symlink(target, dir.join("x.yaml")).expect("ln");
+        }
+    };
+    let fifo = |dir: &Path| {
+        let made = std::process::Command::new("mkfifo")
+            .arg(dir.join("x.yaml"))
+            .status()
+            .expect("mkfifo");
+        assert!(made.success());
+    };
+    let folder = |dir: &Path| std::fs::create_dir(dir.join("x.yml")).expect("mkdir");
+    type Setup = Box<dyn Fn(&Path)>;
+    let cases: [(&str, Setup, &str); 4] = [
+        (
+            "dangling link",
+            Box::new(link("gone.yaml")),
+            "x.yaml: is a symbolic link to `gone.yaml`, which does not exist; fix the link or remove it",
+        ),
+        (
+            "fifo",
+            Box::new(fifo),
+            "x.yaml: it is a named pipe (FIFO), not a regular file, so it cannot be read as a schedule",
+        ),
+        (
+            "device",
+            Box::new(link("/dev/zero")),
+            "x.yaml: it is a device, not a regular file",
+        ),
+        (
+            "folder",
+            Box::new(folder),
+            "x.yml: it is a folder, not a regular file",
+        ),
+    ];
+    for (case, setup, says) in cases {
+        let out = check_with(setup);
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(3), "{case}: {stderr}");
+        assert!(stderr.contains(says), "{case}: {stderr}");
+    }
+}
+
+#[cfg(target_os = "linux")]
+#[test]
+fn the_size_limit_holds_for_files_that_claim_to_be_empty() {
+    // /proc files say they are 0 bytes; this one is gigabytes long.
+    if !Path::new("/proc/self/pagemap").exists() {
+        return;
+    }
+    let out = check_with(|dir| {
+        std::os::unix::fs::symlink("/proc/self/pagemap", dir.join("x.yaml")).expect("ln");
+    });
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    assert!(
+        stderr.contains("x.yaml: the file is over 16777216 bytes, the limit"),
+        "{stderr}"
+    );
+}

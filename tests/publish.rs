@@ -1,5 +1,6 @@
 //! Publishing as the nightly job sees it: change tracking across builds,
-//! removal of feeds nedetid wrote, a corrupt state file, `build --check`.
+//! removal of feeds nedetid wrote, a corrupt state file, `build --check`,
+//! two builds at once, what a killed build leaves, special files.
 
 mod common;
 
@@ -294,4 +295,311 @@ fn the_no_op_check_does_not_hold_for_an_earlier_now() {
         said.contains("updated    ") && said.contains("index.html"),
         "{said}"
     );
+}
+
+/// Every name in a folder, sorted.
+fn listing(dir: &Path) -> Vec<String> {
+    let mut names: Vec<String> = std::fs::read_dir(dir)
+        .expect("read")
+        .filter_map(Result::ok)
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    names
+}
+
+fn check_at(schedules: &Path, out: &Path, now: &str) -> Option<i32> {
+    nedetid()
+        .args(["build", "--check", "--now", now, "--schedules"])
+        .arg(schedules)
+        .arg("--out")
+        .arg(out)
+        .output()
+        .expect("run")
+        .status
+        .code()
+}
+
+#[test]
+fn two_builds_at_once_never_leave_a_mixed_folder() {
+    let now = "2019-11-01T00:00:00Z";
+    let a = schedules();
+    let b = schedules();
+    edit(
+        &b.path().join("innstillinger.yaml"),
+        "  - id: svarut\n    name: SvarUt og SvarInn\n",
+        "",
+    );
+    edit(
+        &b.path().join("nedetid-2019.yaml"),
+        "title: Gjøvikregionens datautstyr",
+        "title: Regionens datautstyr",
+    );
+    let bin = env!("CARGO_BIN_EXE_nedetid");
+    let start = |src: &Path, out: &Path| {
+        std::process::Command::new(bin)
+            .args(["build", "--now", now, "--schedules"])
+            .arg(src)
+            .arg("--out")
+            .arg(out)
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .expect("start")
+    };
+    let (mut a_last, mut b_last) = (0, 0);
+    for round in 0..12 {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let out = dir.path().join("out");
+        // Into a new folder, and over a folder of the other schedules.
+        if round % 2 == 1 {
+            let first = if round % 4 == 1 { &a } else { &b };
+            assert!(build_at(first.path(), &out, now).status.success());
+        }
+        let (x, y) = if round % 3 == 0 { (&a, &b) } else { (&b, &a) };
+        let runs = [start(x.path(), &out), start(y.path(), &out)];
+        for run in runs {
+            let done = run.wait_with_output().expect("wait");
+            assert!(
+                done.status.success(),
+                "round {round}: {}",
+                String::from_utf8_lossy(&done.stderr)
+            );
+        }
+        let a_ok = check_at(a.path(), &out, now) == Some(0);
+        let b_ok = check_at(b.path(), &out, now) == Some(0);
+        assert!(
+            a_ok != b_ok,
+            "round {round}: the folder is exactly one build's ({a_ok} {b_ok})"
+        );
+        a_last += usize::from(a_ok);
+        b_last += usize::from(b_ok);
+        let mut expected: Vec<String> = manifest(&out)["files"]
+            .as_array()
+            .expect("files")
+            .iter()
+            .filter_map(|f| f.as_str().map(String::from))
+            .collect();
+        expected.sort();
+        let mut left = listing(&out);
+        left.retain(|name| name != ".nedetid.stat");
+        assert_eq!(
+            left, expected,
+            "round {round}: no file of the other build, no temporary or lock file"
+        );
+    }
+    assert!(a_last > 0 && b_last > 0, "either may publish last");
+}
+
+#[test]
+fn a_killed_build_of_a_same_length_edit_is_undone_by_the_next_build() {
+    let now = "2019-10-01T08:00:00Z";
+    let src = schedules();
+    let out = tempfile::tempdir().expect("tempdir");
+    assert!(build_at(src.path(), out.path(), now).status.success());
+    let published = std::fs::read(out.path().join("visma.ics")).expect("read");
+    // The edit changes visma.ics but not its length.
+    let yaml = src.path().join("nedetid-2019.yaml");
+    let original = std::fs::read(&yaml).expect("read");
+    edit(&yaml, "start: 2019-11-29 15:30", "start: 2019-11-29 16:00");
+    let edited = tempfile::tempdir().expect("tempdir");
+    for (name, bytes) in feeds(out.path()) {
+        std::fs::write(edited.path().join(name), bytes).expect("copy");
+    }
+    std::fs::copy(
+        out.path().join("manifest.json"),
+        edited.path().join("manifest.json"),
+    )
+    .expect("copy");
+    assert!(build_at(src.path(), edited.path(), now).status.success());
+    let new = std::fs::read(edited.path().join("visma.ics")).expect("read");
+    assert_ne!(new, published);
+    assert_eq!(new.len(), published.len(), "an edit of the same length");
+    // Killed after renaming the new visma.ics into place, before the state
+    // file: then the edit is reverted.
+    std::fs::rename(
+        edited.path().join("visma.ics"),
+        out.path().join("visma.ics"),
+    )
+    .expect("rename");
+    std::fs::write(&yaml, original).expect("revert");
+    let next = build_at(src.path(), out.path(), now);
+    let said = String::from_utf8_lossy(&next.stdout);
+    assert!(next.status.success(), "{said}");
+    assert!(
+        said.contains("updated    ") && said.contains("visma.ics"),
+        "{said}"
+    );
+    assert_eq!(
+        std::fs::read(out.path().join("visma.ics")).expect("read"),
+        published
+    );
+    assert_eq!(check_at(src.path(), out.path(), now), Some(0));
+}
+
+#[test]
+fn a_same_size_edit_of_a_published_file_is_repaired() {
+    let now = "2019-11-01T00:00:00Z";
+    let out = tempfile::tempdir().expect("tempdir");
+    assert!(
+        build_at(Path::new("schedules"), out.path(), now)
+            .status
+            .success()
+    );
+    let gat = out.path().join("gat.ics");
+    let published = std::fs::read(&gat).expect("read");
+    let modified = std::fs::metadata(&gat)
+        .and_then(|m| m.modified())
+        .expect("mtime");
+    // Written in place, same length, and the time set back as it was.
+    {
+        use std::io::Write as _;
+        let mut file = std::fs::OpenOptions::new()
+            .write(true)
+            .open(&gat)
+            .expect("open");
+        file.write_all(b"EDITED:").expect("write");
+        file.set_modified(modified).expect("touch");
+    }
+    assert_eq!(
+        std::fs::metadata(&gat).map(|m| m.len()).ok(),
+        Some(published.len() as u64)
+    );
+    assert_eq!(check_at(Path::new("schedules"), out.path(), now), Some(4));
+    let repaired = build_at(Path::new("schedules"), out.path(), now);
+    let said = String::from_utf8_lossy(&repaired.stdout);
+    assert!(
+        said.contains("updated    ") && said.contains("gat.ics"),
+        "{said}"
+    );
+    assert_eq!(std::fs::read(&gat).expect("read"), published);
+    // And then the shortcut holds again.
+    let again = build_at(Path::new("schedules"), out.path(), now);
+    assert!(
+        String::from_utf8_lossy(&again.stdout).contains("nothing written"),
+        "{}",
+        String::from_utf8_lossy(&again.stdout)
+    );
+}
+
+#[test]
+fn the_next_build_removes_what_a_killed_build_left_and_nothing_else() {
+    let out = tempfile::tempdir().expect("tempdir");
+    assert!(
+        build_at(Path::new("schedules"), out.path(), NOW)
+            .status
+            .success()
+    );
+    let before = listing(out.path());
+    // A killed build's staged file and backup; and names that are not.
+    let ours = [".nedetid-a1B2c3.tmp", ".nedetid-ZZZZZZ.tmp"];
+    let others = [".nedetid-keep.tmp", "notes.tmp", ".nedetid-a1B2c3.tmp~"];
+    for name in ours.iter().chain(&others) {
+        std::fs::write(out.path().join(name), "BEGIN:VCALENDAR").expect("write");
+    }
+    let next = build_at(Path::new("schedules"), out.path(), NOW);
+    assert!(
+        String::from_utf8_lossy(&next.stdout).contains("nothing written"),
+        "a no-op build cleans up too"
+    );
+    let mut expected = before;
+    expected.extend(others.map(String::from));
+    expected.sort();
+    assert_eq!(listing(out.path()), expected);
+}
+
+#[cfg(unix)]
+#[test]
+fn special_files_in_the_output_folder_are_errors_never_read() {
+    use std::ffi::OsStr;
+    use std::time::Duration;
+    let out = tempfile::tempdir().expect("tempdir");
+    assert!(
+        build_at(Path::new("schedules"), out.path(), NOW)
+            .status
+            .success()
+    );
+    let build = |out: &Path| {
+        run_within(
+            Duration::from_secs(20),
+            &[
+                OsStr::new("build"),
+                OsStr::new("--now"),
+                OsStr::new(NOW),
+                OsStr::new("--out"),
+                out.as_os_str(),
+            ],
+        )
+    };
+    let mkfifo = |path: &Path| {
+        let made = std::process::Command::new("mkfifo")
+            .arg(path)
+            .status()
+            .expect("mkfifo");
+        assert!(made.success());
+    };
+    let visma = out.path().join("visma.ics");
+    for (setup, says) in [
+        (
+            "fifo",
+            "visma.ics: it is a named pipe (FIFO), not a regular file",
+        ),
+        (
+            "zero",
+            "visma.ics: it is a symbolic link, not a regular file",
+        ),
+    ] {
+        std::fs::remove_file(&visma).expect("rm");
+        match setup {
+            "fifo" => mkfifo(&visma),
+            _ => std::os::unix::fs::symlink("/dev/zero", &visma).expect("ln"),
+        }
+        let run = build(out.path());
+        let stderr = String::from_utf8_lossy(&run.stderr);
+        assert_eq!(run.status.code(), Some(3), "{stderr}");
+        assert!(
+            stderr.contains(says) && stderr.contains("remove it"),
+            "{stderr}"
+        );
+    }
+    let manifest = out.path().join("manifest.json");
+    std::fs::remove_file(&manifest).expect("rm");
+    mkfifo(&manifest);
+    let run = build(out.path());
+    let stderr = String::from_utf8_lossy(&run.stderr);
+    assert_eq!(run.status.code(), Some(3), "{stderr}");
+    assert!(
+        stderr.contains("manifest.json: it is a named pipe (FIFO), not a regular file"),
+        "{stderr}"
+    );
+}
+
+#[cfg(unix)]
+#[test]
+fn a_new_output_folder_is_0755_under_umask_077() {
+    use std::os::unix::fs::PermissionsExt as _;
+    let dir = tempfile::tempdir().expect("tempdir");
+    let out = dir.path().join("www").join("nedetid");
+    let run = std::process::Command::new("sh")
+        .arg("-c")
+        .arg("umask 077 && exec \"$0\" build --now 2019-01-01T00:00:00Z --out \"$1\"")
+        .arg(env!("CARGO_BIN_EXE_nedetid"))
+        .arg(&out)
+        .current_dir(root())
+        .output()
+        .expect("run");
+    assert!(
+        run.status.success(),
+        "{}",
+        String::from_utf8_lossy(&run.stderr)
+    );
+    let mode = |p: &Path| {
+        std::fs::metadata(p)
+            .map(|m| m.permissions().mode() & 0o777)
+            .ok()
+    };
+    assert_eq!(mode(&out), Some(0o755), "the web server can list it");
+    assert_eq!(mode(&dir.path().join("www")), Some(0o755), "and reach it");
+    assert_eq!(mode(&out.join("visma.ics")), Some(0o644));
+    assert_eq!(mode(&out.join("index.html")), Some(0o644));
 }

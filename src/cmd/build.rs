@@ -11,14 +11,13 @@ use crate::{load, par, pipeline, publish};
 pub fn run(common: &Common, out: &Path, check_only: bool) -> Result<u8, Error> {
     let now = now(common)?;
     let (files, problems) = load::read_dir(&common.schedules)?;
+    let _lock = publish::lock_for_build(out, check_only)?;
     let previous = publish::read_manifest(out)?;
     let fingerprint = pipeline::input_fingerprint(&files, common.recurrence.into());
     // Nothing changed since the last build and nothing is due to change:
     // the published files are what a build would write. (`--check` always
     // compares every byte.)
-    if !check_only
-        && problems.is_empty()
-        && previous.is_current(&fingerprint, now, |name| publish::published_size(out, name))
+    if !check_only && problems.is_empty() && publish::is_current(out, &previous, &fingerprint, now)
     {
         say!(
             "{}: unchanged (same schedules, nothing due before the next change); nothing written",

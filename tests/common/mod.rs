@@ -21,6 +21,29 @@ pub fn nedetid() -> Command {
     cmd
 }
 
+/// Runs the binary from the repository root with `args`, and kills it
+/// after `limit`: a hang fails the test instead of stalling the run.
+pub fn run_within(limit: std::time::Duration, args: &[&std::ffi::OsStr]) -> std::process::Output {
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_nedetid"))
+        .args(args)
+        .current_dir(root())
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("start nedetid");
+    let start = std::time::Instant::now();
+    while child.try_wait().expect("wait").is_none() {
+        if start.elapsed() > limit {
+            let _ = child.kill();
+            let _ = child.wait();
+            panic!("nedetid {args:?} still running after {limit:?}: killed");
+        }
+        std::thread::sleep(std::time::Duration::from_millis(10));
+    }
+    child.wait_with_output().expect("output")
+}
+
 pub fn stdout(cmd: &mut Command) -> String {
     let out = cmd.output().expect("run nedetid");
     assert!(
