@@ -16,7 +16,7 @@ use std::borrow::Cow;
 use std::collections::HashMap;
 
 use askama::Template;
-use chrono::{DateTime, Datelike, NaiveDate, NaiveDateTime, NaiveTime, TimeZone, Utc};
+use chrono::{DateTime, Datelike, NaiveDate, NaiveDateTime, NaiveTime, Utc};
 use chrono_tz::Tz;
 use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
 
@@ -62,7 +62,7 @@ fn render_in(w: &Wording, expansion: &Expansion, feeds: &[Feed], now: DateTime<U
     let mut upcoming = Vec::new();
     let mut past = Vec::new();
     for o in &expansion.occurrences {
-        let (_, end) = instants(ctx.zone, &o.time);
+        let (_, end) = o.time.instants(ctx.zone);
         if end > now {
             upcoming.push(match o.kind {
                 Kind::Outage => Upcoming::Outage(ctx.outage(o)),
@@ -393,7 +393,7 @@ impl<'a> Ctx<'a> {
 
     /// Happening now, and not cancelled.
     fn ongoing(&self, o: &Occurrence) -> bool {
-        let (start, end) = instants(self.zone, &o.time);
+        let (start, end) = o.time.instants(self.zone);
         start <= self.now && self.now < end && o.details.status != Status::Cancelled
     }
 
@@ -434,7 +434,7 @@ impl<'a> Ctx<'a> {
         let skipped = found.map_or(&[][..], |f| f.skipped.as_slice());
         let next = dates
             .iter()
-            .find(|o| instants(self.zone, &o.time).1 > self.now)
+            .find(|o| o.time.instants(self.zone).1 > self.now)
             .map(|o| o.uid.as_str());
         for o in dates {
             let entry = Entry::Date {
@@ -442,7 +442,7 @@ impl<'a> Ctx<'a> {
                 next: next == Some(o.uid.as_str()),
                 change: self.change(o),
             };
-            entries.push((local_start_date(&o.time), entry));
+            entries.push((o.time.local_days().0, entry));
         }
         let mut months_seen: Vec<(i32, u32)> = Vec::new();
         for s in skipped {
@@ -495,7 +495,7 @@ impl<'a> Ctx<'a> {
     /// told apart here: the times say it.
     fn change(&self, o: &Occurrence<'a>) -> Option<ChangeView<'a>> {
         match o.change? {
-            Change::Moved { from, reason } if from != local_start_date(&o.time) => {
+            Change::Moved { from, reason } if from != o.time.local_days().0 => {
                 let tag = DateTag::new(from, (self.w.numeric_date)(from));
                 Some(ChangeView {
                     bits: fill(self.w.moved_from, [Bit::Time(tag)]),
@@ -698,29 +698,6 @@ fn paragraphs(d: &Details) -> Vec<Vec<String>> {
         .collect()
 }
 
-/// Start and end instants of an occurrence; all-day ones from local
-/// midnight to local midnight in `zone`.
-fn instants(zone: Tz, time: &Time) -> (DateTime<Utc>, DateTime<Utc>) {
-    match *time {
-        Time::Timed { start, end, .. } => (start, end),
-        Time::AllDay { start, end } => (midnight(zone, start), midnight(zone, end)),
-    }
-}
-
-fn midnight(zone: Tz, d: NaiveDate) -> DateTime<Utc> {
-    let local: NaiveDateTime = d.and_time(NaiveTime::MIN);
-    zone.from_local_datetime(&local)
-        .earliest()
-        .map_or_else(|| local.and_utc(), |t| t.with_timezone(&Utc))
-}
-
-fn local_start_date(time: &Time) -> NaiveDate {
-    match *time {
-        Time::Timed { start_local, .. } => start_local.date(),
-        Time::AllDay { start, .. } => start,
-    }
-}
-
 fn capitalise(s: &str) -> String {
     let mut c = s.chars();
     match c.next() {
@@ -764,6 +741,8 @@ pub fn percent_encode(s: &str) -> String {
 
 #[cfg(test)]
 mod tests {
+    use chrono::TimeZone as _;
+
     use std::path::Path;
 
     use super::*;

@@ -799,16 +799,14 @@ impl Validator {
             Some(Some(u)) => Some(u),
             None => None,
         };
-        let (rule, from, window) = (rule?, from?, window?);
+        let ((rule, week_start_written), from, window) = (rule?, from?, window?);
         let series = Series {
             id: raw.id.value.clone(),
             // The exceptions are checked against the rule even when the
             // details have mistakes of their own.
             details: unchecked_details(),
             rule_text: rule_text(&raw.rule.value).to_string(),
-            week_start_written: rule_text(&raw.rule.value)
-                .split(';')
-                .any(|part| part.trim().to_ascii_uppercase().starts_with("WKST")),
+            week_start_written,
             rule,
             from,
             until,
@@ -833,7 +831,8 @@ impl Validator {
         })
     }
 
-    fn rule(&mut self, raw: &Spanned<String>) -> Option<rrule::RRule<rrule::Unvalidated>> {
+    /// The rule, checked, and whether it names its week start.
+    fn rule(&mut self, raw: &Spanned<String>) -> Option<(rrule::RRule<rrule::Unvalidated>, bool)> {
         let text = rule_text(&raw.value);
         let upper = text.to_ascii_uppercase();
         let parts: Vec<&str> = upper.split(';').collect();
@@ -856,6 +855,7 @@ impl Validator {
                 return None;
             }
         }
+        let week_start_written = parts.iter().any(|p| p.trim_start().starts_with("WKST"));
         let freq = parts.iter().find_map(|p| p.strip_prefix("FREQ="));
         match freq {
             Some("DAILY" | "WEEKLY" | "MONTHLY" | "YEARLY") => {}
@@ -896,7 +896,7 @@ impl Validator {
                     );
                     return None;
                 }
-                Some(rule)
+                Some((rule, week_start_written))
             }
             Err(e) => {
                 self.err(
