@@ -156,7 +156,8 @@ pub struct Master<'a> {
     pub series: &'a Series,
     pub uid: String,
     pub details: &'a Details,
-    /// The first occurrence the rule gives (DTSTART, DTEND).
+    /// The first published occurrence of the rule that it shows as itself
+    /// or as an override (DTSTART, DTEND).
     pub time: Time,
     /// The RRULE value, in Outlook's template shape, bounded by UNTIL.
     pub rrule: String,

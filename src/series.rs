@@ -68,14 +68,15 @@ fn plan<'a>(
         .iter()
         .filter(|o| o.source_id == series.id && o.rule_date.is_some_and(|d| d <= last_allowed))
         .collect();
-    let first = mine
-        .iter()
-        .filter_map(|o| o.rule_date)
-        .min()
-        .ok_or("no occurrence of the rule is published")?;
+    if mine.is_empty() {
+        return Err("no occurrence of the rule is published".into());
+    }
     let last = *all_dates.last().ok_or("the rule has no occurrences")?;
-    let (start, end) = series.window.on(first);
-    let nominal = end - start;
+    // The window's length on the wall clock (the same on every date).
+    let nominal = {
+        let (start, end) = series.window.on(series.from);
+        end - start
+    };
     // Where each published occurrence is shown, by rule date.
     let mut shown: BTreeMap<NaiveDate, (NaiveDate, &str)> = BTreeMap::new();
     for o in &mine {
@@ -137,6 +138,17 @@ fn plan<'a>(
         };
         forms.insert(o.occurrence.clone(), form);
     }
+    // DTSTART: the first rule date the master shows (as itself or as an
+    // override), so that it is an occurrence of the rule (Google shows an
+    // extra event otherwise) that no EXDATE has to take back; the rule
+    // dates before it are not the master's.
+    let first = mine
+        .iter()
+        .filter_map(|o| o.rule_date)
+        .filter(|d| !own.contains(d))
+        .min()
+        .ok_or("every occurrence is moved past a neighbour")?;
+    let (start, end) = series.window.on(first);
     // Every rule date after the first that the master does not show as
     // itself or an override: skipped, moved too far, or dropped by retention.
     let exdates: Vec<NaiveDateTime> = all_dates
@@ -429,6 +441,101 @@ mod moves_and_retention {
 }
 
 #[cfg(test)]
+mod first_date {
+    use super::plan_tests_support::{feed_of, master_starts, own_uids};
+
+    /// Mondays 5 to 26 January 2026 at 10:00 in Oslo (12 to 26 January
+    /// with `until: 2026-02-23`), with extra settings and series keys.
+    fn mondays(settings: &str, until: &str, series: &str) -> String {
+        format!(
+            "settings:\n  uid-domain: t.example\n{settings}systems:\n  - id: s\n    name: S\nmaintenance:\n  - id: m\n    title: M\n    systems: [s]\n    rule: FREQ=WEEKLY;BYDAY=MO\n    from: 2026-01-05\n    until: {until}\n    start-time: \"10:00\"\n    end-time: \"11:00\"\n{series}"
+        )
+    }
+
+    #[test]
+    fn a_first_date_moved_past_its_neighbour_is_not_also_shown_by_the_master() {
+        let ics = feed_of(
+            &mondays(
+                "",
+                "2026-01-26",
+                "    moves:\n      - from: 2026-01-05\n        to: 2026-01-14\n",
+            ),
+            "2026-01-01",
+        );
+        assert_eq!(own_uids(&ics), ["m.20260105@t.example"], "{ics}");
+        assert_eq!(
+            master_starts(&ics, "m@t.example"),
+            ["2026-01-12 10:00", "2026-01-19 10:00", "2026-01-26 10:00"],
+            "{ics}"
+        );
+    }
+
+    #[test]
+    fn a_first_kept_date_moved_past_its_neighbour_is_not_also_shown_by_the_master() {
+        // Retention drops 5 and 12 January on the 20th; 19 January, the
+        // first one kept, goes to Wednesday the 28th, past the 26th.
+        let ics = feed_of(
+            &mondays(
+                "  retention-days: 7\n",
+                "2026-02-23",
+                "    moves:\n      - from: 2026-01-19\n        to: 2026-01-28\n",
+            ),
+            "2026-01-20T12:00:00Z",
+        );
+        assert_eq!(own_uids(&ics), ["m.20260119@t.example"], "{ics}");
+        assert_eq!(
+            master_starts(&ics, "m@t.example"),
+            [
+                "2026-01-26 10:00",
+                "2026-02-02 10:00",
+                "2026-02-09 10:00",
+                "2026-02-16 10:00",
+                "2026-02-23 10:00"
+            ],
+            "{ics}"
+        );
+    }
+
+    #[test]
+    fn a_first_date_moved_between_its_neighbours_overrides_the_masters_first() {
+        let ics = feed_of(
+            &mondays(
+                "",
+                "2026-01-26",
+                "    moves:\n      - from: 2026-01-05\n        to: 2026-01-06\n",
+            ),
+            "2026-01-01",
+        );
+        assert!(own_uids(&ics).is_empty(), "{ics}");
+        assert_eq!(
+            master_starts(&ics, "m@t.example"),
+            [
+                "2026-01-05 10:00",
+                "2026-01-12 10:00",
+                "2026-01-19 10:00",
+                "2026-01-26 10:00"
+            ],
+            "{ics}"
+        );
+        assert!(ics.contains("RECURRENCE-ID;TZID=Europe/Oslo:20260105T100000\r\nDTSTART;TZID=Europe/Oslo:20260106T100000\r\n"), "{ics}");
+    }
+
+    #[test]
+    fn a_series_whose_every_date_is_its_own_event_stays_expanded() {
+        let ics = feed_of(
+            &mondays(
+                "",
+                "2026-01-12",
+                "    skip:\n      - date: 2026-01-12\n    moves:\n      - from: 2026-01-05\n        to: 2026-01-14\n",
+            ),
+            "2026-01-01",
+        );
+        assert!(!ics.contains("RRULE:FREQ=WEEKLY"), "{ics}");
+        assert_eq!(own_uids(&ics), ["m.20260105@t.example"], "{ics}");
+    }
+}
+
+#[cfg(test)]
 mod plan_tests_support {
     use std::path::PathBuf;
 
@@ -447,6 +554,48 @@ mod plan_tests_support {
     /// `all.ics` (unfolded) of [`schedule`] in RRULE form, built at `now`.
     pub fn feed_at(settings: &str, series: &str, now: &str) -> String {
         feed_of(&schedule(settings, series), now)
+    }
+
+    /// The UIDs of the events of a feed that are neither a master nor an
+    /// override, in order.
+    pub fn own_uids(ics: &str) -> Vec<String> {
+        vevents(ics)
+            .filter(|v| !v.contains("\r\nRRULE:") && !v.contains("\r\nRECURRENCE-ID"))
+            .filter_map(|v| property(v, "UID:").map(str::to_string))
+            .collect()
+    }
+
+    /// The local starts (`YYYY-MM-DD HH:MM`) the master with `uid` gives,
+    /// as a recurrence engine reads its DTSTART, RRULE and EXDATEs.
+    pub fn master_starts(ics: &str, uid: &str) -> Vec<String> {
+        let Some(master) =
+            vevents(ics).find(|v| property(v, "UID:") == Some(uid) && v.contains("\r\nRRULE:"))
+        else {
+            panic!("no master {uid} in {ics}");
+        };
+        let set: String = master
+            .split("\r\n")
+            .filter(|l| {
+                ["DTSTART", "RRULE:", "EXDATE"]
+                    .iter()
+                    .any(|p| l.starts_with(p))
+            })
+            .collect::<Vec<_>>()
+            .join("\n");
+        let set: rrule::RRuleSet = set.parse().unwrap_or_else(|e| panic!("{e}: {set}"));
+        set.all(1000)
+            .dates
+            .iter()
+            .map(|d| d.format("%Y-%m-%d %H:%M").to_string())
+            .collect()
+    }
+
+    fn vevents(ics: &str) -> impl Iterator<Item = &str> {
+        ics.split("BEGIN:VEVENT\r\n").skip(1)
+    }
+
+    fn property<'a>(vevent: &'a str, name: &str) -> Option<&'a str> {
+        vevent.split("\r\n").find_map(|l| l.strip_prefix(name))
     }
 
     /// `all.ics` (unfolded) of a schedule in RRULE form, built at `now`.
