@@ -364,15 +364,14 @@ fn write_vevent(
     let local = |w: &mut Writer, name: &str, t: NaiveDateTime| {
         w.raw(name, &[("TZID", tzid)], &stamp::date_time(t, ""))
     };
-    // A local time that happens twice means its first reading (RFC 5545
-    // 3.3.5); the second one can only be written in UTC.
+    // Local time only where it names one instant. A local time that
+    // happens twice means its first reading in RFC 5545 (3.3.5), but
+    // ical.js (Thunderbird) and libical (Evolution) read the second: both
+    // readings are written in UTC, which every engine reads alike; so is a
+    // time that does not exist (the end of a day whose midnight is skipped).
     let instant = |w: &mut Writer, name: &str, t: NaiveDateTime, utc: DateTime<Utc>| {
         use chrono::TimeZone as _;
-        if zone
-            .from_local_datetime(&t)
-            .earliest()
-            .is_some_and(|e| e == utc)
-        {
+        if matches!(zone.from_local_datetime(&t), chrono::LocalResult::Single(e) if e == utc) {
             local(w, name, t);
         } else {
             w.raw(name, &[], &stamp::utc(utc, ""));
@@ -567,5 +566,58 @@ pub fn change_note(w: &Wording, change: &Change) -> String {
     match *change {
         Change::Moved { from, reason } => (w.moved_note)(from, reason),
         Change::Extra { reason } => (w.extra_note)(reason),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::path::PathBuf;
+
+    use crate::pipeline::{expansion_as, load_memory, render};
+    use crate::schedule::Recurrence;
+    use crate::state::Manifest;
+
+    /// `all.ics` (unfolded) of a schedule, built at `now` in `recurrence` form.
+    fn all_ics(yaml: &str, now: &str, recurrence: Recurrence) -> String {
+        let files = [(PathBuf::from("t.yaml"), yaml.as_bytes().to_vec())];
+        let checked = load_memory(&files).unwrap_or_else(|e| panic!("{e}"));
+        let now = crate::cli::parse_now(now).unwrap_or_else(|e| panic!("{e}"));
+        let expansion = expansion_as(&checked, now, recurrence).unwrap_or_else(|e| panic!("{e}"));
+        let rendered = render(&expansion, &Manifest::default(), now);
+        let all = rendered
+            .outputs
+            .iter()
+            .find(|o| o.name == "all.ics")
+            .map(|o| o.content.to_vec());
+        crate::ical::unfold(&String::from_utf8(all.unwrap_or_default()).unwrap_or_default())
+    }
+
+    #[test]
+    fn both_readings_of_a_repeated_hour_are_written_in_utc() {
+        // 02:00 to 03:00 happens twice in Oslo on 25 October 2026.
+        let yaml = "systems:\n  - id: s\n    name: S\noutages:\n  - id: first\n    title: F\n    systems: [s]\n    start: 2026-10-25 02:30+02:00\n    end: 2026-10-25 03:30\n  - id: first-end\n    title: E\n    systems: [s]\n    start: 2026-10-25 01:30\n    end: 2026-10-25 02:45+02:00\n  - id: second\n    title: S\n    systems: [s]\n    start: 2026-10-25 02:30+01:00\n    end: 2026-10-25 04:00\n";
+        for recurrence in [Recurrence::Expand, Recurrence::Rrule] {
+            let ics = all_ics(yaml, "2026-01-01", recurrence);
+            for (uid, lines) in [
+                (
+                    "first",
+                    "DTSTART:20261025T003000Z\r\nDTEND;TZID=Europe/Oslo:20261025T033000\r\n",
+                ),
+                (
+                    "first-end",
+                    "DTSTART;TZID=Europe/Oslo:20261025T013000\r\nDTEND:20261025T004500Z\r\n",
+                ),
+                (
+                    "second",
+                    "DTSTART:20261025T013000Z\r\nDTEND;TZID=Europe/Oslo:20261025T040000\r\n",
+                ),
+            ] {
+                let event = ics
+                    .split("BEGIN:VEVENT\r\n")
+                    .find(|v| v.starts_with(&format!("UID:{uid}@")))
+                    .unwrap_or_else(|| panic!("no {uid} in {ics}"));
+                assert!(event.contains(lines), "{uid}: {event}");
+            }
+        }
     }
 }

@@ -10,7 +10,7 @@
 
 use std::collections::BTreeMap;
 
-use chrono::{NaiveDate, NaiveDateTime, Weekday};
+use chrono::{LocalResult, NaiveDate, NaiveDateTime, TimeZone as _, Weekday};
 use rrule::{Frequency, NWeekday, RRule, Unvalidated};
 
 use crate::error::Problem;
@@ -157,6 +157,27 @@ fn plan<'a>(
         .map(|d| series.window.on(*d).0)
         .collect();
     let zone = expansion.schedule.settings.zone;
+    // EXDATE and RECURRENCE-ID name an instance by its local start: one that
+    // happens twice is the first reading in RFC 5545 and the second in
+    // ical.js and libical, so the engines would not agree on which instance
+    // is taken out or moved (and UTC is no choice: clients want the TZID of
+    // DTSTART there).
+    let overrides = forms.values().filter_map(|f| match f {
+        Form::Override(rid) => Some(*rid),
+        Form::Single | Form::Covered => None,
+    });
+    let twice = exdates
+        .iter()
+        .copied()
+        .chain(overrides)
+        .find(|t| matches!(zone.from_local_datetime(t), LocalResult::Ambiguous(..)));
+    if let Some(t) = twice {
+        return Err(format!(
+            "its start on {} ({}) happens twice in {zone}, and a repeating event can name only one reading of it",
+            t.date(),
+            t.format("%H:%M")
+        ));
+    }
     let until = crate::expand::resolve(zone, series.window.on(last).0, &series.rule_at)
         .map_err(|p| p.message)?;
     let at = &series.window_at;
@@ -532,6 +553,50 @@ mod first_date {
         );
         assert!(!ics.contains("RRULE:FREQ=WEEKLY"), "{ics}");
         assert_eq!(own_uids(&ics), ["m.20260105@t.example"], "{ics}");
+    }
+}
+
+#[cfg(test)]
+mod repeated_hour {
+    use std::path::PathBuf;
+
+    use chrono::{DateTime, Utc};
+
+    use crate::pipeline::{expansion_as, load_memory};
+    use crate::schedule::Recurrence;
+
+    /// Notes of a daily 02:30 series in Oslo around the night the clocks go
+    /// back (25 October 2026, when 02:30 happens twice), with `exception`.
+    fn notes(exception: &str) -> Vec<String> {
+        let yaml = format!(
+            "systems:\n  - id: s\n    name: S\nmaintenance:\n  - id: m\n    title: M\n    systems: [s]\n    rule: FREQ=DAILY\n    from: 2026-10-23\n    until: 2026-10-27\n    start-time: \"02:30\"\n    end-time: \"02:45\"\n{exception}"
+        );
+        let files = [(PathBuf::from("t.yaml"), yaml.into_bytes())];
+        let checked = load_memory(&files).unwrap_or_else(|e| panic!("{e}"));
+        let expansion = expansion_as(&checked, DateTime::<Utc>::UNIX_EPOCH, Recurrence::Rrule)
+            .unwrap_or_else(|e| panic!("{e}"));
+        let notes = expansion.notes.iter().map(|n| n.message.clone()).collect();
+        assert_eq!(expansion.masters.is_empty(), !expansion.notes.is_empty());
+        notes
+    }
+
+    #[test]
+    fn an_exdate_at_a_repeated_local_time_keeps_the_series_expanded() {
+        let notes = notes("    skip:\n      - date: 2026-10-25\n");
+        assert_eq!(notes.len(), 1, "{notes:?}");
+        assert!(
+            notes[0].contains("2026-10-25 (02:30) happens twice in Europe/Oslo"),
+            "{notes:?}"
+        );
+    }
+
+    #[test]
+    fn a_recurrence_id_at_a_repeated_local_time_keeps_the_series_expanded() {
+        let notes = notes(
+            "    moves:\n      - from: 2026-10-25\n        to: 2026-10-25\n        start-time: \"04:00\"\n        end-time: \"04:15\"\n",
+        );
+        assert_eq!(notes.len(), 1, "{notes:?}");
+        assert!(notes[0].contains("happens twice"), "{notes:?}");
     }
 }
 
