@@ -16,7 +16,7 @@ use std::borrow::Cow;
 use std::collections::HashMap;
 
 use askama::Template;
-use chrono::{DateTime, Datelike, NaiveDate, NaiveDateTime, NaiveTime, TimeZone, Utc};
+use chrono::{DateTime, Datelike, NaiveDate, NaiveDateTime, NaiveTime, Utc};
 use chrono_tz::Tz;
 use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
 
@@ -701,17 +701,7 @@ fn paragraphs(d: &Details) -> Vec<Vec<String>> {
 /// Start and end instants of an occurrence; all-day ones from local
 /// midnight to local midnight in `zone`.
 fn instants(zone: Tz, time: &Time) -> (DateTime<Utc>, DateTime<Utc>) {
-    match *time {
-        Time::Timed { start, end, .. } => (start, end),
-        Time::AllDay { start, end } => (midnight(zone, start), midnight(zone, end)),
-    }
-}
-
-fn midnight(zone: Tz, d: NaiveDate) -> DateTime<Utc> {
-    let local: NaiveDateTime = d.and_time(NaiveTime::MIN);
-    zone.from_local_datetime(&local)
-        .earliest()
-        .map_or_else(|| local.and_utc(), |t| t.with_timezone(&Utc))
+    time.instants(zone)
 }
 
 fn local_start_date(time: &Time) -> NaiveDate {
@@ -765,6 +755,8 @@ pub fn percent_encode(s: &str) -> String {
 #[cfg(test)]
 mod tests {
     use std::path::Path;
+
+    use chrono::TimeZone as _;
 
     use super::*;
     use crate::pipeline::{Checked, expansion, load};

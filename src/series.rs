@@ -183,7 +183,7 @@ fn plan<'a>(
     let at = &series.window_at;
     let time = Time::Timed {
         start: crate::expand::resolve(zone, start, at).map_err(|p| p.message)?,
-        end: crate::expand::resolve(zone, end, at).map_err(|p| p.message)?,
+        end: crate::expand::resolve_end(zone, end, None, at).map_err(|p| p.message)?,
         start_local: start,
         end_local: end,
     };
