@@ -540,10 +540,18 @@ mod tests {
     /// Each occurrence's id (UID before `@`) with its instants, built at
     /// the start of 2026 in `recurrence` form.
     fn instants(yaml: &str, recurrence: Recurrence) -> Vec<(String, DateTime<Utc>, DateTime<Utc>)> {
+        instants_at(yaml, "2026-01-01T00:00:00Z", recurrence)
+    }
+
+    fn instants_at(
+        yaml: &str,
+        now: &str,
+        recurrence: Recurrence,
+    ) -> Vec<(String, DateTime<Utc>, DateTime<Utc>)> {
         let files = [(PathBuf::from("t.yaml"), yaml.as_bytes().to_vec())];
         let checked = load_memory(&files).unwrap_or_else(|e| panic!("{e}"));
-        let expansion = expansion_as(&checked, utc("2026-01-01T00:00:00Z"), recurrence)
-            .unwrap_or_else(|e| panic!("{e}"));
+        let expansion =
+            expansion_as(&checked, utc(now), recurrence).unwrap_or_else(|e| panic!("{e}"));
         let zone = expansion.schedule.settings.zone;
         expansion
             .occurrences
@@ -613,5 +621,33 @@ mod tests {
             got.iter().map(|(_, s, e)| (*s, *e)).collect::<Vec<_>>(),
             [(utc("2026-11-01T01:00:00Z"), utc("2026-11-01T04:00:00Z"))]
         );
+    }
+
+    #[test]
+    fn an_open_ended_rule_stops_at_the_last_year_it_can_be_right_in() {
+        // 13 months past June 2099 reach into 2100, which nedetid's tz data
+        // does not know: the horizon stops at the end of 2099.
+        let yaml = "systems:\n  - id: s\n    name: S\nmaintenance:\n  - id: m\n    title: M\n    systems: [s]\n    rule: FREQ=MONTHLY;BYMONTHDAY=1\n    from: 2099-06-01\n    start-time: \"12:00\"\n    end-time: \"24:00\"\n    moves:\n      - from: 2099-12-01\n        to: 2099-12-31\n";
+        for recurrence in [Recurrence::Expand, Recurrence::Rrule] {
+            let got = instants_at(yaml, "2099-06-01T00:00:00Z", recurrence);
+            let ids: Vec<&str> = got.iter().map(|(id, ..)| id.as_str()).collect();
+            assert_eq!(
+                ids,
+                [
+                    "m.20990601",
+                    "m.20990701",
+                    "m.20990801",
+                    "m.20990901",
+                    "m.20991001",
+                    "m.20991101",
+                    "m.20991201"
+                ]
+            );
+            // The last one, moved to the last day, ends at its end (CET).
+            assert_eq!(
+                got.last().map(|(_, s, e)| (*s, *e)),
+                Some((utc("2099-12-31T11:00:00Z"), utc("2099-12-31T23:00:00Z")))
+            );
+        }
     }
 }

@@ -12,7 +12,7 @@ use chrono::{DateTime, Datelike, NaiveDateTime, Utc};
 
 use crate::expand::{Change, Expansion, Form, Kind, Master, Occurrence, Time};
 use crate::ical::Writer;
-use crate::schedule::{ALL_FEED, Details, Status, SystemNames};
+use crate::schedule::{ALL_FEED, Details, MAX_YEAR, Status, SystemNames};
 use crate::stamp;
 use crate::state::Revision;
 use crate::wording::{self, Wording};
@@ -219,7 +219,10 @@ pub fn feed_pieces(expansion: &Expansion, feeds: &[Feed], events: &Events) -> Ve
 }
 
 /// The first and last year of the timed events, which the VTIMEZONE covers;
-/// `None` when all are all-day.
+/// `None` when all are all-day. The one local time past the last year a
+/// schedule may have, an end at `24:00` on its last day, is in force with
+/// that year's last observance: covering the year after, with no rules in
+/// the tz data, would end the yearly rules with an `UNTIL`.
 fn years<'a>(events: impl Iterator<Item = &'a Occurrence<'a>>) -> Option<(i32, i32)> {
     events
         .filter_map(|o| match o.time {
@@ -227,7 +230,7 @@ fn years<'a>(events: impl Iterator<Item = &'a Occurrence<'a>>) -> Option<(i32, i
                 start_local,
                 end_local,
                 ..
-            } => Some((start_local.year(), end_local.year())),
+            } => Some((start_local.year(), end_local.year().min(MAX_YEAR))),
             Time::AllDay { .. } => None,
         })
         .reduce(|(lo, hi), (s, e)| (lo.min(s), hi.max(e)))
@@ -619,5 +622,22 @@ mod tests {
                 assert!(event.contains(lines), "{uid}: {event}");
             }
         }
+    }
+
+    #[test]
+    fn an_end_at_24_00_on_the_last_day_keeps_the_yearly_time_zone_rules() {
+        // Ends at 2100-01-01 00:00, past the years the tz data has rules
+        // for: the VTIMEZONE still covers 2099 only (no UNTIL).
+        let yaml = "systems:\n  - id: s\n    name: S\noutages:\n  - id: o\n    title: O\n    systems: [s]\n    start: 2099-12-31 22:00\n    end: 2099-12-31 24:00\n";
+        let ics = all_ics(yaml, "2099-01-01", Recurrence::Expand);
+        assert!(!ics.contains("UNTIL"), "{ics}");
+        assert!(
+            ics.contains("DTSTART;TZID=Europe/Oslo:20991231T220000\r\nDTEND;TZID=Europe/Oslo:21000101T000000\r\n"),
+            "{ics}"
+        );
+        assert!(
+            ics.contains("DTSTART:19701025T030000\r\nRRULE:FREQ=YEARLY;BYMONTH=10;BYDAY=-1SU\r\n"),
+            "{ics}"
+        );
     }
 }

@@ -9,10 +9,26 @@ use crate::error::Location;
 
 /// Longest window accepted for one outage or maintenance occurrence.
 pub const MAX_WINDOW_DAYS: i64 = 31;
-/// The years a date may have: calendars and the tz database need no more,
-/// and iCalendar dates have four digits.
-pub const MIN_YEAR: i32 = 1900;
-pub const MAX_YEAR: i32 = 9000;
+/// The years a date (and `--now`) may have: those for which the tz data
+/// nedetid carries (chrono-tz) gives the tz database's offsets. Its tables
+/// stop after 2099 (no daylight saving after that), and before 1970 the tz
+/// database keeps only one history per group of zones that agree since
+/// (chrono-tz reads Europe/Oslo as Europe/Berlin, without Norway's summer
+/// time of 1959-1965).
+pub const MIN_YEAR: i32 = 1970;
+pub const MAX_YEAR: i32 = 2099;
+
+/// Whether `date` is in [`MIN_YEAR`]..=[`MAX_YEAR`].
+pub fn in_years(date: NaiveDate) -> bool {
+    (MIN_YEAR..=MAX_YEAR).contains(&chrono::Datelike::year(&date))
+}
+
+/// What to do about a date outside [`in_years`].
+pub fn years_help() -> String {
+    format!(
+        "nedetid's time-zone data is right only for the years {MIN_YEAR} to {MAX_YEAR}: write a date from {MIN_YEAR}-01-01 to {MAX_YEAR}-12-31"
+    )
+}
 /// The longest id: ids name files and UIDs.
 pub const MAX_ID_LEN: usize = 64;
 /// The id reserved for the feed with every event.
