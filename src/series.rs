@@ -72,6 +72,7 @@ fn plan<'a>(
         return Err("no occurrence of the rule is published".into());
     }
     let last = *all_dates.last().ok_or("the rule has no occurrences")?;
+    let zone = expansion.schedule.settings.zone;
     // The window's length on the wall clock (the same on every date).
     let nominal = {
         let (start, end) = series.window.on(series.from);
@@ -86,7 +87,7 @@ fn plan<'a>(
                 start: s,
                 end: e,
                 start_local,
-                ..
+                end_local,
             },
         ) = (o.rule_date, o.time)
         else {
@@ -96,6 +97,24 @@ fn plan<'a>(
             return Err(format!(
                 "the window on {rule_date} spans a daylight-saving change"
             ));
+        }
+        // Engines end an instance on the wall clock, DTSTART's length after
+        // its start: at a midnight (`24:00`) that does not exist or happens
+        // twice, ical.js reads another instant than the one that ends the day.
+        if !o.moved {
+            match zone.from_local_datetime(&end_local) {
+                LocalResult::Single(_) => {}
+                LocalResult::None => {
+                    return Err(format!(
+                        "the window on {rule_date} ends at a midnight the clocks skip in {zone}"
+                    ));
+                }
+                LocalResult::Ambiguous(..) => {
+                    return Err(format!(
+                        "the window on {rule_date} ends at a midnight that happens twice in {zone}"
+                    ));
+                }
+            }
         }
         shown.insert(rule_date, (start_local.date(), o.occurrence.as_str()));
     }
@@ -156,7 +175,6 @@ fn plan<'a>(
         .filter(|d| **d > first && (!shown.contains_key(d) || own.contains(d)))
         .map(|d| series.window.on(*d).0)
         .collect();
-    let zone = expansion.schedule.settings.zone;
     // EXDATE and RECURRENCE-ID name an instance by its local start: one that
     // happens twice is the first reading in RFC 5545 and the second in
     // ical.js and libical, so the engines would not agree on which instance
@@ -597,6 +615,48 @@ mod repeated_hour {
         );
         assert_eq!(notes.len(), 1, "{notes:?}");
         assert!(notes[0].contains("happens twice"), "{notes:?}");
+    }
+}
+
+#[cfg(test)]
+mod midnight_ends {
+    use std::path::PathBuf;
+
+    use chrono::{DateTime, Utc};
+
+    use crate::pipeline::{expansion_as, load_memory};
+    use crate::schedule::Recurrence;
+
+    /// Notes of Saturday windows to midnight in `zone` from `from` to `until`.
+    fn notes(zone: &str, from: &str, until: &str) -> Vec<String> {
+        let yaml = format!(
+            "settings:\n  time-zone: {zone}\nsystems:\n  - id: s\n    name: S\nmaintenance:\n  - id: m\n    title: M\n    systems: [s]\n    rule: FREQ=WEEKLY;BYDAY=SA\n    from: {from}\n    until: {until}\n    start-time: \"22:00\"\n    end-time: \"24:00\"\n"
+        );
+        let files = [(PathBuf::from("t.yaml"), yaml.into_bytes())];
+        let checked = load_memory(&files).unwrap_or_else(|e| panic!("{e}"));
+        let expansion = expansion_as(&checked, DateTime::<Utc>::UNIX_EPOCH, Recurrence::Rrule)
+            .unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(expansion.masters.is_empty(), !expansion.notes.is_empty());
+        expansion.notes.iter().map(|n| n.message.clone()).collect()
+    }
+
+    #[test]
+    fn a_window_to_a_skipped_or_repeated_midnight_keeps_the_series_expanded() {
+        // Santiago skips midnight after Saturday 2026-09-05; the Azores go
+        // back from 01:00 to 00:00 after Saturday 2026-10-24.
+        let santiago = notes("America/Santiago", "2026-08-29", "2026-09-12");
+        assert_eq!(santiago.len(), 1);
+        assert!(
+            santiago[0].contains("the window on 2026-09-05 ends at a midnight the clocks skip"),
+            "{santiago:?}"
+        );
+        let azores = notes("Atlantic/Azores", "2026-10-17", "2026-10-31");
+        assert_eq!(azores.len(), 1);
+        assert!(
+            azores[0].contains("the window on 2026-10-24 ends at a midnight that happens twice"),
+            "{azores:?}"
+        );
+        assert!(notes("America/Santiago", "2026-09-12", "2026-09-26").is_empty());
     }
 }
 
