@@ -6,6 +6,8 @@ use std::path::PathBuf;
 use chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};
 use clap::{Parser, Subcommand, ValueEnum};
 
+use crate::limits::{MAX_YEAR, MIN_YEAR};
+
 #[derive(Debug, Parser)]
 #[command(
     name = "nedetid",
@@ -119,16 +121,18 @@ pub fn parse_now(s: &str) -> Result<DateTime<Utc>, String> {
             "`{s}` is a leap second; write the minute's `:59` or the next minute"
         )),
         Some(t) if in_range(&t) => Ok(t),
-        Some(_) => Err(format!("`{s}` is outside the years 1970 to 9000")),
+        Some(_) => Err(format!(
+            "`{s}` is outside the years {MIN_YEAR} to {MAX_YEAR}, the only ones nedetid's time-zone data is right for"
+        )),
         None => Err(format!(
             "`{s}` is not a time; write e.g. `2019-06-01T12:00:00Z` or `2019-06-01`"
         )),
     }
 }
 
-/// The times nedetid runs at: 1970 to the end of 9000.
+/// The times nedetid runs at: the years schedules may have, in UTC.
 pub fn in_range(t: &DateTime<Utc>) -> bool {
-    (1970..=9000).contains(&chrono::Datelike::year(t))
+    (MIN_YEAR..=MAX_YEAR).contains(&chrono::Datelike::year(t))
 }
 
 #[cfg(test)]
@@ -141,6 +145,9 @@ mod tests {
         assert!(parse_now("2026-06-30T12:59:60Z").is_err_and(|e| e.contains("leap second")));
         assert!(parse_now("2026-06-30 12:59:60").is_err());
         assert!(parse_now("1969-12-31").is_err());
+        assert!(parse_now("1970-01-01").is_ok());
+        assert!(parse_now("2099-12-31T23:59:59Z").is_ok());
+        assert!(parse_now("2100-01-01").is_err_and(|e| e.contains("1970 to 2099")));
         assert!(parse_now("9001-01-01").is_err());
     }
 }

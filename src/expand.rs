@@ -133,13 +133,35 @@ impl Time {
     }
 }
 
-/// The instant a local day begins in `zone` (its first moment, where
-/// midnight falls in a skipped hour).
+/// The instant a local day begins in `zone`: its midnight, the first one
+/// where midnight happens twice, and where the clocks skip midnight the
+/// moment they do (Santiago 2026-09-06: 00:00 -04 becomes 01:00 -03, 04:00Z).
 pub fn local_midnight(zone: Tz, d: NaiveDate) -> DateTime<Utc> {
     let local = d.and_time(NaiveTime::MIN);
-    zone.from_local_datetime(&local)
-        .earliest()
-        .map_or_else(|| local.and_utc(), |t| t.with_timezone(&Utc))
+    if let Some(t) = zone.from_local_datetime(&local).earliest() {
+        return t.with_timezone(&Utc);
+    }
+    // Midnight read in the offset after the gap is an instant of the day
+    // before; read in the offset before it, an instant of this day. The
+    // day begins at the change between them (on a whole second).
+    let offset =
+        |t: NaiveDateTime| i64::from(zone.offset_from_utc_datetime(&t).fix().local_minus_utc());
+    let stamp = local.and_utc().timestamp();
+    let day = Duration::days(1);
+    let mut lo = stamp - offset(local + day);
+    let mut hi = stamp - offset(local - day);
+    let is_this_day = |ts: i64| {
+        DateTime::from_timestamp(ts, 0).is_some_and(|t| t.with_timezone(&zone).date_naive() >= d)
+    };
+    while hi - lo > 1 {
+        let mid = lo + (hi - lo) / 2;
+        if is_this_day(mid) {
+            hi = mid;
+        } else {
+            lo = mid;
+        }
+    }
+    DateTime::from_timestamp(hi, 0).unwrap_or_else(|| local.and_utc())
 }
 
 /// A rule date left out, kept for the page and `list`.
@@ -156,7 +178,8 @@ pub struct Master<'a> {
     pub series: &'a Series,
     pub uid: String,
     pub details: &'a Details,
-    /// The first occurrence the rule gives (DTSTART, DTEND).
+    /// The first published occurrence of the rule that it shows as itself
+    /// or as an override (DTSTART, DTEND).
     pub time: Time,
     /// The RRULE value, in Outlook's template shape, bounded by UNTIL.
     pub rrule: String,
@@ -185,7 +208,7 @@ pub fn expand(schedule: &Schedule, now: DateTime<Utc>) -> Result<Expansion<'_>, 
     let zone = schedule.settings.zone;
     let today = now.with_timezone(&zone).date_naive();
     let last_day =
-        NaiveDate::from_ymd_opt(crate::schedule::MAX_YEAR, 12, 31).unwrap_or(NaiveDate::MAX);
+        NaiveDate::from_ymd_opt(crate::limits::MAX_YEAR, 12, 31).unwrap_or(NaiveDate::MAX);
     let horizon = today
         .checked_add_months(chrono::Months::new(schedule.settings.horizon_months))
         .map_or(last_day, |h| h.min(last_day));
@@ -263,7 +286,7 @@ fn outage_time(zone: Tz, outage: &Outage) -> Result<Time, Problem> {
             end_offset,
         } => Ok(Time::Timed {
             start: resolve_as(zone, start, start_offset, &outage.when_at)?,
-            end: resolve_as(zone, end, end_offset, &outage.end_at)?,
+            end: resolve_end(zone, end, end_offset, &outage.end_at)?,
             start_local: start,
             end_local: end,
         }),
@@ -282,10 +305,26 @@ fn timed(
 ) -> Result<Time, Problem> {
     Ok(Time::Timed {
         start: resolve(zone, start, at)?,
-        end: resolve(zone, end, at)?,
+        end: resolve_end(zone, end, None, at)?,
         start_local: start,
         end_local: end,
     })
+}
+
+/// [`resolve_as`] for an end: an end at midnight (`24:00`) is the end of
+/// the day before, the first instant of its day ([`local_midnight`]), which
+/// exists even where the clocks skip midnight or go back over it.
+pub fn resolve_end(
+    zone: Tz,
+    local: NaiveDateTime,
+    offset: Option<FixedOffset>,
+    at: &Location,
+) -> Result<DateTime<Utc>, Problem> {
+    if offset.is_none() && local.time() == NaiveTime::MIN {
+        Ok(local_midnight(zone, local.date()))
+    } else {
+        resolve_as(zone, local, offset, at)
+    }
 }
 
 /// The UTC instant of a local time, or an error that names both readings
@@ -472,4 +511,137 @@ fn skip_reason(series: &Series, date: NaiveDate) -> Option<Option<String>> {
 fn timed_on(zone: Tz, date: NaiveDate, window: Window, at: &Location) -> Result<Time, Problem> {
     let (start, end) = window.on(date);
     timed(zone, start, end, at)
+}
+
+#[cfg(test)]
+mod tests {
+    use std::path::PathBuf;
+
+    use chrono::{DateTime, NaiveDate, Utc};
+
+    use super::local_midnight;
+    use crate::pipeline::{expansion_as, load_memory};
+    use crate::schedule::Recurrence;
+
+    fn utc(s: &str) -> DateTime<Utc> {
+        s.parse().unwrap_or_else(|e| panic!("{s}: {e}"))
+    }
+
+    fn day(s: &str) -> NaiveDate {
+        s.parse().unwrap_or_else(|e| panic!("{s}: {e}"))
+    }
+
+    /// Each occurrence's id (UID before `@`) with its instants, built at
+    /// the start of 2026 in `recurrence` form.
+    fn instants(yaml: &str, recurrence: Recurrence) -> Vec<(String, DateTime<Utc>, DateTime<Utc>)> {
+        instants_at(yaml, "2026-01-01T00:00:00Z", recurrence)
+    }
+
+    fn instants_at(
+        yaml: &str,
+        now: &str,
+        recurrence: Recurrence,
+    ) -> Vec<(String, DateTime<Utc>, DateTime<Utc>)> {
+        let files = [(PathBuf::from("t.yaml"), yaml.as_bytes().to_vec())];
+        let checked = load_memory(&files).unwrap_or_else(|e| panic!("{e}"));
+        let expansion =
+            expansion_as(&checked, utc(now), recurrence).unwrap_or_else(|e| panic!("{e}"));
+        let zone = expansion.schedule.settings.zone;
+        expansion
+            .occurrences
+            .iter()
+            .map(|o| {
+                let (start, end) = o.time.instants(zone);
+                let id = o.occurrence.split('@').next().unwrap_or_default();
+                (id.to_string(), start, end)
+            })
+            .collect()
+    }
+
+    #[test]
+    fn a_day_begins_where_its_midnight_is_skipped_or_repeated() {
+        // Santiago skips from 00:00 -04 to 01:00 -03 on 6 September 2026.
+        let santiago = chrono_tz::America::Santiago;
+        assert_eq!(
+            local_midnight(santiago, day("2026-09-06")),
+            utc("2026-09-06T04:00:00Z")
+        );
+        assert_eq!(
+            local_midnight(santiago, day("2026-09-05")),
+            utc("2026-09-05T04:00:00Z")
+        );
+        // Havana goes back from 01:00 -04 to 00:00 -05 on 1 November 2026.
+        assert_eq!(
+            local_midnight(chrono_tz::America::Havana, day("2026-11-01")),
+            utc("2026-11-01T04:00:00Z")
+        );
+    }
+
+    #[test]
+    fn an_end_at_24_00_before_a_skipped_midnight_is_the_first_instant_of_the_next_day() {
+        let yaml = "settings:\n  time-zone: America/Santiago\nsystems:\n  - id: s\n    name: S\noutages:\n  - id: o\n    title: O\n    systems: [s]\n    start: 2026-09-05 21:00\n    end: 2026-09-05 24:00\n  - id: written-00-00\n    title: H\n    systems: [s]\n    start: 2026-09-05 23:00\n    end: 2026-09-06 00:00\nmaintenance:\n  - id: m\n    title: M\n    systems: [s]\n    rule: FREQ=WEEKLY;BYDAY=SA\n    from: 2026-08-29\n    until: 2026-09-12\n    start-time: \"22:00\"\n    end-time: \"24:00\"\n";
+        for recurrence in [Recurrence::Expand, Recurrence::Rrule] {
+            let got = instants(yaml, recurrence);
+            let find = |id: &str| {
+                got.iter()
+                    .find(|(i, ..)| i == id)
+                    .map(|(_, s, e)| (*s, *e))
+                    .unwrap_or_else(|| panic!("no {id} in {got:?}"))
+            };
+            assert_eq!(
+                find("o"),
+                (utc("2026-09-06T01:00:00Z"), utc("2026-09-06T04:00:00Z"))
+            );
+            assert_eq!(
+                find("written-00-00"),
+                (utc("2026-09-06T03:00:00Z"), utc("2026-09-06T04:00:00Z"))
+            );
+            assert_eq!(
+                find("m.20260905"),
+                (utc("2026-09-06T02:00:00Z"), utc("2026-09-06T04:00:00Z"))
+            );
+            assert_eq!(
+                find("m.20260912"),
+                (utc("2026-09-13T01:00:00Z"), utc("2026-09-13T03:00:00Z"))
+            );
+        }
+    }
+
+    #[test]
+    fn an_end_at_24_00_before_a_repeated_midnight_is_its_first_reading() {
+        let yaml = "settings:\n  time-zone: America/Havana\nsystems:\n  - id: s\n    name: S\noutages:\n  - id: o\n    title: O\n    systems: [s]\n    start: 2026-10-31 21:00\n    end: 2026-10-31 24:00\n";
+        let got = instants(yaml, Recurrence::Expand);
+        assert_eq!(
+            got.iter().map(|(_, s, e)| (*s, *e)).collect::<Vec<_>>(),
+            [(utc("2026-11-01T01:00:00Z"), utc("2026-11-01T04:00:00Z"))]
+        );
+    }
+
+    #[test]
+    fn an_open_ended_rule_stops_at_the_last_year_it_can_be_right_in() {
+        // 13 months past June 2099 reach into 2100, which nedetid's tz data
+        // does not know: the horizon stops at the end of 2099.
+        let yaml = "systems:\n  - id: s\n    name: S\nmaintenance:\n  - id: m\n    title: M\n    systems: [s]\n    rule: FREQ=MONTHLY;BYMONTHDAY=1\n    from: 2099-06-01\n    start-time: \"12:00\"\n    end-time: \"24:00\"\n    moves:\n      - from: 2099-12-01\n        to: 2099-12-31\n";
+        for recurrence in [Recurrence::Expand, Recurrence::Rrule] {
+            let got = instants_at(yaml, "2099-06-01T00:00:00Z", recurrence);
+            let ids: Vec<&str> = got.iter().map(|(id, ..)| id.as_str()).collect();
+            assert_eq!(
+                ids,
+                [
+                    "m.20990601",
+                    "m.20990701",
+                    "m.20990801",
+                    "m.20990901",
+                    "m.20991001",
+                    "m.20991101",
+                    "m.20991201"
+                ]
+            );
+            // The last one, moved to the last day, ends at its end (CET).
+            assert_eq!(
+                got.last().map(|(_, s, e)| (*s, *e)),
+                Some((utc("2099-12-31T11:00:00Z"), utc("2099-12-31T23:00:00Z")))
+            );
+        }
+    }
 }

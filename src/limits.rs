@@ -29,6 +29,15 @@ pub const MAX_OCCURRENCES: u16 = 5_000;
 /// Longest window of one outage or maintenance occurrence (days).
 pub const MAX_WINDOW_DAYS: i64 = 31;
 
+/// The years a date (and `--now`) may have: those for which the tz data
+/// nedetid carries (chrono-tz) gives the tz database's offsets. Its tables
+/// stop after 2099 (no daylight saving after that), and before 1970 the tz
+/// database keeps only one history per group of zones that agree since
+/// (chrono-tz reads Europe/Oslo as Europe/Berlin, without Norway's summer
+/// time of 1959-1965).
+pub const MIN_YEAR: i32 = 1970;
+pub const MAX_YEAR: i32 = 2099;
+
 /// Most events in all feeds together (an event counts once in `all.ics`
 /// and once in each of its systems' feeds).
 pub const MAX_FEED_EVENTS: usize = 500_000;

@@ -741,9 +741,9 @@ pub fn percent_encode(s: &str) -> String {
 
 #[cfg(test)]
 mod tests {
-    use chrono::TimeZone as _;
-
     use std::path::Path;
+
+    use chrono::TimeZone as _;
 
     use super::*;
     use crate::pipeline::{Checked, expansion, load};

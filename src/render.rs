@@ -12,6 +12,7 @@ use chrono::{DateTime, Datelike, NaiveDateTime, Utc};
 
 use crate::expand::{Change, Expansion, Form, Kind, Master, Occurrence, Time};
 use crate::ical::Writer;
+use crate::limits::MAX_YEAR;
 use crate::schedule::{ALL_FEED, Details, Status, SystemNames};
 use crate::stamp;
 use crate::state::Revision;
@@ -219,7 +220,10 @@ pub fn feed_pieces(expansion: &Expansion, feeds: &[Feed], events: &Events) -> Ve
 }
 
 /// The first and last year of the timed events, which the VTIMEZONE covers;
-/// `None` when all are all-day.
+/// `None` when all are all-day. The one local time past the last year a
+/// schedule may have, an end at `24:00` on its last day, is in force with
+/// that year's last observance: covering the year after, with no rules in
+/// the tz data, would end the yearly rules with an `UNTIL`.
 fn years<'a>(events: impl Iterator<Item = &'a Occurrence<'a>>) -> Option<(i32, i32)> {
     events
         .filter_map(|o| match o.time {
@@ -227,7 +231,7 @@ fn years<'a>(events: impl Iterator<Item = &'a Occurrence<'a>>) -> Option<(i32, i
                 start_local,
                 end_local,
                 ..
-            } => Some((start_local.year(), end_local.year())),
+            } => Some((start_local.year(), end_local.year().min(MAX_YEAR))),
             Time::AllDay { .. } => None,
         })
         .reduce(|(lo, hi), (s, e)| (lo.min(s), hi.max(e)))
@@ -364,15 +368,14 @@ fn write_vevent(
     let local = |w: &mut Writer, name: &str, t: NaiveDateTime| {
         w.raw(name, &[("TZID", tzid)], &stamp::date_time(t, ""))
     };
-    // A local time that happens twice means its first reading (RFC 5545
-    // 3.3.5); the second one can only be written in UTC.
+    // Local time only where it names one instant. A local time that
+    // happens twice means its first reading in RFC 5545 (3.3.5), but
+    // ical.js (Thunderbird) and libical (Evolution) read the second: both
+    // readings are written in UTC, which every engine reads alike; so is a
+    // time that does not exist (the end of a day whose midnight is skipped).
     let instant = |w: &mut Writer, name: &str, t: NaiveDateTime, utc: DateTime<Utc>| {
         use chrono::TimeZone as _;
-        if zone
-            .from_local_datetime(&t)
-            .earliest()
-            .is_some_and(|e| e == utc)
-        {
+        if matches!(zone.from_local_datetime(&t), chrono::LocalResult::Single(e) if e == utc) {
             local(w, name, t);
         } else {
             w.raw(name, &[], &stamp::utc(utc, ""));
@@ -567,5 +570,75 @@ pub fn change_note(w: &Wording, change: &Change) -> String {
     match *change {
         Change::Moved { from, reason } => (w.moved_note)(from, reason),
         Change::Extra { reason } => (w.extra_note)(reason),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::path::PathBuf;
+
+    use crate::pipeline::{expansion_as, load_memory, render};
+    use crate::schedule::Recurrence;
+    use crate::state::Manifest;
+
+    /// `all.ics` (unfolded) of a schedule, built at `now` in `recurrence` form.
+    fn all_ics(yaml: &str, now: &str, recurrence: Recurrence) -> String {
+        let files = [(PathBuf::from("t.yaml"), yaml.as_bytes().to_vec())];
+        let checked = load_memory(&files).unwrap_or_else(|e| panic!("{e}"));
+        let now = crate::cli::parse_now(now).unwrap_or_else(|e| panic!("{e}"));
+        let expansion = expansion_as(&checked, now, recurrence).unwrap_or_else(|e| panic!("{e}"));
+        let rendered = render(&expansion, &Manifest::default(), now);
+        let all = rendered
+            .outputs
+            .iter()
+            .find(|o| o.name == "all.ics")
+            .map(|o| o.content.to_vec());
+        crate::ical::unfold(&String::from_utf8(all.unwrap_or_default()).unwrap_or_default())
+    }
+
+    #[test]
+    fn both_readings_of_a_repeated_hour_are_written_in_utc() {
+        // 02:00 to 03:00 happens twice in Oslo on 25 October 2026.
+        let yaml = "systems:\n  - id: s\n    name: S\noutages:\n  - id: first\n    title: F\n    systems: [s]\n    start: 2026-10-25 02:30+02:00\n    end: 2026-10-25 03:30\n  - id: first-end\n    title: E\n    systems: [s]\n    start: 2026-10-25 01:30\n    end: 2026-10-25 02:45+02:00\n  - id: second\n    title: S\n    systems: [s]\n    start: 2026-10-25 02:30+01:00\n    end: 2026-10-25 04:00\n";
+        for recurrence in [Recurrence::Expand, Recurrence::Rrule] {
+            let ics = all_ics(yaml, "2026-01-01", recurrence);
+            for (uid, lines) in [
+                (
+                    "first",
+                    "DTSTART:20261025T003000Z\r\nDTEND;TZID=Europe/Oslo:20261025T033000\r\n",
+                ),
+                (
+                    "first-end",
+                    "DTSTART;TZID=Europe/Oslo:20261025T013000\r\nDTEND:20261025T004500Z\r\n",
+                ),
+                (
+                    "second",
+                    "DTSTART:20261025T013000Z\r\nDTEND;TZID=Europe/Oslo:20261025T040000\r\n",
+                ),
+            ] {
+                let event = ics
+                    .split("BEGIN:VEVENT\r\n")
+                    .find(|v| v.starts_with(&format!("UID:{uid}@")))
+                    .unwrap_or_else(|| panic!("no {uid} in {ics}"));
+                assert!(event.contains(lines), "{uid}: {event}");
+            }
+        }
+    }
+
+    #[test]
+    fn an_end_at_24_00_on_the_last_day_keeps_the_yearly_time_zone_rules() {
+        // Ends at 2100-01-01 00:00, past the years the tz data has rules
+        // for: the VTIMEZONE still covers 2099 only (no UNTIL).
+        let yaml = "systems:\n  - id: s\n    name: S\noutages:\n  - id: o\n    title: O\n    systems: [s]\n    start: 2099-12-31 22:00\n    end: 2099-12-31 24:00\n";
+        let ics = all_ics(yaml, "2099-01-01", Recurrence::Expand);
+        assert!(!ics.contains("UNTIL"), "{ics}");
+        assert!(
+            ics.contains("DTSTART;TZID=Europe/Oslo:20991231T220000\r\nDTEND;TZID=Europe/Oslo:21000101T000000\r\n"),
+            "{ics}"
+        );
+        assert!(
+            ics.contains("DTSTART:19701025T030000\r\nRRULE:FREQ=YEARLY;BYMONTH=10;BYDAY=-1SU\r\n"),
+            "{ics}"
+        );
     }
 }

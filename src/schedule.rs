@@ -6,11 +6,21 @@ use chrono::{FixedOffset, NaiveDate, NaiveDateTime, NaiveTime};
 use chrono_tz::Tz;
 
 use crate::error::Location;
+use crate::limits::{MAX_YEAR, MIN_YEAR};
 
-/// The years a date may have: calendars and the tz database need no more,
-/// and iCalendar dates have four digits.
-pub const MIN_YEAR: i32 = 1900;
-pub const MAX_YEAR: i32 = 9000;
+/// Whether `date` is in [`MIN_YEAR`]..=[`MAX_YEAR`].
+pub fn in_years(date: NaiveDate) -> bool {
+    (MIN_YEAR..=MAX_YEAR).contains(&chrono::Datelike::year(&date))
+}
+
+/// What to do about a date outside [`in_years`].
+pub fn years_help() -> String {
+    format!(
+        "nedetid's time-zone data is right only for the years {MIN_YEAR} to {MAX_YEAR}: write a date from {MIN_YEAR}-01-01 to {MAX_YEAR}-12-31"
+    )
+}
+/// The longest id: ids name files and UIDs.
+pub const MAX_ID_LEN: usize = 64;
 /// The id reserved for the feed with every event.
 pub const ALL_FEED: &str = "all";
 

@@ -10,7 +10,7 @@
 
 use std::collections::BTreeMap;
 
-use chrono::{NaiveDate, NaiveDateTime, Weekday};
+use chrono::{LocalResult, NaiveDate, NaiveDateTime, TimeZone as _, Weekday};
 use rrule::{Frequency, NWeekday, RRule, Unvalidated};
 
 use crate::error::Problem;
@@ -68,14 +68,16 @@ fn plan<'a>(
         .iter()
         .filter(|o| o.source_id == series.id && o.rule_date.is_some_and(|d| d <= last_allowed))
         .collect();
-    let first = mine
-        .iter()
-        .filter_map(|o| o.rule_date)
-        .min()
-        .ok_or("no occurrence of the rule is published")?;
+    if mine.is_empty() {
+        return Err("no occurrence of the rule is published".into());
+    }
     let last = *all_dates.last().ok_or("the rule has no occurrences")?;
-    let (start, end) = series.window.on(first);
-    let nominal = end - start;
+    let zone = expansion.schedule.settings.zone;
+    // The window's length on the wall clock (the same on every date).
+    let nominal = {
+        let (start, end) = series.window.on(series.from);
+        end - start
+    };
     // Where each published occurrence is shown, by rule date.
     let mut shown: BTreeMap<NaiveDate, (NaiveDate, &str)> = BTreeMap::new();
     for o in &mine {
@@ -85,7 +87,7 @@ fn plan<'a>(
                 start: s,
                 end: e,
                 start_local,
-                ..
+                end_local,
             },
         ) = (o.rule_date, o.time)
         else {
@@ -95,6 +97,24 @@ fn plan<'a>(
             return Err(format!(
                 "the window on {rule_date} spans a daylight-saving change"
             ));
+        }
+        // Engines end an instance on the wall clock, DTSTART's length after
+        // its start: at a midnight (`24:00`) that does not exist or happens
+        // twice, ical.js reads another instant than the one that ends the day.
+        if !o.moved {
+            match zone.from_local_datetime(&end_local) {
+                LocalResult::Single(_) => {}
+                LocalResult::None => {
+                    return Err(format!(
+                        "the window on {rule_date} ends at a midnight the clocks skip in {zone}"
+                    ));
+                }
+                LocalResult::Ambiguous(..) => {
+                    return Err(format!(
+                        "the window on {rule_date} ends at a midnight that happens twice in {zone}"
+                    ));
+                }
+            }
         }
         shown.insert(rule_date, (start_local.date(), o.occurrence.as_str()));
     }
@@ -137,6 +157,17 @@ fn plan<'a>(
         };
         forms.insert(o.occurrence.clone(), form);
     }
+    // DTSTART: the first rule date the master shows (as itself or as an
+    // override), so that it is an occurrence of the rule (Google shows an
+    // extra event otherwise) that no EXDATE has to take back; the rule
+    // dates before it are not the master's.
+    let first = mine
+        .iter()
+        .filter_map(|o| o.rule_date)
+        .filter(|d| !own.contains(d))
+        .min()
+        .ok_or("every occurrence is moved past a neighbour")?;
+    let (start, end) = series.window.on(first);
     // Every rule date after the first that the master does not show as
     // itself or an override: skipped, moved too far, or dropped by retention.
     let exdates: Vec<NaiveDateTime> = all_dates
@@ -144,13 +175,33 @@ fn plan<'a>(
         .filter(|d| **d > first && (!shown.contains_key(d) || own.contains(d)))
         .map(|d| series.window.on(*d).0)
         .collect();
-    let zone = expansion.schedule.settings.zone;
+    // EXDATE and RECURRENCE-ID name an instance by its local start: one that
+    // happens twice is the first reading in RFC 5545 and the second in
+    // ical.js and libical, so the engines would not agree on which instance
+    // is taken out or moved (and UTC is no choice: clients want the TZID of
+    // DTSTART there).
+    let overrides = forms.values().filter_map(|f| match f {
+        Form::Override(rid) => Some(*rid),
+        Form::Single | Form::Covered => None,
+    });
+    let twice = exdates
+        .iter()
+        .copied()
+        .chain(overrides)
+        .find(|t| matches!(zone.from_local_datetime(t), LocalResult::Ambiguous(..)));
+    if let Some(t) = twice {
+        return Err(format!(
+            "its start on {} ({}) happens twice in {zone}, and a repeating event can name only one reading of it",
+            t.date(),
+            t.format("%H:%M")
+        ));
+    }
     let until = crate::expand::resolve(zone, series.window.on(last).0, &series.rule_at)
         .map_err(|p| p.message)?;
     let at = &series.window_at;
     let time = Time::Timed {
         start: crate::expand::resolve(zone, start, at).map_err(|p| p.message)?,
-        end: crate::expand::resolve(zone, end, at).map_err(|p| p.message)?,
+        end: crate::expand::resolve_end(zone, end, None, at).map_err(|p| p.message)?,
         start_local: start,
         end_local: end,
     };
@@ -443,6 +494,187 @@ mod moves_and_retention {
 }
 
 #[cfg(test)]
+mod first_date {
+    use super::plan_tests_support::{feed_of, master_starts, own_uids};
+
+    /// Mondays 5 to 26 January 2026 at 10:00 in Oslo (12 to 26 January
+    /// with `until: 2026-02-23`), with extra settings and series keys.
+    fn mondays(settings: &str, until: &str, series: &str) -> String {
+        format!(
+            "settings:\n  uid-domain: t.example\n{settings}systems:\n  - id: s\n    name: S\nmaintenance:\n  - id: m\n    title: M\n    systems: [s]\n    rule: FREQ=WEEKLY;BYDAY=MO\n    from: 2026-01-05\n    until: {until}\n    start-time: \"10:00\"\n    end-time: \"11:00\"\n{series}"
+        )
+    }
+
+    #[test]
+    fn a_first_date_moved_past_its_neighbour_is_not_also_shown_by_the_master() {
+        let ics = feed_of(
+            &mondays(
+                "",
+                "2026-01-26",
+                "    moves:\n      - from: 2026-01-05\n        to: 2026-01-14\n",
+            ),
+            "2026-01-01",
+        );
+        assert_eq!(own_uids(&ics), ["m.20260105@t.example"], "{ics}");
+        assert_eq!(
+            master_starts(&ics, "m@t.example"),
+            ["2026-01-12 10:00", "2026-01-19 10:00", "2026-01-26 10:00"],
+            "{ics}"
+        );
+    }
+
+    #[test]
+    fn a_first_kept_date_moved_past_its_neighbour_is_not_also_shown_by_the_master() {
+        // Retention drops 5 and 12 January on the 20th; 19 January, the
+        // first one kept, goes to Wednesday the 28th, past the 26th.
+        let ics = feed_of(
+            &mondays(
+                "  retention-days: 7\n",
+                "2026-02-23",
+                "    moves:\n      - from: 2026-01-19\n        to: 2026-01-28\n",
+            ),
+            "2026-01-20T12:00:00Z",
+        );
+        assert_eq!(own_uids(&ics), ["m.20260119@t.example"], "{ics}");
+        assert_eq!(
+            master_starts(&ics, "m@t.example"),
+            [
+                "2026-01-26 10:00",
+                "2026-02-02 10:00",
+                "2026-02-09 10:00",
+                "2026-02-16 10:00",
+                "2026-02-23 10:00"
+            ],
+            "{ics}"
+        );
+    }
+
+    #[test]
+    fn a_first_date_moved_between_its_neighbours_overrides_the_masters_first() {
+        let ics = feed_of(
+            &mondays(
+                "",
+                "2026-01-26",
+                "    moves:\n      - from: 2026-01-05\n        to: 2026-01-06\n",
+            ),
+            "2026-01-01",
+        );
+        assert!(own_uids(&ics).is_empty(), "{ics}");
+        assert_eq!(
+            master_starts(&ics, "m@t.example"),
+            [
+                "2026-01-05 10:00",
+                "2026-01-12 10:00",
+                "2026-01-19 10:00",
+                "2026-01-26 10:00"
+            ],
+            "{ics}"
+        );
+        assert!(ics.contains("RECURRENCE-ID;TZID=Europe/Oslo:20260105T100000\r\nDTSTART;TZID=Europe/Oslo:20260106T100000\r\n"), "{ics}");
+    }
+
+    #[test]
+    fn a_series_whose_every_date_is_its_own_event_stays_expanded() {
+        let ics = feed_of(
+            &mondays(
+                "",
+                "2026-01-12",
+                "    skip:\n      - date: 2026-01-12\n    moves:\n      - from: 2026-01-05\n        to: 2026-01-14\n",
+            ),
+            "2026-01-01",
+        );
+        assert!(!ics.contains("RRULE:FREQ=WEEKLY"), "{ics}");
+        assert_eq!(own_uids(&ics), ["m.20260105@t.example"], "{ics}");
+    }
+}
+
+#[cfg(test)]
+mod repeated_hour {
+    use std::path::PathBuf;
+
+    use chrono::{DateTime, Utc};
+
+    use crate::pipeline::{expansion_as, load_memory};
+    use crate::schedule::Recurrence;
+
+    /// Notes of a daily 02:30 series in Oslo around the night the clocks go
+    /// back (25 October 2026, when 02:30 happens twice), with `exception`.
+    fn notes(exception: &str) -> Vec<String> {
+        let yaml = format!(
+            "systems:\n  - id: s\n    name: S\nmaintenance:\n  - id: m\n    title: M\n    systems: [s]\n    rule: FREQ=DAILY\n    from: 2026-10-23\n    until: 2026-10-27\n    start-time: \"02:30\"\n    end-time: \"02:45\"\n{exception}"
+        );
+        let files = [(PathBuf::from("t.yaml"), yaml.into_bytes())];
+        let checked = load_memory(&files).unwrap_or_else(|e| panic!("{e}"));
+        let expansion = expansion_as(&checked, DateTime::<Utc>::UNIX_EPOCH, Recurrence::Rrule)
+            .unwrap_or_else(|e| panic!("{e}"));
+        let notes = expansion.notes.iter().map(|n| n.message.clone()).collect();
+        assert_eq!(expansion.masters.is_empty(), !expansion.notes.is_empty());
+        notes
+    }
+
+    #[test]
+    fn an_exdate_at_a_repeated_local_time_keeps_the_series_expanded() {
+        let notes = notes("    skip:\n      - date: 2026-10-25\n");
+        assert_eq!(notes.len(), 1, "{notes:?}");
+        assert!(
+            notes[0].contains("2026-10-25 (02:30) happens twice in Europe/Oslo"),
+            "{notes:?}"
+        );
+    }
+
+    #[test]
+    fn a_recurrence_id_at_a_repeated_local_time_keeps_the_series_expanded() {
+        let notes = notes(
+            "    moves:\n      - from: 2026-10-25\n        to: 2026-10-25\n        start-time: \"04:00\"\n        end-time: \"04:15\"\n",
+        );
+        assert_eq!(notes.len(), 1, "{notes:?}");
+        assert!(notes[0].contains("happens twice"), "{notes:?}");
+    }
+}
+
+#[cfg(test)]
+mod midnight_ends {
+    use std::path::PathBuf;
+
+    use chrono::{DateTime, Utc};
+
+    use crate::pipeline::{expansion_as, load_memory};
+    use crate::schedule::Recurrence;
+
+    /// Notes of Saturday windows to midnight in `zone` from `from` to `until`.
+    fn notes(zone: &str, from: &str, until: &str) -> Vec<String> {
+        let yaml = format!(
+            "settings:\n  time-zone: {zone}\nsystems:\n  - id: s\n    name: S\nmaintenance:\n  - id: m\n    title: M\n    systems: [s]\n    rule: FREQ=WEEKLY;BYDAY=SA\n    from: {from}\n    until: {until}\n    start-time: \"22:00\"\n    end-time: \"24:00\"\n"
+        );
+        let files = [(PathBuf::from("t.yaml"), yaml.into_bytes())];
+        let checked = load_memory(&files).unwrap_or_else(|e| panic!("{e}"));
+        let expansion = expansion_as(&checked, DateTime::<Utc>::UNIX_EPOCH, Recurrence::Rrule)
+            .unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(expansion.masters.is_empty(), !expansion.notes.is_empty());
+        expansion.notes.iter().map(|n| n.message.clone()).collect()
+    }
+
+    #[test]
+    fn a_window_to_a_skipped_or_repeated_midnight_keeps_the_series_expanded() {
+        // Santiago skips midnight after Saturday 2026-09-05; the Azores go
+        // back from 01:00 to 00:00 after Saturday 2026-10-24.
+        let santiago = notes("America/Santiago", "2026-08-29", "2026-09-12");
+        assert_eq!(santiago.len(), 1);
+        assert!(
+            santiago[0].contains("the window on 2026-09-05 ends at a midnight the clocks skip"),
+            "{santiago:?}"
+        );
+        let azores = notes("Atlantic/Azores", "2026-10-17", "2026-10-31");
+        assert_eq!(azores.len(), 1);
+        assert!(
+            azores[0].contains("the window on 2026-10-24 ends at a midnight that happens twice"),
+            "{azores:?}"
+        );
+        assert!(notes("America/Santiago", "2026-09-12", "2026-09-26").is_empty());
+    }
+}
+
+#[cfg(test)]
 mod plan_tests_support {
     use std::path::PathBuf;
 
@@ -461,6 +693,48 @@ mod plan_tests_support {
     /// `all.ics` (unfolded) of [`schedule`] in RRULE form, built at `now`.
     pub fn feed_at(settings: &str, series: &str, now: &str) -> String {
         feed_of(&schedule(settings, series), now)
+    }
+
+    /// The UIDs of the events of a feed that are neither a master nor an
+    /// override, in order.
+    pub fn own_uids(ics: &str) -> Vec<String> {
+        vevents(ics)
+            .filter(|v| !v.contains("\r\nRRULE:") && !v.contains("\r\nRECURRENCE-ID"))
+            .filter_map(|v| property(v, "UID:").map(str::to_string))
+            .collect()
+    }
+
+    /// The local starts (`YYYY-MM-DD HH:MM`) the master with `uid` gives,
+    /// as a recurrence engine reads its DTSTART, RRULE and EXDATEs.
+    pub fn master_starts(ics: &str, uid: &str) -> Vec<String> {
+        let Some(master) =
+            vevents(ics).find(|v| property(v, "UID:") == Some(uid) && v.contains("\r\nRRULE:"))
+        else {
+            panic!("no master {uid} in {ics}");
+        };
+        let set: String = master
+            .split("\r\n")
+            .filter(|l| {
+                ["DTSTART", "RRULE:", "EXDATE"]
+                    .iter()
+                    .any(|p| l.starts_with(p))
+            })
+            .collect::<Vec<_>>()
+            .join("\n");
+        let set: rrule::RRuleSet = set.parse().unwrap_or_else(|e| panic!("{e}: {set}"));
+        set.all(1000)
+            .dates
+            .iter()
+            .map(|d| d.format("%Y-%m-%d %H:%M").to_string())
+            .collect()
+    }
+
+    fn vevents(ics: &str) -> impl Iterator<Item = &str> {
+        ics.split("BEGIN:VEVENT\r\n").skip(1)
+    }
+
+    fn property<'a>(vevent: &'a str, name: &str) -> Option<&'a str> {
+        vevent.split("\r\n").find_map(|l| l.strip_prefix(name))
     }
 
     /// `all.ics` (unfolded) of a schedule in RRULE form, built at `now`.

@@ -9,13 +9,13 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 use std::str::FromStr;
 
-use chrono::{Datelike as _, FixedOffset, NaiveDate, NaiveDateTime, NaiveTime, TimeZone as _};
+use chrono::{FixedOffset, NaiveDate, NaiveDateTime, NaiveTime, TimeZone as _};
 use chrono_tz::Tz;
 
 use crate::error::{Location, Problem, suggest};
 use crate::limits::{
     MAX_ID_LEN, MAX_ITEM_CHARS, MAX_ITEMS, MAX_LINK_CHARS, MAX_NAME_CHARS, MAX_TEXT_CHARS,
-    MAX_WINDOW_DAYS,
+    MAX_WINDOW_DAYS, MAX_YEAR, MIN_YEAR,
 };
 use crate::load::SourceFile;
 use crate::raw::{
@@ -1032,7 +1032,11 @@ impl Validator {
 
     fn date(&mut self, raw: &Spanned<String>) -> Option<NaiveDate> {
         match parse_date(raw.value.trim()) {
-            Ok(d) => Some(d),
+            Ok(d) if in_years(d) => Some(d),
+            Ok(_) => {
+                self.outside_years(raw);
+                None
+            }
             Err(help) => {
                 self.err(
                     raw,
@@ -1042,6 +1046,17 @@ impl Validator {
                 None
             }
         }
+    }
+
+    fn outside_years(&mut self, raw: &Spanned<String>) {
+        self.err(
+            raw,
+            format!(
+                "`{}` is outside the years {MIN_YEAR} to {MAX_YEAR}",
+                raw.value.trim()
+            ),
+            Some(years_help()),
+        );
     }
 
     /// `end` allows `24:00`, meaning midnight at the end of the day.
@@ -1074,12 +1089,17 @@ impl Validator {
                 let (t, offset) = rest.split_at(cut);
                 let (time, next) = parse_time(t.trim(), end)?;
                 let offset = parse_offset(offset.trim())?;
+                if !in_years(d) {
+                    return Ok(None);
+                }
+                // `24:00` on the last day of the years is the first instant
+                // after them, which the tz data still gives right.
                 let date = if next {
                     d.succ_opt().ok_or("date out of range")?
                 } else {
                     d
                 };
-                Ok((date.and_time(time), offset))
+                Ok(Some((date.and_time(time), offset)))
             }),
             None => Err(match parse_date(text) {
                 Ok(_) => format!(
@@ -1102,7 +1122,11 @@ impl Validator {
             (result, _) => result,
         };
         match result {
-            Ok(dt) => Some(dt),
+            Ok(Some(dt)) => Some(dt),
+            Ok(None) => {
+                self.outside_years(raw);
+                None
+            }
             Err(help) => {
                 self.err(raw, format!("`{text}` is not a date and time"), Some(help));
                 None
@@ -1201,17 +1225,13 @@ fn day_first_date(text: &str) -> Option<NaiveDate> {
     NaiveDate::from_ymd_opt(y.parse().ok()?, m.parse().ok()?, d.parse().ok()?)
 }
 
+/// Any year: the callers refuse one outside [`in_years`] with a message of
+/// its own.
 pub fn parse_date(text: &str) -> Result<NaiveDate, String> {
     if let Ok(d) = NaiveDate::parse_from_str(text, "%Y-%m-%d")
         && text.len() == 10
     {
-        return if (MIN_YEAR..=MAX_YEAR).contains(&d.year()) {
-            Ok(d)
-        } else {
-            Err(format!(
-                "nedetid handles the years {MIN_YEAR} to {MAX_YEAR}"
-            ))
-        };
+        return Ok(d);
     }
     if let Some(date) = day_first_date(text) {
         return Err(format!(

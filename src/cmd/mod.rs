@@ -12,6 +12,7 @@ use chrono::{DateTime, Utc};
 
 use crate::cli::{self, Cli, Command, Common};
 use crate::error::{Error, Problem, Severity};
+use crate::limits::{MAX_YEAR, MIN_YEAR};
 use crate::pipeline::Checked;
 
 /// Exit codes, documented in the README.
@@ -88,8 +89,12 @@ fn now(common: &Common) -> Result<DateTime<Utc>, Error> {
             .ok()
             .and_then(|secs| DateTime::from_timestamp(secs, 0))
             .filter(cli::in_range)
-            .ok_or_else(|| Error::Usage(format!("SOURCE_DATE_EPOCH=`{v}` is not a time in seconds since 1970 (up to the year 9000)"))),
-        Err(_) => Ok(Utc::now()),
+            .ok_or_else(|| Error::Usage(format!("SOURCE_DATE_EPOCH=`{v}` is not a time in seconds since 1970, in the years {MIN_YEAR} to {MAX_YEAR} (the only ones nedetid's time-zone data is right for)"))),
+        Err(_) => Some(Utc::now()).filter(cli::in_range).ok_or_else(|| {
+            Error::Usage(format!(
+                "the clock is outside the years {MIN_YEAR} to {MAX_YEAR}; give `--now`"
+            ))
+        }),
     }
 }
 
