@@ -11,10 +11,11 @@
 use std::collections::BTreeMap;
 
 use chrono::{LocalResult, NaiveDate, NaiveDateTime, TimeZone as _, Weekday};
+use chrono_tz::Tz;
 use rrule::{Frequency, NWeekday, RRule, Unvalidated};
 
 use crate::error::Problem;
-use crate::expand::{Expansion, Form, Master, Time};
+use crate::expand::{Expansion, Form, Master, Occurrence, Time};
 use crate::schedule::{Recurrence, Series};
 use crate::tz::weekday_code;
 
@@ -63,7 +64,7 @@ fn plan<'a>(
     // the horizon, which stays an event of its own.
     let last_allowed = series.until.unwrap_or(expansion.horizon);
     let all_dates = crate::rules::rule_dates(series, last_allowed).map_err(|p| p.message)?;
-    let mine: Vec<_> = expansion
+    let mine: Vec<&Occurrence> = expansion
         .occurrences
         .iter()
         .filter(|o| o.source_id == series.id && o.rule_date.is_some_and(|d| d <= last_allowed))
@@ -73,14 +74,62 @@ fn plan<'a>(
     }
     let last = *all_dates.last().ok_or("the rule has no occurrences")?;
     let zone = expansion.schedule.settings.zone;
+    let shown = shown_dates(series, zone, &mine)?;
+    let own = own_events(&all_dates, &shown, &mine);
+    let forms = forms(series, &mine, &own);
+    // DTSTART: the first rule date the master shows (as itself or as an
+    // override), so that it is an occurrence of the rule (Google shows an
+    // extra event otherwise) that no EXDATE has to take back; the rule
+    // dates before it are not the master's.
+    let first = mine
+        .iter()
+        .filter_map(|o| o.rule_date)
+        .filter(|d| !own.contains(d))
+        .min()
+        .ok_or("every occurrence is moved past a neighbour")?;
+    let (start, end) = series.window.on(first);
+    // Every rule date after the first that the master does not show as
+    // itself or an override: skipped, moved too far, or dropped by retention.
+    let exdates: Vec<NaiveDateTime> = all_dates
+        .iter()
+        .filter(|d| **d > first && (!shown.contains_key(d) || own.contains(d)))
+        .map(|d| series.window.on(*d).0)
+        .collect();
+    no_instance_named_twice(zone, &exdates, &forms)?;
+    let until = crate::expand::resolve(zone, series.window.on(last).0, &series.rule_at)
+        .map_err(|p| p.message)?;
+    let at = &series.window_at;
+    let time = Time::Timed {
+        start: crate::expand::resolve(zone, start, at).map_err(|p| p.message)?,
+        end: crate::expand::resolve_end(zone, end, None, at).map_err(|p| p.message)?,
+        start_local: start,
+        end_local: end,
+    };
+    let master = Master {
+        series,
+        uid: format!("{}@{}", series.id, expansion.schedule.settings.uid_domain),
+        details: &series.details,
+        time,
+        rrule: format!("{rrule};UNTIL={}", until.format("%Y%m%dT%H%M%SZ")),
+        exdates,
+    };
+    Ok((master, forms))
+}
+
+/// Where each published occurrence is shown (its local start date and its
+/// key), by rule date; or why the series cannot be one repeating event.
+fn shown_dates<'o>(
+    series: &Series,
+    zone: Tz,
+    mine: &[&'o Occurrence],
+) -> Result<BTreeMap<NaiveDate, (NaiveDate, &'o str)>, String> {
     // The window's length on the wall clock (the same on every date).
     let nominal = {
         let (start, end) = series.window.on(series.from);
         end - start
     };
-    // Where each published occurrence is shown, by rule date.
-    let mut shown: BTreeMap<NaiveDate, (NaiveDate, &str)> = BTreeMap::new();
-    for o in &mine {
+    let mut shown = BTreeMap::new();
+    for o in mine {
         let (
             Some(rule_date),
             Time::Timed {
@@ -118,10 +167,19 @@ fn plan<'a>(
         }
         shown.insert(rule_date, (start_local.date(), o.occurrence.as_str()));
     }
-    // A moved occurrence is an override only while it stays strictly
-    // between the occurrences around it, as shown (Outlook cannot show a
-    // move past a neighbour or onto its day); otherwise it is an event of
-    // its own. Demoting one can expose another, so repeat until stable.
+    Ok(shown)
+}
+
+/// The rule dates whose moved occurrence must be an event of its own: a
+/// moved occurrence is an override only while it stays strictly between the
+/// occurrences around it, as shown (Outlook cannot show a move past a
+/// neighbour or onto its day). Demoting one can expose another, so this
+/// repeats until stable.
+fn own_events(
+    all_dates: &[NaiveDate],
+    shown: &BTreeMap<NaiveDate, (NaiveDate, &str)>,
+    mine: &[&Occurrence],
+) -> Vec<NaiveDate> {
     let mut own: Vec<NaiveDate> = Vec::new();
     loop {
         let kept: Vec<(NaiveDate, NaiveDate)> = all_dates
@@ -140,11 +198,15 @@ fn plan<'a>(
         });
         match bad {
             Some(d) => own.push(d),
-            None => break,
+            None => return own,
         }
     }
+}
+
+/// How each occurrence of the series is published, by its key.
+fn forms(series: &Series, mine: &[&Occurrence], own: &[NaiveDate]) -> BTreeMap<String, Form> {
     let mut forms = BTreeMap::new();
-    for o in &mine {
+    for o in mine {
         let Some(rule_date) = o.rule_date else {
             continue;
         };
@@ -157,29 +219,19 @@ fn plan<'a>(
         };
         forms.insert(o.occurrence.clone(), form);
     }
-    // DTSTART: the first rule date the master shows (as itself or as an
-    // override), so that it is an occurrence of the rule (Google shows an
-    // extra event otherwise) that no EXDATE has to take back; the rule
-    // dates before it are not the master's.
-    let first = mine
-        .iter()
-        .filter_map(|o| o.rule_date)
-        .filter(|d| !own.contains(d))
-        .min()
-        .ok_or("every occurrence is moved past a neighbour")?;
-    let (start, end) = series.window.on(first);
-    // Every rule date after the first that the master does not show as
-    // itself or an override: skipped, moved too far, or dropped by retention.
-    let exdates: Vec<NaiveDateTime> = all_dates
-        .iter()
-        .filter(|d| **d > first && (!shown.contains_key(d) || own.contains(d)))
-        .map(|d| series.window.on(*d).0)
-        .collect();
-    // EXDATE and RECURRENCE-ID name an instance by its local start: one that
-    // happens twice is the first reading in RFC 5545 and the second in
-    // ical.js and libical, so the engines would not agree on which instance
-    // is taken out or moved (and UTC is no choice: clients want the TZID of
-    // DTSTART there).
+    forms
+}
+
+/// EXDATE and RECURRENCE-ID name an instance by its local start: one that
+/// happens twice is the first reading in RFC 5545 and the second in ical.js
+/// and libical, so the engines would not agree on which instance is taken
+/// out or moved (and UTC is no choice: clients want the TZID of DTSTART
+/// there).
+fn no_instance_named_twice(
+    zone: Tz,
+    exdates: &[NaiveDateTime],
+    forms: &BTreeMap<String, Form>,
+) -> Result<(), String> {
     let overrides = forms.values().filter_map(|f| match f {
         Form::Override(rid) => Some(*rid),
         Form::Single | Form::Covered => None,
@@ -189,31 +241,14 @@ fn plan<'a>(
         .copied()
         .chain(overrides)
         .find(|t| matches!(zone.from_local_datetime(t), LocalResult::Ambiguous(..)));
-    if let Some(t) = twice {
-        return Err(format!(
+    match twice {
+        Some(t) => Err(format!(
             "its start on {} ({}) happens twice in {zone}, and a repeating event can name only one reading of it",
             t.date(),
             t.format("%H:%M")
-        ));
+        )),
+        None => Ok(()),
     }
-    let until = crate::expand::resolve(zone, series.window.on(last).0, &series.rule_at)
-        .map_err(|p| p.message)?;
-    let at = &series.window_at;
-    let time = Time::Timed {
-        start: crate::expand::resolve(zone, start, at).map_err(|p| p.message)?,
-        end: crate::expand::resolve_end(zone, end, None, at).map_err(|p| p.message)?,
-        start_local: start,
-        end_local: end,
-    };
-    let master = Master {
-        series,
-        uid: format!("{}@{}", series.id, expansion.schedule.settings.uid_domain),
-        details: &series.details,
-        time,
-        rrule: format!("{rrule};UNTIL={}", until.format("%Y%m%dT%H%M%SZ")),
-        exdates,
-    };
-    Ok((master, forms))
 }
 
 /// The rule in a shape Outlook's templates accept (`BYDAY=3WE` is written
