@@ -262,3 +262,20 @@ pub fn render_recording(
         manifest,
     }
 }
+
+/// `all.ics` (unfolded) of a schedule given as YAML text, built at `now`
+/// (RFC 3339) in `recurrence` form with no earlier state: for unit tests.
+#[cfg(test)]
+pub(crate) fn all_ics_of(yaml: &str, now: &str, recurrence: Recurrence) -> String {
+    let files = [(PathBuf::from("t.yaml"), yaml.as_bytes().to_vec())];
+    let checked = load_memory(&files).unwrap_or_else(|e| panic!("{e}"));
+    let now = crate::cli::parse_now(now).unwrap_or_else(|e| panic!("{e}"));
+    let expansion = expansion_as(&checked, now, recurrence).unwrap_or_else(|e| panic!("{e}"));
+    let rendered = render(&expansion, &Manifest::default(), now);
+    let all = rendered
+        .outputs
+        .iter()
+        .find(|o| o.name == "all.ics")
+        .map(|o| o.content.to_vec());
+    crate::ical::unfold(&String::from_utf8(all.unwrap_or_default()).unwrap_or_default())
+}

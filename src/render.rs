@@ -575,27 +575,11 @@ pub fn change_note(w: &Wording, change: &Change) -> String {
 
 #[cfg(test)]
 mod tests {
-    use std::path::PathBuf;
-
-    use crate::pipeline::{expansion_as, load_memory, render};
     use crate::schedule::Recurrence;
-    use crate::state::Manifest;
 
-    /// `all.ics` (unfolded) of a schedule, built at `now` in `recurrence` form.
     fn all_ics(yaml: &str, now: &str, recurrence: Recurrence) -> String {
-        let files = [(PathBuf::from("t.yaml"), yaml.as_bytes().to_vec())];
-        let checked = load_memory(&files).unwrap_or_else(|e| panic!("{e}"));
-        let now = crate::cli::parse_now(now).unwrap_or_else(|e| panic!("{e}"));
-        let expansion = expansion_as(&checked, now, recurrence).unwrap_or_else(|e| panic!("{e}"));
-        let rendered = render(&expansion, &Manifest::default(), now);
-        let all = rendered
-            .outputs
-            .iter()
-            .find(|o| o.name == "all.ics")
-            .map(|o| o.content.to_vec());
-        crate::ical::unfold(&String::from_utf8(all.unwrap_or_default()).unwrap_or_default())
+        crate::pipeline::all_ics_of(yaml, now, recurrence)
     }
-
     #[test]
     fn both_readings_of_a_repeated_hour_are_written_in_utc() {
         // 02:00 to 03:00 happens twice in Oslo on 25 October 2026.

@@ -711,11 +711,7 @@ mod midnight_ends {
 
 #[cfg(test)]
 mod plan_tests_support {
-    use std::path::PathBuf;
-
-    use crate::pipeline::{expansion_as, load_memory, render};
     use crate::schedule::Recurrence;
-    use crate::state::Manifest;
 
     /// A one-series schedule (third Wednesday, January to June 2019), with
     /// extra settings and series keys.
@@ -774,17 +770,6 @@ mod plan_tests_support {
 
     /// `all.ics` (unfolded) of a schedule in RRULE form, built at `now`.
     pub fn feed_of(yaml: &str, now: &str) -> String {
-        let files = [(PathBuf::from("t.yaml"), yaml.as_bytes().to_vec())];
-        let checked = load_memory(&files).unwrap_or_else(|e| panic!("{e}"));
-        let now = crate::cli::parse_now(now).unwrap_or_else(|e| panic!("{e}"));
-        let expansion =
-            expansion_as(&checked, now, Recurrence::Rrule).unwrap_or_else(|e| panic!("{e}"));
-        let rendered = render(&expansion, &Manifest::default(), now);
-        let all = rendered
-            .outputs
-            .iter()
-            .find(|o| o.name == "all.ics")
-            .map(|o| o.content.to_vec());
-        crate::ical::unfold(&String::from_utf8(all.unwrap_or_default()).unwrap_or_default())
+        crate::pipeline::all_ics_of(yaml, now, Recurrence::Rrule)
     }
 }

@@ -913,22 +913,38 @@ impl Validator {
         let s = self.time(start, false);
         let e = self.time(end, true);
         let ((s, _), (e, next)) = (s?, e?);
-        if !next && e <= s {
+        self.ordered_window(
+            (s, e, next),
+            end,
+            ("`start-time`", "`end-time`"),
+            "a window ends on the day it starts; write `24:00` for midnight",
+        )
+    }
+
+    /// A window whose end is after its start, or an error at `at`.
+    fn ordered_window(
+        &mut self,
+        (start, end, end_next_day): (NaiveTime, NaiveTime, bool),
+        at: &Spanned<String>,
+        (start_name, end_name): (&str, &str),
+        help: &str,
+    ) -> Option<Window> {
+        if !end_next_day && end <= start {
             self.err(
-                end,
+                at,
                 format!(
-                    "`end-time` {} is not after `start-time` {}",
-                    e.format("%H:%M"),
-                    s.format("%H:%M")
+                    "{end_name} {} is not after {start_name} {}",
+                    end.format("%H:%M"),
+                    start.format("%H:%M")
                 ),
-                Some("a window ends on the day it starts; write `24:00` for midnight".into()),
+                Some(help.into()),
             );
             return None;
         }
         Some(Window {
-            start: s,
-            end: e,
-            end_next_day: next,
+            start,
+            end,
+            end_next_day,
         })
     }
 
@@ -1010,24 +1026,12 @@ impl Validator {
             Some(e) => self.time(e, true)?,
             None => (series.end, series.end_next_day),
         };
-        if !next && e <= s {
-            let target = end.or(start).unwrap_or(at);
-            self.err(
-                target,
-                format!(
-                    "end time {} is not after start time {}",
-                    e.format("%H:%M"),
-                    s.format("%H:%M")
-                ),
-                Some("give both `start-time` and `end-time`; write `24:00` for midnight".into()),
-            );
-            return None;
-        }
-        Some(Window {
-            start: s,
-            end: e,
-            end_next_day: next,
-        })
+        self.ordered_window(
+            (s, e, next),
+            end.or(start).unwrap_or(at),
+            ("start time", "end time"),
+            "give both `start-time` and `end-time`; write `24:00` for midnight",
+        )
     }
 
     fn date(&mut self, raw: &Spanned<String>) -> Option<NaiveDate> {
