@@ -191,7 +191,7 @@ pub fn feeds_json(
         .collect();
     let upcoming = crate::par::map(&upcoming_occurrences, |o| item(w, o, &names));
     let doc = Doc {
-        calendar: &settings.calendar_name,
+        calendar: settings.calendar_name(w),
         time_zone: settings.zone.name(),
         feeds: feeds
             .iter()

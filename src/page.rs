@@ -95,7 +95,7 @@ fn render_in(w: &Wording, expansion: &Expansion, feeds: &[Feed], now: DateTime<U
     let zone_note = (w.zone_note)(settings.zone.name());
     let page = Page {
         w,
-        title: (w.page_title)(&settings.calendar_name),
+        title: (w.page_title)(settings.calendar_name(w)),
         description: settings.description.as_deref(),
         intro: fill(
             w.intro,

@@ -169,7 +169,7 @@ pub fn feed_list(expansion: &Expansion) -> Vec<Feed> {
     }
     let all = Feed {
         id: ALL_FEED.to_string(),
-        name: (w.feed_name)(&settings.calendar_name, w.all_feed),
+        name: (w.feed_name)(settings.calendar_name(w), w.all_feed),
         file_name: format!("{ALL_FEED}.ics"),
         events: expansion.occurrences.len(),
         occurrences: (0..expansion.occurrences.len()).collect(),
@@ -179,7 +179,7 @@ pub fn feed_list(expansion: &Expansion) -> Vec<Feed> {
         let occurrences = by_system.remove(s.id.as_str()).unwrap_or_default();
         Feed {
             id: s.id.clone(),
-            name: (w.feed_name)(&settings.calendar_name, &s.name),
+            name: (w.feed_name)(settings.calendar_name(w), &s.name),
             file_name: format!("{}.ics", s.id),
             events: occurrences.len(),
             occurrences,

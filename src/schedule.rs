@@ -7,6 +7,7 @@ use chrono_tz::Tz;
 
 use crate::error::Location;
 use crate::limits::{MAX_YEAR, MIN_YEAR};
+use crate::wording::Wording;
 
 /// Whether `date` is in [`MIN_YEAR`]..=[`MAX_YEAR`].
 pub fn in_years(date: NaiveDate) -> bool {
@@ -49,7 +50,8 @@ impl Schedule {
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct Settings {
-    pub calendar_name: String,
+    /// `None`: the wording's name for it.
+    pub calendar_name: Option<String>,
     pub description: Option<String>,
     pub zone: Tz,
     pub uid_domain: String,
@@ -66,10 +68,17 @@ pub struct Settings {
     pub reminder: Option<String>,
 }
 
+impl Settings {
+    /// The calendar's name, in `w`'s words when the settings give none.
+    pub fn calendar_name<'s>(&'s self, w: &'s Wording) -> &'s str {
+        self.calendar_name.as_deref().unwrap_or(w.calendar_name)
+    }
+}
+
 impl Default for Settings {
     fn default() -> Self {
         Self {
-            calendar_name: "Planlagt nedetid".into(),
+            calendar_name: None,
             description: None,
             zone: chrono_tz::Europe::Oslo,
             uid_domain: "nedetid.invalid".into(),

@@ -144,7 +144,7 @@ impl Validator {
         self.path = path.to_path_buf();
         let raw = &raw.value;
         if let Some(name) = self.text(raw.calendar_name.as_ref(), "calendar-name", MAX_NAME_CHARS) {
-            settings.calendar_name = name;
+            settings.calendar_name = Some(name);
         }
         settings.description = self.text(raw.description.as_ref(), "description", MAX_TEXT_CHARS);
         if let Some(zone) = raw.time_zone.as_ref().and_then(|z| self.zone(z)) {

@@ -63,6 +63,8 @@ pub struct Wording {
     pub feed_name: fn(calendar: &str, system: &str) -> String,
     /// What the feed with every event is about, in its name.
     pub all_feed: &'static str,
+    /// The calendar's name when the settings give none.
+    pub calendar_name: &'static str,
     /// The SUMMARY: which systems, then what, marked when cancelled.
     pub summary: fn(cancelled: bool, systems: &str, title: &str) -> String,
     /// The category of a one-off outage.
@@ -230,6 +232,7 @@ pub static NB: Wording = Wording {
     all_systems: "Alle systemer",
     feed_name: |calendar, system| format!("{calendar}: {system}"),
     all_feed: "alle systemer",
+    calendar_name: "Planlagt nedetid",
     summary: |cancelled, systems, title| {
         let prefix = if cancelled { "AVLYST: " } else { "" };
         format!("{prefix}{systems}: {title}")
