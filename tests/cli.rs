@@ -395,7 +395,8 @@ fn check_reports_problems_of_every_file_and_stage_in_one_run() {
         "{stderr}"
     );
     assert_eq!(errors.len(), 3, "{stderr}");
-    assert!(stderr.ends_with("3 errors, 0 warnings\n"), "{stderr}");
+    // The two warnings: no `uid-domain`, no `base-url` (no settings at all).
+    assert!(stderr.ends_with("3 errors, 2 warnings\n"), "{stderr}");
 }
 
 /// A copy of the 2019 page with `extra` added, for `check`.
