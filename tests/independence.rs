@@ -54,20 +54,21 @@ fn no_test_reads_schedules_except_the_ones_about_the_default_data() {
             if line.contains("\"schedules\"") || line.contains("\"schedules/") {
                 found.push(format!("{file}:{}: names schedules/: {line}", n + 1));
             }
-            // A command without `--schedules` reads the default folder.
-            if let Some(at) = line.find(".args([\"") {
-                let args = &line[at..];
-                let command = ["\"build\"", "\"check\"", "\"list\""]
-                    .iter()
-                    .any(|c| args.starts_with(&format!(".args([{c}")));
-                let args_end = text
+            // A command without `--schedules` reads the default folder:
+            // `.args(["build", ...])` or `OsStr::new("build"), ...` up to
+            // the end of its list.
+            let starts = ["build", "check", "list"].iter().any(|c| {
+                line.contains(&format!(".args([\"{c}\""))
+                    || line.contains(&format!("OsStr::new(\"{c}\")"))
+            });
+            if starts {
+                let args: Vec<&str> = text
                     .lines()
                     .skip(n)
-                    .take_while(|l| !l.contains("])"))
-                    .chain(text.lines().skip(n).find(|l| l.contains("])")))
-                    .collect::<Vec<_>>()
-                    .join(" ");
-                if command && !args_end.contains("\"--schedules\"") {
+                    .take_while(|l| !l.contains(']'))
+                    .chain(text.lines().skip(n).find(|l| l.contains(']')))
+                    .collect();
+                if !args.join(" ").contains("\"--schedules\"") {
                     found.push(format!("{file}:{}: no --schedules: {line}", n + 1));
                 }
             }

@@ -534,6 +534,8 @@ fn special_files_in_the_output_folder_are_errors_never_read() {
                 OsStr::new("build"),
                 OsStr::new("--now"),
                 OsStr::new(NOW),
+                OsStr::new("--schedules"),
+                OsStr::new(PAGE_2019),
                 OsStr::new("--out"),
                 out.as_os_str(),
             ],
