@@ -26,6 +26,7 @@ pub mod schedule;
 pub mod series;
 pub mod stamp;
 pub mod state;
+pub mod status;
 pub mod tz;
 pub mod validate;
 pub mod warn;

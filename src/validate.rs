@@ -1290,7 +1290,7 @@ pub fn parse_time(text: &str, end: bool) -> Result<(NaiveTime, bool), String> {
 /// stand alone, time parts come in H, M, S order, nothing may be empty).
 /// An ISO 8601 duration in the forms iCalendar allows (`P2W`, `P1DT12H`,
 /// `PT30M`), normalised to upper case, with its length in seconds.
-fn parse_duration(text: &str) -> Option<(String, u64)> {
+pub fn parse_duration(text: &str) -> Option<(String, u64)> {
     let upper = text.to_ascii_uppercase();
     let rest = upper.strip_prefix('P')?;
     // Splits `12H30M` into [(12, 'H'), (30, 'M')].

@@ -240,7 +240,17 @@ fn a_second_build_touches_no_file() {
         v.sort();
         v
     };
-    let before = times(out.path());
+    // The run record (for `nedetid status`) is the one file a no-op run
+    // writes; every published file stays as it was.
+    let run = out.path().join(".nedetid-run.json");
+    let record = std::fs::read(&run).expect("the first build writes a run record");
+    let published = |dir: &Path| {
+        let mut v = times(dir);
+        v.retain(|(n, _)| n != ".nedetid-run.json");
+        v
+    };
+    let before = published(out.path());
+    assert!(before.iter().any(|(n, _)| n == "manifest.json"));
     std::thread::sleep(std::time::Duration::from_millis(20));
     let second = stdout(
         nedetid()
@@ -249,11 +259,16 @@ fn a_second_build_touches_no_file() {
     );
     assert!(
         second.ends_with(
-            "unchanged (same schedules, nothing due before the next change); nothing written\n"
+            "unchanged (same schedules, nothing due before the next change); nothing written but the run record\n"
         ),
         "{second}"
     );
-    assert_eq!(times(out.path()), before);
+    assert_eq!(published(out.path()), before);
+    assert_eq!(
+        std::fs::read(&run).expect("run record"),
+        record,
+        "the same --now: the same record"
+    );
 }
 
 #[cfg(unix)]
