@@ -38,6 +38,15 @@ pub enum Command {
         #[arg(long)]
         deny_warnings: bool,
     },
+    /// Write a starter schedules folder for a new organisation
+    Init {
+        /// The folder to write (new, or empty)
+        dir: PathBuf,
+        /// The time the dates are computed from (the outage is next
+        /// month): as for `build`. Default: now.
+        #[arg(long, value_parser = parse_now)]
+        now: Option<DateTime<Utc>>,
+    },
     /// Report when a build last ran against an output folder, as a
     /// Nagios/Icinga plugin: exit 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN
     Status {
