@@ -122,3 +122,42 @@ fn init_refuses_a_folder_that_holds_anything() {
     assert_eq!(code, 2, "{err}");
     assert!(err.contains("is a file, not a folder"), "{err}");
 }
+
+#[test]
+fn the_starter_is_valid_whatever_the_month() {
+    // Every month of ten years, in process: no errors, and no warnings but
+    // the two settings to fill in (no holiday, overlap or other warning).
+    use chrono::{Datelike as _, TimeZone as _};
+    for months in 0..120i32 {
+        let (year, month) = (
+            2026 + months / 12,
+            1 + u32::try_from(months % 12).expect("month"),
+        );
+        for day in [1, 15, 28] {
+            let now = chrono::Utc
+                .with_ymd_and_hms(year, month, day, 23, 30, 0)
+                .single()
+                .expect("time");
+            let files: Vec<(std::path::PathBuf, Vec<u8>)> = nedetid::init::files(now)
+                .into_iter()
+                .map(|(n, t)| (n.into(), t.into_bytes()))
+                .collect();
+            let checked =
+                nedetid::pipeline::load_memory(&files).unwrap_or_else(|e| panic!("{now}: {e}"));
+            let expansion = nedetid::pipeline::expansion(&checked, now)
+                .unwrap_or_else(|e| panic!("{now}: {e}"));
+            let warnings = nedetid::pipeline::warnings(&checked, &expansion, now);
+            let messages: Vec<&str> = warnings.iter().map(|w| w.message.as_str()).collect();
+            assert_eq!(messages.len(), 2, "{now}: {messages:?}");
+            assert!(
+                expansion.occurrences.iter().all(|o| o
+                    .time
+                    .instants(expansion.schedule.settings.zone)
+                    .0
+                    > now),
+                "{now}: a date not ahead"
+            );
+            assert!(now.year() >= 2026);
+        }
+    }
+}
