@@ -40,6 +40,32 @@ pub enum Command {
         #[arg(long)]
         deny_warnings: bool,
     },
+    /// Write a starter schedules folder for a new organisation
+    Init {
+        /// The folder to write (new, or empty)
+        dir: PathBuf,
+        /// The time the dates are computed from (the outage is next
+        /// month): as for `build`. Default: now.
+        #[arg(long, value_parser = parse_now)]
+        now: Option<DateTime<Utc>>,
+    },
+    /// Report when a build last ran against an output folder, as a
+    /// Nagios/Icinga plugin: exit 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN
+    Status {
+        /// Output folder the nightly build publishes into
+        #[arg(long, default_value = "out")]
+        out: PathBuf,
+        /// CRITICAL when the last successful run is older than this (an
+        /// ISO 8601 duration such as `PT26H`)
+        #[arg(long, default_value = "PT26H")]
+        max_age: String,
+        /// WARNING when the last successful run is older than this
+        #[arg(long)]
+        warn_age: Option<String>,
+        /// The time to judge the age at (as for `build`). Default: now.
+        #[arg(long, value_parser = parse_now)]
+        now: Option<DateTime<Utc>>,
+    },
     /// Show the occurrences nedetid computes, sorted
     List {
         #[command(flatten)]

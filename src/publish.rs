@@ -20,7 +20,7 @@ use std::time::{Duration, Instant};
 use crate::error::Error;
 use crate::limits::MAX_STATE_BYTES;
 use crate::load::{Links, Opened, io_error, open_regular, read_limited};
-use crate::state::{FileStat, MANIFEST, Manifest, SEEN, Seen};
+use crate::state::{FileStat, MANIFEST, Manifest, RUN, RunRecord, SEEN, Seen};
 
 /// The lock file in the output folder (see [`lock`]).
 pub const LOCK: &str = ".nedetid.lock";
@@ -174,6 +174,56 @@ fn record(dir: &Path, outputs: &[Output]) {
         tmp.persist(dir.join(SEEN)).map(drop).map_err(|e| e.error)
     });
     drop(written);
+}
+
+/// Reads the run record of `dir`: `Ok(None)` when there is none, `Err`
+/// with why when it is not a regular file, cannot be read or is not a run
+/// record.
+pub fn read_run(dir: &Path) -> Result<Option<RunRecord>, Error> {
+    let path = dir.join(RUN);
+    let (file, size) = match open_regular(&path, Links::Refuse) {
+        Ok(Opened::File(file, size)) => (file, size),
+        Ok(Opened::Missing) => return Ok(None),
+        Ok(Opened::Not(what)) => return Err(not_regular(&path, what)),
+        Err(e) => return Err(Error::io(&path, e)),
+    };
+    let bytes = read_limited(file, MAX_STATE_BYTES, size)
+        .map_err(|e| Error::io(&path, e))?
+        .unwrap_or_default();
+    RunRecord::parse(&bytes)
+        .map(Some)
+        .map_err(|e| Error::State {
+            path,
+            message: format!(
+                "the run record is not one nedetid wrote ({e}); delete it, and the next build writes it again"
+            ),
+        })
+}
+
+/// Writes the run record of a successful build into `dir` (which the
+/// caller has locked): in full to a temporary file, then renamed over the
+/// old one. Mode 0644: it holds nothing secret, and monitoring usually
+/// runs as another user than the build.
+pub fn record_run(dir: &Path, run: &RunRecord) -> Result<(), Error> {
+    let path = dir.join(RUN);
+    let mut tmp = temp_builder()
+        .tempfile_in(dir)
+        .map_err(|e| Error::io(dir, e))?;
+    tmp.write_all(run.to_json().as_bytes())
+        .map_err(|e| Error::io(tmp.path(), e))?;
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt as _;
+        tmp.as_file()
+            .set_permissions(std::fs::Permissions::from_mode(0o644))
+            .map_err(|e| Error::io(tmp.path(), e))?;
+    }
+    tmp.as_file()
+        .sync_all()
+        .map_err(|e| Error::io(tmp.path(), e))?;
+    tmp.persist(&path)
+        .map(drop)
+        .map_err(|e| Error::io(&path, e.error))
 }
 
 /// Whether [`lock`] is for publishing or for reading only.

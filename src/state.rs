@@ -16,6 +16,51 @@ pub const PAGE: &str = "index.html";
 /// The feeds and upcoming events, for intranet widgets.
 pub const FEEDS_JSON: &str = "feeds.json";
 
+/// The run record in the output folder: when a build last ran successfully
+/// against it, no-op runs included (the only file such a run writes), for
+/// `nedetid status`. A dot-file like the other build files, so that it is
+/// not among what a web server lists.
+pub const RUN: &str = ".nedetid-run.json";
+
+/// What [`RUN`] holds.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RunRecord {
+    /// The version of nedetid that ran.
+    pub version: String,
+    /// The run's "now" (`--now`, `SOURCE_DATE_EPOCH` or the clock).
+    pub last_run: DateTime<Utc>,
+    /// The "now" of the last run that created, updated or removed a
+    /// file; `None` when not known (the folder was published before runs
+    /// were recorded).
+    pub last_change: Option<DateTime<Utc>>,
+    /// Feeds published (`all.ics` included).
+    pub feeds: usize,
+    /// Events, each counted once.
+    pub events: usize,
+    /// Warnings the last build that validated printed.
+    pub warnings: usize,
+}
+
+impl RunRecord {
+    /// `Err` with why when the bytes are not a run record.
+    pub fn parse(bytes: &[u8]) -> Result<Self, String> {
+        serde_json::from_slice(bytes).map_err(|e| e.to_string())
+    }
+
+    pub fn to_json(&self) -> String {
+        let mut s = serde_json::to_string_pretty(self).unwrap_or_default();
+        s.push('\n');
+        s
+    }
+}
+
+impl Manifest {
+    /// The feeds the state file lists (`all.ics` included).
+    pub fn feed_count(&self) -> usize {
+        self.files.iter().filter(|f| f.ends_with(".ics")).count()
+    }
+}
+
 /// What a client needs to recognise an update: the revision counter and the
 /// time of the last change of an event.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

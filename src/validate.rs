@@ -41,7 +41,11 @@ pub struct Validated {
 pub fn validate(files: &[SourceFile]) -> Validated {
     let mut v = Validator::default();
     let settings = v.settings(files);
-    let settings_valid = v.problems.is_empty();
+    // Warnings about publishing (no `base-url`, ...) do not stop expansion.
+    let settings_valid = !v
+        .problems
+        .iter()
+        .any(|p| p.severity == crate::error::Severity::Error);
     let systems = v.systems(files);
     let known: BTreeMap<&str, &System> = systems.iter().map(|s| (s.id.as_str(), s)).collect();
     // Ids are unique across files: checked in file order first. Then the
@@ -138,11 +142,17 @@ impl Validator {
             }
         }
         let mut settings = Settings::default();
-        let Some((path, raw)) = found else {
+        let Some((path, spanned)) = found else {
+            // Without settings, the publishing warnings point at the first file.
+            if let Some(first) = files.first() {
+                let at = Location::file(&first.path);
+                self.problems.push(no_uid_domain(at.clone()));
+                self.problems.push(no_base_url(at));
+            }
             return settings;
         };
         self.path = path.to_path_buf();
-        let raw = &raw.value;
+        let raw = &spanned.value;
         if let Some(name) = self.text(raw.calendar_name.as_ref(), "calendar-name", MAX_NAME_CHARS) {
             settings.calendar_name = Some(name);
         }
@@ -150,10 +160,34 @@ impl Validator {
         if let Some(zone) = raw.time_zone.as_ref().and_then(|z| self.zone(z)) {
             settings.zone = zone;
         }
-        if let Some(domain) = raw.uid_domain.as_ref().and_then(|d| self.uid_domain(d)) {
-            settings.uid_domain = domain;
+        match &raw.uid_domain {
+            Some(d) => {
+                if let Some(domain) = self.uid_domain(d) {
+                    settings.uid_domain = domain;
+                }
+            }
+            None => self.problems.push(no_uid_domain(self.at(spanned))),
         }
-        settings.base_url = raw.base_url.as_ref().and_then(|u| self.base_url(u));
+        match &raw.base_url {
+            Some(u) => {
+                settings.base_url = self.base_url(u);
+                let parsed = settings.base_url.as_deref().map(url::Url::parse);
+                if let Some(Ok(parsed)) = parsed
+                    && let Some(why) = unreachable_from_the_cloud(&parsed)
+                {
+                    self.problems.push(
+                        Problem::warning(
+                            self.at(u),
+                            format!("base-url `{}` {why}", parsed.as_str()),
+                        )
+                        .help(
+                            "Microsoft 365, Outlook.com and Google Calendar fetch feeds from their own servers on the internet: publish the feeds at a public `https://` address and set it here (if only clients inside the network subscribe, this warning can be ignored)",
+                        ),
+                    );
+                }
+            }
+            None => self.problems.push(no_base_url(self.at(spanned))),
+        }
         if let Some(refresh) = &raw.refresh_interval
             && let Some(d) = self.duration(refresh, &REFRESH_INTERVAL)
         {
@@ -1280,7 +1314,7 @@ pub fn parse_time(text: &str, end: bool) -> Result<(NaiveTime, bool), String> {
 /// stand alone, time parts come in H, M, S order, nothing may be empty).
 /// An ISO 8601 duration in the forms iCalendar allows (`P2W`, `P1DT12H`,
 /// `PT30M`), normalised to upper case, with its length in seconds.
-fn parse_duration(text: &str) -> Option<(String, u64)> {
+pub fn parse_duration(text: &str) -> Option<(String, u64)> {
     let upper = text.to_ascii_uppercase();
     let rest = upper.strip_prefix('P')?;
     // Splits `12H30M` into [(12, 'H'), (30, 'M')].
@@ -1381,6 +1415,77 @@ fn web_url(text: &str) -> Result<url::Url, &'static str> {
     Ok(url)
 }
 
+/// The warning for schedules without `uid-domain`.
+fn no_uid_domain(at: Location) -> Problem {
+    Problem::warning(
+        at,
+        "no `uid-domain` in the settings: every event's UID ends in `@nedetid.invalid`",
+    )
+    .help(
+        "set `uid-domain` to a DNS name your organisation owns (e.g. `nedetid.example.kommune.no`) before the feeds are published: setting it later changes every UID, so subscribers see every event deleted and created again",
+    )
+}
+
+/// The warning for schedules without `base-url`.
+fn no_base_url(at: Location) -> Problem {
+    Problem::warning(
+        at,
+        "no `base-url` in the settings: index.html has no subscribe buttons or feed addresses, and the feeds no SOURCE",
+    )
+    .help(
+        "set `base-url` to the public https folder the feeds are served from, e.g. `https://www.example.no/nedetid/`",
+    )
+}
+
+/// Why calendars in the cloud (Microsoft 365, Outlook.com and Google fetch
+/// subscribed feeds from their own servers) cannot fetch feeds from `url`,
+/// or `None` if they can as far as the address shows: plain http, a name
+/// for a local network (`.local`, `.lan`, `.internal`, `.intranet`,
+/// `.home.arpa`, or one label), a private (RFC 1918, fc00::/7), loopback or
+/// link-local address.
+pub fn unreachable_from_the_cloud(url: &url::Url) -> Option<String> {
+    use std::net::IpAddr;
+    let ip = match url.host()? {
+        url::Host::Ipv4(a) => Some(IpAddr::V4(a)),
+        url::Host::Ipv6(a) => Some(a.to_ipv4_mapped().map_or(IpAddr::V6(a), IpAddr::V4)),
+        url::Host::Domain(name) => {
+            let name = name.trim_end_matches('.').to_ascii_lowercase();
+            const LOCAL: [&str; 5] = [".local", ".lan", ".internal", ".intranet", ".home.arpa"];
+            if let Some(suffix) = LOCAL.iter().find(|s| name.ends_with(*s)) {
+                return Some(format!(
+                    "is on a local network (`{suffix}` names are not on the internet), so calendars in the cloud cannot fetch the feeds"
+                ));
+            }
+            if !name.contains('.') {
+                return Some(format!(
+                    "has a one-label host `{name}` that only resolves inside the local network, so calendars in the cloud cannot fetch the feeds"
+                ));
+            }
+            None
+        }
+    };
+    let what = match ip {
+        Some(IpAddr::V4(a)) if a.is_private() => Some("a private (RFC 1918) address"),
+        Some(IpAddr::V4(a)) if a.is_loopback() => Some("a loopback address"),
+        Some(IpAddr::V4(a)) if a.is_link_local() => Some("a link-local address"),
+        Some(IpAddr::V6(a)) if a.segments()[0] & 0xfe00 == 0xfc00 => {
+            Some("a private (unique local, fc00::/7) address")
+        }
+        Some(IpAddr::V6(a)) if a.is_loopback() => Some("a loopback address"),
+        Some(IpAddr::V6(a)) if a.segments()[0] & 0xffc0 == 0xfe80 => Some("a link-local address"),
+        _ => None,
+    };
+    if let Some(what) = what {
+        return Some(format!(
+            "has {what} as its host, so calendars in the cloud cannot fetch the feeds"
+        ));
+    }
+    (url.scheme() == "http").then(|| {
+        "is plain `http`: Microsoft 365 and Outlook.com subscribe only to `https` addresses"
+            .to_string()
+    })
+}
+
 /// A value as a message may show it: control characters escaped.
 fn shown(text: &str) -> String {
     text.trim().escape_debug().to_string()
@@ -1432,6 +1537,10 @@ mod tests {
             raw,
         };
         let problems = validate(&[file]).problems;
+        let problems: Vec<_> = problems
+            .into_iter()
+            .filter(|p| p.severity == crate::error::Severity::Error)
+            .collect();
         let help = problems[0].help.clone().unwrap_or_default();
         let suggested = help.split('`').nth(3).unwrap_or_default();
         assert!(help.contains("at most 64 characters"), "{help}");
@@ -1454,6 +1563,7 @@ mod tests {
                 v.schedule.outages.len(),
                 v.problems
                     .into_iter()
+                    .filter(|p| p.severity == crate::error::Severity::Error)
                     .map(|p| p.message)
                     .collect::<Vec<_>>(),
             )
@@ -1520,6 +1630,7 @@ mod tests {
             validate(&[file])
                 .problems
                 .into_iter()
+                .filter(|p| p.severity == crate::error::Severity::Error)
                 .map(|p| p.message)
                 .collect::<Vec<_>>()
         };
@@ -1548,6 +1659,83 @@ mod tests {
             problems("  refresh-interval: P99999999999999999999W\n"),
             ["`P99999999999999999999W` is not a duration"]
         );
+    }
+
+    #[test]
+    fn publishing_warnings_point_at_the_key_the_settings_or_the_first_file() {
+        let warnings = |files: &[(&str, &str)]| {
+            let files: Vec<SourceFile> = files
+                .iter()
+                .map(|(name, text)| SourceFile {
+                    path: name.into(),
+                    raw: crate::load::parse_str(Path::new(name), text).expect("parses"),
+                })
+                .collect();
+            validate(&files)
+                .problems
+                .into_iter()
+                .map(|p| {
+                    assert_eq!(p.severity, crate::error::Severity::Warning, "{p}");
+                    (p.location.to_string(), p.message)
+                })
+                .collect::<Vec<_>>()
+        };
+        let good = "settings:\n  uid-domain: nedetid.example.no\n  base-url: https://www.example.no/nedetid/\n";
+        assert_eq!(warnings(&[("a.yaml", good)]), []);
+        let w = warnings(&[("a.yaml", "settings:\n  time-zone: Europe/Oslo\n")]);
+        assert_eq!(w.len(), 2, "{w:?}");
+        assert!(w[0].0.starts_with("a.yaml:2:") && w[0].1.contains("no `uid-domain`"));
+        assert!(w[1].0.starts_with("a.yaml:2:") && w[1].1.contains("no `base-url`"));
+        let w = warnings(&[(
+            "a.yaml",
+            "settings:\n  uid-domain: x.example.no\n  base-url: http://web01/nedetid/\n",
+        )]);
+        assert_eq!(w.len(), 1, "{w:?}");
+        assert_eq!(w[0].0, "a.yaml:3:13");
+        assert!(w[0].1.contains("one-label host `web01`"), "{w:?}");
+        let w = warnings(&[
+            ("a.yaml", "systems:\n  - id: a\n    name: A\n"),
+            ("b.yaml", "systems:\n  - id: b\n    name: B\n"),
+        ]);
+        let at: Vec<&str> = w.iter().map(|(l, _)| l.as_str()).collect();
+        assert_eq!(at, ["a.yaml", "a.yaml"]);
+    }
+
+    #[test]
+    fn base_urls_calendars_in_the_cloud_cannot_reach() {
+        let why = |u: &str| unreachable_from_the_cloud(&url::Url::parse(u).expect("url"));
+        for ok in [
+            "https://www.example.no/nedetid/",
+            "https://193.69.1.2/nedetid/",
+            "https://[2001:db8::1]/",
+            "https://intranet.example.no/",
+            "https://172.32.0.1/",
+        ] {
+            assert_eq!(why(ok), None, "{ok}");
+        }
+        for (bad, says) in [
+            ("http://www.example.no/nedetid/", "plain `http`"),
+            ("https://server.local/", "`.local`"),
+            ("https://nedetid.kommune.lan/", "`.lan`"),
+            ("https://web.corp.internal/", "`.internal`"),
+            ("https://web.intranet/", "`.intranet`"),
+            ("https://nas.home.arpa/", "`.home.arpa`"),
+            ("https://WEB01/", "one-label host `web01`"),
+            ("https://localhost/", "one-label host"),
+            ("https://10.1.2.3/", "private (RFC 1918)"),
+            ("https://172.16.0.9/", "private (RFC 1918)"),
+            ("https://192.168.1.10/", "private (RFC 1918)"),
+            ("https://127.0.0.1/", "loopback"),
+            ("https://169.254.1.1/", "link-local"),
+            ("https://[fd12:3456::1]/", "fc00::/7"),
+            ("https://[::1]/", "loopback"),
+            ("https://[fe80::1]/", "link-local"),
+            ("https://[::ffff:10.0.0.1]/", "RFC 1918"),
+            ("http://10.0.0.1/", "RFC 1918"),
+        ] {
+            let got = why(bad).unwrap_or_default();
+            assert!(got.contains(says), "{bad}: {got}");
+        }
     }
 
     #[test]

@@ -165,8 +165,8 @@ fn minimal_fixture_covers_dst_both_ways_and_every_exception() {
 
 #[test]
 fn list_filters_by_system_and_dates() {
-    let all = list(Path::new("schedules"), None);
-    let visma = list(Path::new("schedules"), Some("visma"));
+    let all = list(Path::new(PAGE_2019), None);
+    let visma = list(Path::new(PAGE_2019), Some("visma"));
     assert!(visma.len() < all.len());
     assert!(visma.iter().all(|i| {
         i["systems"]
@@ -183,6 +183,8 @@ fn list_filters_by_system_and_dates() {
         "2019-11-30",
         "--now",
         NOW,
+        "--schedules",
+        PAGE_2019,
     ]));
     let november: Vec<serde_json::Value> = serde_json::from_str(&november).expect("json");
     let ids: Vec<&str> = november.iter().filter_map(|i| i["id"].as_str()).collect();
@@ -195,7 +197,7 @@ fn list_filters_by_system_and_dates() {
             "2019-11-29-flytting-datahall"
         ]
     );
-    let table = stdout(nedetid().args(["list", "--now", NOW]));
+    let table = stdout(nedetid().args(["list", "--now", NOW, "--schedules", PAGE_2019]));
     assert!(
         table.contains("2019-11-29 15:30")
             && table.ends_with("19 occurrences; local times in Europe/Oslo\n"),
@@ -206,7 +208,15 @@ fn list_filters_by_system_and_dates() {
 #[test]
 fn unknown_system_in_list_is_a_usage_error() {
     let out = nedetid()
-        .args(["list", "--system", "vismaa", "--now", NOW])
+        .args([
+            "list",
+            "--system",
+            "vismaa",
+            "--now",
+            NOW,
+            "--schedules",
+            PAGE_2019,
+        ])
         .output()
         .expect("run");
     assert_eq!(out.status.code(), Some(2));
@@ -215,7 +225,7 @@ fn unknown_system_in_list_is_a_usage_error() {
 
 #[test]
 fn a_second_build_touches_no_file() {
-    let out = build(Path::new("schedules"));
+    let out = build(Path::new(PAGE_2019));
     let times = |dir: &Path| -> Vec<(String, std::time::SystemTime)> {
         let mut v: Vec<_> = std::fs::read_dir(dir)
             .expect("read")
@@ -230,27 +240,42 @@ fn a_second_build_touches_no_file() {
         v.sort();
         v
     };
-    let before = times(out.path());
+    // The run record (for `nedetid status`) is the one file a no-op run
+    // writes; every published file stays as it was.
+    let run = out.path().join(".nedetid-run.json");
+    let record = std::fs::read(&run).expect("the first build writes a run record");
+    let published = |dir: &Path| {
+        let mut v = times(dir);
+        v.retain(|(n, _)| n != ".nedetid-run.json");
+        v
+    };
+    let before = published(out.path());
+    assert!(before.iter().any(|(n, _)| n == "manifest.json"));
     std::thread::sleep(std::time::Duration::from_millis(20));
     let second = stdout(
         nedetid()
-            .args(["build", "--now", NOW, "--out"])
+            .args(["build", "--now", NOW, "--schedules", PAGE_2019, "--out"])
             .arg(out.path()),
     );
     assert!(
         second.ends_with(
-            "unchanged (same schedules, nothing due before the next change); nothing written\n"
+            "unchanged (same schedules, nothing due before the next change); nothing written but the run record\n"
         ),
         "{second}"
     );
-    assert_eq!(times(out.path()), before);
+    assert_eq!(published(out.path()), before);
+    assert_eq!(
+        std::fs::read(&run).expect("run record"),
+        record,
+        "the same --now: the same record"
+    );
 }
 
 #[cfg(unix)]
 #[test]
 fn published_files_are_world_readable() {
     use std::os::unix::fs::PermissionsExt as _;
-    let out = build(Path::new("schedules"));
+    let out = build(Path::new(PAGE_2019));
     for (file, _) in feeds(out.path()) {
         let mode = std::fs::metadata(out.path().join(&file))
             .expect("stat")
@@ -263,10 +288,10 @@ fn published_files_are_world_readable() {
 
 #[test]
 fn check_counts_what_it_validated() {
-    let out = stdout(nedetid().args(["check", "--now", NOW]));
+    let out = stdout(nedetid().args(["check", "--now", NOW, "--schedules", PAGE_2019]));
     assert_eq!(
         out,
-        "schedules: 12 systems, 8 outages, 1 maintenance series, 19 occurrences\n"
+        "tests/fixtures/page-2019: 12 systems, 8 outages, 1 maintenance series, 19 occurrences\n"
     );
 }
 
@@ -385,15 +410,16 @@ fn check_reports_problems_of_every_file_and_stage_in_one_run() {
         "{stderr}"
     );
     assert_eq!(errors.len(), 3, "{stderr}");
-    assert!(stderr.ends_with("3 errors, 0 warnings\n"), "{stderr}");
+    // The two warnings: no `uid-domain`, no `base-url` (no settings at all).
+    assert!(stderr.ends_with("3 errors, 2 warnings\n"), "{stderr}");
 }
 
-/// A copy of the default schedules with `extra` added, for `check`.
+/// A copy of the 2019 page with `extra` added, for `check`.
 #[cfg(unix)]
 fn check_with(extra: impl Fn(&Path)) -> std::process::Output {
     let dir = tempfile::tempdir().expect("tempdir");
-    for entry in std::fs::read_dir(root().join("schedules"))
-        .expect("schedules")
+    for entry in std::fs::read_dir(root().join(PAGE_2019))
+        .expect("the 2019 fixture")
         .filter_map(Result::ok)
     {
         std::fs::copy(entry.path(), dir.path().join(entry.file_name())).expect("copy");

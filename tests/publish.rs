@@ -8,11 +8,11 @@ use std::path::Path;
 
 use common::*;
 
-/// A copy of the default schedules that a test may edit.
+/// A copy of the 2019 page that a test may edit.
 fn schedules() -> tempfile::TempDir {
     let dir = tempfile::tempdir().expect("tempdir");
-    for entry in std::fs::read_dir(root().join("schedules"))
-        .expect("schedules")
+    for entry in std::fs::read_dir(root().join(PAGE_2019))
+        .expect("the 2019 fixture")
         .filter_map(Result::ok)
     {
         std::fs::copy(entry.path(), dir.path().join(entry.file_name())).expect("copy");
@@ -126,13 +126,13 @@ fn a_removed_system_loses_its_feed_and_nothing_else_is_removed() {
 fn a_corrupt_state_file_is_named_and_nothing_is_written() {
     let out = tempfile::tempdir().expect("tempdir");
     assert!(
-        build_at(Path::new("schedules"), out.path(), NOW)
+        build_at(Path::new(PAGE_2019), out.path(), NOW)
             .status
             .success()
     );
     std::fs::write(out.path().join("manifest.json"), "{ not json").expect("write");
     std::fs::remove_file(out.path().join("visma.ics")).expect("rm");
-    let run = build_at(Path::new("schedules"), out.path(), NOW);
+    let run = build_at(Path::new(PAGE_2019), out.path(), NOW);
     assert_eq!(run.status.code(), Some(3));
     let stderr = String::from_utf8_lossy(&run.stderr);
     assert!(
@@ -146,13 +146,21 @@ fn a_corrupt_state_file_is_named_and_nothing_is_written() {
 fn build_check_exits_4_and_says_what_would_change() {
     let out = tempfile::tempdir().expect("tempdir");
     assert!(
-        build_at(Path::new("schedules"), out.path(), NOW)
+        build_at(Path::new(PAGE_2019), out.path(), NOW)
             .status
             .success()
     );
     std::fs::write(out.path().join("gat.ics"), "edited by hand").expect("write");
     let run = nedetid()
-        .args(["build", "--check", "--now", NOW, "--out"])
+        .args([
+            "build",
+            "--check",
+            "--now",
+            NOW,
+            "--schedules",
+            PAGE_2019,
+            "--out",
+        ])
         .arg(out.path())
         .output()
         .expect("run");
@@ -169,7 +177,7 @@ fn build_check_exits_4_and_says_what_would_change() {
 fn a_read_only_target_fails_without_touching_published_files() {
     let out = tempfile::tempdir().expect("tempdir");
     assert!(
-        build_at(Path::new("schedules"), out.path(), NOW)
+        build_at(Path::new(PAGE_2019), out.path(), NOW)
             .status
             .success()
     );
@@ -247,15 +255,15 @@ fn the_no_op_check_trusts_nothing_it_cannot_see() {
     let out = tempfile::tempdir().expect("tempdir");
     let now = "2019-11-01T00:00:00Z";
     assert!(
-        build_at(Path::new("schedules"), out.path(), now)
+        build_at(Path::new(PAGE_2019), out.path(), now)
             .status
             .success()
     );
-    let again = build_at(Path::new("schedules"), out.path(), now);
+    let again = build_at(Path::new(PAGE_2019), out.path(), now);
     assert!(String::from_utf8_lossy(&again.stdout).contains("nothing written"));
     // A feed edited by hand (its size changes) is put right.
     std::fs::write(out.path().join("gat.ics"), "edited").expect("write");
-    let repaired = build_at(Path::new("schedules"), out.path(), now);
+    let repaired = build_at(Path::new(PAGE_2019), out.path(), now);
     assert!(
         String::from_utf8_lossy(&repaired.stdout).contains("updated    "),
         "{}",
@@ -267,7 +275,7 @@ fn the_no_op_check_trusts_nothing_it_cannot_see() {
     );
     // Past the next event boundary (the power test on 3 November starts),
     // the page changes: a full build runs and rewrites only what changed.
-    let later = build_at(Path::new("schedules"), out.path(), "2019-11-03T12:00:00Z");
+    let later = build_at(Path::new(PAGE_2019), out.path(), "2019-11-03T12:00:00Z");
     let said = String::from_utf8_lossy(&later.stdout);
     assert!(
         said.contains("updated    ") && said.contains("index.html"),
@@ -283,13 +291,13 @@ fn the_no_op_check_trusts_nothing_it_cannot_see() {
 fn the_no_op_check_does_not_hold_for_an_earlier_now() {
     let out = tempfile::tempdir().expect("tempdir");
     assert!(
-        build_at(Path::new("schedules"), out.path(), "2019-11-04T00:00:00Z")
+        build_at(Path::new(PAGE_2019), out.path(), "2019-11-04T00:00:00Z")
             .status
             .success()
     );
     // Before the power test on 3 November: it is upcoming again, so the
     // page must change although the schedules did not.
-    let earlier = build_at(Path::new("schedules"), out.path(), "2019-11-02T00:00:00Z");
+    let earlier = build_at(Path::new(PAGE_2019), out.path(), "2019-11-02T00:00:00Z");
     let said = String::from_utf8_lossy(&earlier.stdout);
     assert!(
         said.contains("updated    ") && said.contains("index.html"),
@@ -382,7 +390,7 @@ fn two_builds_at_once_never_leave_a_mixed_folder() {
             .collect();
         expected.sort();
         let mut left = listing(&out);
-        left.retain(|name| name != ".nedetid.stat");
+        left.retain(|name| name != ".nedetid.stat" && name != ".nedetid-run.json");
         assert_eq!(
             left, expected,
             "round {round}: no file of the other build, no temporary or lock file"
@@ -442,7 +450,7 @@ fn a_same_size_edit_of_a_published_file_is_repaired() {
     let now = "2019-11-01T00:00:00Z";
     let out = tempfile::tempdir().expect("tempdir");
     assert!(
-        build_at(Path::new("schedules"), out.path(), now)
+        build_at(Path::new(PAGE_2019), out.path(), now)
             .status
             .success()
     );
@@ -465,8 +473,8 @@ fn a_same_size_edit_of_a_published_file_is_repaired() {
         std::fs::metadata(&gat).map(|m| m.len()).ok(),
         Some(published.len() as u64)
     );
-    assert_eq!(check_at(Path::new("schedules"), out.path(), now), Some(4));
-    let repaired = build_at(Path::new("schedules"), out.path(), now);
+    assert_eq!(check_at(Path::new(PAGE_2019), out.path(), now), Some(4));
+    let repaired = build_at(Path::new(PAGE_2019), out.path(), now);
     let said = String::from_utf8_lossy(&repaired.stdout);
     assert!(
         said.contains("updated    ") && said.contains("gat.ics"),
@@ -474,7 +482,7 @@ fn a_same_size_edit_of_a_published_file_is_repaired() {
     );
     assert_eq!(std::fs::read(&gat).expect("read"), published);
     // And then the shortcut holds again.
-    let again = build_at(Path::new("schedules"), out.path(), now);
+    let again = build_at(Path::new(PAGE_2019), out.path(), now);
     assert!(
         String::from_utf8_lossy(&again.stdout).contains("nothing written"),
         "{}",
@@ -486,7 +494,7 @@ fn a_same_size_edit_of_a_published_file_is_repaired() {
 fn the_next_build_removes_what_a_killed_build_left_and_nothing_else() {
     let out = tempfile::tempdir().expect("tempdir");
     assert!(
-        build_at(Path::new("schedules"), out.path(), NOW)
+        build_at(Path::new(PAGE_2019), out.path(), NOW)
             .status
             .success()
     );
@@ -497,7 +505,7 @@ fn the_next_build_removes_what_a_killed_build_left_and_nothing_else() {
     for name in ours.iter().chain(&others) {
         std::fs::write(out.path().join(name), "BEGIN:VCALENDAR").expect("write");
     }
-    let next = build_at(Path::new("schedules"), out.path(), NOW);
+    let next = build_at(Path::new(PAGE_2019), out.path(), NOW);
     assert!(
         String::from_utf8_lossy(&next.stdout).contains("nothing written"),
         "a no-op build cleans up too"
@@ -515,7 +523,7 @@ fn special_files_in_the_output_folder_are_errors_never_read() {
     use std::time::Duration;
     let out = tempfile::tempdir().expect("tempdir");
     assert!(
-        build_at(Path::new("schedules"), out.path(), NOW)
+        build_at(Path::new(PAGE_2019), out.path(), NOW)
             .status
             .success()
     );
@@ -526,6 +534,8 @@ fn special_files_in_the_output_folder_are_errors_never_read() {
                 OsStr::new("build"),
                 OsStr::new("--now"),
                 OsStr::new(NOW),
+                OsStr::new("--schedules"),
+                OsStr::new(PAGE_2019),
                 OsStr::new("--out"),
                 out.as_os_str(),
             ],

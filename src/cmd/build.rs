@@ -6,6 +6,7 @@ use std::path::Path;
 use super::{complain, exit, now, print_warnings, say};
 use crate::cli::Common;
 use crate::error::Error;
+use crate::state::RunRecord;
 use crate::{load, par, pipeline, publish};
 
 pub fn run(common: &Common, out: &Path, check_only: bool) -> Result<u8, Error> {
@@ -19,8 +20,21 @@ pub fn run(common: &Common, out: &Path, check_only: bool) -> Result<u8, Error> {
     // compares every byte.)
     if !check_only && problems.is_empty() && publish::is_current(out, &previous, &fingerprint, now)
     {
+        // The run record is the one file a no-op run writes.
+        let last = publish::read_run(out).ok().flatten();
+        publish::record_run(
+            out,
+            &RunRecord {
+                version: env!("CARGO_PKG_VERSION").into(),
+                last_run: now,
+                last_change: last.as_ref().and_then(|r| r.last_change),
+                feeds: previous.feed_count(),
+                events: previous.events.len(),
+                warnings: last.map_or(0, |r| r.warnings),
+            },
+        )?;
         say!(
-            "{}: unchanged (same schedules, nothing due before the next change); nothing written",
+            "{}: unchanged (same schedules, nothing due before the next change); nothing written but the run record",
             out.display()
         );
         return Ok(exit::OK);
@@ -33,12 +47,13 @@ pub fn run(common: &Common, out: &Path, check_only: bool) -> Result<u8, Error> {
         let rendered = pipeline::render_recording(&expansion, &previous, now, Some(fingerprint));
         (par::join(warnings), rendered)
     });
-    print_warnings(&checked, warnings);
+    let mut warned = print_warnings(&checked, warnings);
     let large = rendered
         .outputs
         .iter()
         .filter(|o| o.name.ends_with(".ics") && o.content.len() > pipeline::FEED_WARN_BYTES);
     for feed in large {
+        warned += 1;
         complain!(
             "warning: {} is {} bytes; Google Calendar refuses feeds over about 1 MB (set `retention-days` to drop old events)\n",
             feed.name,
@@ -59,6 +74,27 @@ pub fn run(common: &Common, out: &Path, check_only: bool) -> Result<u8, Error> {
         return Ok(exit::OK);
     }
     let changes = publish::publish(out, &rendered.outputs, &dropped, &publish::no_faults)?;
+    let changed =
+        !(changes.created.is_empty() && changes.updated.is_empty() && changes.removed.is_empty());
+    let last_change = if changed {
+        Some(now)
+    } else {
+        publish::read_run(out)
+            .ok()
+            .flatten()
+            .and_then(|r| r.last_change)
+    };
+    publish::record_run(
+        out,
+        &RunRecord {
+            version: env!("CARGO_PKG_VERSION").into(),
+            last_run: now,
+            last_change,
+            feeds: rendered.feeds.len(),
+            events: rendered.manifest.events.len(),
+            warnings: warned,
+        },
+    )?;
     for output in &rendered.outputs {
         let name = &output.name;
         let state = if changes.created.contains(name) {

@@ -1,10 +1,12 @@
-//! The commands: each file runs one (`build`, `check`, `list`) on top of the
+//! The commands: each file runs one (`build`, `check`, `init`, `list`, `status`) on top of the
 //! pipeline; this module dispatches, decides "now", prints problems and maps
 //! every result to an exit code in one place.
 
 mod build;
 mod check;
+mod init;
 mod list;
+mod status;
 
 use std::process::ExitCode;
 
@@ -62,6 +64,13 @@ pub fn run(cli: Cli) -> ExitCode {
             to,
             format,
         } => list::run(&common, system, from, to, format),
+        Command::Init { dir, now } => init::run(&dir, now),
+        Command::Status {
+            out,
+            max_age,
+            warn_age,
+            now,
+        } => Ok(status::run(&out, &max_age, warn_age.as_deref(), now)),
     };
     match result {
         Ok(code) => ExitCode::from(code),

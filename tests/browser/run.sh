@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Browser suite: the page people open (index.html) in a real browser.
 #
-# Builds the default schedules with `nedetid build --now 2019-11-01T12:00:00Z`
+# Builds the 2019 page (tests/fixtures/page-2019) with `nedetid build --now 2019-11-01T12:00:00Z`
 # (so that both "Kommende" and "Tidligere nedetid" have content), serves the
 # output folder on 127.0.0.1 and opens index.html in Debian's Chromium driven
 # by playwright-core. check.mjs then runs axe-core (WCAG 2.0/2.1 A and AA),
@@ -70,7 +70,7 @@ find_nedetid
 
 make_work browser BROWSER_KEEP
 
-(cd "$root" && "$bin" build --out "$work/out" --now "$now") > "$work/build.log" 2>&1 || {
+(cd "$root" && "$bin" build --schedules tests/fixtures/page-2019 --out "$work/out" --now "$now") > "$work/build.log" 2>&1 || {
     cat "$work/build.log" >&2
     say "nedetid build failed"
     exit 1

@@ -10,6 +10,12 @@ use chrono::{NaiveDate, NaiveDateTime, TimeZone, Utc};
 
 pub const NOW: &str = "2019-01-01T00:00:00Z";
 
+/// The 2019 page ("Informasjon om planlagt nedetid IKT-systemer"), a copy
+/// of what `schedules/` held when it was the default data: the tests that
+/// need real data use this, so that editing `schedules/` (a municipality
+/// putting its own data there) leaves them green.
+pub const PAGE_2019: &str = "tests/fixtures/page-2019";
+
 pub fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
 }

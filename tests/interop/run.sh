@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Interop suite: the parsers real calendar clients use are the oracles.
 #
-# For the default schedules and every tests/interop/fixtures/*/ it builds the
+# For the 2019 page (tests/fixtures/page-2019) and every tests/interop/fixtures/*/ it builds the
 # feeds with nedetid, reads every .ics with four engines: ical.js
 # (Thunderbird), Python icalendar + recurring-ical-events, libical 3
 # (Evolution; libical_expand.c) and Python `ical` (Home Assistant), and checks
@@ -149,7 +149,7 @@ EOF
 
 fixtures="${INTEROP_FIXTURES:-$here/fixtures}"
 datasets=()
-sources=("default=$root/schedules=$default_now")
+sources=("default=$root/tests/fixtures/page-2019=$default_now")
 for fixture in "$fixtures"/*/; do
     now="$default_now"
     [[ -f "$fixture/now" ]] && now="$(tr -d '[:space:]' < "$fixture/now")"
@@ -192,7 +192,7 @@ for source in "${sources[@]}"; do
     [[ -d "$work/$name-rrule/out" ]] && rule_args+=("$dir" "$work/$name-rrule")
 done
 if [[ -d "$work/default-rrule/out" ]]; then
-    "$py" "$here/rulecheck.py" --selftest "$root/schedules" "$work/default-rrule" || status=1
+    "$py" "$here/rulecheck.py" --selftest "$root/tests/fixtures/page-2019" "$work/default-rrule" || status=1
 fi
 "$py" "$here/rulecheck.py" "${rule_args[@]}" || status=1
 if (( ${#refused[@]} )); then
