@@ -104,51 +104,9 @@ pub fn span(secs: i64) -> String {
 
 /// Judges what was found as of `now`.
 pub fn evaluate(folder: &str, found: Found, now: DateTime<Utc>, limits: Limits) -> Status {
-    let plain = |level, summary: String, detail: &str| Status {
-        level,
-        summary,
-        perfdata: String::new(),
-        details: vec![detail.to_string()],
-    };
-    let (manifest, run) = match found {
-        Found::NoState(why) => {
-            return plain(
-                Level::Critical,
-                format!("no build has published into {folder}: {why}"),
-                "run `nedetid build --out` into this folder (or check the nightly job's log: its first run failed)",
-            );
-        }
-        Found::Corrupt(why) => {
-            return plain(
-                Level::Critical,
-                format!("the build state in {folder} is corrupt: {why}"),
-                "the next build stops too; restore the file or delete it, then run the build",
-            );
-        }
-        Found::Unreadable(why) => {
-            return plain(
-                Level::Unknown,
-                format!("cannot read {folder}: {why}"),
-                "run the check as a user that may read the output folder",
-            );
-        }
-        Found::NoRunRecord(manifest) => {
-            return Status {
-                level: Level::Unknown,
-                summary: format!(
-                    "{folder} has a state file but no run record (`.nedetid-run.json`): cannot tell when a build last ran"
-                ),
-                perfdata: format!(
-                    "feeds={} events={}",
-                    manifest.feed_count(),
-                    manifest.events.len()
-                ),
-                details: vec![
-                    "builds by nedetid before `status` existed do not write it; the next build does".into(),
-                ],
-            };
-        }
-        Found::Both(manifest, run) => (manifest, run),
+    let (manifest, run) = match records(folder, found) {
+        Ok(both) => both,
+        Err(status) => return status,
     };
     let age = (now - run.last_run).num_seconds();
     let max_age = i64::try_from(limits.max_age).unwrap_or(i64::MAX);
@@ -157,7 +115,86 @@ pub fn evaluate(folder: &str, found: Found, now: DateTime<Utc>, limits: Limits) 
         .map(|w| i64::try_from(w).unwrap_or(i64::MAX));
     let changed = run.last_change.map_or_else(|| "not known".to_string(), at);
     let counts = format!("{} feeds, {} events", run.feeds, run.events);
-    let (level, summary) = if age > max_age {
+    let (level, summary) = judge(&run, (age, max_age, warn_age), &changed, &counts);
+    let warn = warn_age.map(|w| w.to_string()).unwrap_or_default();
+    Status {
+        level,
+        summary,
+        perfdata: format!(
+            "age={age}s;{warn};{max_age};0 feeds={} events={} warnings={}",
+            run.feeds, run.events, run.warnings
+        ),
+        details: vec![
+            format!("output folder: {folder}"),
+            format!(
+                "last successful run: {} (by nedetid {})",
+                at(run.last_run),
+                run.version
+            ),
+            format!("content last changed: {changed}"),
+            format!(
+                "{counts} (the state file lists {} feeds and {} events), {} warnings in the last build",
+                manifest.feed_count(),
+                manifest.events.len(),
+                run.warnings
+            ),
+            format!("stale after: {}", span(max_age)),
+        ],
+    }
+}
+
+/// The state file and the run record, or the status when either is
+/// missing or unreadable.
+fn records(folder: &str, found: Found) -> Result<(Manifest, RunRecord), Status> {
+    let plain = |level, summary: String, detail: &str| Status {
+        level,
+        summary,
+        perfdata: String::new(),
+        details: vec![detail.to_string()],
+    };
+    match found {
+        Found::NoState(why) => Err(plain(
+            Level::Critical,
+            format!("no build has published into {folder}: {why}"),
+            "run `nedetid build --out` into this folder (or check the nightly job's log: its first run failed)",
+        )),
+        Found::Corrupt(why) => Err(plain(
+            Level::Critical,
+            format!("the build state in {folder} is corrupt: {why}"),
+            "the next build stops too; restore the file or delete it, then run the build",
+        )),
+        Found::Unreadable(why) => Err(plain(
+            Level::Unknown,
+            format!("cannot read {folder}: {why}"),
+            "run the check as a user that may read the output folder",
+        )),
+        Found::NoRunRecord(manifest) => Err(Status {
+            level: Level::Unknown,
+            summary: format!(
+                "{folder} has a state file but no run record (`.nedetid-run.json`): cannot tell when a build last ran"
+            ),
+            perfdata: format!(
+                "feeds={} events={}",
+                manifest.feed_count(),
+                manifest.events.len()
+            ),
+            details: vec![
+                "builds by nedetid before `status` existed do not write it; the next build does"
+                    .into(),
+            ],
+        }),
+        Found::Both(manifest, run) => Ok((manifest, run)),
+    }
+}
+
+/// The level and the summary for a run `age` seconds old.
+fn judge(
+    run: &RunRecord,
+    (age, max_age, warn_age): (i64, i64, Option<i64>),
+    changed: &str,
+    counts: &str,
+) -> (Level, String) {
+    if age > max_age {
         (
             Level::Critical,
             format!(
@@ -207,31 +244,6 @@ pub fn evaluate(folder: &str, found: Found, now: DateTime<Utc>, limits: Limits) 
                 run.version
             ),
         )
-    };
-    let warn = warn_age.map(|w| w.to_string()).unwrap_or_default();
-    Status {
-        level,
-        summary,
-        perfdata: format!(
-            "age={age}s;{warn};{max_age};0 feeds={} events={} warnings={}",
-            run.feeds, run.events, run.warnings
-        ),
-        details: vec![
-            format!("output folder: {folder}"),
-            format!(
-                "last successful run: {} (by nedetid {})",
-                at(run.last_run),
-                run.version
-            ),
-            format!("content last changed: {changed}"),
-            format!(
-                "{counts} (the state file lists {} feeds and {} events), {} warnings in the last build",
-                manifest.feed_count(),
-                manifest.events.len(),
-                run.warnings
-            ),
-            format!("stale after: {}", span(max_age)),
-        ],
     }
 }
 

@@ -22,16 +22,12 @@ pub fn run(common: &Common, out: &Path, check_only: bool) -> Result<u8, Error> {
     {
         // The run record is the one file a no-op run writes.
         let last = publish::read_run(out).ok().flatten();
-        publish::record_run(
+        record(
             out,
-            &RunRecord {
-                version: env!("CARGO_PKG_VERSION").into(),
-                last_run: now,
-                last_change: last.as_ref().and_then(|r| r.last_change),
-                feeds: previous.feed_count(),
-                events: previous.events.len(),
-                warnings: last.map_or(0, |r| r.warnings),
-            },
+            now,
+            last.as_ref().and_then(|r| r.last_change),
+            (previous.feed_count(), previous.events.len()),
+            last.map_or(0, |r| r.warnings),
         )?;
         say!(
             "{}: unchanged (same schedules, nothing due before the next change); nothing written but the run record",
@@ -47,19 +43,7 @@ pub fn run(common: &Common, out: &Path, check_only: bool) -> Result<u8, Error> {
         let rendered = pipeline::render_recording(&expansion, &previous, now, Some(fingerprint));
         (par::join(warnings), rendered)
     });
-    let mut warned = print_warnings(&checked, warnings);
-    let large = rendered
-        .outputs
-        .iter()
-        .filter(|o| o.name.ends_with(".ics") && o.content.len() > pipeline::FEED_WARN_BYTES);
-    for feed in large {
-        warned += 1;
-        complain!(
-            "warning: {} is {} bytes; Google Calendar refuses feeds over about 1 MB (set `retention-days` to drop old events)\n",
-            feed.name,
-            feed.content.len()
-        );
-    }
+    let warned = print_warnings(&checked, warnings) + warn_large_feeds(&rendered);
     let dropped = previous.dropped_files(&rendered.manifest);
     if check_only {
         let changes = publish::plan(out, &rendered.outputs, &dropped)?;
@@ -84,17 +68,53 @@ pub fn run(common: &Common, out: &Path, check_only: bool) -> Result<u8, Error> {
             .flatten()
             .and_then(|r| r.last_change)
     };
+    let counts = (rendered.feeds.len(), rendered.manifest.events.len());
+    record(out, now, last_change, counts, warned)?;
+    report(out, &rendered, &changes);
+    Ok(exit::OK)
+}
+
+/// Warns of feeds larger than Google Calendar takes; returns how many.
+fn warn_large_feeds(rendered: &pipeline::Rendered) -> usize {
+    let large = rendered
+        .outputs
+        .iter()
+        .filter(|o| o.name.ends_with(".ics") && o.content.len() > pipeline::FEED_WARN_BYTES);
+    let mut warned = 0;
+    for feed in large {
+        warned += 1;
+        complain!(
+            "warning: {} is {} bytes; Google Calendar refuses feeds over about 1 MB (set `retention-days` to drop old events)\n",
+            feed.name,
+            feed.content.len()
+        );
+    }
+    warned
+}
+
+/// Leaves the trace of a successful run that `status` reads.
+fn record(
+    out: &Path,
+    now: chrono::DateTime<chrono::Utc>,
+    last_change: Option<chrono::DateTime<chrono::Utc>>,
+    (feeds, events): (usize, usize),
+    warnings: usize,
+) -> Result<(), Error> {
     publish::record_run(
         out,
         &RunRecord {
             version: env!("CARGO_PKG_VERSION").into(),
             last_run: now,
             last_change,
-            feeds: rendered.feeds.len(),
-            events: rendered.manifest.events.len(),
-            warnings: warned,
+            feeds,
+            events,
+            warnings,
         },
-    )?;
+    )
+}
+
+/// Says what happened to every file.
+fn report(out: &Path, rendered: &pipeline::Rendered, changes: &publish::Changes) {
     for output in &rendered.outputs {
         let name = &output.name;
         let state = if changes.created.contains(name) {
@@ -122,5 +142,4 @@ pub fn run(common: &Common, out: &Path, check_only: bool) -> Result<u8, Error> {
         changes.unchanged.len(),
         changes.removed.len()
     );
-    Ok(exit::OK)
 }
