@@ -80,6 +80,10 @@ out="$work/out"
 # The build's own dot files, as a running or killed build leaves them.
 touch "$out/.nedetid.lock" "$out/.nedetid-a1B2c3.tmp"
 [[ -f "$out/.nedetid.stat" ]] || { say "the build left no .nedetid.stat"; exit 1; }
+# Apache gives a weak ETag (W/"...") to a file modified less than a second
+# before the request; nedetid's files are served a second later at the
+# earliest, as in real life.
+sleep 1.1
 
 free_port() {
     python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
