@@ -778,7 +778,7 @@ pub fn publish(
             // The dropped files go before the state file.
             for (name, backup) in removals.drain(..) {
                 let path = dir.join(name);
-                let removed = fault(Step::Remove(name)).and_then(|()| std::fs::remove_file(&path));
+                let removed = fault(Step::Remove(name)).and_then(|()| remove(&path));
                 if let Err(e) = removed {
                     rollback(done);
                     return Err(Error::io(&path, e));
@@ -786,8 +786,7 @@ pub fn publish(
                 done.push(Undo::Restore(backup, path));
             }
         }
-        let renamed = fault(Step::Rename(s.name))
-            .and_then(|()| s.tmp.persist(&target).map(drop).map_err(|e| e.error));
+        let renamed = fault(Step::Rename(s.name)).and_then(|()| rename(s.tmp, &target));
         if let Err(e) = renamed {
             rollback(done);
             return Err(Error::io(&target, e));
@@ -801,7 +800,7 @@ pub fn publish(
     // dropped files last.
     for (name, backup) in removals {
         let path = dir.join(name);
-        let removed = fault(Step::Remove(name)).and_then(|()| std::fs::remove_file(&path));
+        let removed = fault(Step::Remove(name)).and_then(|()| remove(&path));
         if let Err(e) = removed {
             rollback(done);
             return Err(Error::io(&path, e));
@@ -898,8 +897,14 @@ fn rollback(done: Vec<Undo>) {
     for undo in done.into_iter().rev() {
         match undo {
             Undo::Restore(backup, path) => {
-                if let Err(e) = backup.persist(&path) {
-                    let _ = e.path.keep();
+                let restored = retry_busy(
+                    backup,
+                    |b| b.persist(&path).map_err(|e| (e.error, e.path)),
+                    busy,
+                    std::thread::sleep,
+                );
+                if let Err((_, backup)) = restored {
+                    let _ = backup.keep();
                 }
             }
             Undo::Remove(path) => {
@@ -915,6 +920,74 @@ fn sync_dir(dir: &Path) {
     if let Ok(d) = std::fs::File::open(dir) {
         let _ = d.sync_all();
     }
+    #[cfg(not(unix))]
+    let _ = dir;
+}
+
+/// Renames the staged file over `target`, replacing it if it exists
+/// (tempfile renames with `rename(2)` on Unix and with `MoveFileExW` and
+/// `MOVEFILE_REPLACE_EXISTING` on Windows), retrying while another process
+/// holds the target open ([`busy`]).
+fn rename(tmp: tempfile::NamedTempFile, target: &Path) -> std::io::Result<()> {
+    retry_busy(
+        tmp,
+        |t| t.persist(target).map(drop).map_err(|e| (e.error, e.file)),
+        busy,
+        std::thread::sleep,
+    )
+    .map_err(|(e, _)| e)
+}
+
+/// Removes a dropped file, retrying while another process holds it open.
+fn remove(path: &Path) -> std::io::Result<()> {
+    retry_busy(
+        (),
+        |()| std::fs::remove_file(path).map_err(|e| (e, ())),
+        busy,
+        std::thread::sleep,
+    )
+    .map_err(|(e, ())| e)
+}
+
+/// How many times a rename or removal that another process blocks is
+/// tried again, and the first pause, doubled each time (0.1, 0.2, 0.4,
+/// 0.8 and 1.6 s: at most 3.1 s in all); then the build fails (exit 3)
+/// and puts back what it had renamed.
+const BUSY_RETRIES: u32 = 5;
+const BUSY_PAUSE: Duration = Duration::from_millis(100);
+
+/// Whether `e` is Windows refusing a rename or removal because another
+/// process has the file open without sharing deletion (a web server
+/// sending it, a virus scanner reading it): `ERROR_ACCESS_DENIED` (5),
+/// `ERROR_SHARING_VIOLATION` (32) or `ERROR_LOCK_VIOLATION` (33). An open
+/// file never blocks a rename on Unix.
+fn busy(e: &std::io::Error) -> bool {
+    cfg!(windows) && matches!(e.raw_os_error(), Some(5 | 32 | 33))
+}
+
+/// Runs `attempt` on `item`; while it fails with an error `is_busy`
+/// accepts, runs it again (at most [`BUSY_RETRIES`] more times) on what the
+/// failed attempt gave back, after `pause`. Any other error, or the last
+/// one, is returned with the item.
+fn retry_busy<T, R>(
+    mut item: T,
+    mut attempt: impl FnMut(T) -> Result<R, (std::io::Error, T)>,
+    is_busy: impl Fn(&std::io::Error) -> bool,
+    pause: impl Fn(Duration),
+) -> Result<R, (std::io::Error, T)> {
+    let mut wait = BUSY_PAUSE;
+    for _ in 0..BUSY_RETRIES {
+        match attempt(item) {
+            Ok(r) => return Ok(r),
+            Err((e, back)) if is_busy(&e) => {
+                item = back;
+                pause(wait);
+                wait *= 2;
+            }
+            Err(failed) => return Err(failed),
+        }
+    }
+    attempt(item)
 }
 
 #[cfg(test)]
@@ -1249,6 +1322,116 @@ mod tests {
         assert!(renaming.iter().all(|m| *m == 0o644), "{renaming:?}");
     }
 
+    /// An error as Windows reports a file another process holds open.
+    fn sharing_violation() -> std::io::Error {
+        std::io::Error::from_raw_os_error(32)
+    }
+
+    fn is_sharing_violation(e: &std::io::Error) -> bool {
+        e.raw_os_error() == Some(32)
+    }
+
+    #[test]
+    fn only_windows_sharing_errors_count_as_busy() {
+        for code in [5, 32, 33] {
+            assert_eq!(
+                busy(&std::io::Error::from_raw_os_error(code)),
+                cfg!(windows)
+            );
+        }
+        assert!(!busy(&std::io::Error::from(std::io::ErrorKind::NotFound)));
+    }
+
+    #[test]
+    fn a_busy_rename_is_retried_with_growing_pauses_then_succeeds() {
+        let tries = std::cell::Cell::new(0);
+        let pauses = std::cell::RefCell::new(Vec::new());
+        let got = retry_busy(
+            "item",
+            |item| {
+                tries.set(tries.get() + 1);
+                if tries.get() < 3 {
+                    Err((sharing_violation(), item))
+                } else {
+                    Ok(item.len())
+                }
+            },
+            is_sharing_violation,
+            |d| pauses.borrow_mut().push(d),
+        );
+        assert_eq!(got.map_err(|(e, _)| e.to_string()), Ok(4));
+        assert_eq!(tries.get(), 3);
+        assert_eq!(
+            *pauses.borrow(),
+            [Duration::from_millis(100), Duration::from_millis(200)]
+        );
+    }
+
+    #[test]
+    fn a_rename_that_stays_busy_fails_after_a_bounded_wait() {
+        let tries = std::cell::Cell::new(0);
+        let pauses = std::cell::RefCell::new(Vec::new());
+        let got: Result<(), _> = retry_busy(
+            7,
+            |item| {
+                tries.set(tries.get() + 1);
+                Err((sharing_violation(), item))
+            },
+            is_sharing_violation,
+            |d| pauses.borrow_mut().push(d),
+        );
+        let (e, item) = got.expect_err("stays busy");
+        assert!(is_sharing_violation(&e));
+        assert_eq!(item, 7, "the item comes back for the caller");
+        assert_eq!(tries.get(), 1 + BUSY_RETRIES);
+        let waited: Duration = pauses.borrow().iter().sum();
+        assert_eq!(pauses.borrow().len(), BUSY_RETRIES as usize);
+        assert!(waited <= Duration::from_millis(3100), "{waited:?}");
+    }
+
+    #[test]
+    fn other_errors_are_not_retried() {
+        let tries = std::cell::Cell::new(0);
+        let got: Result<(), _> = retry_busy(
+            (),
+            |()| {
+                tries.set(tries.get() + 1);
+                Err((std::io::Error::from(std::io::ErrorKind::NotFound), ()))
+            },
+            is_sharing_violation,
+            |_| panic!("no pause"),
+        );
+        assert!(got.is_err());
+        assert_eq!(tries.get(), 1);
+    }
+
+    #[test]
+    fn a_staged_file_given_back_by_a_busy_rename_replaces_the_target_on_retry() {
+        let dir = published();
+        let target = dir.path().join("a.ics");
+        let mut tmp = temp_builder().tempfile_in(dir.path()).expect("tmp");
+        tmp.write_all(b"new").expect("write");
+        let tries = std::cell::Cell::new(0);
+        retry_busy(
+            tmp,
+            |t| {
+                tries.set(tries.get() + 1);
+                if tries.get() == 1 {
+                    // As a web server holding a.ics open makes Windows answer.
+                    return Err((sharing_violation(), t));
+                }
+                t.persist(&target).map(drop).map_err(|e| (e.error, e.file))
+            },
+            is_sharing_violation,
+            |_| {},
+        )
+        .map_err(|(e, _)| e)
+        .expect("renamed on the second try");
+        assert_eq!(std::fs::read(&target).expect("read"), b"new");
+        assert_eq!(tries.get(), 2);
+        assert!(temp_files(dir.path()).is_empty());
+    }
+
     #[test]
     fn temporary_names_are_recognised_exactly() {
         for name in [
@@ -1382,6 +1565,7 @@ mod tests {
         assert_eq!(mode(&dir.path().join("www")), Some(0o700), "not ours");
     }
 
+    #[cfg(unix)]
     fn out_file() -> Output {
         out("a.ics", "a")
     }
