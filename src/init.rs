@@ -82,7 +82,14 @@ pub fn files(now: DateTime<Utc>) -> Vec<(&'static str, String)> {
 
 fn render(t: &impl Template) -> String {
     // Rendering into a String fails only if a value's Display fails.
-    t.render().unwrap_or_default()
+    let mut text = t.render().unwrap_or_default();
+    // askama drops a template file's last line break; a text file ends in
+    // one, so that what an editor or `cat >>` adds starts on a line of its
+    // own.
+    if !text.ends_with('\n') {
+        text.push('\n');
+    }
+    text
 }
 
 /// Writes the starter files into `dir`, which must not exist or be empty:
@@ -154,6 +161,12 @@ mod tests {
         let files = files(now);
         let text: String = files.iter().map(|(_, t)| t.as_str()).collect();
         assert!(!text.contains("{{") && !text.contains("{%"), "{text}");
+        assert!(
+            files
+                .iter()
+                .all(|(_, t)| t.ends_with(".\n") || t.ends_with(":\n")),
+            "{text}"
+        );
         // 00:30 on 1 December in Oslo: next month is January.
         assert!(text.contains("start: 2027-01-10 18:00"), "{text}");
         assert!(text.contains("from: 2027-01-01"), "{text}");
