@@ -24,12 +24,12 @@ use crate::expand::{Change, Expansion, Kind, Occurrence, Skipped, Time};
 use crate::html::render;
 use crate::render::{Feed, systems_label};
 use crate::schedule::{ALL_FEED, Details, Series, Status, SystemNames};
-use crate::wording::{self, Rich, Span, Wording};
+use crate::wording::{Rich, Span, Wording};
 
-/// Renders `index.html` from the same expansion as the feeds, in bokmål
-/// (the schedules choose no language yet).
+/// Renders `index.html` from the same expansion as the feeds, in the
+/// settings' language.
 pub fn render_page(expansion: &Expansion, feeds: &[Feed], now: DateTime<Utc>) -> String {
-    render_in(&wording::NB, expansion, feeds, now)
+    render_in(expansion.schedule.settings.wording(), expansion, feeds, now)
 }
 
 /// [`render_page`] in the words of `w`.

@@ -153,6 +153,9 @@ impl Validator {
         };
         self.path = path.to_path_buf();
         let raw = &spanned.value;
+        if let Some(language) = raw.language.as_ref().and_then(|l| self.language(l)) {
+            settings.language = language;
+        }
         if let Some(name) = self.text(raw.calendar_name.as_ref(), "calendar-name", MAX_NAME_CHARS) {
             settings.calendar_name = Some(name);
         }
@@ -211,6 +214,51 @@ impl Validator {
             )
         });
         settings
+    }
+
+    fn language(&mut self, language: &Spanned<String>) -> Option<Language> {
+        let code = language.value.trim();
+        if let Some(l) = Language::from_code(code) {
+            return Some(l);
+        }
+        let lower = code.to_lowercase();
+        // What people write for the three languages, then typos of the codes.
+        let named = [
+            ("bokmål", "nb"),
+            ("bokmal", "nb"),
+            ("norsk", "nb"),
+            ("norwegian", "nb"),
+            ("no", "nb"),
+            ("nb-no", "nb"),
+            ("nob", "nb"),
+            ("nynorsk", "nn"),
+            ("nn-no", "nn"),
+            ("nno", "nn"),
+            ("english", "en"),
+            ("engelsk", "en"),
+            ("en-gb", "en"),
+            ("eng", "en"),
+        ];
+        let codes = Language::ALL.map(|(c, _)| c);
+        let guess = Language::from_code(&lower)
+            .map(Language::code)
+            .or_else(|| named.iter().find(|(n, _)| *n == lower).map(|(_, c)| *c))
+            .or_else(|| {
+                suggest(&lower, named.iter().map(|(n, _)| *n))
+                    .and_then(|n| named.iter().find(|(m, _)| *m == n).map(|(_, c)| *c))
+            })
+            .or_else(|| suggest(&lower, codes));
+        let list = "use `nb` (bokmål), `nn` (nynorsk) or `en` (English)";
+        let help = match guess {
+            Some(c) => format!("did you mean `{c}`? {list}"),
+            None => list.to_string(),
+        };
+        self.err(
+            language,
+            format!("unknown language `{}`", language.value),
+            Some(help),
+        );
+        None
     }
 
     fn zone(&mut self, zone: &Spanned<String>) -> Option<Tz> {
