@@ -1667,6 +1667,54 @@ mod tests {
     }
 
     #[test]
+    fn the_language_is_one_of_three_with_a_guess_when_it_is_not() {
+        let check = |value: &str| {
+            let text = format!("settings:\n  language: {value}\n");
+            let raw = crate::load::parse_str(Path::new("s.yaml"), &text).expect("parses");
+            let file = SourceFile {
+                path: "s.yaml".into(),
+                raw,
+            };
+            let validated = validate(&[file]);
+            let language = validated.schedule.settings.language;
+            let errors: Vec<(String, Option<String>)> = validated
+                .problems
+                .into_iter()
+                .filter(|p| p.severity == crate::error::Severity::Error)
+                .map(|p| (p.message, p.help))
+                .collect();
+            (language, errors)
+        };
+        for (code, language) in Language::ALL {
+            assert_eq!(check(code), (language, Vec::new()));
+        }
+        for (value, guess) in [
+            ("nynorsk", "nn"),
+            ("nynorks", "nn"),
+            ("NN", "nn"),
+            ("bokmål", "nb"),
+            ("no", "nb"),
+            ("English", "en"),
+            ("eng", "en"),
+            ("ne", "nb"),
+        ] {
+            let (_, errors) = check(value);
+            assert_eq!(errors.len(), 1, "{value}: {errors:?}");
+            assert_eq!(errors[0].0, format!("unknown language `{value}`"));
+            let help = errors[0].1.as_deref().unwrap_or_default();
+            assert!(
+                help.starts_with(&format!("did you mean `{guess}`?")),
+                "{value}: {help}"
+            );
+        }
+        let (_, errors) = check("deutsch");
+        assert_eq!(
+            errors[0].1.as_deref(),
+            Some("use `nb` (bokmål), `nn` (nynorsk) or `en` (English)")
+        );
+    }
+
+    #[test]
     fn settings_refuse_urls_and_durations_clients_cannot_use() {
         let problems = |settings: &str| {
             let text = format!("settings:\n{settings}");

@@ -952,19 +952,57 @@ mod tests {
     }
 
     #[test]
+    fn nynorsk_and_english_dates_and_notes() {
+        let d = day(2019, 12, 18);
+        assert_eq!((NN.date)(d, true), "onsdag 18. desember 2019");
+        assert_eq!((NN.weekday_day)(day(2019, 12, 16)), "måndag 16.");
+        assert_eq!(NN.weekday(day(2019, 4, 6)), "laurdag");
+        assert_eq!(NN.weekday(day(2019, 4, 7)), "sundag");
+        assert_eq!(
+            (NN.moved_note)(d, Some("jul")),
+            "Flytta frå 18.12.2019: jul"
+        );
+        assert_eq!((NN.extra_note)(None), "Ekstra vedlikehald.");
+        assert_eq!((NN.events)(2), "2 hendingar");
+
+        assert_eq!((EN.date)(day(2019, 12, 3), true), "Tuesday 3 December 2019");
+        assert_eq!((EN.day_month)(d, false), "18 December");
+        assert_eq!((EN.weekday_day)(day(2019, 12, 16)), "Monday 16");
+        let t = NaiveTime::from_hms_opt(16, 0, 0).expect("time");
+        assert_eq!((EN.time)(t), "16:00");
+        assert_eq!((NN.time)(t), "16.00");
+        assert_eq!(
+            (EN.moved_note)(d, Some("Christmas")),
+            "Moved from 18.12.2019: Christmas"
+        );
+        assert_eq!(
+            (EN.summary)(true, "Visma", "New version"),
+            "CANCELLED: Visma: New version"
+        );
+        assert_eq!((EN.events)(1), "1 event");
+    }
+
+    #[test]
     fn rich_text_slots_are_numbered_from_zero() {
-        // Every slot a renderer fills is there once, and no other.
+        // Every slot a renderer fills is there once, and no other, in
+        // every language.
+        for w in [&NB, &NN, &EN] {
+            slots_of(w);
+        }
+    }
+
+    fn slots_of(w: &Wording) {
         for (rich, slots) in [
-            (NB.intro, 2),
-            (NB.past_maintenance_hint, 1),
-            (NB.moved_from, 1),
-            (NB.extra_date, 0),
-            (NB.period, 2),
-            (NB.open_period, 2),
-            (NB.google_item, 2),
-            (NB.refresh_note, 0),
-            (NB.howto_google, 0),
-            (NB.download_warning, 0),
+            (w.intro, 2),
+            (w.past_maintenance_hint, 1),
+            (w.moved_from, 1),
+            (w.extra_date, 0),
+            (w.period, 2),
+            (w.open_period, 2),
+            (w.google_item, 2),
+            (w.refresh_note, 0),
+            (w.howto_google, 0),
+            (w.download_warning, 0),
         ] {
             let mut found: Vec<usize> = rich
                 .iter()
