@@ -2,7 +2,7 @@
 //! SUMMARY, DESCRIPTION, X-ALT-DESC and CATEGORIES, and the summaries and
 //! notes of `feeds.json` and `list`. One [`Wording`] table per language:
 //! [`NB`] bokmål, [`NN`] nynorsk, [`EN`] British English; the settings
-//! choose one (`crate::schedule::Language`).
+//! choose one (`settings: language:`).
 //!
 //! A language is a table: the renderers take a `&Wording` for their words,
 //! and the formats of dates, times and sentences are in the table too. The
