@@ -27,10 +27,32 @@ pub enum Span {
 /// A sentence with emphasis or values in it, in the language's word order.
 pub type Rich = &'static [Span];
 
+/// The page's fragment ids, which show in the address bar after a link
+/// within the page (`index.html#kommende`). Each is lowercase ASCII; the
+/// prefixes are followed by an outage's or a series' id.
+pub struct Ids {
+    pub main: &'static str,
+    pub contents: &'static str,
+    pub upcoming: &'static str,
+    pub past: &'static str,
+    pub maintenance: &'static str,
+    /// Also the prefix of each feed's block (`abonner-visma`).
+    pub subscribe: &'static str,
+    pub howto: &'static str,
+    pub google: &'static str,
+    /// After the subscribe prefix: the systems' feeds.
+    pub one_system: &'static str,
+    /// Before an outage's id.
+    pub outage: &'static str,
+    /// Before a series' id.
+    pub series: &'static str,
+}
+
 /// Every reader-facing text of one language.
 pub struct Wording {
     /// The BCP 47 tag of the language: the page's `lang`.
     pub lang: &'static str,
+    pub ids: Ids,
 
     // Days, dates and times.
     /// Monday first.
@@ -201,6 +223,19 @@ use Span::{Slot, Strong, Text};
 /// Norwegian bokmål.
 pub static NB: Wording = Wording {
     lang: "nb",
+    ids: Ids {
+        main: "hovedinnhold",
+        contents: "innhold",
+        upcoming: "kommende",
+        past: "tidligere",
+        maintenance: "vedlikehold",
+        subscribe: "abonner",
+        howto: "slik",
+        google: "google",
+        one_system: "system",
+        outage: "nedetid-",
+        series: "serie-",
+    },
 
     weekdays: [
         "mandag", "tirsdag", "onsdag", "torsdag", "fredag", "lørdag", "søndag",
@@ -437,6 +472,19 @@ pub static NB: Wording = Wording {
 /// Norwegian nynorsk.
 pub static NN: Wording = Wording {
     lang: "nn",
+    ids: Ids {
+        main: "hovudinnhald",
+        contents: "innhald",
+        upcoming: "komande",
+        past: "tidlegare",
+        maintenance: "vedlikehald",
+        subscribe: "abonner",
+        howto: "slik",
+        google: "google",
+        one_system: "system",
+        outage: "nedetid-",
+        series: "serie-",
+    },
 
     weekdays: [
         "måndag", "tysdag", "onsdag", "torsdag", "fredag", "laurdag", "sundag",
@@ -673,6 +721,19 @@ pub static NN: Wording = Wording {
 /// British English.
 pub static EN: Wording = Wording {
     lang: "en",
+    ids: Ids {
+        main: "main-content",
+        contents: "contents",
+        upcoming: "upcoming",
+        past: "past",
+        maintenance: "maintenance",
+        subscribe: "subscribe",
+        howto: "how-to",
+        google: "google",
+        one_system: "system",
+        outage: "downtime-",
+        series: "series-",
+    },
 
     weekdays: [
         "Monday",
