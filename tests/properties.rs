@@ -723,7 +723,9 @@ proptest! {
         location in title(16),
         long in prop::sample::select(vec![0usize, 1, 37, 80]),
     ) {
-        let title = format!("{}{title}", "ø".repeat(long));
+        // At most the 300 characters a title may have (the generated text
+        // can be longer: its pieces are up to 12 characters each).
+        let title: String = format!("{}{title}", "ø".repeat(long)).chars().take(300).collect();
         let yaml = format!(
             "systems:\n  - id: visma\n    name: {}\noutages:\n  - id: o\n    title: {}\n    systems: [visma]\n    start: 2019-06-03 08:00\n    end: 2019-06-03 09:00\n    description: {}\n    location: {}\n",
             q(&name), q(&title), q(&description), q(&location)
