@@ -8,7 +8,7 @@ use crate::expand::{Expansion, Kind, Occurrence, Time};
 use crate::render::summary;
 use crate::schedule::{Status, SystemNames};
 use crate::stamp;
-use crate::wording::{self, Wording};
+use crate::wording::Wording;
 
 /// Which occurrences to show.
 #[derive(Debug, Clone, Default)]
@@ -46,8 +46,7 @@ pub struct Item {
 }
 
 pub fn items(expansion: &Expansion, filter: &Filter) -> Vec<Item> {
-    // Bokmål: the schedules choose no language yet.
-    let w = &wording::NB;
+    let w = expansion.schedule.settings.wording();
     let names = expansion.schedule.system_names();
     expansion
         .occurrences
@@ -177,8 +176,7 @@ pub fn feeds_json(
         from: Some(today),
         ..Filter::default()
     };
-    // Bokmål, as in `items`.
-    let w = &wording::NB;
+    let w = settings.wording();
     let names = expansion.schedule.system_names();
     let upcoming_occurrences: Vec<&Occurrence> = expansion
         .occurrences

@@ -24,12 +24,12 @@ use crate::expand::{Change, Expansion, Kind, Occurrence, Skipped, Time};
 use crate::html::render;
 use crate::render::{Feed, systems_label};
 use crate::schedule::{ALL_FEED, Details, Series, Status, SystemNames};
-use crate::wording::{self, Rich, Span, Wording};
+use crate::wording::{Rich, Span, Wording};
 
-/// Renders `index.html` from the same expansion as the feeds, in bokmål
-/// (the schedules choose no language yet).
+/// Renders `index.html` from the same expansion as the feeds, in the
+/// settings' language.
 pub fn render_page(expansion: &Expansion, feeds: &[Feed], now: DateTime<Utc>) -> String {
-    render_in(&wording::NB, expansion, feeds, now)
+    render_in(expansion.schedule.settings.wording(), expansion, feeds, now)
 }
 
 /// [`render_page`] in the words of `w`.
@@ -89,7 +89,7 @@ fn render_in(w: &Wording, expansion: &Expansion, feeds: &[Feed], now: DateTime<U
     let past_hint = series_heading.map_or_else(Vec::new, |heading| {
         fill(
             w.past_maintenance_hint,
-            [Bit::link("#vedlikehold", heading)],
+            [Bit::to_id(w.ids.maintenance, heading)],
         )
     });
     let zone_note = (w.zone_note)(settings.zone.name());
@@ -101,7 +101,7 @@ fn render_in(w: &Wording, expansion: &Expansion, feeds: &[Feed], now: DateTime<U
             w.intro,
             [
                 Bit::Text(Cow::Owned(zone_note.clone())),
-                Bit::link("#abonner", w.subscribe),
+                Bit::to_id(w.ids.subscribe, w.subscribe),
             ],
         ),
         zone_note,
@@ -154,9 +154,10 @@ enum Bit<'a> {
 }
 
 impl<'a> Bit<'a> {
-    fn link(href: &'a str, text: &'a str) -> Self {
+    /// A link to the element with this id on the page.
+    fn to_id(id: &str, text: &'a str) -> Self {
         Bit::Link {
-            href: Cow::Borrowed(href),
+            href: Cow::Owned(format!("#{id}")),
             text,
             feed: None,
         }
@@ -659,7 +660,7 @@ fn feed_block<'a>(
             google: fill(
                 w.google_item,
                 [
-                    Bit::link("#google", w.google_steps),
+                    Bit::to_id(w.ids.google, w.google_steps),
                     Bit::Link {
                         href: Cow::Owned(google),
                         text: w.open_google,

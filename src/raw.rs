@@ -25,6 +25,8 @@ pub struct RawFile {
 #[derive(Debug, Deserialize, Default)]
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
 pub struct RawSettings {
+    /// `nb`, `nn` or `en`; bokmål when absent.
+    pub language: Option<Spanned<String>>,
     pub calendar_name: Option<Spanned<String>>,
     pub description: Option<Spanned<String>>,
     pub time_zone: Option<Spanned<String>>,

@@ -16,7 +16,7 @@ use crate::limits::MAX_YEAR;
 use crate::schedule::{ALL_FEED, Details, Status, SystemNames};
 use crate::stamp;
 use crate::state::Revision;
-use crate::wording::{self, Wording};
+use crate::wording::Wording;
 
 pub const PRODID: &str = concat!("-//nedetid//nedetid ", env!("CARGO_PKG_VERSION"), "//NO");
 
@@ -69,8 +69,7 @@ impl Event {
 impl<'e> Events<'e> {
     /// Renders every VEVENT (on all cores) with the zero revision.
     pub fn render(expansion: &'e Expansion) -> Self {
-        // Bokmål: the schedules choose no language yet.
-        let w = &wording::NB;
+        let w = expansion.schedule.settings.wording();
         let names = expansion.schedule.system_names();
         // The systems label once per details (a series' occurrences share
         // them), by address.
@@ -158,9 +157,9 @@ impl<'e> Events<'e> {
 
 /// The feeds, `all` first, then one per system in id order.
 pub fn feed_list(expansion: &Expansion) -> Vec<Feed> {
-    let w = &wording::NB;
     let schedule = expansion.schedule;
     let settings = &schedule.settings;
+    let w = settings.wording();
     let mut by_system: BTreeMap<&str, Vec<usize>> = BTreeMap::new();
     for (i, o) in expansion.occurrences.iter().enumerate() {
         for s in &o.details.systems {

@@ -7,7 +7,7 @@ use chrono_tz::Tz;
 
 use crate::error::Location;
 use crate::limits::{MAX_YEAR, MIN_YEAR};
-use crate::wording::Wording;
+use crate::wording::{self, Wording};
 
 /// Whether `date` is in [`MIN_YEAR`]..=[`MAX_YEAR`].
 pub fn in_years(date: NaiveDate) -> bool {
@@ -50,6 +50,8 @@ impl Schedule {
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct Settings {
+    /// The language of every text nedetid writes for readers.
+    pub language: Language,
     /// `None`: the wording's name for it.
     pub calendar_name: Option<String>,
     pub description: Option<String>,
@@ -69,6 +71,11 @@ pub struct Settings {
 }
 
 impl Settings {
+    /// The words of the settings' language.
+    pub fn wording(&self) -> &'static Wording {
+        self.language.wording()
+    }
+
     /// The calendar's name, in `w`'s words when the settings give none.
     pub fn calendar_name<'s>(&'s self, w: &'s Wording) -> &'s str {
         self.calendar_name.as_deref().unwrap_or(w.calendar_name)
@@ -78,6 +85,7 @@ impl Settings {
 impl Default for Settings {
     fn default() -> Self {
         Self {
+            language: Language::default(),
             calendar_name: None,
             description: None,
             zone: chrono_tz::Europe::Oslo,
@@ -87,6 +95,50 @@ impl Default for Settings {
             horizon_months: 13,
             retention_days: None,
             reminder: None,
+        }
+    }
+}
+
+/// The language readers are addressed in (`settings: language:`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Language {
+    /// Norwegian bokmål.
+    #[default]
+    Nb,
+    /// Norwegian nynorsk.
+    Nn,
+    /// British English.
+    En,
+}
+
+impl Language {
+    /// Every language, with its code in the schedules.
+    pub const ALL: [(&'static str, Language); 3] = [
+        ("nb", Language::Nb),
+        ("nn", Language::Nn),
+        ("en", Language::En),
+    ];
+
+    /// The language of a code in the schedules (`nb`, `nn`, `en`).
+    pub fn from_code(code: &str) -> Option<Self> {
+        Self::ALL.iter().find(|(c, _)| *c == code).map(|(_, l)| *l)
+    }
+
+    /// Its code in the schedules, which is also the page's `lang`.
+    pub fn code(self) -> &'static str {
+        match self {
+            Language::Nb => "nb",
+            Language::Nn => "nn",
+            Language::En => "en",
+        }
+    }
+
+    /// Its table of words.
+    pub fn wording(self) -> &'static Wording {
+        match self {
+            Language::Nb => &wording::NB,
+            Language::Nn => &wording::NN,
+            Language::En => &wording::EN,
         }
     }
 }

@@ -153,6 +153,9 @@ impl Validator {
         };
         self.path = path.to_path_buf();
         let raw = &spanned.value;
+        if let Some(language) = raw.language.as_ref().and_then(|l| self.language(l)) {
+            settings.language = language;
+        }
         if let Some(name) = self.text(raw.calendar_name.as_ref(), "calendar-name", MAX_NAME_CHARS) {
             settings.calendar_name = Some(name);
         }
@@ -211,6 +214,51 @@ impl Validator {
             )
         });
         settings
+    }
+
+    fn language(&mut self, language: &Spanned<String>) -> Option<Language> {
+        let code = language.value.trim();
+        if let Some(l) = Language::from_code(code) {
+            return Some(l);
+        }
+        let lower = code.to_lowercase();
+        // What people write for the three languages, then typos of the codes.
+        let named = [
+            ("bokmål", "nb"),
+            ("bokmal", "nb"),
+            ("norsk", "nb"),
+            ("norwegian", "nb"),
+            ("no", "nb"),
+            ("nb-no", "nb"),
+            ("nob", "nb"),
+            ("nynorsk", "nn"),
+            ("nn-no", "nn"),
+            ("nno", "nn"),
+            ("english", "en"),
+            ("engelsk", "en"),
+            ("en-gb", "en"),
+            ("eng", "en"),
+        ];
+        let codes = Language::ALL.map(|(c, _)| c);
+        let guess = Language::from_code(&lower)
+            .map(Language::code)
+            .or_else(|| named.iter().find(|(n, _)| *n == lower).map(|(_, c)| *c))
+            .or_else(|| {
+                suggest(&lower, named.iter().map(|(n, _)| *n))
+                    .and_then(|n| named.iter().find(|(m, _)| *m == n).map(|(_, c)| *c))
+            })
+            .or_else(|| suggest(&lower, codes));
+        let list = "use `nb` (bokmål), `nn` (nynorsk) or `en` (English)";
+        let help = match guess {
+            Some(c) => format!("did you mean `{c}`? {list}"),
+            None => list.to_string(),
+        };
+        self.err(
+            language,
+            format!("unknown language `{}`", language.value),
+            Some(help),
+        );
+        None
     }
 
     fn zone(&mut self, zone: &Spanned<String>) -> Option<Tz> {
@@ -1616,6 +1664,54 @@ mod tests {
         assert!(web_url("javascript:alert(1)").is_err());
         assert!(web_url("https://user:pw@a/").is_err());
         assert!(web_url("/relative/").is_err());
+    }
+
+    #[test]
+    fn the_language_is_one_of_three_with_a_guess_when_it_is_not() {
+        let check = |value: &str| {
+            let text = format!("settings:\n  language: {value}\n");
+            let raw = crate::load::parse_str(Path::new("s.yaml"), &text).expect("parses");
+            let file = SourceFile {
+                path: "s.yaml".into(),
+                raw,
+            };
+            let validated = validate(&[file]);
+            let language = validated.schedule.settings.language;
+            let errors: Vec<(String, Option<String>)> = validated
+                .problems
+                .into_iter()
+                .filter(|p| p.severity == crate::error::Severity::Error)
+                .map(|p| (p.message, p.help))
+                .collect();
+            (language, errors)
+        };
+        for (code, language) in Language::ALL {
+            assert_eq!(check(code), (language, Vec::new()));
+        }
+        for (value, guess) in [
+            ("nynorsk", "nn"),
+            ("nynorks", "nn"),
+            ("NN", "nn"),
+            ("bokmål", "nb"),
+            ("no", "nb"),
+            ("English", "en"),
+            ("eng", "en"),
+            ("ne", "nb"),
+        ] {
+            let (_, errors) = check(value);
+            assert_eq!(errors.len(), 1, "{value}: {errors:?}");
+            assert_eq!(errors[0].0, format!("unknown language `{value}`"));
+            let help = errors[0].1.as_deref().unwrap_or_default();
+            assert!(
+                help.starts_with(&format!("did you mean `{guess}`?")),
+                "{value}: {help}"
+            );
+        }
+        let (_, errors) = check("deutsch");
+        assert_eq!(
+            errors[0].1.as_deref(),
+            Some("use `nb` (bokmål), `nn` (nynorsk) or `en` (English)")
+        );
     }
 
     #[test]

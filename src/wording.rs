@@ -1,7 +1,8 @@
 //! The words readers see in the published files: the page, the feeds'
 //! SUMMARY, DESCRIPTION, X-ALT-DESC and CATEGORIES, and the summaries and
-//! notes of `feeds.json` and `list`. One [`Wording`] table per language;
-//! [`NB`] is bokmål.
+//! notes of `feeds.json` and `list`. One [`Wording`] table per language:
+//! [`NB`] bokmål, [`NN`] nynorsk, [`EN`] British English; the settings
+//! choose one (`settings: language:`).
 //!
 //! A language is a table: the renderers take a `&Wording` for their words,
 //! and the formats of dates, times and sentences are in the table too. The
@@ -26,10 +27,32 @@ pub enum Span {
 /// A sentence with emphasis or values in it, in the language's word order.
 pub type Rich = &'static [Span];
 
+/// The page's fragment ids, which show in the address bar after a link
+/// within the page (`index.html#kommende`). Each is lowercase ASCII; the
+/// prefixes are followed by an outage's or a series' id.
+pub struct Ids {
+    pub main: &'static str,
+    pub contents: &'static str,
+    pub upcoming: &'static str,
+    pub past: &'static str,
+    pub maintenance: &'static str,
+    /// Also the prefix of each feed's block (`abonner-visma`).
+    pub subscribe: &'static str,
+    pub howto: &'static str,
+    pub google: &'static str,
+    /// After the subscribe prefix: the systems' feeds.
+    pub one_system: &'static str,
+    /// Before an outage's id.
+    pub outage: &'static str,
+    /// Before a series' id.
+    pub series: &'static str,
+}
+
 /// Every reader-facing text of one language.
 pub struct Wording {
     /// The BCP 47 tag of the language: the page's `lang`.
     pub lang: &'static str,
+    pub ids: Ids,
 
     // Days, dates and times.
     /// Monday first.
@@ -50,7 +73,8 @@ pub struct Wording {
     pub time: fn(NaiveTime) -> String,
     /// Midnight as the end of a day ("24.00").
     pub end_of_day: &'static str,
-    /// Before a time or a span of times ("kl.").
+    /// Before a time or a span of times, with the space after it ("kl. "),
+    /// or nothing.
     pub at_time: &'static str,
     /// Between two days that follow each other ("og").
     pub and: &'static str,
@@ -199,6 +223,19 @@ use Span::{Slot, Strong, Text};
 /// Norwegian bokmål.
 pub static NB: Wording = Wording {
     lang: "nb",
+    ids: Ids {
+        main: "hovedinnhold",
+        contents: "innhold",
+        upcoming: "kommende",
+        past: "tidligere",
+        maintenance: "vedlikehold",
+        subscribe: "abonner",
+        howto: "slik",
+        google: "google",
+        one_system: "system",
+        outage: "nedetid-",
+        series: "serie-",
+    },
 
     weekdays: [
         "mandag", "tirsdag", "onsdag", "torsdag", "fredag", "lørdag", "søndag",
@@ -219,14 +256,14 @@ pub static NB: Wording = Wording {
     ],
     date: |d, with_year| {
         let day = format!("{} {}. {}", NB.weekday(d), d.day(), NB.month(d));
-        norwegian_year(day, d, with_year)
+        add_year(day, d, with_year)
     },
-    day_month: |d, with_year| norwegian_year(format!("{}. {}", d.day(), NB.month(d)), d, with_year),
+    day_month: |d, with_year| add_year(format!("{}. {}", d.day(), NB.month(d)), d, with_year),
     weekday_day: |d| format!("{} {}.", NB.weekday(d), d.day()),
     numeric_date: |d| d.format("%d.%m.%Y").to_string(),
     time: |t| format!("{:02}.{:02}", t.hour(), t.minute()),
     end_of_day: "24.00",
-    at_time: "kl.",
+    at_time: "kl. ",
     and: "og",
 
     all_systems: "Alle systemer",
@@ -432,8 +469,513 @@ pub static NB: Wording = Wording {
     download_hint: "Bare for engangsimport: oppdateres ikke.",
 };
 
-/// A Norwegian date, with " 2019" after it when asked for.
-fn norwegian_year(mut day: String, d: NaiveDate, with_year: bool) -> String {
+/// Norwegian nynorsk.
+pub static NN: Wording = Wording {
+    lang: "nn",
+    ids: Ids {
+        main: "hovudinnhald",
+        contents: "innhald",
+        upcoming: "komande",
+        past: "tidlegare",
+        maintenance: "vedlikehald",
+        subscribe: "abonner",
+        howto: "slik",
+        google: "google",
+        one_system: "system",
+        outage: "nedetid-",
+        series: "serie-",
+    },
+
+    weekdays: [
+        "måndag", "tysdag", "onsdag", "torsdag", "fredag", "laurdag", "sundag",
+    ],
+    months: [
+        "januar",
+        "februar",
+        "mars",
+        "april",
+        "mai",
+        "juni",
+        "juli",
+        "august",
+        "september",
+        "oktober",
+        "november",
+        "desember",
+    ],
+    date: |d, with_year| {
+        let day = format!("{} {}. {}", NN.weekday(d), d.day(), NN.month(d));
+        add_year(day, d, with_year)
+    },
+    day_month: |d, with_year| add_year(format!("{}. {}", d.day(), NN.month(d)), d, with_year),
+    weekday_day: |d| format!("{} {}.", NN.weekday(d), d.day()),
+    numeric_date: |d| d.format("%d.%m.%Y").to_string(),
+    time: |t| format!("{:02}.{:02}", t.hour(), t.minute()),
+    end_of_day: "24.00",
+    at_time: "kl. ",
+    and: "og",
+
+    all_systems: "Alle system",
+    feed_name: |calendar, system| format!("{calendar}: {system}"),
+    all_feed: "alle system",
+    calendar_name: "Planlagd nedetid",
+    summary: |cancelled, systems, title| {
+        let prefix = if cancelled { "AVLYST: " } else { "" };
+        format!("{prefix}{systems}: {title}")
+    },
+    outage_category: "Nedetid",
+    maintenance_category: "Vedlikehald",
+    tentative_note: "Tidspunktet er førebels.",
+    consequences: "Konsekvensar",
+    still_works: "Dette vil fungere",
+    affected_systems: "Råka system",
+    more_information: "Meir informasjon",
+    moved_note: |from, reason| {
+        let from = (NN.numeric_date)(from);
+        match reason {
+            Some(r) => format!("Flytta frå {from}: {r}"),
+            None => format!("Flytta frå {from}."),
+        }
+    },
+    extra_note: |reason| match reason {
+        Some(r) => format!("Ekstra vedlikehald: {r}"),
+        None => "Ekstra vedlikehald.".to_string(),
+    },
+
+    page_title: |calendar| format!("{calendar} for IKT-system"),
+    skip_to_content: "Hopp til hovudinnhaldet",
+    intro: &[
+        Text("Her står planlagde avbrot og vedlikehald som gjer at IKT-system ikkje kan brukast. "),
+        Slot(0),
+        Text(" "),
+        Slot(1),
+        Text(", så kjem endringane inn i kalenderen din av seg sjølv."),
+    ],
+    zone_note: |zone| {
+        if zone == "Europe/Oslo" {
+            "Alle klokkeslett er norsk tid.".to_string()
+        } else {
+            format!("Alle klokkeslett er oppgitt i tidssona {zone}.")
+        }
+    },
+    contents: "Innhald",
+    upcoming: "Komande nedetid",
+    past: "Tidlegare nedetid",
+    monthly_maintenance: "Månadleg vedlikehald",
+    regular_maintenance: "Fast vedlikehald",
+    subscribe: "Abonner på kalenderen",
+    no_upcoming: "Det er ikkje registrert nokon planlagd nedetid framover.",
+    soonest_first: "Nærmaste først.",
+    no_past: "Det er ikkje registrert nokon tidlegare nedetid.",
+    latest_first: "Sist først.",
+    past_maintenance_hint: &[
+        Text("Datoane for tidlegare vedlikehald står under "),
+        Slot(0),
+        Text("."),
+    ],
+    footer: "Denne sida og kalenderfilene blir laga automatisk frå dei same planane.",
+    to_contents: "Til innhaldslista",
+    copied: "Adressa er kopiert.",
+    copy_by_hand: "Adressa er merkt. Kopier ho med Ctrl+C (Cmd+C på Mac).",
+
+    when_term: "Når",
+    systems_term: "System",
+    place_term: "Stad",
+    status_term: "Status",
+    change_term: "Endring",
+    window_term: "Tidsrom",
+    period_term: "Periode",
+    cancelled: "AVLYST",
+    tentative: "Førebels",
+    tentative_detail: "tidspunktet kan bli endra",
+    ongoing: "Pågår no",
+    next: "Neste",
+    more_about: |title| format!("om {title}"),
+    all_dates_for: |title| format!("Alle datoar for {title}"),
+    dates_in_year: |year| format!("Vedlikehaldsdatoar for {year}"),
+    moved_from: &[Text("flytta frå "), Slot(0)],
+    extra_date: &[Text("ekstra dato")],
+    no_maintenance: "Ikkje vedlikehald",
+    no_maintenance_this_month: "Ikkje vedlikehald denne månaden.",
+    no_dates: "Ingen datoar i perioden.",
+    period: &[Slot(0), Text(" – "), Slot(1)],
+    open_period: &[
+        Text("frå "),
+        Slot(0),
+        Text(" (datoane under går til "),
+        Slot(1),
+        Text(")"),
+    ],
+
+    subscribe_intro: "Abonnerer du, kjem nye og endra tidspunkt inn i kalenderen din av seg \
+                      sjølv. Vel heile kalenderen, eller berre dei systema du brukar.",
+    refresh_note: &[
+        Strong("Merk:"),
+        Text(
+            " Kalenderprogramma hentar endringar med nokre timars mellomrom, ikkje med ein gong: \
+             Outlook etter nokre timar, Google Kalender etter 8 til 24 timar. Ved hastande \
+             endringar bør du difor også sjå på denne sida.",
+        ),
+    ],
+    // The menus of Outlook, Apple Kalender and Google Kalender are named as
+    // the programs show them: in bokmål, they have no nynorsk.
+    howto_heading: "Slik legg du til kalenderen",
+    howto_with_links: &[
+        &[
+            Strong("Outlook, jobb eller skule (Microsoft 365):"),
+            Text(
+                " vel «Legg til i Outlook (jobb/skule – Microsoft 365)» ved kalenderen du vil \
+                 ha, logg inn om du blir beden om det, og stadfest.",
+            ),
+        ],
+        &[
+            Strong("Outlook.com (privat):"),
+            Text(" vel «Legg til i Outlook.com (privat)»."),
+        ],
+        &[
+            Strong("Outlook-programmet på PC:"),
+            Text(" kopier adressa, vel "),
+            Strong("Legg til kalender"),
+            Text(" › "),
+            Strong("Fra Internett"),
+            Text(", lim inn adressa og vel OK."),
+        ],
+        &[
+            Strong("iPhone, iPad og Mac:"),
+            Text(" vel «Apple Kalender» og stadfest abonnementet."),
+        ],
+    ],
+    howto_without_links: &[
+        &[
+            Strong("Outlook:"),
+            Text(" kopier adressa, vel "),
+            Strong("Legg til kalender"),
+            Text(" › "),
+            Strong("Fra Internett"),
+            Text(" (eller "),
+            Strong("Abonner fra nettet"),
+            Text(" i Outlook på nett), lim inn adressa og stadfest."),
+        ],
+        &[
+            Strong("iPhone, iPad og Mac:"),
+            Text(" kopier adressa, vel "),
+            Strong("Arkiv"),
+            Text(" › "),
+            Strong("Nytt kalenderabonnement"),
+            Text(" i Kalender på Mac, eller "),
+            Strong("Legg til kalender"),
+            Text(" › "),
+            Strong("Legg til abonnementskalender"),
+            Text(" på iPhone, og lim inn adressa."),
+        ],
+    ],
+    howto_google: &[
+        Strong("Google Kalender:"),
+        Text(" kopier adressa. Opne Google Kalender på ei datamaskin, gå til "),
+        Strong("Andre kalendere"),
+        Text(" › "),
+        Strong("+"),
+        Text(" › "),
+        Strong("Fra URL"),
+        Text(", lim inn adressa og vel "),
+        Strong("Legg til kalender"),
+        Text(". Kalenderen kjem då også på telefonen."),
+    ],
+    download_warning: &[
+        Strong("Last ned berre for eingongsimport."),
+        Text(
+            " Ei nedlasta fil kan importerast éin gong, til dømes i ein felles kalender for ei \
+             avdeling. Ho blir ikkje oppdatert når planane blir endra, og importerer du ho to \
+             gonger, får du alle hendingane to gonger. Abonner heller når du kan.",
+        ),
+    ],
+    whole_calendar: "Heile kalenderen",
+    one_system: "Kalender for eitt system",
+    one_system_intro: "Brukar du berre nokre av systema, kan du abonnere på dei kvar for seg. \
+                       Opne systemet for å sjå adressa og lenkjene.",
+    events: |n| match n {
+        1 => "1 hending".to_string(),
+        n => format!("{n} hendingar"),
+    },
+    all_in_one: "Alle system i éin kalender.",
+    calendar_address: "Kalenderadresse",
+    address_for: |feed| format!("for {feed}"),
+    copy: "Kopier",
+    copy_address_for: |feed| format!("adressa for {feed}"),
+    add_outlook_work: "Legg til i Outlook (jobb/skule – Microsoft 365)",
+    add_outlook_personal: "Legg til i Outlook.com (privat)",
+    add_apple: "Apple Kalender (iPhone, iPad, Mac)",
+    google_item: &[
+        Text("Google Kalender: lim inn adressa under Andre kalendere › + › Fra URL (sjå "),
+        Slot(0),
+        Text("). Snarveg som ikkje alltid verkar: "),
+        Slot(1),
+        Text("."),
+    ],
+    google_steps: "framgangsmåten for Google Kalender",
+    open_google: "Opne i Google Kalender",
+    download: |file| format!("Last ned {file}"),
+    download_hint: "Berre for eingongsimport: blir ikkje oppdatert.",
+};
+
+/// British English.
+pub static EN: Wording = Wording {
+    lang: "en",
+    ids: Ids {
+        main: "main-content",
+        contents: "contents",
+        upcoming: "upcoming",
+        past: "past",
+        maintenance: "maintenance",
+        subscribe: "subscribe",
+        howto: "how-to",
+        google: "google",
+        one_system: "system",
+        outage: "downtime-",
+        series: "series-",
+    },
+
+    weekdays: [
+        "Monday",
+        "Tuesday",
+        "Wednesday",
+        "Thursday",
+        "Friday",
+        "Saturday",
+        "Sunday",
+    ],
+    months: [
+        "January",
+        "February",
+        "March",
+        "April",
+        "May",
+        "June",
+        "July",
+        "August",
+        "September",
+        "October",
+        "November",
+        "December",
+    ],
+    date: |d, with_year| {
+        let day = format!("{} {} {}", EN.weekday(d), d.day(), EN.month(d));
+        add_year(day, d, with_year)
+    },
+    day_month: |d, with_year| add_year(format!("{} {}", d.day(), EN.month(d)), d, with_year),
+    weekday_day: |d| format!("{} {}", EN.weekday(d), d.day()),
+    numeric_date: |d| d.format("%d.%m.%Y").to_string(),
+    time: |t| format!("{:02}:{:02}", t.hour(), t.minute()),
+    end_of_day: "24:00",
+    at_time: "",
+    and: "and",
+
+    all_systems: "All systems",
+    feed_name: |calendar, system| format!("{calendar}: {system}"),
+    all_feed: "all systems",
+    calendar_name: "Planned downtime",
+    summary: |cancelled, systems, title| {
+        let prefix = if cancelled { "CANCELLED: " } else { "" };
+        format!("{prefix}{systems}: {title}")
+    },
+    outage_category: "Downtime",
+    maintenance_category: "Maintenance",
+    tentative_note: "The time is provisional.",
+    consequences: "Impact",
+    still_works: "What will still work",
+    affected_systems: "Systems affected",
+    more_information: "More information",
+    moved_note: |from, reason| {
+        let from = (EN.numeric_date)(from);
+        match reason {
+            Some(r) => format!("Moved from {from}: {r}"),
+            None => format!("Moved from {from}."),
+        }
+    },
+    extra_note: |reason| match reason {
+        Some(r) => format!("Extra maintenance: {r}"),
+        None => "Extra maintenance.".to_string(),
+    },
+
+    page_title: |calendar| format!("{calendar} for IT systems"),
+    skip_to_content: "Skip to main content",
+    intro: &[
+        Text(
+            "This page lists planned outages and maintenance during which IT systems cannot be \
+             used. ",
+        ),
+        Slot(0),
+        Text(" "),
+        Slot(1),
+        Text(" and changes will appear in your calendar automatically."),
+    ],
+    zone_note: |zone| {
+        if zone == "Europe/Oslo" {
+            "All times are Norwegian time.".to_string()
+        } else {
+            format!("All times are in the {zone} time zone.")
+        }
+    },
+    contents: "Contents",
+    upcoming: "Upcoming downtime",
+    past: "Past downtime",
+    monthly_maintenance: "Monthly maintenance",
+    regular_maintenance: "Regular maintenance",
+    subscribe: "Subscribe to the calendar",
+    no_upcoming: "No planned downtime has been announced.",
+    soonest_first: "Soonest first.",
+    no_past: "No past downtime has been recorded.",
+    latest_first: "Most recent first.",
+    past_maintenance_hint: &[
+        Text("The dates of past maintenance are listed under "),
+        Slot(0),
+        Text("."),
+    ],
+    footer: "This page and the calendar files are produced automatically from the same plans.",
+    to_contents: "Back to contents",
+    copied: "The address has been copied.",
+    copy_by_hand: "The address is selected. Copy it with Ctrl+C (Cmd+C on a Mac).",
+
+    when_term: "When",
+    systems_term: "Systems",
+    place_term: "Location",
+    status_term: "Status",
+    change_term: "Change",
+    window_term: "Time",
+    period_term: "Period",
+    cancelled: "CANCELLED",
+    tentative: "Provisional",
+    tentative_detail: "the time may change",
+    ongoing: "In progress",
+    next: "Next",
+    more_about: |title| format!("about {title}"),
+    all_dates_for: |title| format!("All dates for {title}"),
+    dates_in_year: |year| format!("Maintenance dates in {year}"),
+    moved_from: &[Text("moved from "), Slot(0)],
+    extra_date: &[Text("extra date")],
+    no_maintenance: "No maintenance",
+    no_maintenance_this_month: "No maintenance this month.",
+    no_dates: "No dates in this period.",
+    period: &[Slot(0), Text(" – "), Slot(1)],
+    open_period: &[
+        Text("from "),
+        Slot(0),
+        Text(" (dates listed up to "),
+        Slot(1),
+        Text(")"),
+    ],
+
+    subscribe_intro: "If you subscribe, new and changed times will appear in your calendar \
+                      automatically. Choose the whole calendar, or just the systems you use.",
+    refresh_note: &[
+        Strong("Please note:"),
+        Text(
+            " calendar apps check for changes every few hours, not straight away: Outlook \
+             after a few hours, Google Calendar after 8 to 24 hours. For urgent changes, please \
+             check this page as well.",
+        ),
+    ],
+    howto_heading: "How to add the calendar",
+    howto_with_links: &[
+        &[
+            Strong("Outlook, work or school (Microsoft 365):"),
+            Text(
+                " choose ‘Add to Outlook (work/school – Microsoft 365)’ next to the calendar you \
+                 want, sign in if asked, and confirm.",
+            ),
+        ],
+        &[
+            Strong("Outlook.com (personal):"),
+            Text(" choose ‘Add to Outlook.com (personal)’."),
+        ],
+        &[
+            Strong("The Outlook app on a PC:"),
+            Text(" copy the address, choose "),
+            Strong("Add Calendar"),
+            Text(" › "),
+            Strong("From Internet"),
+            Text(", paste the address and choose OK."),
+        ],
+        &[
+            Strong("iPhone, iPad and Mac:"),
+            Text(" choose ‘Apple Calendar’ and confirm the subscription."),
+        ],
+    ],
+    howto_without_links: &[
+        &[
+            Strong("Outlook:"),
+            Text(" copy the address, choose "),
+            Strong("Add Calendar"),
+            Text(" › "),
+            Strong("From Internet"),
+            Text(" (or "),
+            Strong("Subscribe from web"),
+            Text(" in Outlook on the web), paste the address and confirm."),
+        ],
+        &[
+            Strong("iPhone, iPad and Mac:"),
+            Text(" copy the address, choose "),
+            Strong("File"),
+            Text(" › "),
+            Strong("New Calendar Subscription"),
+            Text(" in Calendar on a Mac, or "),
+            Strong("Add Calendar"),
+            Text(" › "),
+            Strong("Add Subscription Calendar"),
+            Text(" on an iPhone, and paste the address."),
+        ],
+    ],
+    howto_google: &[
+        Strong("Google Calendar:"),
+        Text(" copy the address. Open Google Calendar on a computer, go to "),
+        Strong("Other calendars"),
+        Text(" › "),
+        Strong("+"),
+        Text(" › "),
+        Strong("From URL"),
+        Text(", paste the address and choose "),
+        Strong("Add calendar"),
+        Text(". The calendar will then also appear on your phone."),
+    ],
+    download_warning: &[
+        Strong("Download only for a one-off import."),
+        Text(
+            " A downloaded file can be imported once, for example into a shared calendar for a \
+             department. It is not updated when the plans change, and if you import it twice, \
+             you get every event twice. Subscribe instead if you can.",
+        ),
+    ],
+    whole_calendar: "The whole calendar",
+    one_system: "A calendar for one system",
+    one_system_intro: "If you only use some of the systems, you can subscribe to each of them \
+                       separately. Open a system to see its address and links.",
+    events: |n| match n {
+        1 => "1 event".to_string(),
+        n => format!("{n} events"),
+    },
+    all_in_one: "All systems in one calendar.",
+    calendar_address: "Calendar address",
+    address_for: |feed| format!("for {feed}"),
+    copy: "Copy",
+    copy_address_for: |feed| format!("the address for {feed}"),
+    add_outlook_work: "Add to Outlook (work/school – Microsoft 365)",
+    add_outlook_personal: "Add to Outlook.com (personal)",
+    add_apple: "Apple Calendar (iPhone, iPad, Mac)",
+    google_item: &[
+        Text("Google Calendar: paste the address under Other calendars › + › From URL (see "),
+        Slot(0),
+        Text("). A shortcut that does not always work: "),
+        Slot(1),
+        Text("."),
+    ],
+    google_steps: "the steps for Google Calendar",
+    open_google: "Open in Google Calendar",
+    download: |file| format!("Download {file}"),
+    download_hint: "Only for a one-off import: not updated.",
+};
+
+/// A date, with " 2019" after it when asked for.
+fn add_year(mut day: String, d: NaiveDate, with_year: bool) -> String {
     if with_year {
         day.push(' ');
         day.push_str(&d.year().to_string());
@@ -471,19 +1013,57 @@ mod tests {
     }
 
     #[test]
+    fn nynorsk_and_english_dates_and_notes() {
+        let d = day(2019, 12, 18);
+        assert_eq!((NN.date)(d, true), "onsdag 18. desember 2019");
+        assert_eq!((NN.weekday_day)(day(2019, 12, 16)), "måndag 16.");
+        assert_eq!(NN.weekday(day(2019, 4, 6)), "laurdag");
+        assert_eq!(NN.weekday(day(2019, 4, 7)), "sundag");
+        assert_eq!(
+            (NN.moved_note)(d, Some("jul")),
+            "Flytta frå 18.12.2019: jul"
+        );
+        assert_eq!((NN.extra_note)(None), "Ekstra vedlikehald.");
+        assert_eq!((NN.events)(2), "2 hendingar");
+
+        assert_eq!((EN.date)(day(2019, 12, 3), true), "Tuesday 3 December 2019");
+        assert_eq!((EN.day_month)(d, false), "18 December");
+        assert_eq!((EN.weekday_day)(day(2019, 12, 16)), "Monday 16");
+        let t = NaiveTime::from_hms_opt(16, 0, 0).expect("time");
+        assert_eq!((EN.time)(t), "16:00");
+        assert_eq!((NN.time)(t), "16.00");
+        assert_eq!(
+            (EN.moved_note)(d, Some("Christmas")),
+            "Moved from 18.12.2019: Christmas"
+        );
+        assert_eq!(
+            (EN.summary)(true, "Visma", "New version"),
+            "CANCELLED: Visma: New version"
+        );
+        assert_eq!((EN.events)(1), "1 event");
+    }
+
+    #[test]
     fn rich_text_slots_are_numbered_from_zero() {
-        // Every slot a renderer fills is there once, and no other.
+        // Every slot a renderer fills is there once, and no other, in
+        // every language.
+        for w in [&NB, &NN, &EN] {
+            slots_of(w);
+        }
+    }
+
+    fn slots_of(w: &Wording) {
         for (rich, slots) in [
-            (NB.intro, 2),
-            (NB.past_maintenance_hint, 1),
-            (NB.moved_from, 1),
-            (NB.extra_date, 0),
-            (NB.period, 2),
-            (NB.open_period, 2),
-            (NB.google_item, 2),
-            (NB.refresh_note, 0),
-            (NB.howto_google, 0),
-            (NB.download_warning, 0),
+            (w.intro, 2),
+            (w.past_maintenance_hint, 1),
+            (w.moved_from, 1),
+            (w.extra_date, 0),
+            (w.period, 2),
+            (w.open_period, 2),
+            (w.google_item, 2),
+            (w.refresh_note, 0),
+            (w.howto_google, 0),
+            (w.download_warning, 0),
         ] {
             let mut found: Vec<usize> = rich
                 .iter()

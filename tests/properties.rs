@@ -1,6 +1,6 @@
 //! Property tests over generated schedules, in process (no binary, no files):
 //!
-//! - valid schedules (five zones, timed and all-day outages, maintenance
+//! - valid schedules (five zones, three languages, timed and all-day outages, maintenance
 //!   with skips, skipped months, moves and extra dates chosen among the
 //!   rule's real occurrences, hostile Unicode text): every feed reads back
 //!   with the `icalendar` crate's parser to exactly what `list` reports for
@@ -229,6 +229,8 @@ struct Series {
 #[derive(Debug, Clone)]
 struct Spec {
     zone: &'static str,
+    /// `nb`, `nn` or `en`.
+    language: &'static str,
     calendar_name: String,
     /// Names of `SYSTEM_IDS[..n]`.
     systems: Vec<(String, Option<String>)>,
@@ -311,18 +313,22 @@ fn series() -> impl Strategy<Value = Series> {
 fn spec() -> impl Strategy<Value = Spec> {
     (
         prop::sample::select(ZONES.to_vec()),
+        prop::sample::select(vec!["nb", "nn", "en"]),
         title(8),
         prop::collection::vec((title(8), prop::option::of(text(12))), 1..=4),
         prop::collection::vec(outage(), 0..=6),
         prop::collection::vec(series(), 0..=2),
     )
-        .prop_map(|(zone, calendar_name, systems, outages, series)| Spec {
-            zone,
-            calendar_name,
-            systems,
-            outages,
-            series,
-        })
+        .prop_map(
+            |(zone, language, calendar_name, systems, outages, series)| Spec {
+                zone,
+                language,
+                calendar_name,
+                systems,
+                outages,
+                series,
+            },
+        )
 }
 
 /// The exceptions of one series, chosen among its rule dates.
@@ -428,6 +434,7 @@ impl Spec {
         let n = self.systems.len();
         let mut y = String::new();
         let _ = writeln!(y, "settings:\n  time-zone: {}", self.zone);
+        let _ = writeln!(y, "  language: {}", self.language);
         let _ = writeln!(y, "  calendar-name: {}", q(&self.calendar_name));
         y.push_str("  uid-domain: test.example\nsystems:\n");
         for (i, (name, description)) in self.systems.iter().enumerate() {
@@ -716,7 +723,9 @@ proptest! {
         location in title(16),
         long in prop::sample::select(vec![0usize, 1, 37, 80]),
     ) {
-        let title = format!("{}{title}", "ø".repeat(long));
+        // At most the 300 characters a title may have (the generated text
+        // can be longer: its pieces are up to 12 characters each).
+        let title: String = format!("{}{title}", "ø".repeat(long)).chars().take(300).collect();
         let yaml = format!(
             "systems:\n  - id: visma\n    name: {}\noutages:\n  - id: o\n    title: {}\n    systems: [visma]\n    start: 2019-06-03 08:00\n    end: 2019-06-03 09:00\n    description: {}\n    location: {}\n",
             q(&name), q(&title), q(&description), q(&location)

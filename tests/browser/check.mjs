@@ -15,6 +15,9 @@
 // and saves full-page screenshots of both widths to --artifacts.
 //
 // usage: node check.mjs --site DIR --artifacts DIR --profile DIR --chromium PATH [--root DIR]
+//        [--name NAME] [--locale nb-NO] [--copy Kopier] [--copied 'kopiert|merket']
+// (--name prefixes the screenshots; --copy is the copy button's label and
+// --copied what its status may say, in the page's language)
 
 import { createServer } from 'node:http';
 import { createRequire } from 'node:module';
@@ -33,6 +36,9 @@ for (const k of ['site', 'artifacts', 'profile', 'chromium']) {
   }
 }
 const site = path.resolve(opts.site);
+const name = opts.name ?? 'index';
+const copyLabel = opts.copy ?? 'Kopier';
+const copiedSaid = new RegExp(opts.copied ?? 'kopiert|merket');
 const shown = (p) => (opts.root ? path.relative(opts.root, p) : p);
 
 const require = createRequire(new URL('./.deps/package.json', import.meta.url));
@@ -113,7 +119,7 @@ const context = await chromium.launchPersistentContext(opts.profile, {
     '--disable-sync',
   ],
   viewport: { width: 390, height: 844 },
-  locale: 'nb-NO',
+  locale: opts.locale ?? 'nb-NO',
   timezoneId: 'Europe/Oslo',
 });
 
@@ -160,7 +166,7 @@ try {
     if (!skip.ok) fail(`${view.name}: the first Tab does not show the skip link (${skip.what})`);
     await page.evaluate(() => document.activeElement && document.activeElement.blur());
 
-    const file = path.join(opts.artifacts, `index-${view.name}.png`);
+    const file = path.join(opts.artifacts, `${name}-${view.name}.png`);
     await page.screenshot({ path: file, fullPage: true });
     screenshots.push(shown(file));
 
@@ -254,7 +260,7 @@ try {
   }
 
   // The first "Kopier" copies the address of the feed beside it.
-  const button = page.getByRole('button', { name: /^Kopier/ }).first();
+  const button = page.getByRole('button', { name: new RegExp(`^${copyLabel}`) }).first();
   const inputId = await button.getAttribute('data-copy');
   const address = await page.inputValue(`#${inputId}`);
   await button.click();
@@ -270,7 +276,7 @@ try {
   if (copied !== null && copied !== address) {
     fail(`Kopier put "${copied}" on the clipboard, not "${address}" (status: ${said})`);
   }
-  if (!/kopiert|merket/.test(said)) fail(`Kopier said "${said}"`);
+  if (!copiedSaid.test(said)) fail(`Kopier said "${said}"`);
   await page.waitForTimeout(100);
 
   // Without JavaScript: no dead Kopier buttons, the addresses are there.
@@ -296,13 +302,13 @@ for (const u of external) fail(`request to outside 127.0.0.1: ${u}`);
 
 const secs = ((Date.now() - started) / 1000).toFixed(1);
 if (failures.length > 0) {
-  for (const f of failures) console.error(`browser: FAIL: ${f}`);
-  console.error(`browser: FAILED: ${failures.length} problems (${secs} s)`);
+  for (const f of failures) console.error(`browser: ${name}: FAIL: ${f}`);
+  console.error(`browser: ${name}: FAILED: ${failures.length} problems (${secs} s)`);
   process.exit(1);
 }
 console.log(
-  `browser: OK: 0 axe violations (${axeRules} rules passed), ` +
+  `browser: ${name}: OK: 0 axe violations (${axeRules} rules passed), ` +
     `no horizontal scroll at ${widths.map((w) => `${w}px`).join(' and ')}, ` +
-    `html-validate: ${htmlErrors} errors, no external requests, Kopier works, ` +
+    `html-validate: ${htmlErrors} errors, no external requests, ${copyLabel} works, ` +
     `screenshots: ${screenshots.join(', ')} (${secs} s)`,
 );

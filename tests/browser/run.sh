@@ -8,6 +8,8 @@
 # checks for horizontal scrolling at 390px and 1280px, tap-target sizes, the
 # skip link, fragment links, the download links, that no request leaves
 # 127.0.0.1, that "Kopier" works, and validates the HTML with html-validate.
+# Then the same checks on the nynorsk and English pages of
+# tests/fixtures/valid/language-{nn,en} (built with --now 2019-11-30T12:00:00Z).
 # Screenshots go to tests/browser/artifacts/ (git-ignored).
 #
 # usage: bash tests/browser/run.sh        (from any directory)
@@ -85,3 +87,25 @@ node "$here/check.mjs" \
     --profile "$work/profile" \
     --chromium "$chromium" \
     --root "$root"
+
+# --- 5. the other languages -----------------------------------------------------------
+# language, browser locale, copy button, what its status may say
+for spec in "nn nn-NO Kopier kopiert|merkt" "en en-GB Copy copied|selected"; do
+    read -r lang locale copy copied <<< "$spec"
+    (cd "$root" && "$bin" build --schedules "tests/fixtures/valid/language-$lang" \
+        --out "$work/out-$lang" --now 2019-11-30T12:00:00Z) > "$work/build-$lang.log" 2>&1 || {
+        cat "$work/build-$lang.log" >&2
+        say "nedetid build of language-$lang failed"
+        exit 1
+    }
+    node "$here/check.mjs" \
+        --site "$work/out-$lang" \
+        --artifacts "$artifacts" \
+        --profile "$work/profile-$lang" \
+        --chromium "$chromium" \
+        --root "$root" \
+        --name "index-$lang" \
+        --locale "$locale" \
+        --copy "$copy" \
+        --copied "$copied"
+done
