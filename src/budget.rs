@@ -7,7 +7,7 @@
 use std::collections::HashMap;
 
 use crate::error::{Location, Problem};
-use crate::expand::{Expansion, Form};
+use crate::expand::{Expansion, Form, too_many_feed_events};
 use crate::limits::{MAX_FEED_EVENTS, MAX_OUTPUT_BYTES};
 use crate::schedule::Details;
 
@@ -47,17 +47,12 @@ pub fn check(expansion: &Expansion) -> Vec<Problem> {
     if events > MAX_FEED_EVENTS
         && let Some((id, most)) = largest(|s| s.events as u64)
     {
-        problems.push(
-            Problem::error(
-                place(expansion, id),
-                format!(
-                    "the feeds would hold {events} events in all; the limit for one build is {MAX_FEED_EVENTS}"
-                ),
-            )
-            .help(format!(
-                "`{id}` alone puts {most} in them (each occurrence once in `all.ics` and once per system): set `until`, list fewer systems than `all`, or split the schedules into several builds"
-            )),
-        );
+        problems.push(too_many_feed_events(
+            place(expansion, id),
+            (events, true),
+            id,
+            most as usize,
+        ));
     }
     if bytes > MAX_OUTPUT_BYTES
         && let Some((id, most)) = largest(|s| s.bytes)
@@ -152,6 +147,32 @@ mod tests {
                 "the feeds would hold 717099 events in all; the limit for one build is 500000"
             ),
             "{p:?}"
+        );
+    }
+
+    #[test]
+    fn expansion_stops_at_the_series_that_goes_over() {
+        let mut yaml = String::from("systems:\n");
+        for i in 0..150 {
+            yaml.push_str(&format!("  - id: s{i}\n    name: S{i}\n"));
+        }
+        yaml.push_str("maintenance:\n");
+        for id in ["m1", "m2", "m3"] {
+            yaml.push_str(&format!(
+                "  - id: {id}\n    title: M\n    systems: all\n    rule: FREQ=DAILY\n    from: 2020-01-01\n    until: 2028-12-31\n    start-time: \"10:00\"\n    end-time: \"11:00\"\n"
+            ));
+        }
+        let files = [(std::path::PathBuf::from("t.yaml"), yaml.into_bytes())];
+        let checked = load_memory(&files).unwrap_or_else(|e| panic!("{e}"));
+        let error = expansion(&checked, DateTime::<Utc>::UNIX_EPOCH)
+            .err()
+            .map(|e| e.to_string())
+            .unwrap_or_default();
+        // 3,288 days x 151 feeds each: the second series goes over.
+        assert!(error.contains("`m2` alone puts 496488 in them"), "{error}");
+        assert!(
+            error.contains("would hold at least 992976 events"),
+            "{error}"
         );
     }
 

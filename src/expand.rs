@@ -14,6 +14,7 @@ use chrono::{
 use chrono_tz::Tz;
 
 use crate::error::{Location, Problem};
+use crate::limits::MAX_FEED_EVENTS;
 use crate::rules::rule_dates;
 use crate::schedule::{Details, Outage, Schedule, Series, When, Window};
 
@@ -234,7 +235,14 @@ pub fn expand(schedule: &Schedule, now: DateTime<Utc>) -> Result<Expansion<'_>, 
             Err(p) => problems.push(p),
         }
     }
+    // Events in all feeds together (each once in `all.ics` and once per
+    // system), counted as they are made, so that no input can make the
+    // expansion itself grow without bound.
+    let feed_events =
+        |o: &[Occurrence]| -> usize { o.iter().map(|o| 1 + o.details.systems.len()).sum() };
+    let mut events = feed_events(&occurrences);
     for series in &schedule.series {
+        let before = occurrences.len();
         if let Err(mut p) = expand_series(
             zone,
             series,
@@ -246,6 +254,37 @@ pub fn expand(schedule: &Schedule, now: DateTime<Utc>) -> Result<Expansion<'_>, 
         ) {
             problems.append(&mut p);
         }
+        let added = feed_events(&occurrences[before..]);
+        events += added;
+        if events > MAX_FEED_EVENTS {
+            problems.push(too_many_feed_events(
+                series.at.clone(),
+                (
+                    events,
+                    schedule
+                        .series
+                        .last()
+                        .is_some_and(|l| std::ptr::eq(l, series)),
+                ),
+                &series.id,
+                added,
+            ));
+            return Err(problems);
+        }
+    }
+    if events > MAX_FEED_EVENTS
+        && let Some(outage) = schedule
+            .outages
+            .iter()
+            .max_by_key(|o| o.details.systems.len())
+    {
+        let most = 1 + outage.details.systems.len();
+        problems.push(too_many_feed_events(
+            outage.at.clone(),
+            (events, true),
+            &outage.id,
+            most,
+        ));
     }
     if !problems.is_empty() {
         return Err(problems);
@@ -486,8 +525,56 @@ fn expand_series<'a>(
     if problems.is_empty() {
         Ok(())
     } else {
-        Err(problems)
+        Err(once_per_place(problems))
     }
+}
+
+/// A build whose feeds would hold more than [`MAX_FEED_EVENTS`] events,
+/// located at the outage or series `id` that puts `most` of them in.
+/// `counted_all`: `events` is the whole build's count, not the count when
+/// expansion stopped.
+pub fn too_many_feed_events(
+    at: Location,
+    (events, counted_all): (usize, bool),
+    id: &str,
+    most: usize,
+) -> Problem {
+    let so_far = if counted_all { "" } else { "at least " };
+    Problem::error(
+        at,
+        format!("the feeds would hold {so_far}{events} events in all; the limit for one build is {MAX_FEED_EVENTS}"),
+    )
+    .help(format!(
+        "`{id}` alone puts {most} in them (each occurrence once in `all.ics` and once per system): set `until`, list fewer systems than `all`, or split the schedules into several builds"
+    ))
+}
+
+/// The first problem at each place, its help saying how many more dates
+/// have the same one: a window time in the hour the clocks change is the
+/// same mistake on every such date.
+fn once_per_place(problems: Vec<Problem>) -> Vec<Problem> {
+    let mut kept: Vec<(Problem, usize)> = Vec::new();
+    for p in problems {
+        match kept.iter_mut().find(|(k, _)| k.location == p.location) {
+            Some((_, more)) => *more += 1,
+            None => kept.push((p, 0)),
+        }
+    }
+    kept.into_iter()
+        .map(|(mut p, more)| {
+            if more > 0 {
+                let also = format!(
+                    "the same on {more} more date{}",
+                    if more == 1 { "" } else { "s" }
+                );
+                p.help = Some(match p.help {
+                    Some(h) => format!("{h} ({also})"),
+                    None => also,
+                });
+            }
+            p
+        })
+        .collect()
 }
 
 /// Why a rule date is left out (`Some(None)`: skipped without a reason),
@@ -519,8 +606,30 @@ mod tests {
 
     use chrono::{DateTime, NaiveDate, Utc};
 
-    use super::local_midnight;
+    use super::{Location, Problem, local_midnight, once_per_place};
     use crate::pipeline::{expansion_as, load_memory};
+
+    #[test]
+    fn one_mistake_on_many_dates_is_one_problem_with_a_count() {
+        let at = Location::default();
+        let p = |d: &str| Problem::error(at.clone(), format!("{d} does not exist")).help("move it");
+        let other = Problem::error(
+            Location {
+                line: 9,
+                ..Location::default()
+            },
+            "other",
+        );
+        let kept = once_per_place(vec![p("a"), other, p("b"), p("c")]);
+        assert_eq!(kept.len(), 2);
+        assert_eq!(kept[0].message, "a does not exist");
+        assert_eq!(
+            kept[0].help.as_deref(),
+            Some("move it (the same on 2 more dates)")
+        );
+        assert_eq!(kept[1].message, "other");
+        assert_eq!(kept[1].help, None);
+    }
     use crate::schedule::Recurrence;
 
     fn utc(s: &str) -> DateTime<Utc> {

@@ -92,7 +92,7 @@ fn item(w: &Wording, o: &Occurrence, names: &SystemNames) -> Item {
         kind: o.kind,
         summary: summary(w, o.details, names),
         title: o.details.title.clone(),
-        systems: o.details.systems.clone(),
+        systems: o.details.systems.to_vec(),
         status: o.details.status,
         all_day,
         start,

@@ -162,7 +162,7 @@ pub fn feed_list(expansion: &Expansion) -> Vec<Feed> {
     let w = settings.wording();
     let mut by_system: BTreeMap<&str, Vec<usize>> = BTreeMap::new();
     for (i, o) in expansion.occurrences.iter().enumerate() {
-        for s in &o.details.systems {
+        for s in o.details.systems.iter() {
             by_system.entry(s.as_str()).or_default().push(i);
         }
     }

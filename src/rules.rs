@@ -150,9 +150,10 @@ impl<'s> RuleDates<'s> {
         let mut problems = Vec::new();
         let mut used = BTreeMap::<NaiveDate, &Location>::new();
         let mut claim = |d: NaiveDate, at: &'s Location, problems: &mut Vec<Problem>| {
-            if let Some(first) = used.insert(d, at) {
+            if let Some(other) = used.insert(d, at) {
+                let (first, second) = in_file_order(other, at);
                 problems.push(
-                    Problem::error(at.clone(), format!("{d} already has an exception"))
+                    Problem::error(second.clone(), format!("{d} already has an exception"))
                         .help(format!("the first one is at {first}; keep one")),
                 );
             }
@@ -166,6 +167,14 @@ impl<'s> RuleDates<'s> {
         for m in &series.moves {
             if !self.is_occurrence(m.from) {
                 problems.push(self.not_occurrence(m.from, &m.at, "moved date"));
+            } else if series.skip_months.iter().any(|s| s.month == m.from.month()) {
+                problems.push(
+                    Problem::error(
+                        m.at.clone(),
+                        format!("moved date {} is in skipped month {}", m.from, m.from.month()),
+                    )
+                    .help("the month is skipped, so there is nothing to move: remove the move, or add the day as an extra date"),
+                );
             }
             claim(m.from, &m.at, &mut problems);
             let skipped_day = series.skips.iter().any(|s| s.date == m.to)
@@ -209,10 +218,11 @@ impl<'s> RuleDates<'s> {
             .filter(|m| m.to != m.from)
             .map(|m| (m.to, &m.at));
         for (date, at) in moved.chain(series.extras.iter().map(|e| (e.date, &e.at))) {
-            if let Some(first) = targets.insert(date, at) {
+            if let Some(other) = targets.insert(date, at) {
+                let (first, second) = in_file_order(other, at);
                 problems.push(
                     Problem::error(
-                        at.clone(),
+                        second.clone(),
                         format!("{date} is already the date of another move or extra date"),
                     )
                     .help(format!("the other one is at {first}; keep one")),
@@ -222,10 +232,23 @@ impl<'s> RuleDates<'s> {
         problems
     }
 
-    /// A skipped month must be one the rule has.
+    /// A skipped month must be one the rule has, and be given once.
     fn skipped_months(&self) -> Vec<Problem> {
         let series = self.series;
-        series
+        let mut seen = BTreeMap::<u32, &Location>::new();
+        let repeated = series.skip_months.iter().filter_map(|sm| {
+            let other = seen.insert(sm.month, &sm.at)?;
+            let (first, second) = in_file_order(other, &sm.at);
+            Some(
+                Problem::error(
+                    second.clone(),
+                    format!("month {} is skipped twice", sm.month),
+                )
+                .help(format!("the first one is at {first}; keep one")),
+            )
+        });
+        let mut problems: Vec<Problem> = repeated.collect();
+        let missing = series
             .skip_months
             .iter()
             .filter(|sm| !self.dates.iter().any(|d| d.month() == sm.month))
@@ -238,9 +261,16 @@ impl<'s> RuleDates<'s> {
                     ),
                 )
                 .help("remove the skipped month")
-            })
-            .collect()
+            });
+        problems.extend(missing);
+        problems
     }
+}
+
+/// Two places of the same exception, the one written first first.
+fn in_file_order<'l>(a: &'l Location, b: &'l Location) -> (&'l Location, &'l Location) {
+    let key = |l: &Location| (l.file.clone(), l.line, l.column);
+    if key(a) <= key(b) { (a, b) } else { (b, a) }
 }
 
 /// A help naming the rule dates on either side of `d`.
@@ -254,5 +284,60 @@ fn nearest(dates: &[NaiveDate], d: NaiveDate) -> String {
         "the rule has no occurrences near it".into()
     } else {
         format!("the nearest occurrences are {}", near.join(" and "))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use chrono::{DateTime, Utc};
+
+    use crate::pipeline::{expansion, load_memory};
+
+    /// The error lines `check` prints for a weekly series with `extra` keys.
+    fn errors(extra: &str) -> Vec<String> {
+        let yaml = format!(
+            "systems:\n  - id: a\n    name: A\nmaintenance:\n  - id: m\n    title: M\n    systems: [a]\n    rule: FREQ=WEEKLY;BYDAY=TU\n    from: 2019-01-01\n    until: 2019-06-01\n    start-time: \"10:00\"\n    end-time: \"11:00\"\n{extra}"
+        );
+        let files = [(std::path::PathBuf::from("t.yaml"), yaml.into_bytes())];
+        let checked = load_memory(&files).unwrap_or_else(|e| panic!("{e}"));
+        match expansion(&checked, DateTime::<Utc>::UNIX_EPOCH) {
+            Ok(_) => Vec::new(),
+            Err(e) => e
+                .to_string()
+                .lines()
+                .map(str::trim_start)
+                .filter(|l| l.starts_with("error: "))
+                .map(String::from)
+                .collect(),
+        }
+    }
+
+    #[test]
+    fn a_move_out_of_a_skipped_month_is_an_error() {
+        let e = errors(
+            "    skip-months:\n      - month: 3\n    moves:\n      - from: 2019-03-05\n        to: 2019-04-03\n",
+        );
+        assert_eq!(
+            e,
+            ["error: t.yaml:16:15: moved date 2019-03-05 is in skipped month 3"]
+        );
+    }
+
+    #[test]
+    fn a_month_skipped_twice_is_an_error_at_the_second() {
+        let e = errors("    skip-months:\n      - month: 3\n      - month: 3\n");
+        assert_eq!(e, ["error: t.yaml:15:16: month 3 is skipped twice"]);
+    }
+
+    #[test]
+    fn a_repeated_exception_is_reported_where_it_is_repeated() {
+        // The move comes first in the file, the skip of the same date later.
+        let e = errors(
+            "    moves:\n      - from: 2019-01-08\n        to: 2019-01-09\n    skip:\n      - date: 2019-01-08\n",
+        );
+        assert_eq!(
+            e,
+            ["error: t.yaml:17:15: 2019-01-08 already has an exception"]
+        );
     }
 }

@@ -179,7 +179,8 @@ pub struct Details {
     pub status: Status,
     pub link: Option<String>,
     /// Ids of the systems hit, sorted; every system when `all` was written.
-    pub systems: Vec<String>,
+    /// Shared: with `systems: all`, every item holds the same list.
+    pub systems: std::sync::Arc<[String]>,
     /// `systems: all` was written.
     pub all_systems: bool,
 }

@@ -8,6 +8,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 use std::str::FromStr;
+use std::sync::Arc;
 
 use chrono::{FixedOffset, NaiveDate, NaiveDateTime, NaiveTime, TimeZone as _};
 use chrono_tz::Tz;
@@ -47,6 +48,7 @@ pub fn validate(files: &[SourceFile]) -> Validated {
         .iter()
         .any(|p| p.severity == crate::error::Severity::Error);
     let systems = v.systems(files);
+    v.all_systems = systems.iter().map(|s| s.id.clone()).collect();
     let known: BTreeMap<&str, &System> = systems.iter().map(|s| (s.id.as_str(), s)).collect();
     // Ids are unique across files: checked in file order first. Then the
     // files' outages and series are checked on every core; the problems come
@@ -62,12 +64,13 @@ pub fn validate(files: &[SourceFile]) -> Validated {
             (file, found)
         })
         .collect();
-    let (rejected, known) = (&v.rejected, &known);
+    let (rejected, known, all_systems) = (&v.rejected, &known, &v.all_systems);
     let checked = crate::par::map_from(&duplicates, 2, |(file, duplicates)| {
         let mut fv = Validator {
             path: file.path.clone(),
             problems: Vec::new(),
             rejected: rejected.clone(),
+            all_systems: all_systems.clone(),
         };
         let mut duplicates = duplicates.iter().cloned();
         let mut outages = Vec::new();
@@ -109,6 +112,8 @@ struct Validator {
     problems: Vec<Problem>,
     /// System ids reported as invalid.
     rejected: BTreeSet<String>,
+    /// Every valid system's id, sorted: what `systems: all` means.
+    all_systems: Arc<[String]>,
 }
 
 impl Validator {
@@ -451,6 +456,9 @@ impl Validator {
                 }
                 seen.insert(id.value.clone(), self.at(id));
                 let Some(name) = self.required_text(name, "name") else {
+                    // Reported; the system exists, so uses of it are not
+                    // errors too.
+                    self.rejected.insert(id.value.clone());
                     continue;
                 };
                 out.push(System {
@@ -635,11 +643,9 @@ impl Validator {
         &mut self,
         systems: &Spanned<RawSystems>,
         known: &BTreeMap<&str, &System>,
-    ) -> Option<(Vec<String>, bool)> {
+    ) -> Option<(Arc<[String]>, bool)> {
         match &systems.value {
-            RawSystems::Word(w) if w.trim() == ALL_FEED => {
-                Some((known.keys().map(|k| k.to_string()).collect(), true))
-            }
+            RawSystems::Word(w) if w.trim() == ALL_FEED => Some((self.all_systems.clone(), true)),
             RawSystems::Word(w) => {
                 let help = if known.contains_key(w.trim()) {
                     format!("write a list: `systems: [{}]`", w.trim())
@@ -705,7 +711,7 @@ impl Validator {
                         ok = false;
                     }
                 }
-                ok.then(|| (out.into_iter().collect(), false))
+                ok.then(|| (out.into_iter().collect::<Vec<_>>().into(), false))
             }
         }
     }
@@ -1291,7 +1297,7 @@ fn unchecked_details() -> Details {
         location: None,
         status: Status::Confirmed,
         link: None,
-        systems: Vec::new(),
+        systems: Arc::from([]),
         all_systems: false,
     }
 }
@@ -1642,6 +1648,23 @@ mod tests {
                 vec!["`description` is 5001 characters long; the limit is 5000".to_string()]
             )
         );
+    }
+
+    #[test]
+    fn a_system_with_a_bad_name_is_not_unknown_where_it_is_used() {
+        let text = "systems:\n  - id: b\n    name: \"\"\noutages:\n  - id: o\n    title: T\n    systems: [b]\n    first-day: 2026-01-01\n";
+        let raw = crate::load::parse_str(Path::new("s.yaml"), text).expect("parses");
+        let file = SourceFile {
+            path: "s.yaml".into(),
+            raw,
+        };
+        let messages: Vec<String> = validate(&[file])
+            .problems
+            .into_iter()
+            .filter(|p| p.severity == crate::error::Severity::Error)
+            .map(|p| p.message)
+            .collect();
+        assert_eq!(messages, ["`name` is empty"]);
     }
 
     #[test]

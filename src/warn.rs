@@ -43,7 +43,7 @@ fn overlaps(expansion: &Expansion, out: &mut Vec<Problem>) {
     let mut by_system: BTreeMap<&str, Vec<usize>> = BTreeMap::new();
     for (i, o) in expansion.occurrences.iter().enumerate() {
         if o.details.status != Status::Cancelled {
-            for system in &o.details.systems {
+            for system in o.details.systems.iter() {
                 by_system.entry(system).or_default().push(i);
             }
         }
