@@ -118,18 +118,7 @@ mod tests {
             "x".repeat(text_len),
             2019 + years
         ));
-        let files = [(std::path::PathBuf::from("t.yaml"), yaml.into_bytes())];
-        let checked = load_memory(&files).unwrap_or_else(|e| panic!("{e}"));
-        match expansion(&checked, DateTime::<Utc>::UNIX_EPOCH) {
-            Ok(_) => Vec::new(),
-            Err(e) => e
-                .to_string()
-                .lines()
-                .map(str::trim_start)
-                .filter(|l| l.starts_with("error: "))
-                .map(String::from)
-                .collect(),
-        }
+        crate::pipeline::error_lines_of(&yaml)
     }
 
     #[test]

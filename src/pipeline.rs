@@ -279,3 +279,21 @@ pub(crate) fn all_ics_of(yaml: &str, now: &str, recurrence: Recurrence) -> Strin
         .map(|o| o.content.to_vec());
     crate::ical::unfold(&String::from_utf8(all.unwrap_or_default()).unwrap_or_default())
 }
+
+/// The `error:` lines of the report when a schedule given as YAML text is
+/// expanded at the Unix epoch (none when it expands): for unit tests.
+#[cfg(test)]
+pub(crate) fn error_lines_of(yaml: &str) -> Vec<String> {
+    let files = [(PathBuf::from("t.yaml"), yaml.as_bytes().to_vec())];
+    let checked = load_memory(&files).unwrap_or_else(|e| panic!("{e}"));
+    match expansion(&checked, DateTime::<Utc>::UNIX_EPOCH) {
+        Ok(_) => Vec::new(),
+        Err(e) => e
+            .to_string()
+            .lines()
+            .map(str::trim_start)
+            .filter(|l| l.starts_with("error: "))
+            .map(String::from)
+            .collect(),
+    }
+}

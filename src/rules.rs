@@ -289,27 +289,12 @@ fn nearest(dates: &[NaiveDate], d: NaiveDate) -> String {
 
 #[cfg(test)]
 mod tests {
-    use chrono::{DateTime, Utc};
-
-    use crate::pipeline::{expansion, load_memory};
-
     /// The error lines `check` prints for a weekly series with `extra` keys.
     fn errors(extra: &str) -> Vec<String> {
         let yaml = format!(
             "systems:\n  - id: a\n    name: A\nmaintenance:\n  - id: m\n    title: M\n    systems: [a]\n    rule: FREQ=WEEKLY;BYDAY=TU\n    from: 2019-01-01\n    until: 2019-06-01\n    start-time: \"10:00\"\n    end-time: \"11:00\"\n{extra}"
         );
-        let files = [(std::path::PathBuf::from("t.yaml"), yaml.into_bytes())];
-        let checked = load_memory(&files).unwrap_or_else(|e| panic!("{e}"));
-        match expansion(&checked, DateTime::<Utc>::UNIX_EPOCH) {
-            Ok(_) => Vec::new(),
-            Err(e) => e
-                .to_string()
-                .lines()
-                .map(str::trim_start)
-                .filter(|l| l.starts_with("error: "))
-                .map(String::from)
-                .collect(),
-        }
+        crate::pipeline::error_lines_of(&yaml)
     }
 
     #[test]

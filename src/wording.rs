@@ -220,6 +220,22 @@ impl Wording {
 
 use Span::{Slot, Strong, Text};
 
+/// The month names, the same in bokmål and nynorsk.
+const NORWEGIAN_MONTHS: [&str; 12] = [
+    "januar",
+    "februar",
+    "mars",
+    "april",
+    "mai",
+    "juni",
+    "juli",
+    "august",
+    "september",
+    "oktober",
+    "november",
+    "desember",
+];
+
 /// Norwegian bokmål.
 pub static NB: Wording = Wording {
     lang: "nb",
@@ -240,20 +256,7 @@ pub static NB: Wording = Wording {
     weekdays: [
         "mandag", "tirsdag", "onsdag", "torsdag", "fredag", "lørdag", "søndag",
     ],
-    months: [
-        "januar",
-        "februar",
-        "mars",
-        "april",
-        "mai",
-        "juni",
-        "juli",
-        "august",
-        "september",
-        "oktober",
-        "november",
-        "desember",
-    ],
+    months: NORWEGIAN_MONTHS,
     date: |d, with_year| {
         let day = format!("{} {}. {}", NB.weekday(d), d.day(), NB.month(d));
         add_year(day, d, with_year)
@@ -489,20 +492,7 @@ pub static NN: Wording = Wording {
     weekdays: [
         "måndag", "tysdag", "onsdag", "torsdag", "fredag", "laurdag", "sundag",
     ],
-    months: [
-        "januar",
-        "februar",
-        "mars",
-        "april",
-        "mai",
-        "juni",
-        "juli",
-        "august",
-        "september",
-        "oktober",
-        "november",
-        "desember",
-    ],
+    months: NORWEGIAN_MONTHS,
     date: |d, with_year| {
         let day = format!("{} {}. {}", NN.weekday(d), d.day(), NN.month(d));
         add_year(day, d, with_year)
