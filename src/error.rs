@@ -317,10 +317,15 @@ fn byte_span(text: &str, loc: &Location) -> Option<(usize, usize)> {
     ))
 }
 
-/// `text` with every control character but line breaks and tabs written
+/// `text` with every control character but line breaks and tabs, and every
+/// bidirectional override, written
 /// as an escape (`\u{1b}`).
 pub fn terminal_safe(text: &str) -> std::borrow::Cow<'_, str> {
-    let unsafe_char = |c: char| c.is_control() && c != '\n' && c != '\t';
+    // Bidirectional overrides and isolates reorder what a terminal shows.
+    let unsafe_char = |c: char| {
+        (c.is_control() && c != '\n' && c != '\t')
+            || matches!(c, '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
+    };
     if !text.chars().any(unsafe_char) {
         return text.into();
     }
@@ -432,6 +437,8 @@ mod tests {
             shown.contains("unknown system `\\u{1b}]0;pwned\\u{7}`"),
             "{shown}"
         );
+        let reordered = Error::Usage("id \u{202e}cba".into()).to_string();
+        assert_eq!(reordered, "error: id \\u{202e}cba");
         let usage = Error::Usage("bad \u{1b}[2J".into()).to_string();
         assert_eq!(usage, "error: bad \\u{1b}[2J");
     }

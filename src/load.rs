@@ -62,7 +62,8 @@ pub type RawInput = (PathBuf, Vec<u8>);
 /// problems found on the way (no files, a file over the size limit).
 /// Anything named `*.yaml` / `*.yml` that is not a regular file (a folder,
 /// a named pipe, a device, a symbolic link to nothing) is an error that
-/// names it: skipping it would publish feeds without its events.
+/// names it: skipping it would publish feeds without its events. Editors'
+/// lock files (`.#name.yaml`) are not schedules.
 pub fn read_dir(dir: &Path) -> Result<(Vec<RawInput>, Vec<Problem>), Error> {
     let entries = std::fs::read_dir(dir).map_err(|e| Error::io(dir, e))?;
     let mut paths = Vec::new();
@@ -73,7 +74,10 @@ pub fn read_dir(dir: &Path) -> Result<(Vec<RawInput>, Vec<Problem>), Error> {
             .extension()
             .and_then(|e| e.to_str())
             .is_some_and(|e| e == "yaml" || e == "yml");
-        if is_yaml {
+        // Emacs marks a file open for editing with a lock `.#name.yaml`
+        // (a symbolic link to nothing): not a schedule.
+        let editor_lock = entry.file_name().to_string_lossy().starts_with(".#");
+        if is_yaml && !editor_lock {
             paths.push(path);
         }
     }

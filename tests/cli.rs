@@ -482,6 +482,18 @@ fn a_schedule_that_is_not_a_regular_file_is_an_error_not_skipped() {
     }
 }
 
+#[cfg(unix)]
+#[test]
+fn an_editors_lock_file_is_not_a_schedule() {
+    // Emacs marks a file being edited with `.#name.yaml`, a link to nothing.
+    let out = check_with(|dir: &Path| {
+        std::os::unix::fs::symlink("user@host.1234:1700000000", dir.join(".#nedetid-2019.yaml"))
+            .expect("ln");
+    });
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "{stderr}");
+}
+
 #[cfg(target_os = "linux")]
 #[test]
 fn the_size_limit_holds_for_files_that_claim_to_be_empty() {
