@@ -1075,17 +1075,25 @@ mod tests {
         assert_eq!(again.unchanged, ["all.ics"]);
     }
 
+    /// A fault injector that fails `target` with `message`, and nothing else.
+    fn fail_at(
+        target: Step<'static>,
+        message: &'static str,
+    ) -> impl Fn(Step) -> std::io::Result<()> {
+        move |step| {
+            if step == target {
+                Err(std::io::Error::other(message))
+            } else {
+                Ok(())
+            }
+        }
+    }
+
     #[test]
     fn a_write_error_half_way_changes_nothing() {
         let dir = published();
         let before = snapshot(dir.path());
-        let fail_on_c = |step: Step| {
-            if step == Step::Write("c.ics") {
-                Err(std::io::Error::other("disk full"))
-            } else {
-                Ok(())
-            }
-        };
+        let fail_on_c = fail_at(Step::Write("c.ics"), "disk full");
         let next = [
             out("a.ics", "new a"),
             out("b.ics", "new b"),
@@ -1105,13 +1113,7 @@ mod tests {
     fn a_failed_rename_puts_back_the_files_already_replaced() {
         let dir = published();
         let before = snapshot(dir.path());
-        let crash = |step: Step| {
-            if step == Step::Rename("z.ics") {
-                Err(std::io::Error::other("killed"))
-            } else {
-                Ok(())
-            }
-        };
+        let crash = fail_at(Step::Rename("z.ics"), "killed");
         let next = [
             out("a.ics", "new a"),
             out("b.ics", "new b"),
@@ -1130,13 +1132,7 @@ mod tests {
     fn a_failed_removal_puts_everything_back() {
         let dir = published();
         let before = snapshot(dir.path());
-        let fail = |step: Step| {
-            if step == Step::Remove("c.ics") {
-                Err(std::io::Error::other("busy"))
-            } else {
-                Ok(())
-            }
-        };
+        let fail = fail_at(Step::Remove("c.ics"), "busy");
         let next = [out("a.ics", "new a"), out("manifest.json", "new state")];
         assert!(publish(dir.path(), &next, &["b.ics", "c.ics"], &fail).is_err());
         assert_eq!(

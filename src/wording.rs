@@ -257,13 +257,10 @@ pub static NB: Wording = Wording {
         "mandag", "tirsdag", "onsdag", "torsdag", "fredag", "lørdag", "søndag",
     ],
     months: NORWEGIAN_MONTHS,
-    date: |d, with_year| {
-        let day = format!("{} {}. {}", NB.weekday(d), d.day(), NB.month(d));
-        add_year(day, d, with_year)
-    },
-    day_month: |d, with_year| add_year(format!("{}. {}", d.day(), NB.month(d)), d, with_year),
+    date: |d, with_year| norwegian_date(&NB, d, with_year),
+    day_month: |d, with_year| norwegian_day_month(&NB, d, with_year),
     weekday_day: |d| format!("{} {}.", NB.weekday(d), d.day()),
-    numeric_date: |d| d.format("%d.%m.%Y").to_string(),
+    numeric_date,
     time: |t| format!("{:02}.{:02}", t.hour(), t.minute()),
     end_of_day: "24.00",
     at_time: "kl. ",
@@ -493,13 +490,10 @@ pub static NN: Wording = Wording {
         "måndag", "tysdag", "onsdag", "torsdag", "fredag", "laurdag", "sundag",
     ],
     months: NORWEGIAN_MONTHS,
-    date: |d, with_year| {
-        let day = format!("{} {}. {}", NN.weekday(d), d.day(), NN.month(d));
-        add_year(day, d, with_year)
-    },
-    day_month: |d, with_year| add_year(format!("{}. {}", d.day(), NN.month(d)), d, with_year),
+    date: |d, with_year| norwegian_date(&NN, d, with_year),
+    day_month: |d, with_year| norwegian_day_month(&NN, d, with_year),
     weekday_day: |d| format!("{} {}.", NN.weekday(d), d.day()),
-    numeric_date: |d| d.format("%d.%m.%Y").to_string(),
+    numeric_date,
     time: |t| format!("{:02}.{:02}", t.hour(), t.minute()),
     end_of_day: "24.00",
     at_time: "kl. ",
@@ -754,7 +748,7 @@ pub static EN: Wording = Wording {
     },
     day_month: |d, with_year| add_year(format!("{} {}", d.day(), EN.month(d)), d, with_year),
     weekday_day: |d| format!("{} {}", EN.weekday(d), d.day()),
-    numeric_date: |d| d.format("%d.%m.%Y").to_string(),
+    numeric_date,
     time: |t| format!("{:02}:{:02}", t.hour(), t.minute()),
     end_of_day: "24:00",
     at_time: "",
@@ -965,6 +959,24 @@ pub static EN: Wording = Wording {
 };
 
 /// A date, with " 2019" after it when asked for.
+/// A date in the Norwegian form, bokmål and nynorsk alike, with `w`'s names:
+/// "onsdag 18. desember 2019".
+fn norwegian_date(w: &Wording, d: NaiveDate, with_year: bool) -> String {
+    let day = format!("{} {}. {}", w.weekday(d), d.day(), w.month(d));
+    add_year(day, d, with_year)
+}
+
+/// "18. desember 2019".
+fn norwegian_day_month(w: &Wording, d: NaiveDate, with_year: bool) -> String {
+    add_year(format!("{}. {}", d.day(), w.month(d)), d, with_year)
+}
+
+/// "18.12.2019", in every language (as the schedules' own reasons refer to
+/// dates).
+fn numeric_date(d: NaiveDate) -> String {
+    d.format("%d.%m.%Y").to_string()
+}
+
 fn add_year(mut day: String, d: NaiveDate, with_year: bool) -> String {
     if with_year {
         day.push(' ');
