@@ -66,6 +66,28 @@ pub enum Command {
         #[arg(long, value_parser = parse_now)]
         now: Option<DateTime<Utc>>,
     },
+    /// Turn an iCalendar feed (an Outlook or Google export, a feed) into a
+    /// schedule file; report on stderr what could not be expressed
+    Import {
+        /// The .ics file to read
+        feed: PathBuf,
+        /// The schedule's systems, comma-separated, each `id` or
+        /// `id=Name`; every event is on all of them. Default: one system,
+        /// `imported`
+        #[arg(long, value_delimiter = ',')]
+        systems: Vec<String>,
+        /// The schedule's time zone (IANA). Default: the feed's
+        /// X-WR-TIMEZONE, else Europe/Oslo
+        #[arg(long)]
+        time_zone: Option<String>,
+        /// Write the schedule into this file (new) instead of stdout
+        #[arg(long, short)]
+        output: Option<PathBuf>,
+        /// The time the result is checked at (open-ended rules): as for
+        /// `build`. Default: now.
+        #[arg(long, value_parser = parse_now)]
+        now: Option<DateTime<Utc>>,
+    },
     /// Show the occurrences nedetid computes, sorted
     List {
         #[command(flatten)]

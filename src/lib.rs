@@ -12,6 +12,7 @@ pub mod error;
 pub mod expand;
 pub mod html;
 pub mod ical;
+pub mod import;
 pub mod init;
 pub mod limits;
 pub mod list;
