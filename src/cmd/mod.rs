@@ -1,7 +1,8 @@
-//! The commands: each file runs one (`build`, `check`, `import`, `init`, `list`, `status`) on top of the
+//! The commands: each file runs one (`add`, `build`, `check`, `import`, `init`, `list`, `status`) on top of the
 //! pipeline; this module dispatches, decides "now", prints problems and maps
 //! every result to an exit code in one place.
 
+mod add;
 mod build;
 mod check;
 mod import;
@@ -66,6 +67,12 @@ pub fn run(cli: Cli) -> ExitCode {
             format,
         } => list::run(&common, system, from, to, format),
         Command::Init { dir, now } => init::run(&dir, now),
+        Command::Add {
+            what,
+            schedules,
+            file,
+            now,
+        } => add::run(what, &schedules, file.as_deref(), now),
         Command::Import {
             feed,
             systems,
