@@ -84,6 +84,9 @@ struct Event {
     status: Option<String>,
     url: Option<String>,
     span: Option<Span>,
+    /// The zone DTSTART was written in (the schedule's for floating and
+    /// date values, UTC for UTC): recurrence is computed in it.
+    start_zone: Tz,
     rrules: Vec<String>,
     exdates: Vec<When>,
     rdates: Vec<When>,
@@ -218,6 +221,7 @@ fn read_event(c: &Component, zone: Tz, index: usize, out: &mut Imported) -> Resu
         exdates: Vec::new(),
         rdates: Vec::new(),
         recurrence_id: None,
+        start_zone: zone,
     };
     let mut start = None;
     let mut end = None;
@@ -232,7 +236,14 @@ fn read_event(c: &Component, zone: Tz, index: usize, out: &mut Imported) -> Resu
             "STATUS" => ev.status = Some(p.val.as_str().trim().to_ascii_lowercase()),
             "URL" => ev.url = Some(p.val.as_str().trim().to_string()),
             "RRULE" => ev.rrules.push(p.val.as_str().trim().to_string()),
-            "DTSTART" => start = Some(when(p.val.as_str(), param(p, "TZID"), zone)?),
+            "DTSTART" => {
+                start = Some(when(p.val.as_str(), param(p, "TZID"), zone)?);
+                if let Some(t) = param(p, "TZID").and_then(zone_of) {
+                    ev.start_zone = t;
+                } else if p.val.as_str().trim().ends_with(['Z', 'z']) {
+                    ev.start_zone = chrono_tz::UTC;
+                }
+            }
             "DTEND" => end = Some(when(p.val.as_str(), param(p, "TZID"), zone)?),
             "DURATION" => {
                 dur = Some(
@@ -851,6 +862,88 @@ fn write_series(
     Ok(())
 }
 
+/// Most occurrences of a series that cannot be maintenance imported one
+/// by one as outages.
+const MAX_EXPANDED: u16 = 1_000;
+
+/// A finite series that cannot be a maintenance item (its window crosses
+/// midnight, it has BYHOUR, it lasts days), as one outage per occurrence:
+/// computed in its DTSTART's zone, less its EXDATEs, its overrides in place
+/// of the occurrences they replace (cancelled ones left out).
+fn expand_series(master: &Event, overrides: &[Event]) -> Result<Vec<(Event, Span)>, String> {
+    let span = master.span.ok_or("it has no times")?;
+    let parts = rule_parts(&master.rrules[0]);
+    if master.rrules.len() > 1 {
+        return Err("it has more than one RRULE".into());
+    }
+    if !parts.iter().any(|(k, _)| k == "UNTIL" || k == "COUNT") {
+        return Err("it has no end (UNTIL or COUNT) to expand it to".into());
+    }
+    let tz = master.start_zone;
+    let (start, length) = match span {
+        Span::Timed(s, e) => (s, e - s),
+        Span::Days(a, b) => {
+            let s = tz
+                .from_local_datetime(&a.and_time(NaiveTime::MIN))
+                .earliest()
+                .ok_or("its first day has no midnight")?
+                .with_timezone(&Utc);
+            (s, Duration::days((b - a).num_days() + 1))
+        }
+    };
+    let local = start.with_timezone(&tz).naive_local();
+    let text = format!(
+        "DTSTART;TZID={}:{}\nRRULE:{}",
+        tz.name(),
+        local.format("%Y%m%dT%H%M%S"),
+        master.rrules[0].trim().trim_start_matches("RRULE:")
+    );
+    let set: rrule::RRuleSet = text.parse().map_err(|e: rrule::RRuleError| {
+        format!(
+            "its RRULE cannot be read ({})",
+            crate::rules::rrule_message(&e)
+        )
+    })?;
+    let result = set.all(MAX_EXPANDED);
+    if result.limited {
+        return Err(format!(
+            "it has more than {MAX_EXPANDED} occurrences to import one by one"
+        ));
+    }
+    let date_of = |t: DateTime<Utc>| t.with_timezone(&tz).date_naive();
+    let matches = |w: &When, t: DateTime<Utc>| match (w, span) {
+        (When::Instant(i), _) => *i == t,
+        (When::Date(d), _) => *d == date_of(t),
+    };
+    let mut list = Vec::new();
+    for t in result.dates {
+        let t = t.with_timezone(&Utc);
+        if master.exdates.iter().any(|x| matches(x, t)) {
+            continue;
+        }
+        let replaced = overrides
+            .iter()
+            .find(|o| o.recurrence_id.as_ref().is_some_and(|r| matches(r, t)));
+        let mut ev = match replaced {
+            Some(o) if o.status.as_deref() == Some("cancelled") => continue,
+            Some(o) => o.clone(),
+            None => master.clone(),
+        };
+        let own_span = match (replaced.and_then(|o| o.span), span) {
+            (Some(s), _) => s,
+            (None, Span::Days(a, b)) => {
+                let d = date_of(t);
+                Span::Days(d, d + (b - a))
+            }
+            (None, Span::Timed(..)) => Span::Timed(t, t + length),
+        };
+        let (local_uid, domain) = master.uid.split_once('@').unwrap_or((&master.uid, ""));
+        ev.uid = format!("{local_uid}-{}@{domain}", date_of(t).format("%Y%m%d"));
+        list.push((ev, own_span));
+    }
+    Ok(list)
+}
+
 /// The schedule's zone: the option, else the feed's `X-WR-TIMEZONE`,
 /// else Europe/Oslo (the format's default). The zone an event was written
 /// in does not decide it: Outlook writes Oslo's times as "W. Europe
@@ -954,15 +1047,25 @@ pub fn import(ics: &str, opts: &Options) -> Result<Imported, String> {
                         series_text.push((from, y));
                         outages.extend(loose);
                     }
-                    Err(why) => out.not_imported.push(format!(
-                        "{}: the series is not imported: {why}{}",
-                        m.name(),
-                        if overrides.is_empty() {
-                            String::new()
-                        } else {
-                            format!(" (nor its {} overrides)", overrides.len())
+                    Err(why) => match expand_series(&m, &overrides) {
+                        Ok(list) => {
+                            out.adjusted.push(format!(
+                                "{}: the series cannot be maintenance: {why}; its {} occurrences imported as outages",
+                                m.name(),
+                                list.len()
+                            ));
+                            outages.extend(list);
                         }
-                    )),
+                        Err(also) => out.not_imported.push(format!(
+                            "{}: the series is not imported: {why}, and {also}{}",
+                            m.name(),
+                            if overrides.is_empty() {
+                                String::new()
+                            } else {
+                                format!(" (nor its {} overrides)", overrides.len())
+                            }
+                        )),
+                    },
                 }
             }
             Some(m) => {

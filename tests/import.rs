@@ -145,6 +145,32 @@ fn imported_occurrences(feed: &str) -> (Vec<(String, String, bool, String)>, Str
     )
 }
 
+/// Every VEVENT of `feed` (by its SUMMARY) is an occurrence of the import
+/// or named in the report's "not imported" part.
+fn assert_accounted_for(feed: &str, got: &[(String, String, bool, String)], report: &str) {
+    let text = std::fs::read_to_string(feed).unwrap();
+    let unfolded = text.replace("\r\n ", "");
+    let dropped = report
+        .split("changed to fit the format")
+        .next()
+        .unwrap()
+        .split("not imported (")
+        .nth(1)
+        .unwrap_or("");
+    let mut events = 0;
+    for summary in unfolded.lines().filter_map(|l| {
+        l.strip_prefix("SUMMARY:")
+            .or_else(|| l.strip_prefix("SUMMARY;LANGUAGE=nb-no:"))
+    }) {
+        events += 1;
+        assert!(
+            got.iter().any(|o| o.3 == summary) || dropped.contains(&format!("`{summary}`")),
+            "{summary} is neither imported nor reported: {report}"
+        );
+    }
+    assert_eq!(events, text.matches("BEGIN:VEVENT").count());
+}
+
 fn occ(start: &str, end: &str, all_day: bool, title: &str) -> (String, String, bool, String) {
     (start.into(), end.into(), all_day, title.into())
 }
@@ -154,6 +180,7 @@ fn an_outlook_export_imports_with_every_event_accounted_for() {
     let feed = "tests/fixtures/import/outlook-export.ics";
     let text = std::fs::read_to_string(feed).unwrap();
     let (got, report) = imported_occurrences(feed);
+    assert_accounted_for(feed, &got, &report);
     let patch = "Månedlig patching";
     let mut want = vec![
         // Second Tuesdays 18:00-21:00 Oslo, less the EXDATEs (14 July, 11
@@ -202,9 +229,40 @@ fn an_outlook_export_imports_with_every_event_accounted_for() {
             "Bytte av telefonsentral",
         ),
     ];
+    // Fridays 22:00-02:00 Oslo, COUNT=10: a window across midnight cannot be
+    // maintenance, so one outage each; CET to 27 March, then CEST.
+    let backup = "Sikkerhetskopi av filserverne";
+    for (day, next) in [
+        ("03-06", "03-07"),
+        ("03-13", "03-14"),
+        ("03-20", "03-21"),
+        ("03-27", "03-28"),
+    ] {
+        want.push(occ(
+            &format!("2026-{day}T21:00:00Z"),
+            &format!("2026-{next}T01:00:00Z"),
+            false,
+            backup,
+        ));
+    }
+    for (day, next) in [
+        ("04-03", "04-04"),
+        ("04-10", "04-11"),
+        ("04-17", "04-18"),
+        ("04-24", "04-25"),
+        ("05-01", "05-02"),
+        ("05-08", "05-09"),
+    ] {
+        want.push(occ(
+            &format!("2026-{day}T20:00:00Z"),
+            &format!("2026-{next}T00:00:00Z"),
+            false,
+            backup,
+        ));
+    }
     want.sort();
     assert_eq!(got, want, "{report}");
-    assert!(report.starts_with("imported 9 events: 5 outages, 1 maintenance series (3 skipped dates, 1 moves, 0 extra dates), times in Europe/Oslo"), "{report}");
+    assert!(report.starts_with("imported 9 events: 15 outages, 1 maintenance series (3 skipped dates, 1 moves, 0 extra dates), times in Europe/Oslo"), "{report}");
     assert_eq!(text.matches("BEGIN:VEVENT").count(), 9);
     // The three that cannot be expressed, each named.
     for (summary, why) in [
@@ -233,6 +291,7 @@ fn an_outlook_export_imports_with_every_event_accounted_for() {
         report.contains("the override of 2026-10-13 cannot be a move (it changes SUMMARY too)")
     );
     assert!(report.contains("RDATE 2026-06-10 15:00 imported as an outage of its own"));
+    assert!(report.contains("the series cannot be maintenance: its window crosses midnight (a maintenance window ends on the day it starts); its 10 occurrences imported as outages"), "{report}");
     assert!(report.contains("VALARM component (1)"), "{report}");
     assert!(report.contains("X-MS-OLK-CONFTYPE (8)"), "{report}");
 }
@@ -241,6 +300,7 @@ fn an_outlook_export_imports_with_every_event_accounted_for() {
 fn a_google_export_imports_with_every_event_accounted_for() {
     let feed = "tests/fixtures/import/google-export.ics";
     let (got, report) = imported_occurrences(feed);
+    assert_accounted_for(feed, &got, &report);
     let printers = "Oppdatering av skrivere";
     let restart = "Omstart av terminalservere";
     let mut want = vec![
@@ -297,10 +357,21 @@ fn a_google_export_imports_with_every_event_accounted_for() {
             restart,
         ),
     ];
+    // BYHOUR=8,14 daily to UNTIL 2026-06-05T22:00:00Z: one outage each.
+    for day in 1..=5 {
+        for hour in [6, 12] {
+            want.push(occ(
+                &format!("2026-06-0{day}T{hour:02}:00:00Z"),
+                &format!("2026-06-0{day}T{:02}:00:00Z", hour + 1),
+                false,
+                "Overvåking av replikering",
+            ));
+        }
+    }
     want.sort();
     assert_eq!(got, want, "{report}");
-    assert!(report.starts_with("imported 6 events: 2 outages, 2 maintenance series (1 skipped dates, 0 moves, 0 extra dates), times in Europe/Oslo"), "{report}");
-    assert!(report.contains("`Overvåking av replikering` (5g6h7j8k9l0z1x2c3v4b5n6m7q@google.com): the series is not imported: its RRULE has BYHOUR"), "{report}");
+    assert!(report.starts_with("imported 6 events: 12 outages, 2 maintenance series (1 skipped dates, 0 moves, 0 extra dates), times in Europe/Oslo"), "{report}");
+    assert!(report.contains("`Overvåking av replikering` (5g6h7j8k9l0z1x2c3v4b5n6m7q@google.com): the series cannot be maintenance: its RRULE has BYHOUR (times come from the window); its 10 occurrences imported as outages"), "{report}");
     assert!(report.contains("the cancelled occurrence 2026-03-18 imported as a skipped date"));
     assert!(report.contains("ATTENDEE (1)"), "{report}");
     // The text as written: escapes undone, the tentative status kept.
