@@ -204,3 +204,47 @@ fn a_skip_and_a_move_go_into_the_rule_and_a_wrong_date_is_refused() {
     );
     assert_eq!(read(tmp.path(), "vedlikehold.yaml"), after);
 }
+
+#[test]
+fn in_a_terminal_the_missing_values_are_asked_for() {
+    // `script` (util-linux, in every Debian) gives the command a terminal;
+    // the answers are typed into it.
+    let tmp = copy_2019();
+    let before = read(tmp.path(), "nedetid-2019.yaml");
+    let command = format!(
+        "{} add outage --schedules {} --now 2019-06-01",
+        env!("CARGO_BIN_EXE_nedetid"),
+        tmp.path().display()
+    );
+    let out = std::process::Command::new("script")
+        .args(["-qec", &command, "/dev/null"])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .and_then(|mut child| {
+            use std::io::Write as _;
+            child.stdin.take().unwrap().write_all(
+                b"2019-12-06-nett\nNettverksarbeid\ninternett, telefoni\n2019-12-06 20:00\n2019-12-06 23:00\n\n",
+            )?;
+            child.wait_with_output()
+        })
+        .expect("script (util-linux) runs");
+    let shown = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "{shown}");
+    for question in [
+        "id (",
+        "title: ",
+        "systems (",
+        "start, YYYY-MM-DD HH:MM (empty for an all-day outage): ",
+        "end, ",
+        "description (optional): ",
+    ] {
+        assert!(shown.contains(question), "{question}: {shown}");
+    }
+    assert_eq!(
+        read(tmp.path(), "nedetid-2019.yaml"),
+        format!(
+            "{before}  - id: \"2019-12-06-nett\"\n    title: \"Nettverksarbeid\"\n    systems: [\"internett\", \"telefoni\"]\n    start: \"2019-12-06 20:00\"\n    end: \"2019-12-06 23:00\"\n"
+        )
+    );
+}
