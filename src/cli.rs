@@ -107,6 +107,9 @@ pub enum Command {
         #[arg(long, value_parser = parse_now, global = true)]
         now: Option<DateTime<Utc>>,
     },
+    /// Print the JSON Schema (draft 2020-12) of a schedule file, for
+    /// editors that check YAML as it is typed
+    Schema,
     /// Show the occurrences nedetid computes, sorted
     List {
         #[command(flatten)]

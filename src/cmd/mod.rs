@@ -67,6 +67,10 @@ pub fn run(cli: Cli) -> ExitCode {
             format,
         } => list::run(&common, system, from, to, format),
         Command::Init { dir, now } => init::run(&dir, now),
+        Command::Schema => {
+            say!("{}", crate::schema::json().trim_end());
+            Ok(exit::OK)
+        }
         Command::Add {
             what,
             schedules,
