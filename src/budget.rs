@@ -82,8 +82,8 @@ fn event_bytes(d: &Details) -> u64 {
         + d.description.as_ref().map_or(0, String::len)
         + d.location.as_ref().map_or(0, String::len)
         + d.link.as_ref().map_or(0, String::len)
-        + d.consequences.iter().map(String::len).sum::<usize>()
-        + d.still_works.iter().map(String::len).sum::<usize>()
+        + d.consequences.iter().map(|i| i.text.len()).sum::<usize>()
+        + d.still_works.iter().map(|i| i.text.len()).sum::<usize>()
         + if d.all_systems {
             0
         } else {

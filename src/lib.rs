@@ -30,5 +30,6 @@ pub mod state;
 pub mod status;
 pub mod tz;
 pub mod validate;
+pub mod view;
 pub mod warn;
 pub mod wording;

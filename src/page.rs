@@ -23,7 +23,8 @@ use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
 use crate::expand::{Change, Expansion, Kind, Occurrence, Skipped, Time};
 use crate::html::render;
 use crate::render::{Feed, systems_label};
-use crate::schedule::{ALL_FEED, Details, Series, Status, SystemNames};
+use crate::schedule::{ALL_FEED, Details, Impact, Series, Status, SystemNames};
+use crate::view::View;
 use crate::wording::{Rich, Span, Wording};
 
 /// Renders `index.html` from the same expansion as the feeds, in the
@@ -233,9 +234,15 @@ struct Outage<'a> {
     ongoing: bool,
     when: When,
     systems: String,
+    /// How badly, when less than down.
+    impact: Option<&'static str>,
     paragraphs: Vec<Vec<String>>,
+    lists: Lists,
     more: Option<More<'a>>,
 }
+
+/// Consequences and what still works, each with its heading, as lines.
+type Lists = [(&'static str, Vec<String>); 2];
 
 /// One upcoming maintenance date, short: the series has the rest.
 struct MaintenanceItem<'a> {
@@ -244,6 +251,7 @@ struct MaintenanceItem<'a> {
     ongoing: bool,
     when: When,
     systems: String,
+    impact: Option<&'static str>,
     /// Capitalised: it stands alone.
     change: Option<ChangeView<'a>>,
     series_anchor: String,
@@ -265,7 +273,9 @@ struct SeriesView<'a> {
     window_start: String,
     window_end: String,
     period: Vec<Bit<'a>>,
+    impact: Option<&'static str>,
     paragraphs: Vec<Vec<String>>,
+    lists: Lists,
     years: Vec<Year<'a>>,
     more: Option<More<'a>>,
 }
@@ -368,7 +378,9 @@ impl<'a> Ctx<'a> {
             ongoing: self.ongoing(o),
             when: self.when(&o.time, true),
             systems: systems_label(self.w, d, self.names),
+            impact: impact(self.w, d),
             paragraphs: paragraphs(d),
+            lists: self.lists(d),
             more: self.more(d),
         }
     }
@@ -381,6 +393,7 @@ impl<'a> Ctx<'a> {
             ongoing: self.ongoing(o),
             when: self.when(&o.time, true),
             systems: systems_label(self.w, d, self.names),
+            impact: impact(self.w, d),
             change: self.change(o).map(|mut c| {
                 if let Some(Bit::Text(first)) = c.bits.first_mut() {
                     *first = Cow::Owned(capitalise(first));
@@ -390,6 +403,20 @@ impl<'a> Ctx<'a> {
             series_anchor: anchor(o.source_id),
             all_dates: (self.w.all_dates_for)(&d.title),
         }
+    }
+
+    /// Every consequence and still-works item, named by system where
+    /// they are about some.
+    fn lists(&self, d: &Details) -> Lists {
+        let view = View::everyone(d);
+        let text = crate::render::Text {
+            w: self.w,
+            view: &view,
+            names: self.names,
+            label: "",
+        };
+        crate::render::lists(&text, d)
+            .map(|(heading, items)| (heading, items.into_iter().map(String::from).collect()))
     }
 
     /// Happening now, and not cancelled.
@@ -485,7 +512,9 @@ impl<'a> Ctx<'a> {
             window_start: (w.time)(window.start),
             window_end,
             period,
+            impact: impact(w, d),
             paragraphs: paragraphs(d),
+            lists: self.lists(d),
             years,
             more: self.more(d),
         }
@@ -685,6 +714,12 @@ fn feed_block<'a>(
     }
 }
 
+/// The impact as a tag, when less than down.
+fn impact(w: &Wording, d: &Details) -> Option<&'static str> {
+    let worst = View::everyone(d).impact;
+    (worst != Impact::Down).then(|| crate::render::impact_name(w, worst))
+}
+
 /// Paragraphs from the schedule's description, each as its lines: blank
 /// lines split paragraphs, single line breaks are kept.
 fn paragraphs(d: &Details) -> Vec<Vec<String>> {
@@ -790,7 +825,7 @@ mod tests {
 
     fn page_for(checked: &Checked, now: DateTime<Utc>) -> String {
         let exp = expansion(checked, now).expect("default schedules expand");
-        let feeds = feed_list(&exp);
+        let (feeds, _) = feed_list(&exp);
         render_page(&exp, &feeds, now)
     }
 
@@ -829,11 +864,14 @@ mod tests {
         let checked = checked();
         let mut schedule = checked.schedule.clone();
         schedule.outages[0].details.title = "<script>alert('x')</script> & \"co\"".into();
-        schedule.outages[0].details.consequences = vec!["a < b > c".into()];
+        schedule.outages[0].details.consequences = vec![crate::schedule::Item {
+            text: "a < b > c".into(),
+            systems: Vec::new(),
+        }];
         schedule.outages[0].details.location = Some("Rom \"A\" & B".into());
         let now = at("2019-11-01T12:00:00Z");
         let exp = crate::expand::expand(&schedule, now).expect("expands");
-        let feeds = feed_list(&exp);
+        let (feeds, _) = feed_list(&exp);
         let html = render_page(&exp, &feeds, now);
         assert!(!html.contains("<script>alert"), "raw script tag in page");
         assert!(
@@ -922,7 +960,7 @@ mod tests {
         schedule.settings.base_url = None;
         let now = at("2019-11-01T12:00:00Z");
         let exp = crate::expand::expand(&schedule, now).expect("expands");
-        let feeds = feed_list(&exp);
+        let (feeds, _) = feed_list(&exp);
         let html = render_page(&exp, &feeds, now);
         assert!(html.contains("spellcheck=\"false\" data-relative>all.ics</textarea>"));
         assert!(!html.contains("outlook.office.com"));
@@ -1027,7 +1065,7 @@ mod tests {
         schedule.outages[6].details.status = Status::Tentative;
         let now = at("2019-11-01T12:00:00Z");
         let exp = crate::expand::expand(&schedule, now).expect("expands");
-        let feeds = feed_list(&exp);
+        let (feeds, _) = feed_list(&exp);
         let html = render_page(&exp, &feeds, now);
         let t = text(section(&html, "kommende"));
         let cancelled = &schedule.outages[5].details.title;
@@ -1055,7 +1093,7 @@ mod tests {
         }
         // Every feed has its section, `all` first.
         let exp = expansion(&checked, now).expect("expands");
-        let feeds = feed_list(&exp);
+        let (feeds, _) = feed_list(&exp);
         let mut last = 0;
         for f in &feeds {
             let p = a

@@ -204,7 +204,7 @@ pub fn render_recording(
     now: DateTime<Utc>,
     fingerprint: Option<String>,
 ) -> Rendered {
-    let feeds = render::feed_list(expansion);
+    let (feeds, views) = render::feed_list(expansion);
     let mut files: Vec<String> = feeds
         .iter()
         .map(|f| f.file_name.clone())
@@ -217,7 +217,7 @@ pub fn render_recording(
     let (texts, page, feeds_json, mut manifest) = std::thread::scope(|scope| {
         let page = scope.spawn(|| crate::page::render_page(expansion, &feeds, now));
         let json = scope.spawn(|| crate::list::feeds_json(expansion, &feeds, now));
-        let mut events = render::Events::render(expansion);
+        let mut events = render::Events::render(expansion, &feeds, &views);
         let (revisions, manifest) = previous.revise(&events.hashes(), now, files);
         events.revise(&revisions);
         let texts = render::feed_pieces(expansion, &feeds, &events);

@@ -89,8 +89,16 @@ pub struct Wording {
     pub all_feed: &'static str,
     /// The calendar's name when the settings give none.
     pub calendar_name: &'static str,
-    /// The SUMMARY: which systems, then what, marked when cancelled.
-    pub summary: fn(cancelled: bool, systems: &str, title: &str) -> String,
+    /// The SUMMARY: which systems, then what, marked when cancelled; the
+    /// impact when less than down.
+    pub summary: fn(cancelled: bool, systems: &str, title: &str, impact: Option<&str>) -> String,
+    /// The impact levels, least first: at risk, degraded, down.
+    pub impacts: [&'static str; 3],
+    /// Instead of the systems hit, in the SUMMARY of an event a feed has
+    /// through a dependency: "Følge av nedetid på Internett".
+    pub via: fn(systems: &str) -> String,
+    /// The first paragraph of such an event's description.
+    pub via_note: fn(dependants: &str, systems: &str) -> String,
     /// The category of a one-off outage.
     pub outage_category: &'static str,
     /// The category of a maintenance series.
@@ -270,9 +278,17 @@ pub static NB: Wording = Wording {
     feed_name: |calendar, system| format!("{calendar}: {system}"),
     all_feed: "alle systemer",
     calendar_name: "Planlagt nedetid",
-    summary: |cancelled, systems, title| {
+    summary: |cancelled, systems, title, impact| {
         let prefix = if cancelled { "AVLYST: " } else { "" };
-        format!("{prefix}{systems}: {title}")
+        let impact = impact
+            .map(|i| format!(" ({})", i.to_lowercase()))
+            .unwrap_or_default();
+        format!("{prefix}{systems}: {title}{impact}")
+    },
+    impacts: ["Mulige forstyrrelser", "Redusert drift", "Nede"],
+    via: |systems| format!("Følge av nedetid på {systems}"),
+    via_note: |dependants, systems| {
+        format!("{dependants} er avhengig av {systems}, som har planlagt nedetid.")
     },
     outage_category: "Nedetid",
     maintenance_category: "Vedlikehold",
@@ -503,9 +519,17 @@ pub static NN: Wording = Wording {
     feed_name: |calendar, system| format!("{calendar}: {system}"),
     all_feed: "alle system",
     calendar_name: "Planlagd nedetid",
-    summary: |cancelled, systems, title| {
+    summary: |cancelled, systems, title, impact| {
         let prefix = if cancelled { "AVLYST: " } else { "" };
-        format!("{prefix}{systems}: {title}")
+        let impact = impact
+            .map(|i| format!(" ({})", i.to_lowercase()))
+            .unwrap_or_default();
+        format!("{prefix}{systems}: {title}{impact}")
+    },
+    impacts: ["Moglege forstyrringar", "Redusert drift", "Nede"],
+    via: |systems| format!("Følgje av nedetid på {systems}"),
+    via_note: |dependants, systems| {
+        format!("{dependants} er avhengig av {systems}, som har planlagd nedetid.")
     },
     outage_category: "Nedetid",
     maintenance_category: "Vedlikehald",
@@ -758,14 +782,22 @@ pub static EN: Wording = Wording {
     feed_name: |calendar, system| format!("{calendar}: {system}"),
     all_feed: "all systems",
     calendar_name: "Planned downtime",
-    summary: |cancelled, systems, title| {
+    summary: |cancelled, systems, title, impact| {
         let prefix = if cancelled { "CANCELLED: " } else { "" };
-        format!("{prefix}{systems}: {title}")
+        let impact = impact
+            .map(|i| format!(" ({})", i.to_lowercase()))
+            .unwrap_or_default();
+        format!("{prefix}{systems}: {title}{impact}")
+    },
+    impacts: ["At risk", "Degraded", "Down"],
+    via: |systems| format!("Knock-on from {systems}"),
+    via_note: |dependants, systems| {
+        format!("{dependants} depends on {systems}, which has planned downtime.")
     },
     outage_category: "Downtime",
     maintenance_category: "Maintenance",
     tentative_note: "The time is provisional.",
-    consequences: "Impact",
+    consequences: "Consequences",
     still_works: "What will still work",
     affected_systems: "Systems affected",
     more_information: "More information",
@@ -1009,7 +1041,7 @@ mod tests {
         assert_eq!((NB.moved_note)(d, None), "Flyttet fra 18.12.2019.");
         assert_eq!((NB.extra_note)(None), "Ekstra vedlikehold.");
         assert_eq!(
-            (NB.summary)(true, "Visma", "Ny versjon"),
+            (NB.summary)(true, "Visma", "Ny versjon", None),
             "AVLYST: Visma: Ny versjon"
         );
     }
@@ -1039,7 +1071,7 @@ mod tests {
             "Moved from 18.12.2019: Christmas"
         );
         assert_eq!(
-            (EN.summary)(true, "Visma", "New version"),
+            (EN.summary)(true, "Visma", "New version", None),
             "CANCELLED: Visma: New version"
         );
         assert_eq!((EN.events)(1), "1 event");
