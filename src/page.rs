@@ -229,6 +229,7 @@ enum Upcoming<'a> {
 struct Outage<'a> {
     d: &'a Details,
     anchor: String,
+    status: Status,
     cancelled: bool,
     /// Happening now (and not cancelled).
     ongoing: bool,
@@ -247,6 +248,7 @@ type Lists = [(&'static str, Vec<String>); 2];
 /// One upcoming maintenance date, short: the series has the rest.
 struct MaintenanceItem<'a> {
     d: &'a Details,
+    status: Status,
     cancelled: bool,
     ongoing: bool,
     when: When,
@@ -374,7 +376,8 @@ impl<'a> Ctx<'a> {
         Outage {
             d,
             anchor: anchor(o.source_id),
-            cancelled: d.status == Status::Cancelled,
+            status: o.status(),
+            cancelled: o.status() == Status::Cancelled,
             ongoing: self.ongoing(o),
             when: self.when(&o.time, true),
             systems: systems_label(self.w, d, self.names),
@@ -389,7 +392,8 @@ impl<'a> Ctx<'a> {
         let d = o.details;
         MaintenanceItem {
             d,
-            cancelled: d.status == Status::Cancelled,
+            status: o.status(),
+            cancelled: o.status() == Status::Cancelled,
             ongoing: self.ongoing(o),
             when: self.when(&o.time, true),
             systems: systems_label(self.w, d, self.names),
@@ -422,7 +426,7 @@ impl<'a> Ctx<'a> {
     /// Happening now, and not cancelled.
     fn ongoing(&self, o: &Occurrence) -> bool {
         let (start, end) = o.time.instants(self.zone);
-        start <= self.now && self.now < end && o.details.status != Status::Cancelled
+        start <= self.now && self.now < end && o.status() != Status::Cancelled
     }
 
     /// A series with its dates and skipped dates or months, by year.

@@ -483,6 +483,8 @@ struct Vevent<'a> {
     uid: &'a str,
     kind: Kind,
     details: &'a Details,
+    status: Status,
+    cancellation: Option<&'a crate::expand::Cancellation>,
     time: Time,
     change: Option<Change<'a>>,
     recurrence_id: Option<NaiveDateTime>,
@@ -496,6 +498,8 @@ impl<'a> Vevent<'a> {
             uid: &o.uid,
             kind: o.kind,
             details: o.details,
+            status: o.status(),
+            cancellation: o.cancellation.as_ref(),
             time: o.time,
             change: o.change,
             recurrence_id: match o.form {
@@ -512,6 +516,8 @@ impl<'a> Vevent<'a> {
             uid: &m.uid,
             kind: Kind::Maintenance,
             details: m.details,
+            status: m.details.status,
+            cancellation: None,
             time: m.time,
             change: None,
             recurrence_id: None,
@@ -578,9 +584,12 @@ fn write_vevent(text: &Text, head: &mut Writer, w: &mut Writer, v: &Vevent, expa
     for exdate in v.exdates {
         local(w, "EXDATE", *exdate);
     }
-    let summary = summary_for(wording, v.details, text.view, text.label);
+    let summary = summary_for(wording, v.status, &v.details.title, text.view, text.label);
     w.text("SUMMARY", &[], &summary);
-    let note = v.change.map(|c| change_note(wording, &c));
+    let note = match v.cancellation {
+        Some(c) => Some((wording.cancelled_note)(c.reason.as_deref())),
+        None => v.change.map(|c| change_note(wording, &c)),
+    };
     w.text(
         "DESCRIPTION",
         &[],
@@ -607,7 +616,7 @@ fn write_vevent(text: &Text, head: &mut Writer, w: &mut Writer, v: &Vevent, expa
         categories.push(impact_name(wording, text.view.impact));
     }
     w.text_list("CATEGORIES", &categories);
-    w.raw("STATUS", &[], v.details.status.ical());
+    w.raw("STATUS", &[], v.status.ical());
     w.raw("TRANSP", &[], "TRANSPARENT");
     w.raw("X-MICROSOFT-CDO-BUSYSTATUS", &[], "FREE");
     if let Some(link) = &v.details.link {
@@ -638,15 +647,16 @@ fn push_revision(out: &mut String, rev: Revision) {
 
 /// Which systems, then what: "Visma Enterprise: Oppgradering til 2019.1",
 /// as `view` sees it.
-pub fn summary(w: &Wording, details: &Details, view: &View, names: &SystemNames) -> String {
-    summary_for(w, details, view, &label(w, details, view, names))
+pub fn summary(w: &Wording, o: &Occurrence, view: &View, names: &SystemNames) -> String {
+    let label = label(w, o.details, view, names);
+    summary_for(w, o.status(), &o.details.title, view, &label)
 }
 
 /// [`summary`] given the [`label`].
-fn summary_for(w: &Wording, details: &Details, view: &View, label: &str) -> String {
-    let cancelled = details.status == Status::Cancelled;
+fn summary_for(w: &Wording, status: Status, title: &str, view: &View, label: &str) -> String {
+    let cancelled = status == Status::Cancelled;
     let impact = (view.impact != Impact::Down).then(|| impact_name(w, view.impact));
-    (w.summary)(cancelled, label, &details.title, impact)
+    (w.summary)(cancelled, label, title, impact)
 }
 
 /// An impact level in `w`'s words.
@@ -744,22 +754,32 @@ pub fn description(text: &Text, d: &Details, note: Option<&str>) -> String {
     parts.join("\n\n")
 }
 
-/// "Berørte systemer: Internett" (and how badly, when less than down).
+/// "Berørte systemer: Internett, Visma (redusert drift)": the systems hit,
+/// each with how badly when less than down.
 fn affected(text: &Text, d: &Details) -> String {
     let w = text.w;
-    let names = if text.view.via.is_empty() {
-        text.label.to_string()
+    let level = |i: Impact| format!(" ({})", impact_name(w, i).to_lowercase());
+    let names = if d.impact.per_system.is_empty() || d.all_systems {
+        let all = systems_label(w, d, text.names);
+        match d.impact.default {
+            Impact::Down => all,
+            i => all + &level(i),
+        }
     } else {
-        systems_label(w, d, text.names)
+        let each: Vec<String> = d
+            .systems
+            .iter()
+            .map(|s| {
+                let name = text.names.get(s.as_str()).copied().unwrap_or(s);
+                match d.impact.of(s) {
+                    Impact::Down => name.to_string(),
+                    i => format!("{name}{}", level(i)),
+                }
+            })
+            .collect();
+        each.join(", ")
     };
-    match text.view.impact {
-        Impact::Down => format!("{}: {names}", w.affected_systems),
-        i => format!(
-            "{}: {names} ({})",
-            w.affected_systems,
-            impact_name(w, i).to_lowercase()
-        ),
-    }
+    format!("{}: {names}", w.affected_systems)
 }
 
 /// The same content as [`description`] as HTML, for `X-ALT-DESC` (Outlook

@@ -51,6 +51,28 @@ impl Schedule {
             .ok()
     }
 
+    /// How many feeds show an event of `d`: `all.ics`, the systems hit,
+    /// the systems that depend on them and the bundles holding any of
+    /// these.
+    pub fn feeds_showing(&self, d: &Details) -> usize {
+        if d.all_systems {
+            return 1 + self.systems.len() + self.bundles.len();
+        }
+        let mut reached = std::collections::BTreeSet::new();
+        for h in d.systems.iter() {
+            if let Some(n) = self.system_index(h) {
+                reached.insert(n);
+                reached.extend(self.dependants.get(n).into_iter().flatten().copied());
+            }
+        }
+        let bundles = self.bundles.iter().filter(|b| {
+            b.systems
+                .iter()
+                .any(|s| self.system_index(s).is_some_and(|n| reached.contains(&n)))
+        });
+        1 + reached.len() + bundles.count()
+    }
+
     /// The ids of the systems that depend on `id`, directly or not.
     pub fn dependants_of(&self, id: &str) -> impl Iterator<Item = &str> {
         let found = self.system_index(id).and_then(|i| self.dependants.get(i));
@@ -311,6 +333,9 @@ pub struct Outage {
     pub when_at: Location,
     /// Where the end (or last day) is written.
     pub end_at: Location,
+    /// No longer in the schedules: published before, kept as cancelled
+    /// until it has ended (see `crate::state::Published`).
+    pub removed: bool,
 }
 
 /// A local time window on one day; `end_next_day` when the end was `24:00`.

@@ -934,6 +934,7 @@ impl Validator {
             at: self.at(&raw.id),
             when_at,
             end_at,
+            removed: false,
         })
     }
 

@@ -54,76 +54,77 @@ pub struct View {
 impl View {
     /// What `audience` sees of `d`; `None` when it is not for them.
     pub fn of(schedule: &Schedule, d: &Details, audience: Audience) -> Option<View> {
-        let direct: Vec<&str> = d
-            .systems
-            .iter()
-            .map(String::as_str)
-            .filter(|s| audience.has(s))
-            .collect();
-        let via: Vec<String> = if direct.is_empty() {
-            d.systems
-                .iter()
-                .filter(|h| schedule.dependants_of(h).any(|s| audience.has(s)))
-                .cloned()
-                .collect()
-        } else {
-            Vec::new()
+        let ids = match audience {
+            Audience::Everyone => return Some(View::everyone(d)),
+            Audience::Systems(ids) => ids,
         };
-        if direct.is_empty() && via.is_empty() {
+        let hit = |s: &str| d.systems.iter().any(|x| x == s);
+        let direct: Vec<&str> = ids.iter().map(String::as_str).filter(|s| hit(s)).collect();
+        // The feed's systems that are not hit but depend on one that is,
+        // and the systems hit that they depend on.
+        let mut dependants: Vec<&str> = Vec::new();
+        let mut needed: Vec<String> = Vec::new();
+        for h in d.systems.iter() {
+            let mut any = false;
+            for s in schedule.dependants_of(h) {
+                if audience.has(s) && !hit(s) {
+                    any = true;
+                    if !dependants.contains(&s) {
+                        dependants.push(s);
+                    }
+                }
+            }
+            if any {
+                needed.push(h.clone());
+            }
+        }
+        if direct.is_empty() && dependants.is_empty() {
             return None;
         }
-        // The systems of the audience the event is about: those hit, or
-        // those that depend on a system hit.
-        let concerned: Vec<&str> = if via.is_empty() {
-            direct
-        } else {
-            match audience {
-                Audience::Everyone => Vec::new(),
-                Audience::Systems(ids) => ids
-                    .iter()
-                    .map(String::as_str)
-                    .filter(|s| {
-                        via.iter()
-                            .any(|h| schedule.dependants_of(h).any(|d| d == *s))
-                    })
-                    .collect(),
-            }
-        };
+        dependants.sort_unstable();
+        // The systems of the feed the event is about.
+        let mut concerned: Vec<&str> = direct.clone();
+        concerned.extend(dependants.iter().copied());
         let shown = |items: &[Item]| -> Vec<usize> {
             (0..items.len())
                 .filter(|i| {
                     let about = &items[*i].systems;
-                    about.is_empty()
-                        || matches!(audience, Audience::Everyone)
-                        || about.iter().any(|s| concerned.contains(&s.as_str()))
+                    about.is_empty() || about.iter().any(|s| concerned.contains(&s.as_str()))
                 })
                 .collect()
         };
-        let impact = if via.is_empty() {
-            d.impact.worst(concerned.iter().copied())
-        } else {
-            // Through a dependency: as bad as it is said to be for the
-            // dependants, or else as for the systems hit.
-            let said = concerned
-                .iter()
-                .filter_map(|s| d.impact.per_system.get(*s))
-                .max()
-                .copied();
-            said.unwrap_or_else(|| d.impact.worst(via.iter().map(String::as_str)))
+        // The worst for any system of the feed: for one hit, as it is hit;
+        // for a dependant, as it is said to be, or else as bad as what it
+        // needs.
+        let of_dependant = |s: &str| {
+            d.impact.per_system.get(s).copied().unwrap_or_else(|| {
+                let needs = d
+                    .systems
+                    .iter()
+                    .map(String::as_str)
+                    .filter(|h| schedule.dependants_of(h).any(|x| x == s));
+                d.impact.worst(needs)
+            })
         };
-        let dependants = if via.is_empty() {
-            Vec::new()
+        let impact = direct
+            .iter()
+            .map(|s| d.impact.of(s))
+            .chain(dependants.iter().map(|s| of_dependant(s)))
+            .max()
+            .unwrap_or(d.impact.default);
+        let (via, dependants) = if direct.is_empty() {
+            (needed, dependants.iter().map(|s| s.to_string()).collect())
         } else {
-            concerned.iter().map(|s| s.to_string()).collect()
+            (Vec::new(), Vec::new())
         };
         let consequences = shown(&d.consequences);
         let still_works = shown(&d.still_works);
         Some(View {
+            via,
             dependants,
             named: audience.several() && about_some(d, &consequences, &still_works),
             consequences,
             still_works,
-            via,
             impact,
         })
     }

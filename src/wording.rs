@@ -113,6 +113,9 @@ pub struct Wording {
     pub moved_note: fn(from: NaiveDate, reason: Option<&str>) -> String,
     /// The note on an extra occurrence, with its reason.
     pub extra_note: fn(reason: Option<&str>) -> String,
+    /// The note on an occurrence cancelled after it was published: the
+    /// skip's reason, or none when it was removed from the schedules.
+    pub cancelled_note: fn(reason: Option<&str>) -> String,
 
     // The page: head, header, contents, footer.
     /// The page's title and heading, from the calendar's name.
@@ -303,6 +306,10 @@ pub static NB: Wording = Wording {
             Some(r) => format!("Flyttet fra {from}: {r}"),
             None => format!("Flyttet fra {from}."),
         }
+    },
+    cancelled_note: |reason| match reason {
+        Some(r) => format!("Avlyst: {r}"),
+        None => "Avlyst.".to_string(),
     },
     extra_note: |reason| match reason {
         Some(r) => format!("Ekstra vedlikehold: {r}"),
@@ -544,6 +551,10 @@ pub static NN: Wording = Wording {
             Some(r) => format!("Flytta frå {from}: {r}"),
             None => format!("Flytta frå {from}."),
         }
+    },
+    cancelled_note: |reason| match reason {
+        Some(r) => format!("Avlyst: {r}"),
+        None => "Avlyst.".to_string(),
     },
     extra_note: |reason| match reason {
         Some(r) => format!("Ekstra vedlikehald: {r}"),
@@ -807,6 +818,10 @@ pub static EN: Wording = Wording {
             Some(r) => format!("Moved from {from}: {r}"),
             None => format!("Moved from {from}."),
         }
+    },
+    cancelled_note: |reason| match reason {
+        Some(r) => format!("Cancelled: {r}"),
+        None => "Cancelled.".to_string(),
     },
     extra_note: |reason| match reason {
         Some(r) => format!("Extra maintenance: {r}"),
