@@ -22,8 +22,8 @@ use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
 
 use crate::expand::{Change, Expansion, Kind, Occurrence, Skipped, Time};
 use crate::html::render;
-use crate::render::{Feed, systems_label};
-use crate::schedule::{ALL_FEED, Details, Impact, Series, Status, SystemNames};
+use crate::render::{Feed, FeedOf, systems_label};
+use crate::schedule::{Details, Impact, Series, Status, SystemNames};
 use crate::view::View;
 use crate::wording::{Rich, Span, Wording};
 
@@ -633,7 +633,18 @@ fn subscribe<'a>(w: &'a Wording, expansion: &'a Expansion, feeds: &'a [Feed]) ->
     } else {
         w.howto_without_links
     };
-    let system = |feed: &Feed| schedule.systems.iter().find(|s| s.id == feed.id);
+    // A bundle's or a system's own name and description.
+    let about = |feed: &'a Feed| match feed.of {
+        FeedOf::Bundle(n) => schedule
+            .bundles
+            .get(n)
+            .map(|b| (b.name.as_str(), b.description.as_deref())),
+        FeedOf::System(n) => schedule
+            .systems
+            .get(n)
+            .map(|s| (s.name.as_str(), s.description.as_deref())),
+        FeedOf::Everyone => None,
+    };
     Subscribe {
         refresh_note: fill(w.refresh_note, []),
         howto: howto.iter().map(|item| fill(item, [])).collect(),
@@ -641,23 +652,19 @@ fn subscribe<'a>(w: &'a Wording, expansion: &'a Expansion, feeds: &'a [Feed]) ->
         download_warning: fill(w.download_warning, []),
         all: feeds
             .iter()
-            .filter(|f| f.id == ALL_FEED)
+            .filter(|f| f.of == FeedOf::Everyone)
             .map(|f| feed_block(w, expansion, f, Some(w.all_in_one)))
             .collect(),
+        // Bundles first: a department finds its calendar before its systems.
         systems: feeds
             .iter()
-            .filter(|f| f.id != ALL_FEED)
+            .filter(|f| f.of != FeedOf::Everyone)
             .map(|f| {
-                let system = system(f);
+                let (label, description) = about(f).unwrap_or((f.name.as_str(), None));
                 SystemFeed {
-                    label: system.map_or(f.name.as_str(), |s| s.name.as_str()),
+                    label,
                     count: (w.events)(f.events),
-                    feed: feed_block(
-                        w,
-                        expansion,
-                        f,
-                        system.and_then(|s| s.description.as_deref()),
-                    ),
+                    feed: feed_block(w, expansion, f, description),
                 }
             })
             .collect(),

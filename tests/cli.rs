@@ -538,7 +538,10 @@ fn feeds_show_their_systems_items_dependencies_and_bundles() {
     };
     // Hit: the system's own items and the general ones; its impact.
     let visma = event("visma.ics", "flytting").expect("visma has it");
-    assert!(visma.contains("- Alt på nettet er nede.\\n- Visma er tregt."), "{visma}");
+    assert!(
+        visma.contains("- Alt på nettet er nede.\\n- Visma er tregt."),
+        "{visma}"
+    );
     assert!(!visma.contains("Telefonene"), "{visma}");
     assert_eq!(
         summary("visma.ics", "flytting").as_deref(),
@@ -550,8 +553,14 @@ fn feeds_show_their_systems_items_dependencies_and_bundles() {
         Some("SUMMARY:Følge av nedetid på Internett: Flytting av datasenter")
     );
     let sentralbord = event("sentralbord.ics", "flytting").unwrap_or_default();
-    assert!(sentralbord.contains("Sentralbord er avhengig av Internett"), "{sentralbord}");
-    assert!(sentralbord.contains("- Telefonene virker ikke."), "{sentralbord}");
+    assert!(
+        sentralbord.contains("Sentralbord er avhengig av Internett"),
+        "{sentralbord}"
+    );
+    assert!(
+        sentralbord.contains("- Telefonene virker ikke."),
+        "{sentralbord}"
+    );
     assert!(!sentralbord.contains("Visma er tregt"), "{sentralbord}");
     assert!(event("gat.ics", "flytting").is_none());
     // The series' dates in the dependants' feeds too.
@@ -559,12 +568,18 @@ fn feeds_show_their_systems_items_dependencies_and_bundles() {
     // A bundle of a bundle: every event of its systems, each once.
     let kontor = text("kontor.ics");
     for uid in ["flytting", "nettverk", "gat-oppgradering", "ruter.20261201"] {
-        assert_eq!(kontor.matches(&format!("UID:{uid}@")).count(), 1, "{uid} in kontor.ics");
+        assert_eq!(
+            kontor.matches(&format!("UID:{uid}@")).count(),
+            1,
+            "{uid} in kontor.ics"
+        );
     }
     // All: everything, items named by system, no dependency marking.
     let all = event("all.ics", "flytting").unwrap_or_default();
     assert!(
-        all.contains("- Sentralbord\\, Telefoni: Telefonene virker ikke.\\n- Visma: Visma er tregt."),
+        all.contains(
+            "- Sentralbord\\, Telefoni: Telefonene virker ikke.\\n- Visma: Visma er tregt."
+        ),
         "{all}"
     );
     insta::assert_snapshot!("bundles-sentralbord.ics", text("sentralbord.ics"));
