@@ -38,6 +38,9 @@ pub struct Schedule {
     /// For each system (by index in `systems`), the indexes of the systems
     /// that depend on it directly or not, in order.
     pub dependants: Vec<Vec<usize>>,
+    /// For each system, the indexes of the systems it depends on directly
+    /// or not, in order: [`Schedule::dependants`] the other way round.
+    pub needs: Vec<Vec<usize>>,
 }
 
 /// System names by id (looked up for every label of every event).
@@ -71,6 +74,15 @@ impl Schedule {
                 .any(|s| self.system_index(s).is_some_and(|n| reached.contains(&n)))
         });
         1 + reached.len() + bundles.count()
+    }
+
+    /// The ids of the systems `id` depends on, directly or not.
+    pub fn needs_of(&self, id: &str) -> impl Iterator<Item = &str> {
+        let found = self.system_index(id).and_then(|i| self.needs.get(i));
+        found
+            .into_iter()
+            .flatten()
+            .map(|d| self.systems[*d].id.as_str())
     }
 
     /// The ids of the systems that depend on `id`, directly or not.

@@ -107,6 +107,7 @@ pub fn validate(files: &[SourceFile]) -> Validated {
             outages,
             series,
             bundles,
+            needs: needs(&v.dependants),
             dependants: Arc::unwrap_or_clone(v.dependants),
         },
         problems: v.problems,
@@ -1359,6 +1360,19 @@ impl Validator {
 }
 
 /// `+02:00`, `-0330`, `Z`, or nothing.
+/// [`Schedule::needs`] from [`Schedule::dependants`].
+fn needs(dependants: &[Vec<usize>]) -> Vec<Vec<usize>> {
+    let mut needs = vec![Vec::new(); dependants.len()];
+    for (t, ds) in dependants.iter().enumerate() {
+        for &s in ds {
+            if let Some(n) = needs.get_mut(s) {
+                n.push(t);
+            }
+        }
+    }
+    needs
+}
+
 /// What help to give for `id`, which names no system in `known`.
 pub fn unknown_system_help<'a>(id: &str, known: impl Iterator<Item = &'a str> + Clone) -> String {
     if let Some(s) = suggest(id, known.clone()) {

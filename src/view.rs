@@ -17,13 +17,6 @@ pub enum Audience<'s> {
 }
 
 impl Audience<'_> {
-    fn has(&self, system: &str) -> bool {
-        match self {
-            Audience::Everyone => true,
-            Audience::Systems(ids) => ids.binary_search_by(|i| i.as_str().cmp(system)).is_ok(),
-        }
-    }
-
     /// More than one system: items about some of them name which.
     fn several(&self) -> bool {
         match self {
@@ -58,30 +51,29 @@ impl View {
             Audience::Everyone => return Some(View::everyone(d)),
             Audience::Systems(ids) => ids,
         };
-        let hit = |s: &str| d.systems.iter().any(|x| x == s);
+        // `d.systems` is sorted.
+        let hit = |s: &str| d.systems.binary_search_by(|x| x.as_str().cmp(s)).is_ok();
         let direct: Vec<&str> = ids.iter().map(String::as_str).filter(|s| hit(s)).collect();
         // The feed's systems that are not hit but depend on one that is,
         // and the systems hit that they depend on.
         let mut dependants: Vec<&str> = Vec::new();
         let mut needed: Vec<String> = Vec::new();
-        for h in d.systems.iter() {
+        for s in ids.iter().map(String::as_str).filter(|s| !hit(s)) {
             let mut any = false;
-            for s in schedule.dependants_of(h) {
-                if audience.has(s) && !hit(s) {
-                    any = true;
-                    if !dependants.contains(&s) {
-                        dependants.push(s);
-                    }
+            for n in schedule.needs_of(s).filter(|n| hit(n)) {
+                any = true;
+                if !needed.iter().any(|x| x == n) {
+                    needed.push(n.to_string());
                 }
             }
             if any {
-                needed.push(h.clone());
+                dependants.push(s);
             }
         }
+        needed.sort_unstable();
         if direct.is_empty() && dependants.is_empty() {
             return None;
         }
-        dependants.sort_unstable();
         // The systems of the feed the event is about.
         let mut concerned: Vec<&str> = direct.clone();
         concerned.extend(dependants.iter().copied());
