@@ -169,9 +169,59 @@ text_format!(
 text_format!(
     Item,
     json_schema!({
-        "type": "string",
-        "maxLength": crate::limits::MAX_ITEM_CHARS,
-        "description": "one item, at most 1,000 characters"
+        "description": "one item, at most 1,000 characters: text about every system hit, or `{text: ..., systems: [ids]}` about some of them",
+        "oneOf": [
+            { "type": "string", "maxLength": crate::limits::MAX_ITEM_CHARS },
+            {
+                "type": "object",
+                "properties": {
+                    "text": {
+                        "description": "the item, at most 1,000 characters",
+                        "type": "string",
+                        "maxLength": crate::limits::MAX_ITEM_CHARS
+                    },
+                    "systems": {
+                        "description": "the ids of the systems it is about (among those hit)",
+                        "type": "array",
+                        "minItems": 1,
+                        "items": { "type": "string", "pattern": ID_PATTERN }
+                    }
+                },
+                "required": ["text", "systems"],
+                "additionalProperties": false
+            }
+        ]
+    })
+);
+text_format!(
+    Impact,
+    json_schema!({
+        "description": "how hard the systems are hit: `down` (the default), `degraded` or `at-risk` for every system, or a list of `{level, systems}` (the systems not named are down)",
+        "oneOf": [
+            { "type": "string", "enum": ["down", "degraded", "at-risk"] },
+            {
+                "type": "array",
+                "minItems": 1,
+                "items": {
+                    "type": "object",
+                    "properties": {
+                        "level": {
+                            "description": "down, degraded or at-risk",
+                            "type": "string",
+                            "enum": ["down", "degraded", "at-risk"]
+                        },
+                        "systems": {
+                            "description": "the ids of the systems at this level (among those hit)",
+                            "type": "array",
+                            "minItems": 1,
+                            "items": { "type": "string", "pattern": ID_PATTERN }
+                        }
+                    },
+                    "required": ["level", "systems"],
+                    "additionalProperties": false
+                }
+            }
+        ]
     })
 );
 text_format!(

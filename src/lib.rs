@@ -7,6 +7,7 @@
 
 pub mod add;
 pub mod budget;
+pub mod cancel;
 pub mod cli;
 pub mod cmd;
 pub mod error;
@@ -34,5 +35,6 @@ pub mod state;
 pub mod status;
 pub mod tz;
 pub mod validate;
+pub mod view;
 pub mod warn;
 pub mod wording;

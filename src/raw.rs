@@ -32,6 +32,10 @@ pub struct RawFile {
     #[serde(default)]
     #[schemars(with = "Vec<RawMaintenance>")]
     pub maintenance: Vec<Spanned<RawMaintenance>>,
+    /// Department calendars: several systems in one feed, `<id>.ics`.
+    #[serde(default)]
+    #[schemars(with = "Vec<RawBundle>")]
+    pub bundles: Vec<Spanned<RawBundle>>,
 }
 
 /// Settings for all the feeds and the page.
@@ -89,6 +93,28 @@ pub struct RawSystem {
     /// What the system is, shown on the page.
     #[schemars(with = "Option<formats::Text>")]
     pub description: Option<Spanned<String>>,
+    /// Systems this one needs: their outages show in its feed too.
+    #[serde(default)]
+    #[schemars(with = "Vec<formats::SystemId>")]
+    pub depends_on: Vec<Spanned<String>>,
+}
+
+/// A feed of several systems (and other bundles), each event once.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct RawBundle {
+    /// The feed's file name (`<id>.ics`), not the id of a system.
+    #[schemars(with = "formats::SystemId")]
+    pub id: Spanned<String>,
+    /// The name shown to people.
+    #[schemars(with = "formats::Name")]
+    pub name: Spanned<String>,
+    /// Who it is for, shown on the page.
+    #[schemars(with = "Option<formats::Text>")]
+    pub description: Option<Spanned<String>>,
+    /// System ids and bundle ids.
+    #[schemars(with = "Vec<formats::SystemId>")]
+    pub systems: Vec<Spanned<String>>,
 }
 
 /// A one-off outage: timed (`start`, `end`) or all day (`first-day`,
@@ -123,11 +149,15 @@ pub struct RawOutage {
     /// What will not work while it lasts, at most 30 items.
     #[serde(default)]
     #[schemars(with = "Vec<formats::Item>", length(max = 30))]
-    pub consequences: Vec<Spanned<String>>,
+    pub consequences: Vec<Spanned<RawItem>>,
     /// What still works while it lasts, at most 30 items.
     #[serde(default)]
     #[schemars(with = "Vec<formats::Item>", length(max = 30))]
-    pub still_works: Vec<Spanned<String>>,
+    pub still_works: Vec<Spanned<RawItem>>,
+    /// `down` (the default), `degraded` or `at-risk`, for every system hit
+    /// or per system.
+    #[schemars(with = "Option<formats::Impact>")]
+    pub impact: Option<Spanned<RawImpact>>,
     /// Where the work is done.
     #[schemars(with = "Option<formats::Name>")]
     pub location: Option<Spanned<String>>,
@@ -177,11 +207,15 @@ pub struct RawMaintenance {
     /// What will not work, at most 30 items.
     #[serde(default)]
     #[schemars(with = "Vec<formats::Item>", length(max = 30))]
-    pub consequences: Vec<Spanned<String>>,
+    pub consequences: Vec<Spanned<RawItem>>,
     /// What still works, at most 30 items.
     #[serde(default)]
     #[schemars(with = "Vec<formats::Item>", length(max = 30))]
-    pub still_works: Vec<Spanned<String>>,
+    pub still_works: Vec<Spanned<RawItem>>,
+    /// `down` (the default), `degraded` or `at-risk`, for every system hit
+    /// or per system.
+    #[schemars(with = "Option<formats::Impact>")]
+    pub impact: Option<Spanned<RawImpact>>,
     /// Where the work is done.
     #[schemars(with = "Option<formats::Name>")]
     pub location: Option<Spanned<String>>,
@@ -300,6 +334,89 @@ impl<'de> Deserialize<'de> for RawSystems {
                     ids.push(id);
                 }
                 Ok(RawSystems::List(ids))
+            }
+        }
+        deserializer.deserialize_any(V)
+    }
+}
+
+/// An item of `consequences` or `still-works`: text about every system
+/// hit, or `{text: ..., systems: [ids]}` about some of them.
+#[derive(Debug)]
+pub enum RawItem {
+    Text(String),
+    About {
+        text: Spanned<String>,
+        systems: Spanned<Vec<Spanned<String>>>,
+    },
+}
+
+impl<'de> Deserialize<'de> for RawItem {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        #[derive(Deserialize)]
+        #[serde(deny_unknown_fields)]
+        struct About {
+            text: Spanned<String>,
+            systems: Spanned<Vec<Spanned<String>>>,
+        }
+        struct V;
+        impl<'de> Visitor<'de> for V {
+            type Value = RawItem;
+
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("a text, or `text:` with `systems:`")
+            }
+
+            fn visit_str<E: de::Error>(self, v: &str) -> Result<RawItem, E> {
+                Ok(RawItem::Text(v.to_string()))
+            }
+
+            fn visit_map<A: de::MapAccess<'de>>(self, map: A) -> Result<RawItem, A::Error> {
+                let About { text, systems } =
+                    About::deserialize(de::value::MapAccessDeserializer::new(map))?;
+                Ok(RawItem::About { text, systems })
+            }
+        }
+        deserializer.deserialize_any(V)
+    }
+}
+
+/// `impact: degraded`, or per system:
+/// `impact: [{level: degraded, systems: [telefoni]}]` (the systems not
+/// named are down).
+#[derive(Debug)]
+pub enum RawImpact {
+    Word(String),
+    List(Vec<Spanned<RawImpactItem>>),
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct RawImpactItem {
+    pub level: Spanned<String>,
+    pub systems: Spanned<Vec<Spanned<String>>>,
+}
+
+impl<'de> Deserialize<'de> for RawImpact {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> Visitor<'de> for V {
+            type Value = RawImpact;
+
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("`down`, `degraded`, `at-risk` or a list of `level:` with `systems:`")
+            }
+
+            fn visit_str<E: de::Error>(self, v: &str) -> Result<RawImpact, E> {
+                Ok(RawImpact::Word(v.to_string()))
+            }
+
+            fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<RawImpact, A::Error> {
+                let mut items = Vec::new();
+                while let Some(item) = seq.next_element::<Spanned<RawImpactItem>>()? {
+                    items.push(item);
+                }
+                Ok(RawImpact::List(items))
             }
         }
         deserializer.deserialize_any(V)

@@ -22,12 +22,13 @@ say() { printf 'schema: %s\n' "$*" >&2; }
 source "$root/tests/lib.sh"
 
 # The mistakes a schema can see: unknown keys, wrong types, values YAML
-# reads as numbers, bad enums, id patterns, date and time patterns, the rule's
-# FREQ, `all` in a list, a missing required key, an empty file (null).
+# reads as numbers, bad enums (status, language, impact), id patterns, date
+# and time patterns, the rule's FREQ, `all` in a list, a missing required
+# key, an empty file (null).
 schema_catches=(
     bad-month bad-rule empty-file many-problems missing-field norwegian-date
     number-as-text times-and-windows unknown-key unknown-language unsafe-id
-    unsafe-id-more wrong-type alias-bomb
+    unsafe-id-more wrong-type alias-bomb systems-and-bundles
 )
 # Files the YAML reader refuses before any schema is applied.
 yaml_broken=(bad-indentation deep-nesting not-utf8 tab-indentation unclosed-quote)
