@@ -25,6 +25,8 @@ pub struct NewOutage {
     pub description: Option<String>,
     pub consequences: Vec<String>,
     pub still_works: Vec<String>,
+    /// `down`, `degraded` or `at-risk`, for every system hit.
+    pub impact: Option<String>,
     pub location: Option<String>,
     pub status: Option<String>,
     pub link: Option<String>,
@@ -115,6 +117,7 @@ impl NewOutage {
             }
         }
         for (k, v) in [
+            ("impact", &self.impact),
             ("location", &self.location),
             ("status", &self.status),
             ("link", &self.link),

@@ -160,6 +160,9 @@ pub enum AddWhat {
         /// One thing that still works (repeat the flag for more)
         #[arg(long)]
         still_works: Vec<String>,
+        /// down (the default), degraded or at-risk
+        #[arg(long)]
+        impact: Option<String>,
         #[arg(long)]
         location: Option<String>,
         /// confirmed, tentative or cancelled

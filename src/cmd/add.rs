@@ -111,6 +111,7 @@ pub fn run(
             description,
             consequence,
             still_works,
+            impact,
             location,
             status,
             link,
@@ -158,12 +159,18 @@ pub fn run(
                 description,
                 consequences: consequence,
                 still_works,
+                impact,
                 location,
                 status,
                 link,
             };
-            let path = pick(&|r| !r.outages.is_empty(), "outages")
-                .or_else(|_| pick(&|r| !r.maintenance.is_empty(), "maintenance"))?;
+            // The file with the outages; in a folder without any, the one
+            // with the maintenance (never when several hold outages).
+            let path = if file.is_none() && loaded.files.iter().all(|f| f.raw.outages.is_empty()) {
+                pick(&|r| !r.maintenance.is_empty(), "outages or maintenance")?
+            } else {
+                pick(&|r| !r.outages.is_empty(), "outages")?
+            };
             (path, (format!("outage `{id}`"), Edit::Outage(outage)))
         }
         AddWhat::Skip {
