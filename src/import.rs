@@ -128,6 +128,12 @@ fn text(p: &Property) -> String {
     p.val.clone().unescape_text().as_str().to_string()
 }
 
+/// The years a date or time in a feed may have (the schedule's own are
+/// narrower); with durations of at most [`MAX_DURATION_DAYS`] no sum of
+/// them can leave chrono's range.
+const READ_YEARS: std::ops::RangeInclusive<i32> = 1000..=9000;
+const MAX_DURATION_DAYS: i64 = 3_660;
+
 /// Reads one DATE or DATE-TIME value; a local time is resolved in its TZID
 /// (or, floating, in `zone`) as RFC 5545 says: the first of two readings, a
 /// time the clocks skip moved forward by the gap.
@@ -135,8 +141,10 @@ fn when(value: &str, tzid: Option<&str>, zone: Tz) -> Result<When, String> {
     let v = value.trim();
     if v.len() == 8 {
         return NaiveDate::parse_from_str(v, "%Y%m%d")
+            .ok()
+            .filter(|d| READ_YEARS.contains(&d.year()))
             .map(When::Date)
-            .map_err(|_| format!("`{v}` is not a date"));
+            .ok_or_else(|| format!("`{v}` is not a date in the years {READ_YEARS:?}"));
     }
     let (body, utc) = match v.strip_suffix(['Z', 'z']) {
         Some(b) => (b, true),
@@ -144,6 +152,11 @@ fn when(value: &str, tzid: Option<&str>, zone: Tz) -> Result<When, String> {
     };
     let local = NaiveDateTime::parse_from_str(body, "%Y%m%dT%H%M%S")
         .map_err(|_| format!("`{v}` is not a date-time"))?;
+    // Far from chrono's limits, so that no sum below can overflow; the
+    // schedule's own years are checked where an event is written.
+    if !(READ_YEARS).contains(&local.year()) {
+        return Err(format!("`{v}` is outside the years {READ_YEARS:?}"));
+    }
     if utc {
         return Ok(When::Instant(local.and_utc()));
     }
@@ -205,7 +218,7 @@ fn duration(text: &str) -> Option<i64> {
             }
         }
     }
-    num.is_empty().then_some(sign * total)
+    (num.is_empty() && total <= MAX_DURATION_DAYS * 86_400).then_some(sign * total)
 }
 
 fn read_event(c: &Component, zone: Tz, index: usize, out: &mut Imported) -> Result<Event, String> {
@@ -1215,5 +1228,108 @@ impl Imported {
             );
         }
         r
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn opts() -> Options {
+        Options {
+            systems: Vec::new(),
+            time_zone: None,
+            source: "t.ics".into(),
+        }
+    }
+
+    fn feed(events: &str) -> String {
+        format!("BEGIN:VCALENDAR\r\nVERSION:2.0\r\n{events}END:VCALENDAR\r\n")
+    }
+
+    #[test]
+    fn hostile_values_are_reported_not_panicked_on() {
+        let events = [
+            "BEGIN:VEVENT\r\nUID:a\r\nDTSTART:99991231T235959Z\r\nDURATION:P99999999W\r\nSUMMARY:far\r\nEND:VEVENT\r\n",
+            "BEGIN:VEVENT\r\nUID:i\r\nDTSTART:20260101T100000Z\r\nDURATION:P99999999W\r\nSUMMARY:huge\r\nEND:VEVENT\r\n",
+            "BEGIN:VEVENT\r\nUID:b\r\nDTSTART;VALUE=DATE:00010101\r\nSUMMARY:early\r\nEND:VEVENT\r\n",
+            "BEGIN:VEVENT\r\nUID:c\r\nDTSTART:20260101T100000Z\r\nDURATION:P3000D\r\nSUMMARY:long\r\nEND:VEVENT\r\n",
+            "BEGIN:VEVENT\r\nUID:d\r\nDTSTART:20260101T100000Z\r\nDTEND:20260101T090000Z\r\nSUMMARY:backwards\r\nEND:VEVENT\r\n",
+            "BEGIN:VEVENT\r\nUID:e\r\nDTSTART:20260101T100000Z\r\nDTEND:20260101T110000Z\r\nRRULE:FREQ=SECONDLY\r\nSUMMARY:every second\r\nEND:VEVENT\r\n",
+            "BEGIN:VEVENT\r\nUID:f\r\nDTSTART;TZID=Mars/Olympus:20260101T100000\r\nDTEND:20260101T110000Z\r\nSUMMARY:mars\r\nEND:VEVENT\r\n",
+            "BEGIN:VEVENT\r\nUID:g\r\nDTSTART:20260101T100000Z\r\nDTEND:20260101T110000Z\r\nRRULE:FREQ=DAILY;COUNT=5;BYHOUR=1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16,17,18,19,20,21,22,23\r\nSUMMARY:hourly\r\nEND:VEVENT\r\n",
+            "BEGIN:VEVENT\r\nUID:h\r\nDTSTART:20260101T100000Z\r\nDTEND:20260101T110000Z\r\nRRULE:FREQ=DAILY\r\nEXDATE;VALUE=PERIOD:20260102T100000Z/PT1H\r\nSUMMARY:period\r\nEND:VEVENT\r\n",
+        ];
+        let text = feed(&events.concat());
+        let imported = import(&text, &opts()).expect("a calendar");
+        assert_eq!(imported.events, events.len());
+        let report = imported.report();
+        // Every event but the BYHOUR one (expanded into outages) is named.
+        for (uid, why) in [
+            ("(a)", "outside the years"),
+            ("(b)", "is not a date in the years"),
+            ("(c)", "lasts more than 31 days"),
+            ("(d)", "ends when or before it starts"),
+            ("(e)", "nedetid allows DAILY to YEARLY"),
+            ("(f)", "unknown time zone `Mars/Olympus`"),
+            ("(h)", "PERIOD"),
+            ("(i)", "is not a duration"),
+        ] {
+            assert!(
+                report.lines().any(|l| l.contains(uid) && l.contains(why)),
+                "{uid} {why}: {report}"
+            );
+        }
+        assert!(
+            report.contains("`hourly` (g): the series cannot be maintenance"),
+            "{report}"
+        );
+        // Not an iCalendar text at all.
+        assert!(import("hello", &opts()).is_err());
+        assert!(import("", &opts()).is_err());
+    }
+
+    #[test]
+    fn windows_and_vendor_zone_names_resolve() {
+        assert_eq!(
+            zone_of("W. Europe Standard Time"),
+            Some(chrono_tz::Europe::Berlin)
+        );
+        assert_eq!(
+            zone_of("\"Romance Standard Time\""),
+            Some(chrono_tz::Europe::Paris)
+        );
+        assert_eq!(
+            zone_of("GMT Standard Time"),
+            Some(chrono_tz::Europe::London)
+        );
+        assert_eq!(
+            zone_of("/mozilla.org/20050126_1/Europe/Oslo"),
+            Some(chrono_tz::Europe::Oslo)
+        );
+        assert_eq!(zone_of("Europe/Oslo"), Some(chrono_tz::Europe::Oslo));
+        assert_eq!(zone_of("Customized Time Zone"), None);
+    }
+
+    #[test]
+    fn quoting_survives_any_text() {
+        for text in [
+            "a: b",
+            "\"q\" \\ back",
+            "line\nbreak\ttab",
+            "\u{7}bell \u{2028}",
+            "# not a comment",
+            "- not a list",
+            "NO",
+            "1.10",
+        ] {
+            let yaml = format!(
+                "outages:\n  - id: a\n    title: {}\n    systems: all\n    first-day: 2026-01-01\n",
+                quote(text)
+            );
+            let raw = crate::load::parse_str(std::path::Path::new("t.yaml"), &yaml)
+                .unwrap_or_else(|e| panic!("{text:?}: {e}"));
+            assert_eq!(raw.outages[0].value.title.value, text);
+        }
     }
 }
