@@ -18,7 +18,7 @@ here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 root="$(cd "$here/../.." && pwd)"
 deps="$here/.deps"
 say() { printf 'schema: %s\n' "$*" >&2; }
-# shellcheck source=../lib.sh
+# shellcheck source-path=SCRIPTDIR source=../lib.sh
 source "$root/tests/lib.sh"
 
 # The mistakes a schema can see: unknown keys, wrong types, values YAML
@@ -59,6 +59,7 @@ schema="$work/schema.json"
 cmp "$schema" "$root/out/schema.json" || { say "out/schema.json is not what \`nedetid schema\` prints: rebuild out/"; exit 1; }
 
 "$cj" --check-metaschema "$schema" > /dev/null || { say "the schema is not valid JSON Schema"; exit 1; }
+# shellcheck disable=SC2016 # a literal `$schema`
 grep -q '"\$schema": "https://json-schema.org/draft/2020-12/schema"' "$schema"
 
 "$bin" init "$work/init" --now 2026-11-30 > /dev/null
@@ -75,6 +76,7 @@ for f in "${valid[@]}"; do
 done
 # The init files name the schema written beside them, which is this one.
 for f in "$work"/init/*.yaml; do
+    # shellcheck disable=SC2016 # a literal `$schema`
     head -n1 "$f" | grep -qx '# yaml-language-server: $schema=schema.json' || { say "$f: no schema line"; failed=1; }
 done
 cmp "$schema" "$work/init/schema.json" || failed=1
