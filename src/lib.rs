@@ -5,6 +5,7 @@
 //! (recurrence, time zones) -> [`render`] (+ [`ical`], [`tz`]) ->
 //! [`publish`] (atomic writes). [`pipeline`] chains them for every command.
 
+pub mod atom;
 pub mod budget;
 pub mod cli;
 pub mod cmd;

@@ -28,12 +28,32 @@ use crate::wording::{Rich, Span, Wording};
 
 /// Renders `index.html` from the same expansion as the feeds, in the
 /// settings' language.
-pub fn render_page(expansion: &Expansion, feeds: &[Feed], now: DateTime<Utc>) -> String {
-    render_in(expansion.schedule.settings.wording(), expansion, feeds, now)
+/// `last_change`: when the data last changed (the latest revision of any
+/// event), said on the page; not the build's time, so that a rebuild of the
+/// same data writes the same bytes.
+pub fn render_page(
+    expansion: &Expansion,
+    feeds: &[Feed],
+    now: DateTime<Utc>,
+    last_change: Option<DateTime<Utc>>,
+) -> String {
+    render_in(
+        expansion.schedule.settings.wording(),
+        expansion,
+        feeds,
+        now,
+        last_change,
+    )
 }
 
 /// [`render_page`] in the words of `w`.
-fn render_in(w: &Wording, expansion: &Expansion, feeds: &[Feed], now: DateTime<Utc>) -> String {
+fn render_in(
+    w: &Wording,
+    expansion: &Expansion,
+    feeds: &[Feed],
+    now: DateTime<Utc>,
+    last_change: Option<DateTime<Utc>>,
+) -> String {
     let schedule = expansion.schedule;
     let settings = &schedule.settings;
     let names = schedule.system_names();
@@ -74,6 +94,18 @@ fn render_in(w: &Wording, expansion: &Expansion, feeds: &[Feed], now: DateTime<U
     }
     // Occurrences come sorted by start, then UID: reversed, most recent first.
     past.reverse();
+    let now_items: Vec<NowItem> = expansion
+        .occurrences
+        .iter()
+        .filter_map(|o| ctx.now_item(o))
+        .collect();
+    let updated = last_change.map(|t| {
+        let local = t.with_timezone(&ctx.zone).naive_local();
+        UpdatedView {
+            datetime: ctx.stamp(t),
+            text: (w.date_time)(local),
+        }
+    });
 
     let series_heading = (!schedule.series.is_empty()).then(|| {
         let monthly = schedule
@@ -105,6 +137,9 @@ fn render_in(w: &Wording, expansion: &Expansion, feeds: &[Feed], now: DateTime<U
             ],
         ),
         zone_note,
+        updated,
+        any_ongoing: now_items.iter().any(|n: &NowItem| n.ongoing),
+        now_items,
         upcoming,
         past,
         series_heading,
@@ -128,6 +163,12 @@ struct Page<'a> {
     description: Option<&'a str>,
     intro: Vec<Bit<'a>>,
     zone_note: String,
+    /// When the data last changed; `None` without events.
+    updated: Option<UpdatedView>,
+    /// What may be down now or soon, for the script to show when it is.
+    now_items: Vec<NowItem<'a>>,
+    /// Any of `now_items` happening at build time.
+    any_ongoing: bool,
     /// Soonest first.
     upcoming: Vec<Upcoming<'a>>,
     /// Past outages, most recent first.
@@ -189,6 +230,25 @@ impl DateTag {
             text,
         }
     }
+}
+
+/// When the data last changed.
+struct UpdatedView {
+    datetime: String,
+    text: String,
+}
+
+/// An event under "Pågår nå": shown when it is happening at build time;
+/// the page's script shows each one between its `start` and `end` (UTC,
+/// RFC 3339) by the reader's clock.
+struct NowItem<'a> {
+    d: &'a Details,
+    start: String,
+    end: String,
+    ongoing: bool,
+    href: String,
+    systems: String,
+    when: When,
 }
 
 /// When something happens, as the `when` macro in `parts.html` shows it.
@@ -333,6 +393,8 @@ struct FeedBlock<'a> {
     links: Option<Links<'a>>,
     file: &'a str,
     download: String,
+    /// The Atom feed of the same events: its address, absolute when it can be.
+    atom: String,
 }
 
 /// The links that add a feed to a calendar, with an absolute address.
@@ -390,6 +452,30 @@ impl<'a> Ctx<'a> {
             series_anchor: anchor(o.source_id),
             all_dates: (self.w.all_dates_for)(&d.title),
         }
+    }
+
+    /// An event for "Pågår nå": not cancelled, not ended, and starting
+    /// within [`crate::limits::NOW_AHEAD_DAYS`].
+    fn now_item(&self, o: &Occurrence<'a>) -> Option<NowItem<'a>> {
+        let (start, end) = o.time.instants(self.zone);
+        let ahead = chrono::Duration::days(crate::limits::NOW_AHEAD_DAYS);
+        let soon = self.now.checked_add_signed(ahead).unwrap_or(self.now);
+        if o.details.status == Status::Cancelled || end <= self.now || start >= soon {
+            return None;
+        }
+        let href = match o.kind {
+            Kind::Outage => format!("#{}{}", self.w.ids.outage, anchor(o.source_id)),
+            Kind::Maintenance => format!("#{}{}", self.w.ids.series, anchor(o.source_id)),
+        };
+        Some(NowItem {
+            d: o.details,
+            start: crate::stamp::utc(start, "-"),
+            end: crate::stamp::utc(end, "-"),
+            ongoing: self.ongoing(o),
+            href,
+            systems: systems_label(self.w, o.details, self.names),
+            when: self.when(&o.time, true),
+        })
     }
 
     /// Happening now, and not cancelled.
@@ -682,6 +768,16 @@ fn feed_block<'a>(
         links,
         file: &feed.file_name,
         download: (w.download)(&feed.file_name),
+        atom: format!(
+            "{}{}",
+            expansion
+                .schedule
+                .settings
+                .base_url
+                .as_deref()
+                .unwrap_or(""),
+            feed.atom_name
+        ),
     }
 }
 
@@ -715,7 +811,7 @@ fn webcal(url: &str) -> Option<String> {
 }
 
 /// An id usable in `id` and in a `#fragment`.
-fn anchor(id: &str) -> String {
+pub fn anchor(id: &str) -> String {
     id.chars()
         .map(|c| {
             if c.is_ascii_alphanumeric() || c == '-' || c == '_' {
@@ -791,7 +887,7 @@ mod tests {
     fn page_for(checked: &Checked, now: DateTime<Utc>) -> String {
         let exp = expansion(checked, now).expect("default schedules expand");
         let feeds = feed_list(&exp);
-        render_page(&exp, &feeds, now)
+        render_page(&exp, &feeds, now, None)
     }
 
     /// The text of some HTML, tags removed and entities decoded.
@@ -834,7 +930,7 @@ mod tests {
         let now = at("2019-11-01T12:00:00Z");
         let exp = crate::expand::expand(&schedule, now).expect("expands");
         let feeds = feed_list(&exp);
-        let html = render_page(&exp, &feeds, now);
+        let html = render_page(&exp, &feeds, now, None);
         assert!(!html.contains("<script>alert"), "raw script tag in page");
         assert!(
             html.contains("&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt; &amp; &quot;co&quot;")
@@ -923,7 +1019,7 @@ mod tests {
         let now = at("2019-11-01T12:00:00Z");
         let exp = crate::expand::expand(&schedule, now).expect("expands");
         let feeds = feed_list(&exp);
-        let html = render_page(&exp, &feeds, now);
+        let html = render_page(&exp, &feeds, now, None);
         assert!(html.contains("spellcheck=\"false\" data-relative>all.ics</textarea>"));
         assert!(!html.contains("outlook.office.com"));
         assert!(!html.contains("webcal://"));
@@ -1028,7 +1124,7 @@ mod tests {
         let now = at("2019-11-01T12:00:00Z");
         let exp = crate::expand::expand(&schedule, now).expect("expands");
         let feeds = feed_list(&exp);
-        let html = render_page(&exp, &feeds, now);
+        let html = render_page(&exp, &feeds, now, None);
         let t = text(section(&html, "kommende"));
         let cancelled = &schedule.outages[5].details.title;
         let tentative = &schedule.outages[6].details.title;

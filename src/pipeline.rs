@@ -76,7 +76,9 @@ pub fn input_fingerprint(files: &[(PathBuf, Vec<u8>)], recurrence: Recurrence) -
 /// such moment at or before `now` (a build with an earlier `now`, from an
 /// older `--now` or `SOURCE_DATE_EPOCH` or a clock set back, must not reuse
 /// the output) and the first after it. Such moments: an event starting or
-/// ending (the page and `feeds.json` move it from upcoming to past), an
+/// ending (the page and `feeds.json` move it from upcoming to past, the
+/// Atom feeds drop it when cancelled), an event coming within
+/// [`crate::limits::NOW_AHEAD_DAYS`] (the page lists it for "Pågår nå"), an
 /// event leaving the retention window, and with open-ended series each
 /// midnight (the horizon moves). `None`: no such moment.
 fn validity(
@@ -97,11 +99,14 @@ fn change_moments(expansion: &Expansion, now: DateTime<Utc>) -> Vec<DateTime<Utc
     let keep = settings
         .retention_days
         .map(|d| chrono::Duration::days(i64::from(d)));
+    let ahead = chrono::Duration::days(crate::limits::NOW_AHEAD_DAYS);
     let mut moments: Vec<DateTime<Utc>> = Vec::new();
     for o in &expansion.occurrences {
         let (start, end) = o.time.instants(zone);
         moments.extend([start, end]);
         moments.extend(keep.and_then(|k| end.checked_add_signed(k)));
+        // The page lists an event for its script this long before it starts.
+        moments.extend(start.checked_sub_signed(ahead));
     }
     if expansion.schedule.series.iter().any(|s| s.until.is_none()) {
         let today = now.with_timezone(&zone).date_naive();
@@ -183,7 +188,8 @@ pub const FEED_WARN_BYTES: usize = 1_000_000;
 pub struct Rendered {
     /// The feeds, without their text (it is in `outputs`).
     pub feeds: Vec<Feed>,
-    /// Feeds, `index.html`, `feeds.json`, then `manifest.json`.
+    /// Calendar feeds, Atom feeds, `index.html`, `feeds.json`, then
+    /// `manifest.json`.
     pub outputs: Vec<Output>,
     pub manifest: Manifest,
 }
@@ -207,21 +213,28 @@ pub fn render_recording(
     let feeds = render::feed_list(expansion);
     let mut files: Vec<String> = feeds
         .iter()
-        .map(|f| f.file_name.clone())
+        .flat_map(|f| [f.file_name.clone(), f.atom_name.clone()])
         .chain([PAGE, FEEDS_JSON, MANIFEST].map(String::from))
         .collect();
     files.sort();
-    // The page and feeds.json need only the list of feeds: they are made on
-    // their own threads while the events are rendered and revised and the
-    // feeds put together.
-    let (texts, page, feeds_json, mut manifest) = std::thread::scope(|scope| {
-        let page = scope.spawn(|| crate::page::render_page(expansion, &feeds, now));
+    // feeds.json needs only the list of feeds: it is made on its own thread
+    // while the events are rendered and revised. The page and the Atom
+    // feeds need the revisions (when each event last changed); they are
+    // made while the calendar feeds are put together.
+    let (texts, atoms, page, feeds_json, mut manifest) = std::thread::scope(|scope| {
         let json = scope.spawn(|| crate::list::feeds_json(expansion, &feeds, now));
         let mut events = render::Events::render(expansion);
         let (revisions, manifest) = previous.revise(&events.hashes(), now, files);
         events.revise(&revisions);
-        let texts = render::feed_pieces(expansion, &feeds, &events);
-        (texts, par::join(page), par::join(json), manifest)
+        let last_change = crate::atom::last_change(&revisions);
+        let (texts, atoms, page) = std::thread::scope(|inner| {
+            let page =
+                inner.spawn(|| crate::page::render_page(expansion, &feeds, now, last_change));
+            let atoms = inner.spawn(|| crate::atom::feeds(expansion, &feeds, &revisions, now));
+            let texts = render::feed_pieces(expansion, &feeds, &events);
+            (texts, par::join(atoms), par::join(page))
+        });
+        (texts, atoms, page, par::join(json), manifest)
     });
     let mut outputs: Vec<Output> = feeds
         .iter()
@@ -231,6 +244,10 @@ pub fn render_recording(
             content: Content::Pieces(pieces),
         })
         .collect();
+    outputs.extend(feeds.iter().zip(atoms).map(|(f, text)| Output {
+        name: f.atom_name.clone(),
+        content: text.into(),
+    }));
     outputs.push(Output {
         name: PAGE.into(),
         content: page.into(),

@@ -29,6 +29,8 @@ pub struct Feed {
     /// Shown to people.
     pub name: String,
     pub file_name: String,
+    /// Its Atom feed of the same events.
+    pub atom_name: String,
     /// Occurrences shown.
     pub events: usize,
     /// Their indexes in the expansion, in order.
@@ -63,6 +65,18 @@ struct Event {
 impl Event {
     fn pieces(&self) -> [&Arc<str>; 3] {
         [&self.head, &self.revision, &self.body]
+    }
+}
+
+impl Feed {
+    /// The indexes in the expansion of the occurrences it shows, in order.
+    pub fn occurrences(&self) -> &[usize] {
+        &self.occurrences
+    }
+
+    /// The system it is for, by index in the schedule; `None` for `all`.
+    pub fn system(&self) -> Option<usize> {
+        self.system
     }
 }
 
@@ -170,6 +184,7 @@ pub fn feed_list(expansion: &Expansion) -> Vec<Feed> {
         id: ALL_FEED.to_string(),
         name: (w.feed_name)(settings.calendar_name(w), w.all_feed),
         file_name: format!("{ALL_FEED}.ics"),
+        atom_name: format!("{ALL_FEED}.atom"),
         events: expansion.occurrences.len(),
         occurrences: (0..expansion.occurrences.len()).collect(),
         system: None,
@@ -180,6 +195,7 @@ pub fn feed_list(expansion: &Expansion) -> Vec<Feed> {
             id: s.id.clone(),
             name: (w.feed_name)(settings.calendar_name(w), &s.name),
             file_name: format!("{}.ics", s.id),
+            atom_name: format!("{}.atom", s.id),
             events: occurrences.len(),
             occurrences,
             system: Some(n),
@@ -236,7 +252,7 @@ fn years<'a>(events: impl Iterator<Item = &'a Occurrence<'a>>) -> Option<(i32, i
         .reduce(|(lo, hi), (s, e)| (lo.min(s), hi.max(e)))
 }
 
-fn revision(revisions: &BTreeMap<String, Revision>, key: &str) -> Revision {
+pub fn revision(revisions: &BTreeMap<String, Revision>, key: &str) -> Revision {
     revisions.get(key).copied().unwrap_or_default()
 }
 

@@ -262,7 +262,8 @@ impl Manifest {
 }
 
 /// A name nedetid writes into the output folder: a plain file name (no
-/// folder, not hidden) of a feed or of the page, `feeds.json` or the state.
+/// folder, not hidden) of a calendar or Atom feed or of the page,
+/// `feeds.json` or the state.
 pub fn owned_name(name: &str) -> bool {
     let plain = !name.is_empty()
         && !name.starts_with('.')
@@ -270,7 +271,10 @@ pub fn owned_name(name: &str) -> bool {
         && std::path::Path::new(name)
             .file_name()
             .is_some_and(|f| f == name);
-    plain && (name.ends_with(".ics") || [PAGE, FEEDS_JSON, MANIFEST].contains(&name))
+    plain
+        && (name.ends_with(".ics")
+            || name.ends_with(".atom")
+            || [PAGE, FEEDS_JSON, MANIFEST].contains(&name))
 }
 
 /// 64-bit FNV-1a: a stable, dependency-free content fingerprint (not a

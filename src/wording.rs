@@ -36,6 +36,8 @@ pub struct Ids {
     pub upcoming: &'static str,
     pub past: &'static str,
     pub maintenance: &'static str,
+    /// What is down now.
+    pub now: &'static str,
     /// Also the prefix of each feed's block (`abonner-visma`).
     pub subscribe: &'static str,
     pub howto: &'static str,
@@ -204,6 +206,27 @@ pub struct Wording {
     pub open_google: &'static str,
     pub download: fn(file: &str) -> String,
     pub download_hint: &'static str,
+
+    // The Atom feeds, and what the page says of them and of the time.
+    /// An entry's status when it is first published.
+    pub atom_new: &'static str,
+    /// An entry's status when it changed since ([`Wording::cancelled`] when
+    /// cancelled).
+    pub atom_changed: &'static str,
+    /// An entry's title: its status, then the [`Wording::summary`] without
+    /// the cancelled mark.
+    pub atom_title: fn(status: &str, systems: &str, title: &str) -> String,
+    /// The link to a feed's Atom file ("Varsler (Atom)").
+    pub atom_link: &'static str,
+    /// What the Atom files are, on the page.
+    pub atom_intro: &'static str,
+    /// Before the time the data last changed.
+    pub last_updated: &'static str,
+    /// The heading over what is down now ([`Wording::ongoing`] is its tag).
+    pub now_heading: &'static str,
+    pub nothing_now: &'static str,
+    /// A date and time in full, for the last change ("30. november 2026 kl. 16.05").
+    pub date_time: fn(chrono::NaiveDateTime) -> String,
 }
 
 impl Wording {
@@ -245,6 +268,7 @@ pub static NB: Wording = Wording {
         upcoming: "kommende",
         past: "tidligere",
         maintenance: "vedlikehold",
+        now: "pagar-na",
         subscribe: "abonner",
         howto: "slik",
         google: "google",
@@ -467,6 +491,22 @@ pub static NB: Wording = Wording {
     open_google: "Åpne i Google Kalender",
     download: |file| format!("Last ned {file}"),
     download_hint: "Bare for engangsimport: oppdateres ikke.",
+
+    atom_new: "Ny",
+    atom_changed: "Endret",
+    atom_title: |status, systems, title| format!("{status}: {systems}: {title}"),
+    atom_link: "Varsler (Atom)",
+    atom_intro: "Følg endringer som nyhetsstrøm (Atom): én for alle systemer og én per system. Nye, endrede og avlyste hendelser kommer øverst.",
+    last_updated: "Sist oppdatert",
+    now_heading: "Pågår nå",
+    nothing_now: "Ingen planlagt nedetid pågår nå.",
+    date_time: |t| {
+        format!(
+            "{} kl. {}",
+            (NB.day_month)(t.date(), true),
+            (NB.time)(t.time())
+        )
+    },
 };
 
 /// Norwegian nynorsk.
@@ -478,6 +518,7 @@ pub static NN: Wording = Wording {
         upcoming: "komande",
         past: "tidlegare",
         maintenance: "vedlikehald",
+        now: "pagar-no",
         subscribe: "abonner",
         howto: "slik",
         google: "google",
@@ -700,6 +741,22 @@ pub static NN: Wording = Wording {
     open_google: "Opne i Google Kalender",
     download: |file| format!("Last ned {file}"),
     download_hint: "Berre for eingongsimport: blir ikkje oppdatert.",
+
+    atom_new: "Ny",
+    atom_changed: "Endra",
+    atom_title: |status, systems, title| format!("{status}: {systems}: {title}"),
+    atom_link: "Varsel (Atom)",
+    atom_intro: "Følg endringar som nyheitsstraum (Atom): éin for alle system og éin per system. Nye, endra og avlyste hendingar kjem øvst.",
+    last_updated: "Sist oppdatert",
+    now_heading: "Pågår no",
+    nothing_now: "Ingen planlagd nedetid pågår no.",
+    date_time: |t| {
+        format!(
+            "{} kl. {}",
+            (NN.day_month)(t.date(), true),
+            (NN.time)(t.time())
+        )
+    },
 };
 
 /// British English.
@@ -711,6 +768,7 @@ pub static EN: Wording = Wording {
         upcoming: "upcoming",
         past: "past",
         maintenance: "maintenance",
+        now: "now",
         subscribe: "subscribe",
         howto: "how-to",
         google: "google",
@@ -956,6 +1014,22 @@ pub static EN: Wording = Wording {
     open_google: "Open in Google Calendar",
     download: |file| format!("Download {file}"),
     download_hint: "Only for a one-off import: not updated.",
+
+    atom_new: "New",
+    atom_changed: "Changed",
+    atom_title: |status, systems, title| format!("{status}: {systems}: {title}"),
+    atom_link: "Notices (Atom)",
+    atom_intro: "Follow changes as a news feed (Atom): one for all systems and one per system. New, changed and cancelled events come first.",
+    last_updated: "Last updated",
+    now_heading: "Happening now",
+    nothing_now: "No planned downtime is happening now.",
+    date_time: |t| {
+        format!(
+            "{} at {}",
+            (EN.day_month)(t.date(), true),
+            (EN.time)(t.time())
+        )
+    },
 };
 
 /// A date, with " 2019" after it when asked for.

@@ -28,3 +28,20 @@
     });
   });
 })();
+(function () {
+  'use strict';
+  // What is down now, by the reader's clock: the page is built at night,
+  // and lists what starts within the next days with its start and end.
+  var items = document.querySelectorAll('li[data-start][data-end]');
+  var none = document.getElementById('{{ w.ids.now|escape("js") }}-none');
+  var now = Date.now();
+  var shown = 0;
+  Array.prototype.forEach.call(items, function (item) {
+    var start = Date.parse(item.getAttribute('data-start'));
+    var end = Date.parse(item.getAttribute('data-end'));
+    var on = start <= now && now < end;
+    item.hidden = !on;
+    if (on) { shown += 1; }
+  });
+  if (none) { none.hidden = shown > 0; }
+})();

@@ -1,0 +1,257 @@
+//! The Atom feeds (RFC 4287): beside each `.ics` feed an `.atom` of the
+//! same events, as announcements: one entry per occurrence, titled with its
+//! status (new, changed, cancelled), newest change first, so that a feed
+//! reader shows what moved since it last looked.
+//!
+//! This module owns which entries a feed has, their order, ids and text;
+//! the XML is in `templates/feed.atom`. Every time in it comes from the
+//! state file's revisions ([`crate::state`]), never from the build's clock:
+//! a rebuild of the same schedules writes the same bytes.
+
+use std::collections::BTreeMap;
+
+use askama::Template;
+use chrono::{DateTime, NaiveTime, Utc};
+use percent_encoding::{AsciiSet, CONTROLS, utf8_percent_encode};
+
+use crate::expand::{Expansion, Kind, Occurrence, Time};
+use crate::render::{Feed, revision, systems_label};
+use crate::schedule::{Status, SystemNames};
+use crate::state::{PAGE, Revision};
+use crate::wording::Wording;
+
+/// The date in every tag URI (RFC 4151) nedetid makes: a tag's date says
+/// when its authority held the name, and a fixed one keeps every id the
+/// same for as long as the UID is (a date from the event would change the
+/// id when the event moves).
+const TAG_DATE: &str = "2000";
+
+/// Every Atom feed's text, in the order of `feeds`, on all cores.
+pub fn feeds(
+    expansion: &Expansion,
+    feeds: &[Feed],
+    revisions: &BTreeMap<String, Revision>,
+    now: DateTime<Utc>,
+) -> Vec<String> {
+    let w = expansion.schedule.settings.wording();
+    let names = expansion.schedule.system_names();
+    let ctx = Ctx {
+        w,
+        expansion,
+        names: &names,
+        revisions,
+        now,
+    };
+    crate::par::map(feeds, |f| crate::html::render(&ctx.feed(f)))
+}
+
+/// When the data last changed: the latest revision stamp of any event;
+/// `None` without events.
+pub fn last_change(revisions: &BTreeMap<String, Revision>) -> Option<DateTime<Utc>> {
+    revisions.values().map(|r| r.stamp).max()
+}
+
+/// An RFC 3339 time in UTC, to the second, as Atom's date constructs have it.
+fn rfc3339(t: DateTime<Utc>) -> String {
+    crate::stamp::utc(t, "-")
+}
+
+/// `templates/feed.atom`.
+#[derive(Template)]
+#[template(path = "feed.atom", config = "templates/askama.toml")]
+struct AtomFeed<'a> {
+    lang: &'a str,
+    id: String,
+    title: &'a str,
+    subtitle: Option<&'a str>,
+    updated: String,
+    author: &'a str,
+    version: &'a str,
+    self_href: Option<String>,
+    page: String,
+    ics: String,
+    /// Newest change first.
+    entries: Vec<Entry>,
+}
+
+struct Entry {
+    id: String,
+    title: String,
+    updated: String,
+    link: String,
+    categories: Vec<&'static str>,
+    content: String,
+}
+
+struct Ctx<'a> {
+    w: &'a Wording,
+    expansion: &'a Expansion<'a>,
+    names: &'a SystemNames<'a>,
+    revisions: &'a BTreeMap<String, Revision>,
+    now: DateTime<Utc>,
+}
+
+impl<'a> Ctx<'a> {
+    fn feed(&self, feed: &'a Feed) -> AtomFeed<'a> {
+        let schedule = self.expansion.schedule;
+        let settings = &schedule.settings;
+        let zone = settings.zone;
+        let base = settings.base_url.as_deref();
+        let address = |file: &str| format!("{}{file}", base.unwrap_or(""));
+        // A cancelled event is news until it has ended, then gone.
+        let mut shown: Vec<(Revision, DateTime<Utc>, &Occurrence)> = feed
+            .occurrences()
+            .iter()
+            .filter_map(|i| self.expansion.occurrences.get(*i))
+            .filter(|o| o.details.status != Status::Cancelled || o.time.instants(zone).1 > self.now)
+            .map(|o| {
+                (
+                    revision(self.revisions, &o.key()),
+                    o.time.instants(zone).0,
+                    o,
+                )
+            })
+            .collect();
+        // Newest change first; among changes at one time, soonest first.
+        shown.sort_by(|a, b| {
+            b.0.stamp
+                .cmp(&a.0.stamp)
+                .then(a.1.cmp(&b.1))
+                .then_with(|| a.2.occurrence.cmp(&b.2.occurrence))
+        });
+        let updated = shown
+            .iter()
+            .map(|(r, ..)| r.stamp)
+            .max()
+            .unwrap_or(DateTime::UNIX_EPOCH);
+        let description = feed
+            .system()
+            .and_then(|n| schedule.systems.get(n))
+            .and_then(|s| s.description.as_deref())
+            .or(settings.description.as_deref());
+        AtomFeed {
+            lang: self.w.lang,
+            id: tag_uri(&settings.uid_domain, &format!("feed/{}", feed.id)),
+            title: &feed.name,
+            subtitle: description,
+            updated: rfc3339(updated),
+            author: settings.calendar_name(self.w),
+            version: env!("CARGO_PKG_VERSION"),
+            self_href: base.map(|b| format!("{b}{}", feed.atom_name)),
+            page: address(PAGE),
+            ics: address(&feed.file_name),
+            entries: shown
+                .into_iter()
+                .map(|(rev, _, o)| self.entry(o, rev, &address(PAGE)))
+                .collect(),
+        }
+    }
+
+    fn entry(&self, o: &Occurrence, rev: Revision, page: &str) -> Entry {
+        let w = self.w;
+        let d = o.details;
+        let status = if d.status == Status::Cancelled {
+            w.cancelled
+        } else if rev.sequence == 0 {
+            w.atom_new
+        } else {
+            w.atom_changed
+        };
+        let systems = systems_label(w, d, self.names);
+        let (local, domain) = o
+            .occurrence
+            .rsplit_once('@')
+            .unwrap_or((&o.occurrence, &self.expansion.schedule.settings.uid_domain));
+        let fragment = match o.kind {
+            Kind::Outage => format!("{}{}", w.ids.outage, crate::page::anchor(o.source_id)),
+            Kind::Maintenance => format!("{}{}", w.ids.series, crate::page::anchor(o.source_id)),
+        };
+        let note = o.change.map(|c| crate::render::change_note(w, &c));
+        let text = crate::render::description(w, d, note.as_deref(), &systems);
+        let when = when_text(w, &o.time);
+        Entry {
+            id: tag_uri(domain, local),
+            title: (w.atom_title)(status, &systems, &d.title),
+            updated: rfc3339(rev.stamp),
+            link: format!("{page}#{fragment}"),
+            categories: vec![match o.kind {
+                Kind::Outage => w.outage_category,
+                Kind::Maintenance => w.maintenance_category,
+            }],
+            content: format!("{status}. {}: {when}\n\n{text}", w.when_term),
+        }
+    }
+}
+
+/// The characters a tag URI's specific part may not hold as they are
+/// (RFC 4151: pchar, `/` and `?`).
+const TAG_ESCAPE: &AsciiSet = &CONTROLS
+    .add(b' ')
+    .add(b'"')
+    .add(b'#')
+    .add(b'%')
+    .add(b'<')
+    .add(b'>')
+    .add(b'[')
+    .add(b']')
+    .add(b'\\')
+    .add(b'^')
+    .add(b'`')
+    .add(b'{')
+    .add(b'|')
+    .add(b'}');
+
+/// `tag:<domain>,<date>:<specific>` (RFC 4151), from a UID's two halves.
+fn tag_uri(domain: &str, specific: &str) -> String {
+    let domain: String = domain
+        .chars()
+        .filter(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '.'))
+        .collect::<String>()
+        .to_ascii_lowercase();
+    format!(
+        "tag:{domain},{TAG_DATE}:{}",
+        utf8_percent_encode(specific, TAG_ESCAPE)
+    )
+}
+
+/// When an occurrence happens, in words: "fredag 29. november 2019 kl.
+/// 15.30–24.00".
+fn when_text(w: &Wording, time: &Time) -> String {
+    match *time {
+        Time::Timed {
+            start_local,
+            end_local,
+            ..
+        } => {
+            let date = |d| (w.date)(d, true);
+            let midnight_after = end_local.time() == NaiveTime::MIN
+                && start_local.date().succ_opt() == Some(end_local.date());
+            let start = (w.time)(start_local.time());
+            if midnight_after || end_local.date() == start_local.date() {
+                let end = if midnight_after {
+                    w.end_of_day.to_string()
+                } else {
+                    (w.time)(end_local.time())
+                };
+                format!("{} {}{start}–{end}", date(start_local.date()), w.at_time)
+            } else {
+                format!(
+                    "{} {}{start} – {} {}{}",
+                    date(start_local.date()),
+                    w.at_time,
+                    date(end_local.date()),
+                    w.at_time,
+                    (w.time)(end_local.time())
+                )
+            }
+        }
+        Time::AllDay { start, end } => {
+            let last = end.pred_opt().filter(|l| *l > start).unwrap_or(start);
+            if last == start {
+                (w.date)(start, true)
+            } else {
+                format!("{} – {}", (w.date)(start, true), (w.date)(last, true))
+            }
+        }
+    }
+}
