@@ -11,11 +11,11 @@
 use std::collections::BTreeMap;
 
 use askama::Template;
-use chrono::{DateTime, NaiveTime, Utc};
+use chrono::{DateTime, Utc};
 use percent_encoding::{AsciiSet, CONTROLS, utf8_percent_encode};
 
-use crate::expand::{Expansion, Kind, Occurrence, Time};
-use crate::render::{Feed, revision, systems_label};
+use crate::expand::{Expansion, Kind, Occurrence};
+use crate::render::{Feed, page_file, revision, systems_label};
 use crate::schedule::{Status, SystemNames};
 use crate::state::{PAGE, Revision};
 use crate::wording::Wording;
@@ -142,7 +142,19 @@ impl<'a> Ctx<'a> {
             ics: address(&feed.file_name),
             entries: shown
                 .into_iter()
-                .map(|(rev, _, o)| self.entry(o, rev, &address(PAGE)))
+                .map(|(rev, _, o)| {
+                    // Its details are on the feed's page; the feed with
+                    // everything has none: the page of its first system.
+                    let page = match feed.system() {
+                        Some(_) => feed.page_name.clone(),
+                        None => o
+                            .details
+                            .systems
+                            .first()
+                            .map_or_else(|| PAGE.to_string(), |s| page_file(s)),
+                    };
+                    self.entry(o, rev, &address(&page))
+                })
                 .collect(),
         }
     }
@@ -168,7 +180,7 @@ impl<'a> Ctx<'a> {
         };
         let note = o.change.map(|c| crate::render::change_note(w, &c));
         let text = crate::render::description(w, d, note.as_deref(), &systems);
-        let when = when_text(w, &o.time);
+        let when = crate::render::when_text(w, &o.time);
         Entry {
             id: tag_uri(domain, local),
             title: (w.atom_title)(status, &systems, &d.title),
@@ -212,46 +224,4 @@ fn tag_uri(domain: &str, specific: &str) -> String {
         "tag:{domain},{TAG_DATE}:{}",
         utf8_percent_encode(specific, TAG_ESCAPE)
     )
-}
-
-/// When an occurrence happens, in words: "fredag 29. november 2019 kl.
-/// 15.30–24.00".
-fn when_text(w: &Wording, time: &Time) -> String {
-    match *time {
-        Time::Timed {
-            start_local,
-            end_local,
-            ..
-        } => {
-            let date = |d| (w.date)(d, true);
-            let midnight_after = end_local.time() == NaiveTime::MIN
-                && start_local.date().succ_opt() == Some(end_local.date());
-            let start = (w.time)(start_local.time());
-            if midnight_after || end_local.date() == start_local.date() {
-                let end = if midnight_after {
-                    w.end_of_day.to_string()
-                } else {
-                    (w.time)(end_local.time())
-                };
-                format!("{} {}{start}–{end}", date(start_local.date()), w.at_time)
-            } else {
-                format!(
-                    "{} {}{start} – {} {}{}",
-                    date(start_local.date()),
-                    w.at_time,
-                    date(end_local.date()),
-                    w.at_time,
-                    (w.time)(end_local.time())
-                )
-            }
-        }
-        Time::AllDay { start, end } => {
-            let last = end.pred_opt().filter(|l| *l > start).unwrap_or(start);
-            if last == start {
-                (w.date)(start, true)
-            } else {
-                format!("{} – {}", (w.date)(start, true), (w.date)(last, true))
-            }
-        }
-    }
 }

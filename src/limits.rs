@@ -52,4 +52,4 @@ pub const SHOWN_PER_FILE: usize = 50;
 /// nå" when they start: the page is rebuilt at night, and an event is
 /// listed from this many days before it starts, so that a page left
 /// unrebuilt for up to that long still shows what is down.
-pub const NOW_AHEAD_DAYS: i64 = 14;
+pub const NOW_AHEAD_DAYS: i64 = 7;

@@ -12,7 +12,7 @@ use crate::par;
 use crate::publish::{Content, Output};
 use crate::render::{self, Feed};
 use crate::schedule::{Recurrence, Schedule};
-use crate::state::{FEEDS_JSON, MANIFEST, Manifest, PAGE};
+use crate::state::{FEEDS_JSON, MANIFEST, Manifest};
 use crate::validate::{Validated, validate};
 
 /// Schedules that loaded, validated as far as they are valid, with their
@@ -188,8 +188,8 @@ pub const FEED_WARN_BYTES: usize = 1_000_000;
 pub struct Rendered {
     /// The feeds, without their text (it is in `outputs`).
     pub feeds: Vec<Feed>,
-    /// Calendar feeds, Atom feeds, `index.html`, `feeds.json`, then
-    /// `manifest.json`.
+    /// Calendar feeds, Atom feeds, `index.html` and the systems' pages,
+    /// `feeds.json`, then `manifest.json`.
     pub outputs: Vec<Output>,
     pub manifest: Manifest,
 }
@@ -213,12 +213,14 @@ pub fn render_recording(
     let feeds = render::feed_list(expansion);
     let mut files: Vec<String> = feeds
         .iter()
-        .flat_map(|f| [f.file_name.clone(), f.atom_name.clone()])
-        .chain([PAGE, FEEDS_JSON, MANIFEST].map(String::from))
+        .flat_map(|f| [&f.file_name, &f.atom_name, &f.page_name])
+        .cloned()
+        .chain([FEEDS_JSON, MANIFEST].map(String::from))
         .collect();
     files.sort();
+    files.dedup();
     // feeds.json needs only the list of feeds: it is made on its own thread
-    // while the events are rendered and revised. The page and the Atom
+    // while the events are rendered and revised. The pages and the Atom
     // feeds need the revisions (when each event last changed); they are
     // made while the calendar feeds are put together.
     let (texts, atoms, page, feeds_json, mut manifest) = std::thread::scope(|scope| {
@@ -229,7 +231,7 @@ pub fn render_recording(
         let last_change = crate::atom::last_change(&revisions);
         let (texts, atoms, page) = std::thread::scope(|inner| {
             let page =
-                inner.spawn(|| crate::page::render_page(expansion, &feeds, now, last_change));
+                inner.spawn(|| crate::page::render_pages(expansion, &feeds, now, last_change));
             let atoms = inner.spawn(|| crate::atom::feeds(expansion, &feeds, &revisions, now));
             let texts = render::feed_pieces(expansion, &feeds, &events);
             (texts, par::join(atoms), par::join(page))
@@ -248,10 +250,10 @@ pub fn render_recording(
         name: f.atom_name.clone(),
         content: text.into(),
     }));
-    outputs.push(Output {
-        name: PAGE.into(),
-        content: page.into(),
-    });
+    outputs.extend(page.into_iter().map(|p| Output {
+        name: p.name,
+        content: p.html.into(),
+    }));
     outputs.push(Output {
         name: FEEDS_JSON.into(),
         content: feeds_json.into(),

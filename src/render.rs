@@ -31,6 +31,9 @@ pub struct Feed {
     pub file_name: String,
     /// Its Atom feed of the same events.
     pub atom_name: String,
+    /// The page that shows its events: `index.html` for `all` (which lists
+    /// the systems), else [`page_file`].
+    pub page_name: String,
     /// Occurrences shown.
     pub events: usize,
     /// Their indexes in the expansion, in order.
@@ -169,6 +172,11 @@ impl<'e> Events<'e> {
     }
 }
 
+/// The page of the system with this id, beside its feeds.
+pub fn page_file(id: &str) -> String {
+    format!("{id}.html")
+}
+
 /// The feeds, `all` first, then one per system in id order.
 pub fn feed_list(expansion: &Expansion) -> Vec<Feed> {
     let schedule = expansion.schedule;
@@ -185,6 +193,7 @@ pub fn feed_list(expansion: &Expansion) -> Vec<Feed> {
         name: (w.feed_name)(settings.calendar_name(w), w.all_feed),
         file_name: format!("{ALL_FEED}.ics"),
         atom_name: format!("{ALL_FEED}.atom"),
+        page_name: crate::state::PAGE.to_string(),
         events: expansion.occurrences.len(),
         occurrences: (0..expansion.occurrences.len()).collect(),
         system: None,
@@ -196,6 +205,7 @@ pub fn feed_list(expansion: &Expansion) -> Vec<Feed> {
             name: (w.feed_name)(settings.calendar_name(w), &s.name),
             file_name: format!("{}.ics", s.id),
             atom_name: format!("{}.atom", s.id),
+            page_name: page_file(&s.id),
             events: occurrences.len(),
             occurrences,
             system: Some(n),
@@ -585,6 +595,49 @@ pub fn change_note(w: &Wording, change: &Change) -> String {
     match *change {
         Change::Moved { from, reason } => (w.moved_note)(from, reason),
         Change::Extra { reason } => (w.extra_note)(reason),
+    }
+}
+
+/// When an occurrence happens, in plain words (the Atom entries, the
+/// index's list of systems): "fredag 29. november 2019 kl.
+/// 15.30–24.00".
+pub fn when_text(w: &Wording, time: &Time) -> String {
+    match *time {
+        Time::Timed {
+            start_local,
+            end_local,
+            ..
+        } => {
+            let date = |d| (w.date)(d, true);
+            let midnight_after = end_local.time() == chrono::NaiveTime::MIN
+                && start_local.date().succ_opt() == Some(end_local.date());
+            let start = (w.time)(start_local.time());
+            if midnight_after || end_local.date() == start_local.date() {
+                let end = if midnight_after {
+                    w.end_of_day.to_string()
+                } else {
+                    (w.time)(end_local.time())
+                };
+                format!("{} {}{start}–{end}", date(start_local.date()), w.at_time)
+            } else {
+                format!(
+                    "{} {}{start} – {} {}{}",
+                    date(start_local.date()),
+                    w.at_time,
+                    date(end_local.date()),
+                    w.at_time,
+                    (w.time)(end_local.time())
+                )
+            }
+        }
+        Time::AllDay { start, end } => {
+            let last = end.pred_opt().filter(|l| *l > start).unwrap_or(start);
+            if last == start {
+                (w.date)(start, true)
+            } else {
+                format!("{} – {}", (w.date)(start, true), (w.date)(last, true))
+            }
+        }
     }
 }
 

@@ -262,7 +262,7 @@ impl Manifest {
 }
 
 /// A name nedetid writes into the output folder: a plain file name (no
-/// folder, not hidden) of a calendar or Atom feed or of the page,
+/// folder, not hidden) of a calendar or Atom feed or of a page,
 /// `feeds.json` or the state.
 pub fn owned_name(name: &str) -> bool {
     let plain = !name.is_empty()
@@ -274,6 +274,7 @@ pub fn owned_name(name: &str) -> bool {
     plain
         && (name.ends_with(".ics")
             || name.ends_with(".atom")
+            || name.ends_with(".html")
             || [PAGE, FEEDS_JSON, MANIFEST].contains(&name))
 }
 

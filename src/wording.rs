@@ -38,6 +38,10 @@ pub struct Ids {
     pub maintenance: &'static str,
     /// What is down now.
     pub now: &'static str,
+    /// The index's list of systems.
+    pub systems: &'static str,
+    /// The field that filters the list of systems.
+    pub picker: &'static str,
     /// Also the prefix of each feed's block (`abonner-visma`).
     pub subscribe: &'static str,
     pub howto: &'static str,
@@ -227,6 +231,17 @@ pub struct Wording {
     pub nothing_now: &'static str,
     /// A date and time in full, for the last change ("30. november 2026 kl. 16.05").
     pub date_time: fn(chrono::NaiveDateTime) -> String,
+
+    // The index and the systems' pages.
+    /// The heading over the index's list of systems.
+    pub systems_heading: &'static str,
+    pub systems_intro: &'static str,
+    /// The label of the field that filters the list.
+    pub picker_label: &'static str,
+    /// A system without upcoming events, in the list.
+    pub nothing_ahead: &'static str,
+    /// From a system's page back to the index.
+    pub to_index: &'static str,
 }
 
 impl Wording {
@@ -269,6 +284,8 @@ pub static NB: Wording = Wording {
         past: "tidligere",
         maintenance: "vedlikehold",
         now: "pagar-na",
+        systems: "systemer",
+        picker: "finn-system",
         subscribe: "abonner",
         howto: "slik",
         google: "google",
@@ -507,6 +524,11 @@ pub static NB: Wording = Wording {
             (NB.time)(t.time())
         )
     },
+    systems_heading: "Systemer",
+    systems_intro: "Velg et system for å se all planlagt nedetid for det og abonnere på kalenderen for bare det systemet.",
+    picker_label: "Finn systemet ditt",
+    nothing_ahead: "Ingen planlagt nedetid fremover",
+    to_index: "Alle systemer",
 };
 
 /// Norwegian nynorsk.
@@ -519,6 +541,8 @@ pub static NN: Wording = Wording {
         past: "tidlegare",
         maintenance: "vedlikehald",
         now: "pagar-no",
+        systems: "system",
+        picker: "finn-system",
         subscribe: "abonner",
         howto: "slik",
         google: "google",
@@ -757,6 +781,11 @@ pub static NN: Wording = Wording {
             (NN.time)(t.time())
         )
     },
+    systems_heading: "System",
+    systems_intro: "Vel eit system for å sjå all planlagd nedetid for det og abonnere på kalenderen for berre det systemet.",
+    picker_label: "Finn systemet ditt",
+    nothing_ahead: "Ingen planlagd nedetid framover",
+    to_index: "Alle system",
 };
 
 /// British English.
@@ -769,6 +798,8 @@ pub static EN: Wording = Wording {
         past: "past",
         maintenance: "maintenance",
         now: "now",
+        systems: "systems",
+        picker: "find-system",
         subscribe: "subscribe",
         howto: "how-to",
         google: "google",
@@ -1030,6 +1061,11 @@ pub static EN: Wording = Wording {
             (EN.time)(t.time())
         )
     },
+    systems_heading: "Systems",
+    systems_intro: "Choose a system to see all its planned downtime and to subscribe to the calendar for that system alone.",
+    picker_label: "Find your system",
+    nothing_ahead: "No planned downtime ahead",
+    to_index: "All systems",
 };
 
 /// A date, with " 2019" after it when asked for.

@@ -45,3 +45,25 @@
   });
   if (none) { none.hidden = shown > 0; }
 })();
+(function () {
+  'use strict';
+  // The filter over the index's list of systems: shown only with a script
+  // (without one the whole list is there, right below).
+  var input = document.getElementById('{{ w.ids.picker|escape("js") }}');
+  var list = document.getElementById('{{ w.ids.systems|escape("js") }}-list');
+  if (!input || !list) { return; }
+  var count = document.getElementById('{{ w.ids.picker|escape("js") }}-count');
+  var items = list.children;
+  input.parentNode.hidden = false;
+  input.addEventListener('input', function () {
+    var query = input.value.trim().toLowerCase();
+    var shown = 0;
+    Array.prototype.forEach.call(items, function (item) {
+      var name = item.firstElementChild ? item.firstElementChild.textContent.toLowerCase() : '';
+      var match = name.indexOf(query) !== -1;
+      item.hidden = !match;
+      if (match) { shown += 1; }
+    });
+    if (count) { count.textContent = query ? shown + ' / ' + items.length : ''; }
+  });
+})();
