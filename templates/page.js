@@ -43,6 +43,8 @@
     item.hidden = !on;
     if (on) { shown += 1; }
   });
+  var list = document.querySelector('ul.now-list');
+  if (list) { list.hidden = shown === 0; }
   if (none) { none.hidden = shown > 0; }
 })();
 (function () {
