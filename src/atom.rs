@@ -83,6 +83,10 @@ struct Entry {
     content: String,
 }
 
+/// An entry to be: its revision, whether it has ended and its start (for
+/// the order), and the occurrence.
+type Shown<'o> = (Revision, (bool, DateTime<Utc>), &'o Occurrence<'o>);
+
 struct Ctx<'a> {
     w: &'a Wording,
     expansion: &'a Expansion<'a>,
@@ -99,26 +103,29 @@ impl<'a> Ctx<'a> {
         let base = settings.base_url.as_deref();
         let address = |file: &str| format!("{}{file}", base.unwrap_or(""));
         // A cancelled event is news until it has ended, then gone.
-        let mut shown: Vec<(Revision, DateTime<Utc>, &Occurrence)> = feed
+        let mut shown: Vec<Shown> = feed
             .occurrences()
             .iter()
             .filter_map(|i| self.expansion.occurrences.get(*i))
             .filter(|o| o.details.status != Status::Cancelled || o.time.instants(zone).1 > self.now)
             .map(|o| {
+                let (start, end) = o.time.instants(zone);
                 (
                     revision(self.revisions, &o.key()),
-                    o.time.instants(zone).0,
+                    (end <= self.now, start),
                     o,
                 )
             })
             .collect();
-        // Newest change first; among changes at one time, soonest first.
+        // Newest change first; among changes at one time (every event of a
+        // first build) what has not ended, soonest first, then the rest.
         shown.sort_by(|a, b| {
             b.0.stamp
                 .cmp(&a.0.stamp)
                 .then(a.1.cmp(&b.1))
                 .then_with(|| a.2.occurrence.cmp(&b.2.occurrence))
         });
+        shown.truncate(crate::limits::MAX_ATOM_ENTRIES);
         let updated = shown
             .iter()
             .map(|(r, ..)| r.stamp)
@@ -224,4 +231,152 @@ fn tag_uri(domain: &str, specific: &str) -> String {
         "tag:{domain},{TAG_DATE}:{}",
         utf8_percent_encode(specific, TAG_ESCAPE)
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use std::path::PathBuf;
+
+    use super::*;
+    use crate::pipeline::{expansion, load_memory};
+    use crate::render::feed_list;
+
+    fn at(s: &str) -> DateTime<Utc> {
+        crate::cli::parse_now(s).unwrap_or_else(|e| panic!("{e}"))
+    }
+
+    const YAML: &str = r#"settings:
+  uid-domain: example.no
+  base-url: https://example.no/n/
+systems:
+  - id: a
+    name: A & <B>
+  - id: b
+    name: B
+outages:
+  - id: one
+    title: "One \"quoted\" \u0007bell"
+    systems: [a]
+    start: 2026-03-02 10:00
+    end: 2026-03-02 12:00
+  - id: two
+    title: Two
+    systems: [a, b]
+    start: 2026-03-05 10:00
+    end: 2026-03-05 12:00
+  - id: gone
+    title: Gone
+    status: cancelled
+    systems: [b]
+    start: 2026-02-01 10:00
+    end: 2026-02-01 12:00
+  - id: off
+    title: Off
+    status: cancelled
+    systems: [b]
+    start: 2026-04-01 10:00
+    end: 2026-04-01 12:00
+"#;
+
+    /// Every Atom feed of [`YAML`] at `now`, given each event's revision.
+    fn atom_feeds(now: &str, revs: &[(&str, u32, &str)]) -> Vec<(String, String)> {
+        let files = [(PathBuf::from("t.yaml"), YAML.as_bytes().to_vec())];
+        let checked = load_memory(&files).unwrap_or_else(|e| panic!("{e}"));
+        let now = at(now);
+        let exp = expansion(&checked, now).unwrap_or_else(|e| panic!("{e}"));
+        let revisions = revs
+            .iter()
+            .map(|(id, sequence, stamp)| {
+                (
+                    format!("{id}@example.no"),
+                    Revision {
+                        sequence: *sequence,
+                        stamp: at(stamp),
+                    },
+                )
+            })
+            .collect();
+        let list = feed_list(&exp);
+        let texts = feeds(&exp, &list, &revisions, now);
+        list.into_iter().map(|f| f.atom_name).zip(texts).collect()
+    }
+
+    fn titles(atom: &str) -> Vec<&str> {
+        atom.split("<entry>\n<id>")
+            .skip(1)
+            .filter_map(|e| e.split("<title>").nth(1)?.split("</title>").next())
+            .collect()
+    }
+
+    fn feed<'f>(feeds: &'f [(String, String)], name: &str) -> &'f str {
+        &feeds.iter().find(|(n, _)| n == name).expect(name).1
+    }
+
+    const REVS: [(&str, u32, &str); 4] = [
+        ("one", 0, "2026-01-10T08:00:00Z"),
+        ("two", 2, "2026-02-20T08:00:00Z"),
+        ("gone", 1, "2026-01-20T08:00:00Z"),
+        ("off", 1, "2026-02-25T08:00:00Z"),
+    ];
+
+    #[test]
+    fn entries_say_new_changed_or_cancelled_newest_change_first() {
+        let feeds = atom_feeds("2026-03-01T00:00:00Z", &REVS);
+        let all = feed(&feeds, "all.atom");
+        // "gone" ended on 1 February: no longer news.
+        assert_eq!(
+            titles(all),
+            [
+                "AVLYST: B: Off",
+                "Endret: A &amp; &lt;B&gt;, B: Two",
+                "Ny: A &amp; &lt;B&gt;: One &quot;quoted&quot; bell",
+            ]
+        );
+        // The feed's time is its newest entry's, not the build's.
+        assert!(all.contains("<updated>2026-02-25T08:00:00Z</updated>\n<author>"));
+        assert!(all.contains("<id>tag:example.no,2000:two</id>"));
+        assert!(all.contains("<id>tag:example.no,2000:feed/all</id>"));
+        assert!(!all.contains('\u{7}'), "a control character XML forbids");
+        // In the feed with everything: the first system's page.
+        assert!(all.contains("href=\"https://example.no/n/a.html#nedetid-two\""));
+        let b = feed(&feeds, "b.atom");
+        assert_eq!(
+            titles(b),
+            ["AVLYST: B: Off", "Endret: A &amp; &lt;B&gt;, B: Two"]
+        );
+        assert!(b.contains("href=\"https://example.no/n/b.html#nedetid-two\""));
+        assert!(b.contains(
+            "<link rel=\"self\" type=\"application/atom+xml\" href=\"https://example.no/n/b.atom\"/>"
+        ));
+        // Before "gone" ended it was there, as cancelled.
+        let earlier = atom_feeds("2026-01-31T00:00:00Z", &REVS);
+        assert!(titles(feed(&earlier, "b.atom")).contains(&"AVLYST: B: Gone"));
+    }
+
+    #[test]
+    fn the_same_state_gives_the_same_bytes_whenever_it_is_built() {
+        let a = atom_feeds("2026-03-01T00:00:00Z", &REVS);
+        assert_eq!(a, atom_feeds("2026-03-01T00:00:00Z", &REVS));
+        // A later build that passes no start or end: the same bytes.
+        assert_eq!(a, atom_feeds("2026-03-02T08:00:00Z", &REVS));
+    }
+
+    #[test]
+    fn a_feed_without_news_is_still_a_feed() {
+        // Every event past; without revisions every stamp is the epoch.
+        let feeds = atom_feeds("2027-01-01T00:00:00Z", &[]);
+        let b = feed(&feeds, "b.atom");
+        assert!(b.contains("<updated>1970-01-01T00:00:00Z</updated>"));
+        assert!(b.contains("<author><name>"));
+        // Ended events stay unless cancelled.
+        assert_eq!(titles(b), ["Ny: A &amp; &lt;B&gt;, B: Two"]);
+    }
+
+    #[test]
+    fn tag_uris_escape_what_a_tag_may_not_hold() {
+        assert_eq!(
+            tag_uri("Example.NO", "a b#c"),
+            "tag:example.no,2000:a%20b%23c"
+        );
+    }
 }

@@ -87,3 +87,24 @@ impl askama::filters::Escaper for JsString {
         Ok(())
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn xml_text_has_no_character_xml_forbids() {
+        let escaped = |s: &str| {
+            askama::filters::escape(s, Xml)
+                .map(|e| e.to_string())
+                .unwrap_or_default()
+        };
+        assert_eq!(escaped("a\u{0}b\u{7}\u{1b}c\u{fffe}"), "abc");
+        assert_eq!(escaped("tab\tline\nret\r"), "tab\tline\nret\r");
+        assert_eq!(
+            escaped("<a href=\"x\">'&'</a>"),
+            "&lt;a href=&quot;x&quot;&gt;&#39;&amp;&#39;&lt;/a&gt;"
+        );
+        assert_eq!(escaped("ÆØÅ – \u{1F600}"), "ÆØÅ – \u{1F600}");
+    }
+}

@@ -53,3 +53,8 @@ pub const SHOWN_PER_FILE: usize = 50;
 /// listed from this many days before it starts, so that a page left
 /// unrebuilt for up to that long still shows what is down.
 pub const NOW_AHEAD_DAYS: i64 = 7;
+
+/// Most entries in one Atom feed: the newest changes. A feed reader fetches
+/// the whole file every time; one entry per event of a national schedule
+/// (42,000) would be 35 MB. A system's feed stays under it.
+pub const MAX_ATOM_ENTRIES: usize = 500;

@@ -46,8 +46,6 @@ pub struct Ids {
     pub subscribe: &'static str,
     pub howto: &'static str,
     pub google: &'static str,
-    /// After the subscribe prefix: the systems' feeds.
-    pub one_system: &'static str,
     /// Before an outage's id.
     pub outage: &'static str,
     /// Before a series' id.
@@ -189,8 +187,6 @@ pub struct Wording {
     pub howto_google: Rich,
     pub download_warning: Rich,
     pub whole_calendar: &'static str,
-    pub one_system: &'static str,
-    pub one_system_intro: &'static str,
     /// How many events a feed has ("1 hendelse").
     pub events: fn(usize) -> String,
     /// What the feed with every system is.
@@ -289,7 +285,6 @@ pub static NB: Wording = Wording {
         subscribe: "abonner",
         howto: "slik",
         google: "google",
-        one_system: "system",
         outage: "nedetid-",
         series: "serie-",
     },
@@ -482,9 +477,6 @@ pub static NB: Wording = Wording {
         ),
     ],
     whole_calendar: "Hele kalenderen",
-    one_system: "Kalender for ett system",
-    one_system_intro: "Bruker du bare noen av systemene, kan du abonnere på dem hver for seg. \
-                       Åpne systemet for å se adressen og lenkene.",
     events: |n| match n {
         1 => "1 hendelse".to_string(),
         n => format!("{n} hendelser"),
@@ -546,7 +538,6 @@ pub static NN: Wording = Wording {
         subscribe: "abonner",
         howto: "slik",
         google: "google",
-        one_system: "system",
         outage: "nedetid-",
         series: "serie-",
     },
@@ -739,9 +730,6 @@ pub static NN: Wording = Wording {
         ),
     ],
     whole_calendar: "Heile kalenderen",
-    one_system: "Kalender for eitt system",
-    one_system_intro: "Brukar du berre nokre av systema, kan du abonnere på dei kvar for seg. \
-                       Opne systemet for å sjå adressa og lenkjene.",
     events: |n| match n {
         1 => "1 hending".to_string(),
         n => format!("{n} hendingar"),
@@ -803,7 +791,6 @@ pub static EN: Wording = Wording {
         subscribe: "subscribe",
         howto: "how-to",
         google: "google",
-        one_system: "system",
         outage: "downtime-",
         series: "series-",
     },
@@ -1019,9 +1006,6 @@ pub static EN: Wording = Wording {
         ),
     ],
     whole_calendar: "The whole calendar",
-    one_system: "A calendar for one system",
-    one_system_intro: "If you only use some of the systems, you can subscribe to each of them \
-                       separately. Open a system to see its address and links.",
     events: |n| match n {
         1 => "1 event".to_string(),
         n => format!("{n} events"),
