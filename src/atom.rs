@@ -15,9 +15,10 @@ use chrono::{DateTime, Utc};
 use percent_encoding::{AsciiSet, CONTROLS, utf8_percent_encode};
 
 use crate::expand::{Expansion, Kind, Occurrence};
-use crate::render::{Feed, page_file, revision, systems_label};
-use crate::schedule::{Status, SystemNames};
+use crate::render::{Feed, FeedOf, Views, impact_name, page_file, revision};
+use crate::schedule::{Impact, Status, SystemNames};
 use crate::state::{PAGE, Revision};
+use crate::view::View;
 use crate::wording::Wording;
 
 /// The date in every tag URI (RFC 4151) nedetid makes: a tag's date says
@@ -30,6 +31,7 @@ const TAG_DATE: &str = "2000";
 pub fn feeds(
     expansion: &Expansion,
     feeds: &[Feed],
+    views: &Views,
     revisions: &BTreeMap<String, Revision>,
     now: DateTime<Utc>,
 ) -> Vec<String> {
@@ -39,6 +41,7 @@ pub fn feeds(
         w,
         expansion,
         names: &names,
+        views,
         revisions,
         now,
     };
@@ -84,13 +87,14 @@ struct Entry {
 }
 
 /// An entry to be: its revision, whether it has ended and its start (for
-/// the order), and the occurrence.
-type Shown<'o> = (Revision, (bool, DateTime<Utc>), &'o Occurrence<'o>);
+/// the order), the occurrence and the feed's view of it.
+type Shown<'o> = (Revision, (bool, DateTime<Utc>), &'o Occurrence<'o>, u32);
 
 struct Ctx<'a> {
     w: &'a Wording,
     expansion: &'a Expansion<'a>,
     names: &'a SystemNames<'a>,
+    views: &'a Views,
     revisions: &'a BTreeMap<String, Revision>,
     now: DateTime<Utc>,
 }
@@ -106,14 +110,15 @@ impl<'a> Ctx<'a> {
         let mut shown: Vec<Shown> = feed
             .occurrences()
             .iter()
-            .filter_map(|i| self.expansion.occurrences.get(*i))
-            .filter(|o| o.details.status != Status::Cancelled || o.time.instants(zone).1 > self.now)
-            .map(|o| {
+            .filter_map(|(i, v)| Some((self.expansion.occurrences.get(*i)?, *v)))
+            .filter(|(o, _)| o.status() != Status::Cancelled || o.time.instants(zone).1 > self.now)
+            .map(|(o, v)| {
                 let (start, end) = o.time.instants(zone);
                 (
                     revision(self.revisions, &o.key()),
                     (end <= self.now, start),
                     o,
+                    v,
                 )
             })
             .collect();
@@ -131,11 +136,18 @@ impl<'a> Ctx<'a> {
             .map(|(r, ..)| r.stamp)
             .max()
             .unwrap_or(DateTime::UNIX_EPOCH);
-        let description = feed
-            .system()
-            .and_then(|n| schedule.systems.get(n))
-            .and_then(|s| s.description.as_deref())
-            .or(settings.description.as_deref());
+        let own = match feed.of {
+            FeedOf::System(n) => schedule
+                .systems
+                .get(n)
+                .and_then(|s| s.description.as_deref()),
+            FeedOf::Bundle(n) => schedule
+                .bundles
+                .get(n)
+                .and_then(|b| b.description.as_deref()),
+            FeedOf::Everyone => None,
+        };
+        let description = own.or(settings.description.as_deref());
         AtomFeed {
             lang: self.w.lang,
             id: tag_uri(&settings.uid_domain, &format!("feed/{}", feed.id)),
@@ -149,34 +161,37 @@ impl<'a> Ctx<'a> {
             ics: address(&feed.file_name),
             entries: shown
                 .into_iter()
-                .map(|(rev, _, o)| {
+                .filter_map(|(rev, _, o, v)| {
                     // Its details are on the feed's page; the feed with
                     // everything has none: the page of its first system.
-                    let page = match feed.system() {
-                        Some(_) => feed.page_name.clone(),
-                        None => o
+                    let page = match feed.of {
+                        FeedOf::System(_) | FeedOf::Bundle(_) => feed.page_name.clone(),
+                        FeedOf::Everyone => o
                             .details
                             .systems
                             .first()
                             .map_or_else(|| PAGE.to_string(), |s| page_file(s)),
                     };
-                    self.entry(o, rev, &address(&page))
+                    Some(self.entry(o, self.views.get(v)?, rev, &address(&page)))
                 })
                 .collect(),
         }
     }
 
-    fn entry(&self, o: &Occurrence, rev: Revision, page: &str) -> Entry {
+    fn entry(&self, o: &Occurrence, view: &View, rev: Revision, page: &str) -> Entry {
         let w = self.w;
         let d = o.details;
-        let status = if d.status == Status::Cancelled {
+        let status = if o.status() == Status::Cancelled {
             w.cancelled
         } else if rev.sequence == 0 {
             w.atom_new
         } else {
             w.atom_changed
         };
-        let systems = systems_label(w, d, self.names);
+        // In this feed's view: the systems hit, or the dependency that
+        // brings it in; the impact when less than down.
+        let label = crate::render::label(w, d, view, self.names);
+        let impact = (view.impact != Impact::Down).then(|| impact_name(w, view.impact));
         let (local, domain) = o
             .occurrence
             .rsplit_once('@')
@@ -185,12 +200,21 @@ impl<'a> Ctx<'a> {
             Kind::Outage => format!("{}{}", w.ids.outage, crate::page::anchor(o.source_id)),
             Kind::Maintenance => format!("{}{}", w.ids.series, crate::page::anchor(o.source_id)),
         };
-        let note = o.change.map(|c| crate::render::change_note(w, &c));
-        let text = crate::render::description(w, d, note.as_deref(), &systems);
+        let note = match &o.cancellation {
+            Some(c) => Some((w.cancelled_note)(c.reason.as_deref())),
+            None => o.change.map(|c| crate::render::change_note(w, &c)),
+        };
+        let text = crate::render::Text {
+            w,
+            view,
+            names: self.names,
+            label: &label,
+        };
+        let text = crate::render::description(&text, d, note.as_deref());
         let when = crate::render::when_text(w, &o.time);
         Entry {
             id: tag_uri(domain, local),
-            title: (w.atom_title)(status, &systems, &d.title),
+            title: (w.atom_title)(status, &(w.summary)(false, &label, &d.title, impact)),
             updated: rfc3339(rev.stamp),
             link: format!("{page}#{fragment}"),
             categories: vec![match o.kind {
@@ -284,7 +308,7 @@ outages:
         let checked = load_memory(&files).unwrap_or_else(|e| panic!("{e}"));
         let now = at(now);
         let exp = expansion(&checked, now).unwrap_or_else(|e| panic!("{e}"));
-        let revisions = revs
+        let revisions: BTreeMap<String, Revision> = revs
             .iter()
             .map(|(id, sequence, stamp)| {
                 (
@@ -296,8 +320,8 @@ outages:
                 )
             })
             .collect();
-        let list = feed_list(&exp);
-        let texts = feeds(&exp, &list, &revisions, now);
+        let (list, views) = feed_list(&exp);
+        let texts = feeds(&exp, &list, &views, &revisions, now);
         list.into_iter().map(|f| f.atom_name).zip(texts).collect()
     }
 

@@ -7,6 +7,7 @@
 
 pub mod atom;
 pub mod budget;
+pub mod cancel;
 pub mod cli;
 pub mod cmd;
 pub mod error;
@@ -31,5 +32,6 @@ pub mod state;
 pub mod status;
 pub mod tz;
 pub mod validate;
+pub mod view;
 pub mod warn;
 pub mod wording;

@@ -22,9 +22,10 @@ use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
 
 use crate::expand::{Change, Expansion, Kind, Occurrence, Skipped, Time};
 use crate::html::render;
-use crate::render::{Feed, systems_label};
-use crate::schedule::{ALL_FEED, Details, Series, Status, SystemNames};
+use crate::render::{Feed, FeedOf, systems_label};
+use crate::schedule::{Details, Impact, Series, Status, SystemNames};
 use crate::state::PAGE;
+use crate::view::View;
 use crate::wording::{Rich, Span, Wording};
 
 /// One page to publish: its file name and its HTML.
@@ -56,7 +57,7 @@ pub fn render_pages(
         name: PAGE.to_string(),
         html: render(&ctx.index(expansion, feeds, last_change)),
     }];
-    let systems: Vec<&Feed> = feeds.iter().filter(|f| f.id != ALL_FEED).collect();
+    let systems: Vec<&Feed> = feeds.iter().filter(|f| f.of != FeedOf::Everyone).collect();
     pages.extend(crate::par::map(&systems, |feed| PageFile {
         name: feed.page_name.clone(),
         html: render(&ctx.feed_page(expansion, feed, last_change)),
@@ -183,7 +184,7 @@ impl<'a> Ctx<'a> {
         );
         page.systems = feeds
             .iter()
-            .filter(|f| f.id != ALL_FEED)
+            .filter(|f| f.of != FeedOf::Everyone)
             .map(|f| self.system_row(expansion, f))
             .collect();
         let mut toc = vec![(format!("#{}", w.ids.now), w.now_heading.to_string())];
@@ -198,24 +199,15 @@ impl<'a> Ctx<'a> {
 
     /// A system in the index: its page, its next event, its feeds.
     fn system_row(&self, expansion: &'a Expansion, feed: &'a Feed) -> SystemRow<'a> {
-        let schedule = expansion.schedule;
-        let name = feed
-            .system()
-            .and_then(|n| schedule.systems.get(n))
-            .map_or(feed.name.as_str(), |s| s.name.as_str());
-        let next = feed
-            .occurrences()
-            .iter()
-            .filter_map(|i| expansion.occurrences.get(*i))
-            .find(|o| {
-                o.details.status != Status::Cancelled && o.time.instants(self.zone).1 > self.now
-            })
-            .map(|o| NextView {
-                title: o.details.title.as_str(),
-                datetime: self.stamp(o.time.instants(self.zone).0),
-                when: crate::render::when_text(self.w, &o.time),
-                ongoing: self.ongoing(o),
-            });
+        let name = about(expansion, feed).map_or(feed.name.as_str(), |(name, _)| name);
+        let next = shown(expansion, feed)
+            .find(|o| o.status() != Status::Cancelled && o.time.instants(self.zone).1 > self.now);
+        let next = next.map(|o| NextView {
+            title: o.details.title.as_str(),
+            datetime: self.stamp(o.time.instants(self.zone).0),
+            when: crate::render::when_text(self.w, &o.time),
+            ongoing: self.ongoing(o),
+        });
         // Beside the page: relative, short (the list has every system).
         SystemRow {
             page: &feed.page_name,
@@ -236,18 +228,12 @@ impl<'a> Ctx<'a> {
     ) -> Page<'a> {
         let w = self.w;
         let schedule = expansion.schedule;
-        let system = feed.system().and_then(|n| schedule.systems.get(n));
-        let shown = || {
-            feed.occurrences()
-                .iter()
-                .filter_map(|i| expansion.occurrences.get(*i))
-        };
+        let own = about(expansion, feed).and_then(|(_, description)| description);
+        let shown = || shown(expansion, feed);
         let mut page = self.frame(
             expansion,
             feed.name.clone(),
-            system
-                .and_then(|s| s.description.as_deref())
-                .or(schedule.settings.description.as_deref()),
+            own.or(schedule.settings.description.as_deref()),
             shown(),
             false,
             last_change,
@@ -267,12 +253,27 @@ impl<'a> Ctx<'a> {
         }
         // Occurrences come sorted by start, then UID: reversed, most recent first.
         page.past.reverse();
-        // The series this feed shows: those hitting its system, all of them
-        // in the feed with everything.
+        // The series this feed shows: those with a date in it (a dependency's
+        // too), or hitting its systems (with no date in the feed's years).
+        let dated: std::collections::HashSet<&str> = shown()
+            .filter(|o| o.kind == Kind::Maintenance)
+            .map(|o| o.source_id)
+            .collect();
+        let hits = |s: &Series| match feed.of {
+            FeedOf::Everyone => true,
+            FeedOf::Bundle(n) => schedule
+                .bundles
+                .get(n)
+                .is_some_and(|b| b.systems.iter().any(|id| s.details.systems.contains(id))),
+            FeedOf::System(n) => schedule
+                .systems
+                .get(n)
+                .is_some_and(|sys| s.details.systems.contains(&sys.id)),
+        };
         let series: Vec<&Series> = schedule
             .series
             .iter()
-            .filter(|s| system.is_none_or(|sys| s.details.systems.contains(&sys.id)))
+            .filter(|s| dated.contains(s.id.as_str()) || hits(s))
             .collect();
         page.series_heading = (!series.is_empty()).then(|| {
             let monthly = series
@@ -310,14 +311,35 @@ impl<'a> Ctx<'a> {
             toc.push((format!("#{}", w.ids.maintenance), heading.to_string()));
         }
         page.toc = toc;
-        page.feed = Some(feed_block(
-            w,
-            expansion,
-            feed,
-            system.and_then(|s| s.description.as_deref()),
-            PAGE,
-        ));
+        page.feed = Some(feed_block(w, expansion, feed, own, PAGE));
         page
+    }
+}
+
+/// The occurrences a feed shows, in order.
+fn shown<'e, 'a>(
+    expansion: &'e Expansion<'a>,
+    feed: &'e Feed,
+) -> impl Iterator<Item = &'e Occurrence<'a>> {
+    feed.occurrences()
+        .iter()
+        .filter_map(|(i, _)| expansion.occurrences.get(*i))
+}
+
+/// A bundle's or a system's own name and description; `None` for the feed
+/// with everything.
+fn about<'a>(expansion: &'a Expansion, feed: &Feed) -> Option<(&'a str, Option<&'a str>)> {
+    let schedule = expansion.schedule;
+    match feed.of {
+        FeedOf::Bundle(n) => schedule
+            .bundles
+            .get(n)
+            .map(|b| (b.name.as_str(), b.description.as_deref())),
+        FeedOf::System(n) => schedule
+            .systems
+            .get(n)
+            .map(|s| (s.name.as_str(), s.description.as_deref())),
+        FeedOf::Everyone => None,
     }
 }
 
@@ -488,22 +510,31 @@ enum Upcoming<'a> {
 struct Outage<'a> {
     d: &'a Details,
     anchor: String,
+    status: Status,
     cancelled: bool,
     /// Happening now (and not cancelled).
     ongoing: bool,
     when: When,
     systems: String,
+    /// How badly, when less than down.
+    impact: Option<&'static str>,
     paragraphs: Vec<Vec<String>>,
+    lists: Lists,
     more: Option<More<'a>>,
 }
+
+/// Consequences and what still works, each with its heading, as lines.
+type Lists = [(&'static str, Vec<String>); 2];
 
 /// One upcoming maintenance date, short: the series has the rest.
 struct MaintenanceItem<'a> {
     d: &'a Details,
+    status: Status,
     cancelled: bool,
     ongoing: bool,
     when: When,
     systems: String,
+    impact: Option<&'static str>,
     /// Capitalised: it stands alone.
     change: Option<ChangeView<'a>>,
     series_anchor: String,
@@ -525,7 +556,9 @@ struct SeriesView<'a> {
     window_start: String,
     window_end: String,
     period: Vec<Bit<'a>>,
+    impact: Option<&'static str>,
     paragraphs: Vec<Vec<String>>,
+    lists: Lists,
     years: Vec<Year<'a>>,
     more: Option<More<'a>>,
 }
@@ -619,11 +652,14 @@ impl<'a> Ctx<'a> {
         Outage {
             d,
             anchor: anchor(o.source_id),
-            cancelled: d.status == Status::Cancelled,
+            status: o.status(),
+            cancelled: o.status() == Status::Cancelled,
             ongoing: self.ongoing(o),
             when: self.when(&o.time, true),
             systems: systems_label(self.w, d, self.names),
+            impact: impact(self.w, d),
             paragraphs: paragraphs(d),
+            lists: self.lists(d),
             more: self.more(d),
         }
     }
@@ -632,10 +668,12 @@ impl<'a> Ctx<'a> {
         let d = o.details;
         MaintenanceItem {
             d,
-            cancelled: d.status == Status::Cancelled,
+            status: o.status(),
+            cancelled: o.status() == Status::Cancelled,
             ongoing: self.ongoing(o),
             when: self.when(&o.time, true),
             systems: systems_label(self.w, d, self.names),
+            impact: impact(self.w, d),
             change: self.change(o).map(|mut c| {
                 if let Some(Bit::Text(first)) = c.bits.first_mut() {
                     *first = Cow::Owned(capitalise(first));
@@ -655,7 +693,7 @@ impl<'a> Ctx<'a> {
         let (start, end) = o.time.instants(self.zone);
         let ahead = chrono::Duration::days(crate::limits::NOW_AHEAD_DAYS);
         let soon = self.now.checked_add_signed(ahead).unwrap_or(self.now);
-        if o.details.status == Status::Cancelled || end <= self.now || start >= soon {
+        if o.status() == Status::Cancelled || end <= self.now || start >= soon {
             return None;
         }
         let page = match o.details.systems.first() {
@@ -677,10 +715,24 @@ impl<'a> Ctx<'a> {
         })
     }
 
+    /// Every consequence and still-works item, named by system where
+    /// they are about some.
+    fn lists(&self, d: &Details) -> Lists {
+        let view = View::everyone(d);
+        let text = crate::render::Text {
+            w: self.w,
+            view: &view,
+            names: self.names,
+            label: "",
+        };
+        crate::render::lists(&text, d)
+            .map(|(heading, items)| (heading, items.into_iter().map(String::from).collect()))
+    }
+
     /// Happening now, and not cancelled.
     fn ongoing(&self, o: &Occurrence) -> bool {
         let (start, end) = o.time.instants(self.zone);
-        start <= self.now && self.now < end && o.details.status != Status::Cancelled
+        start <= self.now && self.now < end && o.status() != Status::Cancelled
     }
 
     /// A series with its dates and skipped dates or months, by year.
@@ -770,7 +822,9 @@ impl<'a> Ctx<'a> {
             window_start: (w.time)(window.start),
             window_end,
             period,
+            impact: impact(w, d),
             paragraphs: paragraphs(d),
+            lists: self.lists(d),
             years,
             more: self.more(d),
         }
@@ -892,7 +946,7 @@ fn subscribe<'a>(w: &'a Wording, expansion: &'a Expansion, feeds: &'a [Feed]) ->
         download_warning: fill(w.download_warning, []),
         all: feeds
             .iter()
-            .filter(|f| f.id == ALL_FEED)
+            .filter(|f| f.of == FeedOf::Everyone)
             .map(|f| feed_block(w, expansion, f, Some(w.all_in_one), ""))
             .collect(),
     }
@@ -965,6 +1019,12 @@ fn feed_block<'a>(
             feed.atom_name
         ),
     }
+}
+
+/// The impact as a tag, when less than down.
+fn impact(w: &Wording, d: &Details) -> Option<&'static str> {
+    let worst = View::everyone(d).impact;
+    (worst != Impact::Down).then(|| crate::render::impact_name(w, worst))
 }
 
 /// Paragraphs from the schedule's description, each as its lines: blank
@@ -1078,14 +1138,14 @@ mod tests {
     }
 
     fn all_page(exp: &Expansion, now: DateTime<Utc>) -> String {
-        let feeds = feed_list(exp);
+        let (feeds, _) = feed_list(exp);
         feed_page_html(exp, &feeds[0], now, None)
     }
 
     /// The published pages by name.
     fn pages(checked: &Checked, now: DateTime<Utc>) -> HashMap<String, String> {
         let exp = expansion(checked, now).expect("default schedules expand");
-        let feeds = feed_list(&exp);
+        let (feeds, _) = feed_list(&exp);
         render_pages(&exp, &feeds, now, None)
             .into_iter()
             .map(|p| (p.name, p.html))
@@ -1127,7 +1187,10 @@ mod tests {
         let checked = checked();
         let mut schedule = checked.schedule.clone();
         schedule.outages[0].details.title = "<script>alert('x')</script> & \"co\"".into();
-        schedule.outages[0].details.consequences = vec!["a < b > c".into()];
+        schedule.outages[0].details.consequences = vec![crate::schedule::Item {
+            text: "a < b > c".into(),
+            systems: Vec::new(),
+        }];
         schedule.outages[0].details.location = Some("Rom \"A\" & B".into());
         let now = at("2019-11-01T12:00:00Z");
         let exp = crate::expand::expand(&schedule, now).expect("expands");
@@ -1230,7 +1293,7 @@ mod tests {
         assert!(!html.contains("outlook.office.com"));
         assert!(!html.contains("webcal://"));
         assert!(!html.contains("calendar.google.com"));
-        let feeds = feed_list(&exp);
+        let (feeds, _) = feed_list(&exp);
         let visma = feeds.iter().find(|f| f.id == "visma").expect("visma");
         let html = feed_page_html(&exp, visma, now, None);
         assert!(html.contains("href=\"visma.ics\" download"));
@@ -1360,9 +1423,9 @@ mod tests {
         // Every system has its page, with its own feed and no other.
         let pages = pages(&checked, now);
         let exp = expansion(&checked, now).expect("expands");
-        let feeds = feed_list(&exp);
+        let (feeds, _) = feed_list(&exp);
         assert_eq!(pages.len(), feeds.len(), "index.html and one per system");
-        for f in feeds.iter().filter(|f| f.id != ALL_FEED) {
+        for f in feeds.iter().filter(|f| f.of != FeedOf::Everyone) {
             let page = &pages[&f.page_name];
             assert!(page.contains(&format!("id=\"url-{}\"", f.id)), "{}", f.id);
             assert_eq!(page.matches("<textarea id=\"url-").count(), 1, "{}", f.id);
@@ -1379,7 +1442,11 @@ mod tests {
         let systems = section(index, "systemer");
         let exp = expansion(&checked, now).expect("expands");
         let mut last = 0;
-        for f in feed_list(&exp).iter().filter(|f| f.id != ALL_FEED) {
+        for f in feed_list(&exp)
+            .0
+            .iter()
+            .filter(|f| f.of != FeedOf::Everyone)
+        {
             let link = format!("<a class=\"sys\" href=\"{}\">", f.page_name);
             let p = systems.find(&link).unwrap_or_else(|| panic!("{}", f.id));
             assert!(p > last, "{} out of order", f.id);

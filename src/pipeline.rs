@@ -172,6 +172,27 @@ pub fn expansion_as(
     Ok(expansion)
 }
 
+/// Adds the outages `previous` published that are no longer in the
+/// schedules and have not ended, as cancelled ([`crate::cancel`]); then
+/// [`expansion_over`].
+pub fn keep_removed(checked: &mut Checked, previous: &Manifest, now: DateTime<Utc>) {
+    crate::cancel::restore_removed(&mut checked.schedule, previous, now);
+}
+
+/// [`expansion_as`] for a build that publishes over `previous`: dates
+/// skipped since it published them are kept as cancelled until they have
+/// ended ([`crate::cancel`]).
+pub fn expansion_over<'c>(
+    checked: &'c Checked,
+    previous: &Manifest,
+    now: DateTime<Utc>,
+    recurrence: Recurrence,
+) -> Result<Expansion<'c>, Error> {
+    let mut expansion = expansion_as(checked, now, recurrence)?;
+    crate::cancel::cancel_skipped(&mut expansion, previous, now);
+    Ok(expansion)
+}
+
 /// The warnings of validation and of the expansion as of `now`.
 pub fn warnings(checked: &Checked, expansion: &Expansion, now: DateTime<Utc>) -> Vec<Problem> {
     let mut all = checked.warnings.clone();
@@ -210,7 +231,7 @@ pub fn render_recording(
     now: DateTime<Utc>,
     fingerprint: Option<String>,
 ) -> Rendered {
-    let feeds = render::feed_list(expansion);
+    let (feeds, views) = render::feed_list(expansion);
     let mut files: Vec<String> = feeds
         .iter()
         .flat_map(|f| [&f.file_name, &f.atom_name, &f.page_name])
@@ -225,14 +246,16 @@ pub fn render_recording(
     // made while the calendar feeds are put together.
     let (texts, atoms, page, feeds_json, mut manifest) = std::thread::scope(|scope| {
         let json = scope.spawn(|| crate::list::feeds_json(expansion, &feeds, now));
-        let mut events = render::Events::render(expansion);
-        let (revisions, manifest) = previous.revise(&events.hashes(), now, files);
+        let mut events = render::Events::render(expansion, &feeds, &views);
+        let (revisions, mut manifest) = previous.revise(&events.hashes(), now, files);
+        crate::cancel::record_outages(&mut manifest, expansion, now);
         events.revise(&revisions);
         let last_change = crate::atom::last_change(&revisions);
         let (texts, atoms, page) = std::thread::scope(|inner| {
             let page =
                 inner.spawn(|| crate::page::render_pages(expansion, &feeds, now, last_change));
-            let atoms = inner.spawn(|| crate::atom::feeds(expansion, &feeds, &revisions, now));
+            let atoms =
+                inner.spawn(|| crate::atom::feeds(expansion, &feeds, &views, &revisions, now));
             let texts = render::feed_pieces(expansion, &feeds, &events);
             (texts, par::join(atoms), par::join(page))
         });

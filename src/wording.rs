@@ -93,8 +93,16 @@ pub struct Wording {
     pub all_feed: &'static str,
     /// The calendar's name when the settings give none.
     pub calendar_name: &'static str,
-    /// The SUMMARY: which systems, then what, marked when cancelled.
-    pub summary: fn(cancelled: bool, systems: &str, title: &str) -> String,
+    /// The SUMMARY: which systems, then what, marked when cancelled; the
+    /// impact when less than down.
+    pub summary: fn(cancelled: bool, systems: &str, title: &str, impact: Option<&str>) -> String,
+    /// The impact levels, least first: at risk, degraded, down.
+    pub impacts: [&'static str; 3],
+    /// Instead of the systems hit, in the SUMMARY of an event a feed has
+    /// through a dependency: "Følge av nedetid på Internett".
+    pub via: fn(systems: &str) -> String,
+    /// The first paragraph of such an event's description.
+    pub via_note: fn(dependants: &str, systems: &str) -> String,
     /// The category of a one-off outage.
     pub outage_category: &'static str,
     /// The category of a maintenance series.
@@ -109,6 +117,9 @@ pub struct Wording {
     pub moved_note: fn(from: NaiveDate, reason: Option<&str>) -> String,
     /// The note on an extra occurrence, with its reason.
     pub extra_note: fn(reason: Option<&str>) -> String,
+    /// The note on an occurrence cancelled after it was published: the
+    /// skip's reason, or none when it was removed from the schedules.
+    pub cancelled_note: fn(reason: Option<&str>) -> String,
 
     // The page: head, header, contents, footer.
     /// The page's title and heading, from the calendar's name.
@@ -215,7 +226,7 @@ pub struct Wording {
     pub atom_changed: &'static str,
     /// An entry's title: its status, then the [`Wording::summary`] without
     /// the cancelled mark.
-    pub atom_title: fn(status: &str, systems: &str, title: &str) -> String,
+    pub atom_title: fn(status: &str, summary: &str) -> String,
     /// The link to a feed's Atom file ("Varsler (Atom)").
     pub atom_link: &'static str,
     /// What the Atom files are, on the page.
@@ -306,9 +317,17 @@ pub static NB: Wording = Wording {
     feed_name: |calendar, system| format!("{calendar}: {system}"),
     all_feed: "alle systemer",
     calendar_name: "Planlagt nedetid",
-    summary: |cancelled, systems, title| {
+    summary: |cancelled, systems, title, impact| {
         let prefix = if cancelled { "AVLYST: " } else { "" };
-        format!("{prefix}{systems}: {title}")
+        let impact = impact
+            .map(|i| format!(" ({})", i.to_lowercase()))
+            .unwrap_or_default();
+        format!("{prefix}{systems}: {title}{impact}")
+    },
+    impacts: ["Mulige forstyrrelser", "Redusert drift", "Nede"],
+    via: |systems| format!("Følge av nedetid på {systems}"),
+    via_note: |dependants, systems| {
+        format!("{dependants} er avhengig av {systems}, som har planlagt nedetid.")
     },
     outage_category: "Nedetid",
     maintenance_category: "Vedlikehold",
@@ -323,6 +342,10 @@ pub static NB: Wording = Wording {
             Some(r) => format!("Flyttet fra {from}: {r}"),
             None => format!("Flyttet fra {from}."),
         }
+    },
+    cancelled_note: |reason| match reason {
+        Some(r) => format!("Avlyst: {r}"),
+        None => "Avlyst.".to_string(),
     },
     extra_note: |reason| match reason {
         Some(r) => format!("Ekstra vedlikehold: {r}"),
@@ -503,7 +526,7 @@ pub static NB: Wording = Wording {
 
     atom_new: "Ny",
     atom_changed: "Endret",
-    atom_title: |status, systems, title| format!("{status}: {systems}: {title}"),
+    atom_title: |status, summary| format!("{status}: {summary}"),
     atom_link: "Varsler (Atom)",
     atom_intro: "Følg endringer som nyhetsstrøm (Atom): én for alle systemer og én per system. Nye, endrede og avlyste hendelser kommer øverst.",
     last_updated: "Sist oppdatert",
@@ -559,9 +582,17 @@ pub static NN: Wording = Wording {
     feed_name: |calendar, system| format!("{calendar}: {system}"),
     all_feed: "alle system",
     calendar_name: "Planlagd nedetid",
-    summary: |cancelled, systems, title| {
+    summary: |cancelled, systems, title, impact| {
         let prefix = if cancelled { "AVLYST: " } else { "" };
-        format!("{prefix}{systems}: {title}")
+        let impact = impact
+            .map(|i| format!(" ({})", i.to_lowercase()))
+            .unwrap_or_default();
+        format!("{prefix}{systems}: {title}{impact}")
+    },
+    impacts: ["Moglege forstyrringar", "Redusert drift", "Nede"],
+    via: |systems| format!("Følgje av nedetid på {systems}"),
+    via_note: |dependants, systems| {
+        format!("{dependants} er avhengig av {systems}, som har planlagd nedetid.")
     },
     outage_category: "Nedetid",
     maintenance_category: "Vedlikehald",
@@ -576,6 +607,10 @@ pub static NN: Wording = Wording {
             Some(r) => format!("Flytta frå {from}: {r}"),
             None => format!("Flytta frå {from}."),
         }
+    },
+    cancelled_note: |reason| match reason {
+        Some(r) => format!("Avlyst: {r}"),
+        None => "Avlyst.".to_string(),
     },
     extra_note: |reason| match reason {
         Some(r) => format!("Ekstra vedlikehald: {r}"),
@@ -756,7 +791,7 @@ pub static NN: Wording = Wording {
 
     atom_new: "Ny",
     atom_changed: "Endra",
-    atom_title: |status, systems, title| format!("{status}: {systems}: {title}"),
+    atom_title: |status, summary| format!("{status}: {summary}"),
     atom_link: "Varsel (Atom)",
     atom_intro: "Følg endringar som nyheitsstraum (Atom): éin for alle system og éin per system. Nye, endra og avlyste hendingar kjem øvst.",
     last_updated: "Sist oppdatert",
@@ -834,14 +869,22 @@ pub static EN: Wording = Wording {
     feed_name: |calendar, system| format!("{calendar}: {system}"),
     all_feed: "all systems",
     calendar_name: "Planned downtime",
-    summary: |cancelled, systems, title| {
+    summary: |cancelled, systems, title, impact| {
         let prefix = if cancelled { "CANCELLED: " } else { "" };
-        format!("{prefix}{systems}: {title}")
+        let impact = impact
+            .map(|i| format!(" ({})", i.to_lowercase()))
+            .unwrap_or_default();
+        format!("{prefix}{systems}: {title}{impact}")
+    },
+    impacts: ["At risk", "Degraded", "Down"],
+    via: |systems| format!("Knock-on from {systems}"),
+    via_note: |dependants, systems| {
+        format!("{dependants} depends on {systems}, which has planned downtime.")
     },
     outage_category: "Downtime",
     maintenance_category: "Maintenance",
     tentative_note: "The time is provisional.",
-    consequences: "Impact",
+    consequences: "Consequences",
     still_works: "What will still work",
     affected_systems: "Systems affected",
     more_information: "More information",
@@ -851,6 +894,10 @@ pub static EN: Wording = Wording {
             Some(r) => format!("Moved from {from}: {r}"),
             None => format!("Moved from {from}."),
         }
+    },
+    cancelled_note: |reason| match reason {
+        Some(r) => format!("Cancelled: {r}"),
+        None => "Cancelled.".to_string(),
     },
     extra_note: |reason| match reason {
         Some(r) => format!("Extra maintenance: {r}"),
@@ -1032,7 +1079,7 @@ pub static EN: Wording = Wording {
 
     atom_new: "New",
     atom_changed: "Changed",
-    atom_title: |status, systems, title| format!("{status}: {systems}: {title}"),
+    atom_title: |status, summary| format!("{status}: {summary}"),
     atom_link: "Notices (Atom)",
     atom_intro: "Follow changes as a news feed (Atom): one for all systems and one per system. New, changed and cancelled events come first.",
     last_updated: "Last updated",
@@ -1103,7 +1150,7 @@ mod tests {
         assert_eq!((NB.moved_note)(d, None), "Flyttet fra 18.12.2019.");
         assert_eq!((NB.extra_note)(None), "Ekstra vedlikehold.");
         assert_eq!(
-            (NB.summary)(true, "Visma", "Ny versjon"),
+            (NB.summary)(true, "Visma", "Ny versjon", None),
             "AVLYST: Visma: Ny versjon"
         );
     }
@@ -1133,7 +1180,7 @@ mod tests {
             "Moved from 18.12.2019: Christmas"
         );
         assert_eq!(
-            (EN.summary)(true, "Visma", "New version"),
+            (EN.summary)(true, "Visma", "New version", None),
             "CANCELLED: Visma: New version"
         );
         assert_eq!((EN.events)(1), "1 event");
