@@ -1804,6 +1804,15 @@ mod tests {
             let errors = crate::pipeline::error_lines_of(&yaml);
             assert!(errors.iter().any(|e| e.contains(what)), "{id}: {errors:?}");
         }
+        // Nor bundle ids: a bundle has its page too.
+        let yaml = "systems:\n  - id: a\n    name: A\nbundles:\n  - id: index\n    name: I\n    systems: [a]\n";
+        let errors = crate::pipeline::error_lines_of(yaml);
+        assert!(
+            errors
+                .iter()
+                .any(|e| e.contains("bundle id `index` is taken")),
+            "{errors:?}"
+        );
     }
 
     #[test]

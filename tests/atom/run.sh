@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Atom suite: the .atom feeds nedetid writes beside each .ics.
 #
-# Builds the 2019 page (tests/fixtures/page-2019) and the three language
-# fixtures (tests/fixtures/valid/language-{nb,nn,en}) and reads every .atom
+# Builds the 2019 page (tests/fixtures/page-2019), the three language
+# fixtures (tests/fixtures/valid/language-{nb,nn,en}) and the bundles one
+# (tests/fixtures/valid/bundles-and-dependencies) and reads every .atom
 # with Python's feedparser (pinned; no `bozo` flag allowed) and with the
 # RFC 4287 checks of check.py. Planted faults (an entry without `updated`,
 # a date that is not RFC 3339, a repeated id, two alternate links of one
@@ -63,6 +64,9 @@ build tests/fixtures/page-2019 "$work/page-2019" 2019-11-01T00:00:00Z
 for lang in nb nn en; do
     build "tests/fixtures/valid/language-$lang" "$work/language-$lang" 2019-11-30T12:00:00Z
 done
+# Bundles, a dependency's outage in its dependants' feeds, impact levels.
+build tests/fixtures/valid/bundles-and-dependencies "$work/bundles" "$(cat "$root/tests/interop/fixtures/bundles-and-dependencies/now")"
+
 shopt -s nullglob
 feeds=("$work"/*/*.atom)
 (( ${#feeds[@]} >= 16 )) || { say "only ${#feeds[@]} .atom files were written"; exit 1; }

@@ -14,7 +14,9 @@
 # before, during and after the emergency power test of 3 November 2019 (an
 # all-day event: 2019-11-02T23:00Z to 2019-11-03T23:00Z).
 # Then the same checks on the nynorsk and English pages of
-# tests/fixtures/valid/language-{nn,en} (built with --now 2019-11-30T12:00:00Z).
+# tests/fixtures/valid/language-{nn,en} (built with --now 2019-11-30T12:00:00Z),
+# and on tests/fixtures/valid/bundles-and-dependencies (a bundle's page, a
+# dependant's page).
 # Screenshots go to tests/browser/artifacts/ (git-ignored).
 #
 # usage: bash tests/browser/run.sh        (from any directory)
@@ -119,3 +121,20 @@ for spec in "nn nn-NO Kopier kopiert|merkt" "en en-GB Copy copied|selected"; do
         --copied "$copied" \
         --pages index.html,gat.html
 done
+
+# --- 6. bundles: the index lists them first, and a bundle has its page -------------
+(cd "$root" && "$bin" build --schedules tests/fixtures/valid/bundles-and-dependencies \
+    --out "$work/out-bundles" --now "$(cat "$root/tests/interop/fixtures/bundles-and-dependencies/now")") \
+    > "$work/build-bundles.log" 2>&1 || {
+    cat "$work/build-bundles.log" >&2
+    say "nedetid build of bundles-and-dependencies failed"
+    exit 1
+}
+node "$here/check.mjs" \
+    --site "$work/out-bundles" \
+    --artifacts "$artifacts" \
+    --profile "$work/profile-bundles" \
+    --chromium "$chromium" \
+    --root "$root" \
+    --name index-bundles \
+    --pages index.html,kontor.html,telefoni.html
