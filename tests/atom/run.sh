@@ -28,7 +28,7 @@ root="$(cd "$here/../.." && pwd)"
 deps="$here/.deps"
 
 say() { printf 'atom: %s\n' "$*" >&2; }
-# shellcheck source=../lib.sh
+# shellcheck source-path=SCRIPTDIR source=../lib.sh
 source "$root/tests/lib.sh"
 
 for tool in python3 sha256sum; do
