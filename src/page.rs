@@ -1,16 +1,23 @@
-//! The page people open, `index.html`: upcoming and past downtime, the
-//! maintenance dates, and how to subscribe to each feed. Rendered from the
-//! same expansion as the feeds, in the words of a [`Wording`].
+//! The pages people open: `index.html` (when the data last changed, what
+//! is down now, every bundle and system with its next event, how to
+//! subscribe and the feed with everything) and one page per bundle and per
+//! system (its feed, then its upcoming and past downtime and its
+//! maintenance dates). Rendered from the same expansion as the feeds, in
+//! the words of a [`Wording`].
 //!
-//! This module owns what the page shows and in which order; the HTML is in
+//! This module owns what the pages show and in which order; the HTML is in
 //! `templates/page.html` (with `parts.html`, `page.css` and `page.js`),
-//! compiled in by askama, which escapes every value. It also owns the HTML
-//! escapers the templates use ([`Html`], [`JsString`]).
+//! compiled in by askama, which escapes every value (the escapers are in
+//! [`crate::html`]).
 //!
-//! One static HTML5 file: no external assets, inline CSS, and a small inline
-//! script that only adds the "copy" buttons (the page works without it).
-//! Pure: `now` comes in as a value and is not printed, so that a rebuild on
-//! another day gives the same bytes until an event passes.
+//! Static HTML5 files: no external assets, inline CSS, and a small inline
+//! script that adds the "copy" buttons and the system filter and shows what
+//! is down now by the reader's clock (the pages work without it, showing
+//! what was down when they were built). No page lists every event, so that
+//! none grows with systems times events. Pure: `now` comes in as a value
+//! and is not printed, so that a rebuild on another day gives the same
+//! bytes until an event starts, ends or comes within
+//! [`crate::limits::NOW_AHEAD_DAYS`].
 
 use std::borrow::Cow;
 use std::collections::HashMap;

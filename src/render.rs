@@ -1,5 +1,7 @@
 //! Rendering of the expanded occurrences into iCalendar feeds: one per system
-//! and `all.ics` with every event once. Decides the content and order of
+//! and `all.ics` with every event once; the list of feeds and their file
+//! names (`.ics`, `.atom`, `.html`), which the Atom feeds and the pages
+//! share. Decides the content and order of
 //! every property; [`crate::ical`] makes the lines well formed. Each VEVENT
 //! is rendered once and shared, as pieces of text, by every feed showing it.
 
