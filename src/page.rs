@@ -521,6 +521,8 @@ struct Outage<'a> {
     cancelled: bool,
     /// Happening now (and not cancelled).
     ongoing: bool,
+    /// Within the days the page's script looks at: its start and end.
+    window: Option<(String, String)>,
     when: When,
     systems: String,
     /// How badly, when less than down.
@@ -539,6 +541,7 @@ struct MaintenanceItem<'a> {
     status: Status,
     cancelled: bool,
     ongoing: bool,
+    window: Option<(String, String)>,
     when: When,
     systems: String,
     impact: Option<&'static str>,
@@ -662,6 +665,7 @@ impl<'a> Ctx<'a> {
             status: o.status(),
             cancelled: o.status() == Status::Cancelled,
             ongoing: self.ongoing(o),
+            window: self.window(o),
             when: self.when(&o.time, true),
             systems: systems_label(self.w, d, self.names),
             impact: impact(self.w, d),
@@ -678,6 +682,7 @@ impl<'a> Ctx<'a> {
             status: o.status(),
             cancelled: o.status() == Status::Cancelled,
             ongoing: self.ongoing(o),
+            window: self.window(o),
             when: self.when(&o.time, true),
             systems: systems_label(self.w, d, self.names),
             impact: impact(self.w, d),
@@ -697,12 +702,7 @@ impl<'a> Ctx<'a> {
     /// On the index, the link goes to the page of its first system, which
     /// has it in full.
     fn now_item(&self, o: &Occurrence<'a>, on_index: bool) -> Option<NowItem<'a>> {
-        let (start, end) = o.time.instants(self.zone);
-        let ahead = chrono::Duration::days(crate::limits::NOW_AHEAD_DAYS);
-        let soon = self.now.checked_add_signed(ahead).unwrap_or(self.now);
-        if o.status() == Status::Cancelled || end <= self.now || start >= soon {
-            return None;
-        }
+        let (start, end) = self.window(o)?;
         let page = match o.details.systems.first() {
             Some(first) if on_index => crate::render::page_file(first),
             _ => String::new(),
@@ -713,8 +713,8 @@ impl<'a> Ctx<'a> {
         };
         Some(NowItem {
             d: o.details,
-            start: crate::stamp::utc(start, "-"),
-            end: crate::stamp::utc(end, "-"),
+            start,
+            end,
             ongoing: self.ongoing(o),
             href,
             systems: systems_label(self.w, o.details, self.names),
@@ -734,6 +734,19 @@ impl<'a> Ctx<'a> {
         };
         crate::render::lists(&text, d)
             .map(|(heading, items)| (heading, items.into_iter().map(String::from).collect()))
+    }
+
+    /// Start and end (UTC, RFC 3339) of an event the page's script shows
+    /// when it is under way: not cancelled, not ended, and starting within
+    /// [`crate::limits::NOW_AHEAD_DAYS`].
+    fn window(&self, o: &Occurrence) -> Option<(String, String)> {
+        let (start, end) = o.time.instants(self.zone);
+        let ahead = chrono::Duration::days(crate::limits::NOW_AHEAD_DAYS);
+        let soon = self.now.checked_add_signed(ahead).unwrap_or(self.now);
+        if o.status() == Status::Cancelled || end <= self.now || start >= soon {
+            return None;
+        }
+        Some((crate::stamp::utc(start, "-"), crate::stamp::utc(end, "-")))
     }
 
     /// Happening now, and not cancelled.

@@ -32,7 +32,8 @@
   'use strict';
   // What is down now, by the reader's clock: the page is built at night,
   // and lists what starts within the next days with its start and end.
-  var items = document.querySelectorAll('li[data-start][data-end]');
+  // The list under its heading, and the tags on the events themselves.
+  var items = document.querySelectorAll('[data-start][data-end]');
   var none = document.getElementById('{{ w.ids.now|escape("js") }}-none');
   var now = Date.now();
   var shown = 0;
@@ -41,7 +42,7 @@
     var end = Date.parse(item.getAttribute('data-end'));
     var on = start <= now && now < end;
     item.hidden = !on;
-    if (on) { shown += 1; }
+    if (on && item.parentNode.classList.contains('now-list')) { shown += 1; }
   });
   var list = document.querySelector('ul.now-list');
   if (list) { list.hidden = shown === 0; }

@@ -387,6 +387,11 @@ try {
           clock: new Date().toISOString(),
           items: [...document.querySelectorAll('.now-list li')].filter((li) => !li.hidden).map((li) => li.textContent.trim()),
           none: [...document.querySelectorAll('section.now p.empty')].some((p) => !p.hidden),
+          // The event's own "Pågår nå" tag, on a page with the event in full.
+          articles: [...document.querySelectorAll('article h3')].filter((h) => h.textContent.includes(title)).length,
+          tagged: [...document.querySelectorAll('article h3')]
+            .filter((h) => h.textContent.includes(title))
+            .some((h) => [...h.querySelectorAll('.tag-now')].some((t) => !t.hidden)),
         }), opts['now-title']);
         await clocked.close();
         const has = seen.items.some((t) => t.includes(opts['now-title']));
@@ -394,6 +399,11 @@ try {
         if (seen.clock !== new Date(at).toISOString()) fail(`the faked clock reads ${seen.clock}, not ${new Date(at).toISOString()}`);
         if (has !== shows) fail(`${file} ${when} (${seen.clock}): "${opts['now-title']}" ${has ? 'shown' : 'not shown'}`);
         if (seen.none !== (seen.items.length === 0)) fail(`${file} ${when}: the "nothing now" note is ${seen.none ? 'shown' : 'hidden'} with ${seen.items.length} items`);
+        if (file !== 'index.html') {
+          if (seen.articles === 0) fail(`${file} has no article about "${opts['now-title']}"`);
+          if (seen.tagged !== shows) fail(`${file} ${when}: the event's own tag is ${seen.tagged ? 'shown' : 'hidden'}`);
+          clockReport.push(`${file} at ${seen.clock} (${when}): the event's own ongoing tag ${seen.tagged ? 'shown' : 'hidden'}`);
+        }
       }
     }
   }
