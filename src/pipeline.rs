@@ -339,3 +339,68 @@ pub(crate) fn error_lines_of(yaml: &str) -> Vec<String> {
             .collect(),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const YAML: &str = "systems:\n  - id: s\n    name: S\noutages:\n  - id: o\n    title: O\n    systems: [s]\n    start: 2026-03-10 10:00\n    end: 2026-03-10 12:00\n";
+
+    fn at(s: &str) -> DateTime<Utc> {
+        crate::cli::parse_now(s).unwrap_or_else(|e| panic!("{e}"))
+    }
+
+    /// Every output but the state file, as text, rendered at `now` over
+    /// the state `previous`; and the state it leaves.
+    fn outputs_at(
+        checked: &Checked,
+        now: &str,
+        previous: &Manifest,
+    ) -> (Vec<(String, String)>, Manifest) {
+        let now = at(now);
+        let exp = expansion(checked, now).unwrap_or_else(|e| panic!("{e}"));
+        let rendered = render(&exp, previous, now);
+        let texts = rendered
+            .outputs
+            .into_iter()
+            .filter(|o| o.name != MANIFEST)
+            .map(|o| {
+                (
+                    o.name,
+                    String::from_utf8_lossy(&o.content.to_vec()).into_owned(),
+                )
+            })
+            .collect();
+        (texts, rendered.manifest)
+    }
+
+    #[test]
+    fn the_output_changes_only_at_the_moments_the_no_op_check_knows() {
+        let files = [(PathBuf::from("t.yaml"), YAML.as_bytes().to_vec())];
+        let checked = load_memory(&files).unwrap_or_else(|e| panic!("{e}"));
+        // A week before the start (11:00 in Oslo is 09:00 UTC) the page
+        // starts listing it for "Pågår nå": that is when the output is
+        // valid until.
+        let now = at("2026-01-01T00:00:00Z");
+        let exp = expansion(&checked, now).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(
+            validity(&exp, now),
+            (None, Some(at("2026-03-03T09:00:00Z")))
+        );
+        let (early, state) = outputs_at(&checked, "2026-01-01T00:00:00Z", &Manifest::default());
+        let (before, _) = outputs_at(&checked, "2026-03-03T08:59:00Z", &state);
+        let (after, _) = outputs_at(&checked, "2026-03-03T09:01:00Z", &state);
+        assert!(
+            early == before,
+            "no moment between them, yet the output changed"
+        );
+        let page = |o: &[(String, String)]| {
+            o.iter()
+                .find(|(n, _)| n == "index.html")
+                .map(|(_, text)| text.clone())
+                .unwrap_or_default()
+        };
+        assert!(!page(&before).contains("data-start=\"2026-03-10T09:00:00Z\""));
+        assert!(page(&after).contains("data-start=\"2026-03-10T09:00:00Z\""));
+    }
+}
