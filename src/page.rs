@@ -214,6 +214,7 @@ impl<'a> Ctx<'a> {
             datetime: self.stamp(o.time.instants(self.zone).0),
             when: crate::render::when_text(self.w, &o.time),
             ongoing: self.ongoing(o),
+            window: self.window(o),
         });
         // Beside the page: relative, short (the list has every system).
         SystemRow {
@@ -408,6 +409,8 @@ struct NextView<'a> {
     datetime: String,
     when: String,
     ongoing: bool,
+    /// For the script, as on the events themselves.
+    window: Option<(String, String)>,
 }
 
 /// A piece of rich text: [`Rich`] from the wording with its slots filled.

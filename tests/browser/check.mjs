@@ -387,6 +387,11 @@ try {
           clock: new Date().toISOString(),
           items: [...document.querySelectorAll('.now-list li')].filter((li) => !li.hidden).map((li) => li.textContent.trim()),
           none: [...document.querySelectorAll('section.now p.empty')].some((p) => !p.hidden),
+          // The tag on the first system's next event, in the index's list.
+          rowTag: (() => {
+            const tag = document.querySelector('ul.systems > li .tag-now');
+            return tag ? !tag.hidden : null;
+          })(),
           // The event's own "Pågår nå" tag, on a page with the event in full.
           articles: [...document.querySelectorAll('article h3')].filter((h) => h.textContent.includes(title)).length,
           tagged: [...document.querySelectorAll('article h3')]
@@ -399,7 +404,11 @@ try {
         if (seen.clock !== new Date(at).toISOString()) fail(`the faked clock reads ${seen.clock}, not ${new Date(at).toISOString()}`);
         if (has !== shows) fail(`${file} ${when} (${seen.clock}): "${opts['now-title']}" ${has ? 'shown' : 'not shown'}`);
         if (seen.none !== (seen.items.length === 0)) fail(`${file} ${when}: the "nothing now" note is ${seen.none ? 'shown' : 'hidden'} with ${seen.items.length} items`);
-        if (file !== 'index.html') {
+        if (file === 'index.html') {
+          if (seen.rowTag === null) fail('the first system in the index has no ongoing tag for its next event');
+          if (seen.rowTag !== shows) fail(`index.html ${when}: the first system's next event is ${seen.rowTag ? '' : 'not '}tagged as ongoing`);
+          clockReport.push(`index.html at ${seen.clock} (${when}): the first system's next event ${seen.rowTag ? 'tagged' : 'not tagged'} as ongoing`);
+        } else {
           if (seen.articles === 0) fail(`${file} has no article about "${opts['now-title']}"`);
           if (seen.tagged !== shows) fail(`${file} ${when}: the event's own tag is ${seen.tagged ? 'shown' : 'hidden'}`);
           clockReport.push(`${file} at ${seen.clock} (${when}): the event's own ongoing tag ${seen.tagged ? 'shown' : 'hidden'}`);
