@@ -140,6 +140,12 @@ changed = {
     uid + "2019-12-visma-2019-3": "Endret: Visma: Oppgradering av Visma Enterprise til versjon 2019.3",
     uid + "2019-11-29-flytting-datahall": "AVLYST: Alle systemer: Gjøvikregionens datautstyr flyttes til ny datahall",
 }
+print("the three changed entries, before -> after:")
+for eid in changed:
+    for name, feed in (("before", before), ("after", after)):
+        e = next((e for e in feed.entries if e.id == eid), None)
+        if e is not None:
+            print(f"  {name:6} {e.updated}  {e.title}\n         {e.content[0].value.splitlines()[0]}")
 problems = []
 top = {e.id: e for e in after.entries[:3]}
 if set(top) != set(changed):
