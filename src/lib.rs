@@ -5,6 +5,7 @@
 //! (recurrence, time zones) -> [`render`] (+ [`ical`], [`tz`]) ->
 //! [`publish`] (atomic writes). [`pipeline`] chains them for every command.
 
+pub mod add;
 pub mod atom;
 pub mod budget;
 pub mod cancel;
@@ -12,8 +13,10 @@ pub mod cli;
 pub mod cmd;
 pub mod error;
 pub mod expand;
+pub mod formats;
 pub mod html;
 pub mod ical;
+pub mod import;
 pub mod init;
 pub mod limits;
 pub mod list;
@@ -26,6 +29,7 @@ pub mod raw;
 pub mod render;
 pub mod rules;
 pub mod schedule;
+pub mod schema;
 pub mod series;
 pub mod stamp;
 pub mod state;
