@@ -726,7 +726,7 @@ pub fn lists<'d>(text: &Text, d: &'d Details) -> [(&'static str, Vec<Cow<'d, str
 }
 
 /// Why an event a feed has through a dependency is there.
-fn via_note(text: &Text, _: &Details) -> Option<String> {
+fn via_note(text: &Text) -> Option<String> {
     if text.view.via.is_empty() {
         return None;
     }
@@ -762,7 +762,7 @@ pub fn description(text: &Text, d: &Details, note: Option<&str>) -> String {
     let w = text.w;
     let mut parts: Vec<String> = Vec::new();
     parts.extend(note.map(str::to_string));
-    parts.extend(via_note(text, d));
+    parts.extend(via_note(text));
     if d.status == Status::Tentative {
         parts.push(w.tentative_note.to_string());
     }
@@ -819,7 +819,7 @@ fn affected(text: &Text, d: &Details) -> String {
 pub fn html_description(text: &Text, d: &Details, note: Option<&str>) -> String {
     let w = text.w;
     let affected = affected(text, d);
-    let via = via_note(text, d);
+    let via = via_note(text);
     let lead = [
         note,
         via.as_deref(),
