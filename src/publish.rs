@@ -738,18 +738,29 @@ pub fn publish(
     let (changes, writes) = compare(dir, outputs, dropped)?;
     // Stage: write every changed file beside its target, and keep the old
     // version of each one it replaces. Dropping them on an error removes
-    // the temporary files again.
-    let staged = crate::par::try_map_on(STAGE_THREADS, &writes, |change| {
+    // the temporary files again. The names are made on one thread: each
+    // new name holds the folder's lock in the kernel (on ext4 without a
+    // journal, while it skips every inode freed in the last minutes), and
+    // a second thread making names only spins on that lock, as system
+    // time. The bytes are then copied in on [`STAGE_THREADS`].
+    let mut named = Vec::with_capacity(writes.len());
+    for change in &writes {
         let name = change.output.name.as_str();
         fault(Step::Write(name)).map_err(|e| Error::io(&dir.join(name), e))?;
-        let tmp = stage(dir, &change.output.content)?;
+        let tmp = temp_builder()
+            .tempfile_in(dir)
+            .map_err(|e| Error::io(dir, e))?;
         let backup = if change.replaces {
             Some(backup(dir, name, fault)?)
         } else {
             None
         };
-        Ok(Staged { tmp, backup, name })
+        named.push((Staged { tmp, backup, name }, &change.output.content));
+    }
+    crate::par::try_map_on(STAGE_THREADS, &named, |(staged, content)| {
+        stage(&staged.tmp, content)
     })?;
+    let staged: Vec<Staged> = named.into_iter().map(|(s, _)| s).collect();
     // Every staged file complete and on disk (and only now readable by
     // the web server) before any is renamed over a published one.
     crate::par::try_map_on(FLUSH_THREADS, &staged, |s| {
@@ -814,8 +825,8 @@ pub fn publish(
     Ok(changes)
 }
 
-/// Writing temporary files is copying into the page cache: one thread per
-/// core. Flushing them is waiting for the disk: more threads than cores let
+/// Writing temporary files (made beforehand, on one thread) is copying
+/// into the page cache: one thread per core. Flushing them is waiting for the disk: more threads than cores let
 /// the file system group the flushes.
 const STAGE_THREADS: usize = 2;
 const FLUSH_THREADS: usize = 16;
@@ -825,14 +836,11 @@ pub fn no_faults(_: Step) -> std::io::Result<()> {
     Ok(())
 }
 
-/// Writes `content` to a temporary file in `dir`, mode 0600 until
-/// [`publish`] makes it world-readable once it is complete and flushed.
-fn stage(dir: &Path, content: &Content) -> Result<tempfile::NamedTempFile, Error> {
-    let mut tmp = temp_builder()
-        .tempfile_in(dir)
-        .map_err(|e| Error::io(dir, e))?;
+/// Writes `content` to the temporary file `tmp` (mode 0600 until
+/// [`publish`] makes it world-readable once it is complete and flushed).
+fn stage(tmp: &tempfile::NamedTempFile, content: &Content) -> Result<(), Error> {
     content
-        .write_to(tmp.as_file_mut())
+        .write_to(&mut tmp.as_file())
         .map_err(|e| Error::io(tmp.path(), e))?;
     // Starts writing the file to disk now, while the next ones are
     // staged, so that flushing it later has little left to wait for (on
@@ -840,7 +848,7 @@ fn stage(dir: &Path, content: &Content) -> Result<tempfile::NamedTempFile, Error
     // clean ones: these stay cached). Only a hint.
     #[cfg(target_os = "linux")]
     let _ = rustix::fs::fadvise(tmp.as_file(), 0, None, rustix::fs::Advice::DontNeed);
-    Ok(tmp)
+    Ok(())
 }
 
 /// Keeps the published file `name` under a temporary name, to put back if
