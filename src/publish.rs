@@ -820,9 +820,33 @@ pub fn publish(
     }
     sync_dir(dir);
     record(dir, outputs);
-    // Done: the old versions go (dropping a backup removes it).
-    drop(done);
+    remove_backups(done);
     Ok(changes)
+}
+
+/// Publishing is done: the old versions go, on [`FLUSH_THREADS`]. Removing
+/// a file's last name frees its blocks, which waits for the disk (with the
+/// `discard` mount option, a command to the device per file: 2 ms each,
+/// 1.4 s for 600 replaced feeds one after the other); the waits overlap.
+/// A backup that cannot be removed is left, as a temporary file the next
+/// build's [`lock`] removes.
+fn remove_backups(done: Vec<Undo>) {
+    let backups: Vec<tempfile::TempPath> = done
+        .into_iter()
+        .filter_map(|undo| match undo {
+            Undo::Restore(backup, _) => Some(backup),
+            Undo::Remove(_) => None,
+        })
+        .collect();
+    let removed = crate::par::try_map_on(FLUSH_THREADS, &backups, |backup| {
+        Ok::<_, std::convert::Infallible>(std::fs::remove_file(backup).is_ok())
+    });
+    for (backup, removed) in backups.into_iter().zip(removed.unwrap_or_default()) {
+        if removed {
+            // Removed already: nothing left for the drop to remove.
+            drop(backup.keep());
+        }
+    }
 }
 
 /// Writing temporary files (made beforehand, on one thread) is copying
