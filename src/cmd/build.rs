@@ -71,6 +71,14 @@ pub fn run(common: &Common, out: &Path, check_only: bool) -> Result<u8, Error> {
     let counts = (rendered.feeds.len(), rendered.manifest.events.len());
     record(out, now, last_change, counts, warned)?;
     report(out, &rendered, &changes);
+    // The process ends with this command: its memory goes back to the
+    // system at once. Freeing the outputs, the expansion and the schedules
+    // piece by piece first cost 75 ms of a national build (from the last
+    // line of the report to the exit).
+    std::mem::forget(rendered);
+    std::mem::forget(expansion);
+    std::mem::forget(checked);
+    std::mem::forget(files);
     Ok(exit::OK)
 }
 
