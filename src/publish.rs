@@ -738,29 +738,8 @@ pub fn publish(
     let (changes, writes) = compare(dir, outputs, dropped)?;
     // Stage: write every changed file beside its target, and keep the old
     // version of each one it replaces. Dropping them on an error removes
-    // the temporary files again. The names are made on one thread: each
-    // new name holds the folder's lock in the kernel (on ext4 without a
-    // journal, while it skips every inode freed in the last minutes), and
-    // a second thread making names only spins on that lock, as system
-    // time. The bytes are then copied in on [`STAGE_THREADS`].
-    let mut named = Vec::with_capacity(writes.len());
-    for change in &writes {
-        let name = change.output.name.as_str();
-        fault(Step::Write(name)).map_err(|e| Error::io(&dir.join(name), e))?;
-        let tmp = temp_builder()
-            .tempfile_in(dir)
-            .map_err(|e| Error::io(dir, e))?;
-        let backup = if change.replaces {
-            Some(backup(dir, name, fault)?)
-        } else {
-            None
-        };
-        named.push((Staged { tmp, backup, name }, &change.output.content));
-    }
-    crate::par::try_map_on(STAGE_THREADS, &named, |(staged, content)| {
-        stage(&staged.tmp, content)
-    })?;
-    let staged: Vec<Staged> = named.into_iter().map(|(s, _)| s).collect();
+    // the temporary files again.
+    let staged = stage_all(dir, &writes, fault)?;
     // Every staged file complete and on disk (and only now readable by
     // the web server) before any is renamed over a published one.
     crate::par::try_map_on(FLUSH_THREADS, &staged, |s| {
@@ -822,6 +801,114 @@ pub fn publish(
     record(dir, outputs);
     remove_backups(done);
     Ok(changes)
+}
+
+/// Writes every change to a temporary file beside its target, and keeps
+/// the old version of each file it replaces; in `writes` order. The names
+/// are made on this thread, one after the other: making a name holds the
+/// folder's lock in the kernel (on ext4 without a journal, while it skips
+/// every inode freed in the last minutes), and a second thread making
+/// names only spins on that lock, as system time. Each temporary file goes
+/// to [`STAGE_THREADS`] writers as soon as it exists, so that copying the
+/// bytes in overlaps making the next names. After a failure no more work
+/// is started, and the first error in `writes` order is returned.
+fn stage_all<'a>(
+    dir: &Path,
+    writes: &[Change<'a>],
+    fault: &(dyn Fn(Step) -> std::io::Result<()> + Sync),
+) -> Result<Vec<Staged<'a>>, Error> {
+    use std::sync::atomic::{AtomicBool, Ordering};
+    type Job<'c> = (usize, tempfile::NamedTempFile, &'c Content);
+    let failed = AtomicBool::new(false);
+    let (send, receive) = std::sync::mpsc::channel::<Job<'a>>();
+    let receive = std::sync::Mutex::new(receive);
+    let (backups, named_error, mut written) = std::thread::scope(|scope| {
+        let writers: Vec<_> = (0..STAGE_THREADS)
+            .map(|_| {
+                scope.spawn(|| {
+                    let mut done = Vec::new();
+                    loop {
+                        let next = match receive.lock() {
+                            Ok(receive) => receive.recv(),
+                            Err(_) => break,
+                        };
+                        let Ok((i, tmp, content)) = next else { break };
+                        let result = if failed.load(Ordering::Relaxed) {
+                            Ok(())
+                        } else {
+                            stage(&tmp, content)
+                        };
+                        failed.fetch_or(result.is_err(), Ordering::Relaxed);
+                        done.push((i, tmp, result));
+                    }
+                    done
+                })
+            })
+            .collect();
+        let mut backups = Vec::with_capacity(writes.len());
+        let mut error = None;
+        for (i, change) in writes.iter().enumerate() {
+            if failed.load(Ordering::Relaxed) {
+                break;
+            }
+            match name_one(dir, change, fault) {
+                Ok((tmp, backup)) => {
+                    backups.push(backup);
+                    if send.send((i, tmp, &change.output.content)).is_err() {
+                        break;
+                    }
+                }
+                Err(e) => {
+                    failed.store(true, Ordering::Relaxed);
+                    error = Some((i, e));
+                    break;
+                }
+            }
+        }
+        drop(send);
+        let written: Vec<_> = writers.into_iter().flat_map(crate::par::join).collect();
+        (backups, error, written)
+    });
+    written.sort_unstable_by_key(|(i, _, _)| *i);
+    let write_error = written
+        .iter_mut()
+        .find_map(|(i, _, result)| std::mem::replace(result, Ok(())).err().map(|e| (*i, e)));
+    let first = [named_error, write_error]
+        .into_iter()
+        .flatten()
+        .min_by_key(|(i, _)| *i);
+    if let Some((_, e)) = first {
+        return Err(e);
+    }
+    Ok(written
+        .into_iter()
+        .zip(backups)
+        .zip(writes)
+        .map(|(((_, tmp, _), backup), change)| Staged {
+            tmp,
+            backup,
+            name: change.output.name.as_str(),
+        })
+        .collect())
+}
+
+/// Makes the temporary file for `change`, and keeps the file it replaces.
+fn name_one(
+    dir: &Path,
+    change: &Change,
+    fault: &(dyn Fn(Step) -> std::io::Result<()> + Sync),
+) -> Result<(tempfile::NamedTempFile, Option<tempfile::TempPath>), Error> {
+    let name = change.output.name.as_str();
+    fault(Step::Write(name)).map_err(|e| Error::io(&dir.join(name), e))?;
+    let tmp = temp_builder()
+        .tempfile_in(dir)
+        .map_err(|e| Error::io(dir, e))?;
+    let backup = if change.replaces {
+        Some(backup(dir, name, fault)?)
+    } else {
+        None
+    };
+    Ok((tmp, backup))
 }
 
 /// Publishing is done: the old versions go, on [`FLUSH_THREADS`]. Removing
