@@ -26,11 +26,14 @@ struct Share {
 /// The problems of a build over budget (none when within it).
 pub fn check(expansion: &Expansion) -> Vec<Problem> {
     let mut shares: HashMap<&str, Share> = HashMap::new();
+    let mut feeds_of: HashMap<usize, usize> = HashMap::new();
     for o in &expansion.occurrences {
         if o.form == Form::Covered {
             continue;
         }
-        let feeds = 1 + o.details.systems.len();
+        let feeds = *feeds_of
+            .entry(std::ptr::from_ref(o.details).addr())
+            .or_insert_with(|| expansion.schedule.feeds_showing(o.details));
         let share = shares.entry(o.source_id).or_default();
         share.events += feeds;
         share.bytes += event_bytes(o.details) * feeds as u64;
@@ -82,8 +85,8 @@ fn event_bytes(d: &Details) -> u64 {
         + d.description.as_ref().map_or(0, String::len)
         + d.location.as_ref().map_or(0, String::len)
         + d.link.as_ref().map_or(0, String::len)
-        + d.consequences.iter().map(String::len).sum::<usize>()
-        + d.still_works.iter().map(String::len).sum::<usize>()
+        + d.consequences.iter().map(|i| i.text.len()).sum::<usize>()
+        + d.still_works.iter().map(|i| i.text.len()).sum::<usize>()
         + if d.all_systems {
             0
         } else {

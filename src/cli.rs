@@ -70,7 +70,8 @@ pub enum Command {
     List {
         #[command(flatten)]
         common: Common,
-        /// Only occurrences that hit this system
+        /// Only the occurrences in the feed of this system or bundle (with
+        /// those of the systems it depends on)
         #[arg(long)]
         system: Option<String>,
         /// First local date to show (YYYY-MM-DD)

@@ -16,7 +16,7 @@ use chrono_tz::Tz;
 use crate::error::{Location, Problem};
 use crate::limits::MAX_FEED_EVENTS;
 use crate::rules::rule_dates;
-use crate::schedule::{Details, Outage, Schedule, Series, When, Window};
+use crate::schedule::{Details, Outage, Schedule, Series, Status, When, Window};
 
 /// One published event.
 #[derive(Debug, Clone)]
@@ -41,6 +41,16 @@ pub struct Occurrence<'a> {
     /// How it is published; decided by the series stage, which runs after
     /// expansion.
     pub form: Form,
+    /// Published before, and since skipped or removed from the schedules:
+    /// kept as cancelled until it has ended.
+    pub cancellation: Option<Cancellation>,
+}
+
+/// Why a published occurrence is now cancelled.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Cancellation {
+    /// The skip's reason; `None` for an outage removed from the schedules.
+    pub reason: Option<String>,
 }
 
 /// How a series occurrence differs from its rule, with the schedule's
@@ -70,6 +80,15 @@ pub enum Form {
 }
 
 impl Occurrence<'_> {
+    /// Its status: the schedule's, or cancelled since it was published.
+    pub fn status(&self) -> Status {
+        if self.cancellation.is_some() {
+            Status::Cancelled
+        } else {
+            self.details.status
+        }
+    }
+
     /// The key of its VEVENT: the UID, plus the RECURRENCE-ID of an override.
     pub fn key(&self) -> String {
         match self.form {
@@ -171,6 +190,9 @@ pub struct Skipped<'a> {
     pub series: &'a Series,
     pub date: NaiveDate,
     pub reason: Option<String>,
+    /// When it would have been (`None` where the window does not fit the
+    /// day, a reason to skip it), for a cancellation.
+    pub time: Option<Time>,
 }
 
 /// A series published as one repeating VEVENT.
@@ -231,6 +253,7 @@ pub fn expand(schedule: &Schedule, now: DateTime<Utc>) -> Result<Expansion<'_>, 
                 change: None,
                 moved: false,
                 form: Form::Single,
+                cancellation: outage.removed.then_some(Cancellation { reason: None }),
             }),
             Err(p) => problems.push(p),
         }
@@ -238,8 +261,16 @@ pub fn expand(schedule: &Schedule, now: DateTime<Utc>) -> Result<Expansion<'_>, 
     // Events in all feeds together (each once in `all.ics` and once per
     // system), counted as they are made, so that no input can make the
     // expansion itself grow without bound.
-    let feed_events =
-        |o: &[Occurrence]| -> usize { o.iter().map(|o| 1 + o.details.systems.len()).sum() };
+    let mut feeds_of: std::collections::HashMap<usize, usize> = Default::default();
+    let mut feed_events = |o: &[Occurrence]| -> usize {
+        o.iter()
+            .map(|o| {
+                *feeds_of
+                    .entry(std::ptr::from_ref(o.details).addr())
+                    .or_insert_with(|| schedule.feeds_showing(o.details))
+            })
+            .sum()
+    };
     let mut events = feed_events(&occurrences);
     for series in &schedule.series {
         let before = occurrences.len();
@@ -276,9 +307,9 @@ pub fn expand(schedule: &Schedule, now: DateTime<Utc>) -> Result<Expansion<'_>, 
         && let Some(outage) = schedule
             .outages
             .iter()
-            .max_by_key(|o| o.details.systems.len())
+            .max_by_key(|o| schedule.feeds_showing(&o.details))
     {
-        let most = 1 + outage.details.systems.len();
+        let most = schedule.feeds_showing(&outage.details);
         problems.push(too_many_feed_events(
             outage.at.clone(),
             (events, true),
@@ -481,6 +512,7 @@ fn expand_series<'a>(
         moved: matches!(change, Some(Change::Moved { .. })),
         change,
         form: Form::Single,
+        cancellation: None,
     };
     for &date in dates.iter().filter(|d| publish(shown(**d))) {
         if let Some(reason) = skip_reason(series, date) {
@@ -488,6 +520,7 @@ fn expand_series<'a>(
                 series,
                 date,
                 reason,
+                time: timed_on(zone, date, series.window, &series.window_at).ok(),
             });
             continue;
         }

@@ -6,6 +6,7 @@
 //! [`publish`] (atomic writes). [`pipeline`] chains them for every command.
 
 pub mod budget;
+pub mod cancel;
 pub mod cli;
 pub mod cmd;
 pub mod error;
@@ -30,5 +31,6 @@ pub mod state;
 pub mod status;
 pub mod tz;
 pub mod validate;
+pub mod view;
 pub mod warn;
 pub mod wording;

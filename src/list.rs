@@ -5,14 +5,16 @@ use chrono::NaiveDate;
 use serde::Serialize;
 
 use crate::expand::{Expansion, Kind, Occurrence, Time};
-use crate::render::summary;
-use crate::schedule::{Status, SystemNames};
+use crate::render::{FeedOf, summary};
+use crate::schedule::{Impact, Schedule, Status, SystemNames};
 use crate::stamp;
+use crate::view::{Audience, View};
 use crate::wording::Wording;
 
 /// Which occurrences to show.
 #[derive(Debug, Clone, Default)]
 pub struct Filter {
+    /// A system or bundle id: the occurrences its feed has.
     pub system: Option<String>,
     /// Inclusive local dates; an occurrence is shown when it overlaps.
     pub from: Option<NaiveDate>,
@@ -33,6 +35,11 @@ pub struct Item {
     pub summary: String,
     pub title: String,
     pub systems: Vec<String>,
+    /// How badly (the worst for the feed's systems).
+    pub impact: Impact,
+    /// The systems hit that bring it into a feed through `depends-on`.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub via: Vec<String>,
     pub status: Status,
     pub all_day: bool,
     pub start: String,
@@ -46,27 +53,41 @@ pub struct Item {
 }
 
 pub fn items(expansion: &Expansion, filter: &Filter) -> Vec<Item> {
-    let w = expansion.schedule.settings.wording();
-    let names = expansion.schedule.system_names();
+    let schedule = expansion.schedule;
+    let w = schedule.settings.wording();
+    let names = schedule.system_names();
+    let audience = filter.system.as_deref().map(|id| audience_of(schedule, id));
     expansion
         .occurrences
         .iter()
-        .filter(|o| keep(o, filter))
-        .map(|o| item(w, o, &names))
+        .filter(|o| in_dates(o, filter))
+        .filter_map(|o| {
+            let view = match &audience {
+                None => View::everyone(o.details),
+                Some(ids) => View::of(schedule, o.details, Audience::Systems(ids))?,
+            };
+            Some(item(w, o, &view, &names))
+        })
         .collect()
 }
 
-fn keep(o: &Occurrence, f: &Filter) -> bool {
+/// The systems of a feed: the system itself, or the bundle's; none when
+/// the id names neither.
+fn audience_of(schedule: &Schedule, id: &str) -> Vec<String> {
+    match schedule.bundles.iter().find(|b| b.id == id) {
+        Some(b) => b.systems.clone(),
+        None if schedule.system_index(id).is_some() => vec![id.to_string()],
+        None => Vec::new(),
+    }
+}
+
+fn in_dates(o: &Occurrence, f: &Filter) -> bool {
     let (first, last) = o.time.local_days();
-    f.system
-        .as_ref()
-        .is_none_or(|s| o.details.systems.contains(s))
-        && f.from.is_none_or(|from| last >= from)
-        && f.to.is_none_or(|to| first <= to)
+    f.from.is_none_or(|from| last >= from) && f.to.is_none_or(|to| first <= to)
 }
 
 /// One occurrence, its summary and note in the words of `w`.
-fn item(w: &Wording, o: &Occurrence, names: &SystemNames) -> Item {
+fn item(w: &Wording, o: &Occurrence, view: &View, names: &SystemNames) -> Item {
     let (all_day, start, end, start_local, end_local) = match o.time {
         Time::Timed {
             start,
@@ -90,10 +111,12 @@ fn item(w: &Wording, o: &Occurrence, names: &SystemNames) -> Item {
         occurrence: o.occurrence.clone(),
         id: o.source_id.to_string(),
         kind: o.kind,
-        summary: summary(w, o.details, names),
+        summary: summary(w, o, view, names),
         title: o.details.title.clone(),
         systems: o.details.systems.to_vec(),
-        status: o.details.status,
+        impact: view.impact,
+        via: view.via.clone(),
+        status: o.status(),
         all_day,
         start,
         end,
@@ -157,6 +180,11 @@ pub fn feeds_json(
     #[derive(Serialize)]
     struct FeedInfo<'a> {
         id: &'a str,
+        /// `all`, `bundle` or `system`.
+        kind: &'static str,
+        /// A bundle's systems.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        systems: Option<&'a [String]>,
         name: &'a str,
         file: &'a str,
         #[serde(skip_serializing_if = "Option::is_none")]
@@ -181,13 +209,15 @@ pub fn feeds_json(
     let upcoming_occurrences: Vec<&Occurrence> = expansion
         .occurrences
         .iter()
-        .filter(|o| keep(o, &filter))
+        .filter(|o| in_dates(o, &filter))
         .filter(|o| match o.time {
             Time::Timed { end, .. } => end > now,
             Time::AllDay { .. } => true,
         })
         .collect();
-    let upcoming = crate::par::map(&upcoming_occurrences, |o| item(w, o, &names));
+    let upcoming = crate::par::map(&upcoming_occurrences, |o| {
+        item(w, o, &View::everyone(o.details), &names)
+    });
     let doc = Doc {
         calendar: settings.calendar_name(w),
         time_zone: settings.zone.name(),
@@ -195,6 +225,19 @@ pub fn feeds_json(
             .iter()
             .map(|f| FeedInfo {
                 id: &f.id,
+                kind: match f.of {
+                    FeedOf::Everyone => "all",
+                    FeedOf::Bundle(_) => "bundle",
+                    FeedOf::System(_) => "system",
+                },
+                systems: match f.of {
+                    FeedOf::Bundle(n) => expansion
+                        .schedule
+                        .bundles
+                        .get(n)
+                        .map(|b| b.systems.as_slice()),
+                    _ => None,
+                },
                 name: &f.name,
                 file: &f.file_name,
                 url: settings

@@ -22,8 +22,9 @@ use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
 
 use crate::expand::{Change, Expansion, Kind, Occurrence, Skipped, Time};
 use crate::html::render;
-use crate::render::{Feed, systems_label};
-use crate::schedule::{ALL_FEED, Details, Series, Status, SystemNames};
+use crate::render::{Feed, FeedOf, systems_label};
+use crate::schedule::{Details, Impact, Series, Status, SystemNames};
+use crate::view::View;
 use crate::wording::{Rich, Span, Wording};
 
 /// Renders `index.html` from the same expansion as the feeds, in the
@@ -228,22 +229,31 @@ enum Upcoming<'a> {
 struct Outage<'a> {
     d: &'a Details,
     anchor: String,
+    status: Status,
     cancelled: bool,
     /// Happening now (and not cancelled).
     ongoing: bool,
     when: When,
     systems: String,
+    /// How badly, when less than down.
+    impact: Option<&'static str>,
     paragraphs: Vec<Vec<String>>,
+    lists: Lists,
     more: Option<More<'a>>,
 }
+
+/// Consequences and what still works, each with its heading, as lines.
+type Lists = [(&'static str, Vec<String>); 2];
 
 /// One upcoming maintenance date, short: the series has the rest.
 struct MaintenanceItem<'a> {
     d: &'a Details,
+    status: Status,
     cancelled: bool,
     ongoing: bool,
     when: When,
     systems: String,
+    impact: Option<&'static str>,
     /// Capitalised: it stands alone.
     change: Option<ChangeView<'a>>,
     series_anchor: String,
@@ -265,7 +275,9 @@ struct SeriesView<'a> {
     window_start: String,
     window_end: String,
     period: Vec<Bit<'a>>,
+    impact: Option<&'static str>,
     paragraphs: Vec<Vec<String>>,
+    lists: Lists,
     years: Vec<Year<'a>>,
     more: Option<More<'a>>,
 }
@@ -364,11 +376,14 @@ impl<'a> Ctx<'a> {
         Outage {
             d,
             anchor: anchor(o.source_id),
-            cancelled: d.status == Status::Cancelled,
+            status: o.status(),
+            cancelled: o.status() == Status::Cancelled,
             ongoing: self.ongoing(o),
             when: self.when(&o.time, true),
             systems: systems_label(self.w, d, self.names),
+            impact: impact(self.w, d),
             paragraphs: paragraphs(d),
+            lists: self.lists(d),
             more: self.more(d),
         }
     }
@@ -377,10 +392,12 @@ impl<'a> Ctx<'a> {
         let d = o.details;
         MaintenanceItem {
             d,
-            cancelled: d.status == Status::Cancelled,
+            status: o.status(),
+            cancelled: o.status() == Status::Cancelled,
             ongoing: self.ongoing(o),
             when: self.when(&o.time, true),
             systems: systems_label(self.w, d, self.names),
+            impact: impact(self.w, d),
             change: self.change(o).map(|mut c| {
                 if let Some(Bit::Text(first)) = c.bits.first_mut() {
                     *first = Cow::Owned(capitalise(first));
@@ -392,10 +409,24 @@ impl<'a> Ctx<'a> {
         }
     }
 
+    /// Every consequence and still-works item, named by system where
+    /// they are about some.
+    fn lists(&self, d: &Details) -> Lists {
+        let view = View::everyone(d);
+        let text = crate::render::Text {
+            w: self.w,
+            view: &view,
+            names: self.names,
+            label: "",
+        };
+        crate::render::lists(&text, d)
+            .map(|(heading, items)| (heading, items.into_iter().map(String::from).collect()))
+    }
+
     /// Happening now, and not cancelled.
     fn ongoing(&self, o: &Occurrence) -> bool {
         let (start, end) = o.time.instants(self.zone);
-        start <= self.now && self.now < end && o.details.status != Status::Cancelled
+        start <= self.now && self.now < end && o.status() != Status::Cancelled
     }
 
     /// A series with its dates and skipped dates or months, by year.
@@ -485,7 +516,9 @@ impl<'a> Ctx<'a> {
             window_start: (w.time)(window.start),
             window_end,
             period,
+            impact: impact(w, d),
             paragraphs: paragraphs(d),
+            lists: self.lists(d),
             years,
             more: self.more(d),
         }
@@ -600,7 +633,18 @@ fn subscribe<'a>(w: &'a Wording, expansion: &'a Expansion, feeds: &'a [Feed]) ->
     } else {
         w.howto_without_links
     };
-    let system = |feed: &Feed| schedule.systems.iter().find(|s| s.id == feed.id);
+    // A bundle's or a system's own name and description.
+    let about = |feed: &'a Feed| match feed.of {
+        FeedOf::Bundle(n) => schedule
+            .bundles
+            .get(n)
+            .map(|b| (b.name.as_str(), b.description.as_deref())),
+        FeedOf::System(n) => schedule
+            .systems
+            .get(n)
+            .map(|s| (s.name.as_str(), s.description.as_deref())),
+        FeedOf::Everyone => None,
+    };
     Subscribe {
         refresh_note: fill(w.refresh_note, []),
         howto: howto.iter().map(|item| fill(item, [])).collect(),
@@ -608,23 +652,19 @@ fn subscribe<'a>(w: &'a Wording, expansion: &'a Expansion, feeds: &'a [Feed]) ->
         download_warning: fill(w.download_warning, []),
         all: feeds
             .iter()
-            .filter(|f| f.id == ALL_FEED)
+            .filter(|f| f.of == FeedOf::Everyone)
             .map(|f| feed_block(w, expansion, f, Some(w.all_in_one)))
             .collect(),
+        // Bundles first: a department finds its calendar before its systems.
         systems: feeds
             .iter()
-            .filter(|f| f.id != ALL_FEED)
+            .filter(|f| f.of != FeedOf::Everyone)
             .map(|f| {
-                let system = system(f);
+                let (label, description) = about(f).unwrap_or((f.name.as_str(), None));
                 SystemFeed {
-                    label: system.map_or(f.name.as_str(), |s| s.name.as_str()),
+                    label,
                     count: (w.events)(f.events),
-                    feed: feed_block(
-                        w,
-                        expansion,
-                        f,
-                        system.and_then(|s| s.description.as_deref()),
-                    ),
+                    feed: feed_block(w, expansion, f, description),
                 }
             })
             .collect(),
@@ -683,6 +723,12 @@ fn feed_block<'a>(
         file: &feed.file_name,
         download: (w.download)(&feed.file_name),
     }
+}
+
+/// The impact as a tag, when less than down.
+fn impact(w: &Wording, d: &Details) -> Option<&'static str> {
+    let worst = View::everyone(d).impact;
+    (worst != Impact::Down).then(|| crate::render::impact_name(w, worst))
 }
 
 /// Paragraphs from the schedule's description, each as its lines: blank
@@ -790,7 +836,7 @@ mod tests {
 
     fn page_for(checked: &Checked, now: DateTime<Utc>) -> String {
         let exp = expansion(checked, now).expect("default schedules expand");
-        let feeds = feed_list(&exp);
+        let (feeds, _) = feed_list(&exp);
         render_page(&exp, &feeds, now)
     }
 
@@ -829,11 +875,14 @@ mod tests {
         let checked = checked();
         let mut schedule = checked.schedule.clone();
         schedule.outages[0].details.title = "<script>alert('x')</script> & \"co\"".into();
-        schedule.outages[0].details.consequences = vec!["a < b > c".into()];
+        schedule.outages[0].details.consequences = vec![crate::schedule::Item {
+            text: "a < b > c".into(),
+            systems: Vec::new(),
+        }];
         schedule.outages[0].details.location = Some("Rom \"A\" & B".into());
         let now = at("2019-11-01T12:00:00Z");
         let exp = crate::expand::expand(&schedule, now).expect("expands");
-        let feeds = feed_list(&exp);
+        let (feeds, _) = feed_list(&exp);
         let html = render_page(&exp, &feeds, now);
         assert!(!html.contains("<script>alert"), "raw script tag in page");
         assert!(
@@ -922,7 +971,7 @@ mod tests {
         schedule.settings.base_url = None;
         let now = at("2019-11-01T12:00:00Z");
         let exp = crate::expand::expand(&schedule, now).expect("expands");
-        let feeds = feed_list(&exp);
+        let (feeds, _) = feed_list(&exp);
         let html = render_page(&exp, &feeds, now);
         assert!(html.contains("spellcheck=\"false\" data-relative>all.ics</textarea>"));
         assert!(!html.contains("outlook.office.com"));
@@ -1027,7 +1076,7 @@ mod tests {
         schedule.outages[6].details.status = Status::Tentative;
         let now = at("2019-11-01T12:00:00Z");
         let exp = crate::expand::expand(&schedule, now).expect("expands");
-        let feeds = feed_list(&exp);
+        let (feeds, _) = feed_list(&exp);
         let html = render_page(&exp, &feeds, now);
         let t = text(section(&html, "kommende"));
         let cancelled = &schedule.outages[5].details.title;
@@ -1055,7 +1104,7 @@ mod tests {
         }
         // Every feed has its section, `all` first.
         let exp = expansion(&checked, now).expect("expands");
-        let feeds = feed_list(&exp);
+        let (feeds, _) = feed_list(&exp);
         let mut last = 0;
         for f in &feeds {
             let p = a

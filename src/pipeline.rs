@@ -167,6 +167,27 @@ pub fn expansion_as(
     Ok(expansion)
 }
 
+/// Adds the outages `previous` published that are no longer in the
+/// schedules and have not ended, as cancelled ([`crate::cancel`]); then
+/// [`expansion_over`].
+pub fn keep_removed(checked: &mut Checked, previous: &Manifest, now: DateTime<Utc>) {
+    crate::cancel::restore_removed(&mut checked.schedule, previous, now);
+}
+
+/// [`expansion_as`] for a build that publishes over `previous`: dates
+/// skipped since it published them are kept as cancelled until they have
+/// ended ([`crate::cancel`]).
+pub fn expansion_over<'c>(
+    checked: &'c Checked,
+    previous: &Manifest,
+    now: DateTime<Utc>,
+    recurrence: Recurrence,
+) -> Result<Expansion<'c>, Error> {
+    let mut expansion = expansion_as(checked, now, recurrence)?;
+    crate::cancel::cancel_skipped(&mut expansion, previous, now);
+    Ok(expansion)
+}
+
 /// The warnings of validation and of the expansion as of `now`.
 pub fn warnings(checked: &Checked, expansion: &Expansion, now: DateTime<Utc>) -> Vec<Problem> {
     let mut all = checked.warnings.clone();
@@ -204,7 +225,7 @@ pub fn render_recording(
     now: DateTime<Utc>,
     fingerprint: Option<String>,
 ) -> Rendered {
-    let feeds = render::feed_list(expansion);
+    let (feeds, views) = render::feed_list(expansion);
     let mut files: Vec<String> = feeds
         .iter()
         .map(|f| f.file_name.clone())
@@ -217,8 +238,9 @@ pub fn render_recording(
     let (texts, page, feeds_json, mut manifest) = std::thread::scope(|scope| {
         let page = scope.spawn(|| crate::page::render_page(expansion, &feeds, now));
         let json = scope.spawn(|| crate::list::feeds_json(expansion, &feeds, now));
-        let mut events = render::Events::render(expansion);
-        let (revisions, manifest) = previous.revise(&events.hashes(), now, files);
+        let mut events = render::Events::render(expansion, &feeds, &views);
+        let (revisions, mut manifest) = previous.revise(&events.hashes(), now, files);
+        crate::cancel::record_outages(&mut manifest, expansion, now);
         events.revise(&revisions);
         let texts = render::feed_pieces(expansion, &feeds, &events);
         (texts, par::join(page), par::join(json), manifest)

@@ -20,6 +20,9 @@ pub struct RawFile {
     pub outages: Vec<Spanned<RawOutage>>,
     #[serde(default)]
     pub maintenance: Vec<Spanned<RawMaintenance>>,
+    /// Department calendars: several systems in one feed.
+    #[serde(default)]
+    pub bundles: Vec<Spanned<RawBundle>>,
 }
 
 #[derive(Debug, Deserialize, Default)]
@@ -45,6 +48,20 @@ pub struct RawSystem {
     pub id: Spanned<String>,
     pub name: Spanned<String>,
     pub description: Option<Spanned<String>>,
+    /// Systems this one needs: their outages show in its feed too.
+    #[serde(default)]
+    pub depends_on: Vec<Spanned<String>>,
+}
+
+/// A feed of several systems (and other bundles), each event once.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct RawBundle {
+    pub id: Spanned<String>,
+    pub name: Spanned<String>,
+    pub description: Option<Spanned<String>>,
+    /// System ids and bundle ids.
+    pub systems: Vec<Spanned<String>>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -61,9 +78,12 @@ pub struct RawOutage {
     pub last_day: Option<Spanned<String>>,
     pub description: Option<Spanned<String>>,
     #[serde(default)]
-    pub consequences: Vec<Spanned<String>>,
+    pub consequences: Vec<Spanned<RawItem>>,
     #[serde(default)]
-    pub still_works: Vec<Spanned<String>>,
+    pub still_works: Vec<Spanned<RawItem>>,
+    /// `down` (the default), `degraded` or `at-risk`, for every system hit
+    /// or per system.
+    pub impact: Option<Spanned<RawImpact>>,
     pub location: Option<Spanned<String>>,
     pub status: Option<Spanned<String>>,
     pub link: Option<Spanned<String>>,
@@ -87,9 +107,12 @@ pub struct RawMaintenance {
     pub recurrence: Option<Spanned<String>>,
     pub description: Option<Spanned<String>>,
     #[serde(default)]
-    pub consequences: Vec<Spanned<String>>,
+    pub consequences: Vec<Spanned<RawItem>>,
     #[serde(default)]
-    pub still_works: Vec<Spanned<String>>,
+    pub still_works: Vec<Spanned<RawItem>>,
+    /// `down` (the default), `degraded` or `at-risk`, for every system hit
+    /// or per system.
+    pub impact: Option<Spanned<RawImpact>>,
     pub location: Option<Spanned<String>>,
     pub status: Option<Spanned<String>>,
     pub link: Option<Spanned<String>>,
@@ -164,6 +187,89 @@ impl<'de> Deserialize<'de> for RawSystems {
                     ids.push(id);
                 }
                 Ok(RawSystems::List(ids))
+            }
+        }
+        deserializer.deserialize_any(V)
+    }
+}
+
+/// An item of `consequences` or `still-works`: text about every system
+/// hit, or `{text: ..., systems: [ids]}` about some of them.
+#[derive(Debug)]
+pub enum RawItem {
+    Text(String),
+    About {
+        text: Spanned<String>,
+        systems: Spanned<Vec<Spanned<String>>>,
+    },
+}
+
+impl<'de> Deserialize<'de> for RawItem {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        #[derive(Deserialize)]
+        #[serde(deny_unknown_fields)]
+        struct About {
+            text: Spanned<String>,
+            systems: Spanned<Vec<Spanned<String>>>,
+        }
+        struct V;
+        impl<'de> Visitor<'de> for V {
+            type Value = RawItem;
+
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("a text, or `text:` with `systems:`")
+            }
+
+            fn visit_str<E: de::Error>(self, v: &str) -> Result<RawItem, E> {
+                Ok(RawItem::Text(v.to_string()))
+            }
+
+            fn visit_map<A: de::MapAccess<'de>>(self, map: A) -> Result<RawItem, A::Error> {
+                let About { text, systems } =
+                    About::deserialize(de::value::MapAccessDeserializer::new(map))?;
+                Ok(RawItem::About { text, systems })
+            }
+        }
+        deserializer.deserialize_any(V)
+    }
+}
+
+/// `impact: degraded`, or per system:
+/// `impact: [{level: degraded, systems: [telefoni]}]` (the systems not
+/// named are down).
+#[derive(Debug)]
+pub enum RawImpact {
+    Word(String),
+    List(Vec<Spanned<RawImpactItem>>),
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct RawImpactItem {
+    pub level: Spanned<String>,
+    pub systems: Spanned<Vec<Spanned<String>>>,
+}
+
+impl<'de> Deserialize<'de> for RawImpact {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> Visitor<'de> for V {
+            type Value = RawImpact;
+
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("`down`, `degraded`, `at-risk` or a list of `level:` with `systems:`")
+            }
+
+            fn visit_str<E: de::Error>(self, v: &str) -> Result<RawImpact, E> {
+                Ok(RawImpact::Word(v.to_string()))
+            }
+
+            fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<RawImpact, A::Error> {
+                let mut items = Vec::new();
+                while let Some(item) = seq.next_element::<Spanned<RawImpactItem>>()? {
+                    items.push(item);
+                }
+                Ok(RawImpact::List(items))
             }
         }
         deserializer.deserialize_any(V)

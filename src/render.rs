@@ -13,9 +13,10 @@ use chrono::{DateTime, Datelike, NaiveDateTime, Utc};
 use crate::expand::{Change, Expansion, Form, Kind, Master, Occurrence, Time};
 use crate::ical::Writer;
 use crate::limits::MAX_YEAR;
-use crate::schedule::{ALL_FEED, Details, Status, SystemNames};
+use crate::schedule::{ALL_FEED, Details, Impact, Status, SystemNames};
 use crate::stamp;
 use crate::state::Revision;
+use crate::view::{Audience, View};
 use crate::wording::Wording;
 
 pub const PRODID: &str = concat!("-//nedetid//nedetid ", env!("CARGO_PKG_VERSION"), "//NO");
@@ -31,18 +32,36 @@ pub struct Feed {
     pub file_name: String,
     /// Occurrences shown.
     pub events: usize,
-    /// Their indexes in the expansion, in order.
-    occurrences: Vec<usize>,
-    system: Option<usize>,
+    pub of: FeedOf,
+    /// Their indexes in the expansion, in order, each with the index of its
+    /// [`View`] in [`Views`].
+    occurrences: Vec<(usize, u32)>,
+}
+
+/// Whose events a feed has.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FeedOf {
+    Everyone,
+    /// By index in the schedule's bundles.
+    Bundle(usize),
+    /// By index in the schedule's systems.
+    System(usize),
+}
+
+/// Every [`View`] some feed has of some event, each once.
+#[derive(Debug, Default)]
+pub struct Views {
+    table: Vec<View>,
 }
 
 /// Every VEVENT of an expansion, each rendered once: the occurrences that
 /// are their own VEVENT, and the master of each RRULE series.
 pub struct Events<'e> {
-    /// By occurrence index; `None` when its series' master shows it.
-    occurrences: Vec<Option<Event>>,
-    /// Each RRULE series' master, by series id.
-    masters: BTreeMap<&'e str, Event>,
+    /// By occurrence index, one per view of it that a feed shows; empty
+    /// when its series' master shows it.
+    occurrences: Vec<Vec<(u32, Event)>>,
+    /// Each RRULE series' master, by series id, one per view.
+    masters: BTreeMap<&'e str, Vec<(u32, Event)>>,
 }
 
 /// One VEVENT's text in three pieces, shared by every feed that shows it:
@@ -67,33 +86,53 @@ impl Event {
 }
 
 impl<'e> Events<'e> {
-    /// Renders every VEVENT (on all cores) with the zero revision.
-    pub fn render(expansion: &'e Expansion) -> Self {
+    /// Renders every VEVENT (on all cores) in every view a feed has of it,
+    /// with the zero revision.
+    pub fn render(expansion: &'e Expansion, feeds: &[Feed], views: &Views) -> Self {
         let w = expansion.schedule.settings.wording();
         let names = expansion.schedule.system_names();
-        // The systems label once per details (a series' occurrences share
-        // them), by address.
-        let details = expansion
-            .occurrences
-            .iter()
-            .map(|o| o.details)
-            .chain(expansion.masters.iter().map(|m| m.details));
-        let mut labels: HashMap<usize, String> = HashMap::new();
-        for d in details {
-            labels
-                .entry(std::ptr::from_ref(d).addr())
-                .or_insert_with(|| systems_label(w, d, &names));
+        // The views each occurrence is shown in (a series' master: those of
+        // its occurrences).
+        let mut wanted: Vec<Vec<u32>> = vec![Vec::new(); expansion.occurrences.len()];
+        for feed in feeds {
+            for &(i, v) in &feed.occurrences {
+                if let Some(list) = wanted.get_mut(i)
+                    && !list.contains(&v)
+                {
+                    list.push(v);
+                }
+            }
+        }
+        for list in &mut wanted {
+            list.sort_unstable();
+        }
+        // The systems label once per details and view (a series'
+        // occurrences share them), by address.
+        let mut labels: HashMap<(usize, u32), String> = HashMap::new();
+        for (o, list) in expansion.occurrences.iter().zip(&wanted) {
+            for v in list {
+                labels
+                    .entry((std::ptr::from_ref(o.details).addr(), *v))
+                    .or_insert_with(|| label(w, o.details, &views.table[*v as usize], &names));
+            }
         }
         // What the zero revision looks like; the fingerprint covers it.
         let mut zero = String::new();
         push_revision(&mut zero, Revision::default());
-        let render = |key: String, v: &Vevent| {
+        let render = |key: String, v: &Vevent, view: u32| {
+            let shown = &views.table[view as usize];
             let label = labels
-                .get(&std::ptr::from_ref(v.details).addr())
-                .map_or_else(|| systems_label(w, v.details, &names).into(), Cow::from);
+                .get(&(std::ptr::from_ref(v.details).addr(), view))
+                .map_or_else(|| label(w, v.details, shown, &names).into(), Cow::from);
             let mut head = Writer::with_capacity(128);
             let mut body = Writer::with_capacity(2048);
-            write_vevent(w, &mut head, &mut body, v, expansion, &names, &label);
+            let text = Text {
+                w,
+                view: shown,
+                names: &names,
+                label: &label,
+            };
+            write_vevent(&text, &mut head, &mut body, v, expansion);
             let (head, body) = (head.finish(), body.finish());
             let mut hash = crate::state::Fingerprint::new();
             for piece in [&head, &zero, &body] {
@@ -107,17 +146,42 @@ impl<'e> Events<'e> {
                 body: Arc::from(body),
             }
         };
-        let occurrences = crate::par::map(&expansion.occurrences, |o| {
-            (o.form != Form::Covered).then(|| render(o.key(), &Vevent::occurrence(o)))
+        let work: Vec<(&Occurrence, &Vec<u32>)> =
+            expansion.occurrences.iter().zip(&wanted).collect();
+        let occurrences = crate::par::map(&work, |(o, list)| {
+            if o.form == Form::Covered {
+                return Vec::new();
+            }
+            let vevent = Vevent::occurrence(o);
+            list.iter()
+                .map(|v| (*v, render(o.key(), &vevent, *v)))
+                .collect()
         });
+        let mut master_views: BTreeMap<&str, Vec<u32>> = BTreeMap::new();
+        for (o, list) in &work {
+            if o.form != Form::Single {
+                let views = master_views.entry(o.source_id).or_default();
+                for v in *list {
+                    if !views.contains(v) {
+                        views.push(*v);
+                    }
+                }
+            }
+        }
         let masters = expansion
             .masters
             .iter()
             .map(|m| {
-                (
-                    m.series.id.as_str(),
-                    render(m.uid.clone(), &Vevent::master(m)),
-                )
+                let mut list = master_views
+                    .remove(m.series.id.as_str())
+                    .unwrap_or_default();
+                list.sort_unstable();
+                let vevent = Vevent::master(m);
+                let events = list
+                    .iter()
+                    .map(|v| (*v, render(m.uid.clone(), &vevent, *v)))
+                    .collect();
+                (m.series.id.as_str(), events)
             })
             .collect();
         Self {
@@ -126,17 +190,31 @@ impl<'e> Events<'e> {
         }
     }
 
-    fn all(&self) -> impl Iterator<Item = &Event> {
+    /// Each VEVENT's views, together.
+    fn all(&self) -> impl Iterator<Item = &[(u32, Event)]> {
         self.masters
             .values()
-            .chain(self.occurrences.iter().flatten())
+            .chain(self.occurrences.iter())
+            .map(Vec::as_slice)
+            .filter(|views| !views.is_empty())
     }
 
-    /// A fingerprint of every VEVENT's content (everything but its
-    /// revision), by key, for change tracking.
+    /// A fingerprint of every VEVENT's content in every view (everything
+    /// but its revision), by key, for change tracking: a change a feed
+    /// shows revises the event in every feed.
     pub fn hashes(&self) -> BTreeMap<String, String> {
         self.all()
-            .map(|e| (e.key.clone(), e.hash.clone()))
+            .map(|views| {
+                let key = views[0].1.key.clone();
+                if let [(_, only)] = views {
+                    return (key, only.hash.clone());
+                }
+                let mut hash = crate::state::Fingerprint::new();
+                for (_, e) in views {
+                    hash.update(e.hash.as_bytes());
+                }
+                (key, hash.hex())
+            })
             .collect()
     }
 
@@ -146,46 +224,137 @@ impl<'e> Events<'e> {
         let events = self
             .masters
             .values_mut()
-            .chain(self.occurrences.iter_mut().flatten());
-        for event in events {
+            .chain(self.occurrences.iter_mut())
+            .flatten();
+        for (_, event) in events {
             let mut lines = String::with_capacity(80);
             push_revision(&mut lines, revision(revisions, &event.key));
             event.revision = Arc::from(lines);
         }
     }
+
+    fn occurrence(&self, i: usize, view: u32) -> Option<&Event> {
+        let views = self.occurrences.get(i)?;
+        views.iter().find(|(v, _)| *v == view).map(|(_, e)| e)
+    }
+
+    fn master(&self, series: &str, view: u32) -> Option<&Event> {
+        let views = self.masters.get(series)?;
+        views.iter().find(|(v, _)| *v == view).map(|(_, e)| e)
+    }
 }
 
-/// The feeds, `all` first, then one per system in id order.
-pub fn feed_list(expansion: &Expansion) -> Vec<Feed> {
+/// The feeds, `all` first, then one per bundle and one per system, each in
+/// id order; with the views they have of their events.
+pub fn feed_list(expansion: &Expansion) -> (Vec<Feed>, Views) {
     let schedule = expansion.schedule;
     let settings = &schedule.settings;
     let w = settings.wording();
-    let mut by_system: BTreeMap<&str, Vec<usize>> = BTreeMap::new();
-    for (i, o) in expansion.occurrences.iter().enumerate() {
-        for s in o.details.systems.iter() {
-            by_system.entry(s.as_str()).or_default().push(i);
+    let mut feeds: Vec<Feed> = Vec::new();
+    let calendar = settings.calendar_name(w);
+    let feed = |id: &str, name: String, of| Feed {
+        id: id.to_string(),
+        name,
+        file_name: format!("{id}.ics"),
+        events: 0,
+        of,
+        occurrences: Vec::new(),
+    };
+    feeds.push(feed(
+        ALL_FEED,
+        (w.feed_name)(calendar, w.all_feed),
+        FeedOf::Everyone,
+    ));
+    for (n, b) in schedule.bundles.iter().enumerate() {
+        feeds.push(feed(
+            &b.id,
+            (w.feed_name)(calendar, &b.name),
+            FeedOf::Bundle(n),
+        ));
+    }
+    let first_system = feeds.len();
+    for (n, s) in schedule.systems.iter().enumerate() {
+        feeds.push(feed(
+            &s.id,
+            (w.feed_name)(calendar, &s.name),
+            FeedOf::System(n),
+        ));
+    }
+    // The bundles holding each system.
+    let mut bundles_of: Vec<Vec<usize>> = vec![Vec::new(); schedule.systems.len()];
+    for (n, b) in schedule.bundles.iter().enumerate() {
+        for s in &b.systems {
+            if let Some(i) = schedule.system_index(s) {
+                bundles_of[i].push(1 + n);
+            }
         }
     }
-    let all = Feed {
-        id: ALL_FEED.to_string(),
-        name: (w.feed_name)(settings.calendar_name(w), w.all_feed),
-        file_name: format!("{ALL_FEED}.ics"),
-        events: expansion.occurrences.len(),
-        occurrences: (0..expansion.occurrences.len()).collect(),
-        system: None,
+    let audience = |f: &Feed| match f.of {
+        FeedOf::Everyone => Audience::Everyone,
+        FeedOf::Bundle(n) => Audience::Systems(&schedule.bundles[n].systems),
+        FeedOf::System(n) => Audience::Systems(std::slice::from_ref(&schedule.systems[n].id)),
     };
-    let systems = schedule.systems.iter().enumerate().map(|(n, s)| {
-        let occurrences = by_system.remove(s.id.as_str()).unwrap_or_default();
-        Feed {
-            id: s.id.clone(),
-            name: (w.feed_name)(settings.calendar_name(w), &s.name),
-            file_name: format!("{}.ics", s.id),
-            events: occurrences.len(),
-            occurrences,
-            system: Some(n),
+    let mut views = Views::default();
+    let mut index: HashMap<View, u32> = HashMap::new();
+    // The feeds of each details and their views, worked out once.
+    let mut cache: HashMap<usize, Vec<(usize, u32)>> = HashMap::new();
+    for (i, o) in expansion.occurrences.iter().enumerate() {
+        let d = o.details;
+        let targets = cache
+            .entry(std::ptr::from_ref(d).addr())
+            .or_insert_with(|| {
+                let mut reached: std::collections::BTreeSet<usize> = Default::default();
+                for h in d.systems.iter() {
+                    if let Some(n) = schedule.system_index(h) {
+                        reached.insert(n);
+                        reached.extend(schedule.dependants.get(n).into_iter().flatten());
+                    }
+                }
+                let mut targets: std::collections::BTreeSet<usize> = [0].into();
+                for n in reached {
+                    targets.insert(first_system + n);
+                    targets.extend(bundles_of[n].iter().copied());
+                }
+                targets
+                    .into_iter()
+                    .filter_map(|f| {
+                        let view = View::of(schedule, d, audience(&feeds[f]))?;
+                        let next = views.table.len() as u32;
+                        let v = *index.entry(view.clone()).or_insert_with(|| {
+                            views.table.push(view);
+                            next
+                        });
+                        Some((f, v))
+                    })
+                    .collect()
+            });
+        for &(f, v) in targets.iter() {
+            feeds[f].occurrences.push((i, v));
         }
-    });
-    std::iter::once(all).chain(systems).collect()
+    }
+    for f in &mut feeds {
+        f.events = f.occurrences.len();
+    }
+    (feeds, views)
+}
+
+/// The systems label of an event in a view: the systems hit, or the
+/// dependency that brings it into the feed.
+fn label(w: &Wording, d: &Details, view: &View, names: &SystemNames) -> String {
+    if view.via.is_empty() {
+        systems_label(w, d, names)
+    } else {
+        (w.via)(&names_of(&view.via, names))
+    }
+}
+
+/// The names of systems given by id, joined.
+fn names_of(ids: &[String], names: &SystemNames) -> String {
+    let named: Vec<&str> = ids
+        .iter()
+        .map(|s| names.get(s.as_str()).copied().unwrap_or(s))
+        .collect();
+    named.join(", ")
 }
 
 /// The text of every feed in `feeds` as the pieces it is made of: its own
@@ -197,7 +366,7 @@ pub fn feed_pieces(expansion: &Expansion, feeds: &[Feed], events: &Events) -> Ve
     // Feeds spanning the same years share one VTIMEZONE text.
     let spans: Vec<Option<(i32, i32)>> = feeds
         .iter()
-        .map(|f| years(f.occurrences.iter().map(|i| &occurrences[*i])))
+        .map(|f| years(f.occurrences.iter().map(|(i, _)| &occurrences[*i])))
         .collect();
     let zone = expansion.schedule.settings.zone;
     let unique: std::collections::BTreeSet<(i32, i32)> = spans.iter().flatten().copied().collect();
@@ -252,11 +421,12 @@ impl Context<'_> {
         let occurrences = &self.expansion.occurrences;
         let schedule = self.expansion.schedule;
         let settings = &schedule.settings;
-        let description = feed
-            .system
-            .and_then(|n| schedule.systems.get(n))
-            .and_then(|s| s.description.as_ref())
-            .or(settings.description.as_ref());
+        let own = match feed.of {
+            FeedOf::Everyone => None,
+            FeedOf::Bundle(n) => schedule.bundles.get(n).and_then(|b| b.description.as_ref()),
+            FeedOf::System(n) => schedule.systems.get(n).and_then(|s| s.description.as_ref()),
+        };
+        let description = own.or(settings.description.as_ref());
         let mut w = Writer::new();
         w.begin("VCALENDAR");
         w.raw("VERSION", &[], "2.0");
@@ -290,15 +460,15 @@ impl Context<'_> {
         }
         // A series' master comes before its first occurrence in this feed.
         let mut masters_written = Vec::new();
-        for i in &feed.occurrences {
-            let o = &occurrences[*i];
+        for &(i, view) in &feed.occurrences {
+            let o = &occurrences[i];
             if o.form != Form::Single && !masters_written.contains(&o.source_id) {
                 masters_written.push(o.source_id);
-                if let Some(master) = self.events.masters.get(o.source_id) {
+                if let Some(master) = self.events.master(o.source_id, view) {
                     pieces.extend(master.pieces().map(Arc::clone));
                 }
             }
-            if let Some(Some(event)) = self.events.occurrences.get(*i) {
+            if let Some(event) = self.events.occurrence(i, view) {
                 pieces.extend(event.pieces().map(Arc::clone));
             }
         }
@@ -313,6 +483,8 @@ struct Vevent<'a> {
     uid: &'a str,
     kind: Kind,
     details: &'a Details,
+    status: Status,
+    cancellation: Option<&'a crate::expand::Cancellation>,
     time: Time,
     change: Option<Change<'a>>,
     recurrence_id: Option<NaiveDateTime>,
@@ -326,6 +498,8 @@ impl<'a> Vevent<'a> {
             uid: &o.uid,
             kind: o.kind,
             details: o.details,
+            status: o.status(),
+            cancellation: o.cancellation.as_ref(),
             time: o.time,
             change: o.change,
             recurrence_id: match o.form {
@@ -342,6 +516,8 @@ impl<'a> Vevent<'a> {
             uid: &m.uid,
             kind: Kind::Maintenance,
             details: m.details,
+            status: m.details.status,
+            cancellation: None,
             time: m.time,
             change: None,
             recurrence_id: None,
@@ -351,17 +527,19 @@ impl<'a> Vevent<'a> {
     }
 }
 
+/// What a VEVENT's texts are made from: the words, the feed's view of the
+/// event, the systems' names and the [`label`].
+pub struct Text<'t> {
+    pub w: &'t Wording,
+    pub view: &'t View,
+    pub names: &'t SystemNames<'t>,
+    pub label: &'t str,
+}
+
 /// Writes a VEVENT without its revision lines: `BEGIN` and `UID` to
 /// `head`, the rest to `w`.
-fn write_vevent(
-    wording: &Wording,
-    head: &mut Writer,
-    w: &mut Writer,
-    v: &Vevent,
-    expansion: &Expansion,
-    names: &SystemNames,
-    label: &str,
-) {
+fn write_vevent(text: &Text, head: &mut Writer, w: &mut Writer, v: &Vevent, expansion: &Expansion) {
+    let wording = text.w;
     let zone = expansion.schedule.settings.zone;
     let tzid = zone.name();
     let local = |w: &mut Writer, name: &str, t: NaiveDateTime| {
@@ -406,15 +584,21 @@ fn write_vevent(
     for exdate in v.exdates {
         local(w, "EXDATE", *exdate);
     }
-    let summary = summary_for(wording, v.details, label);
+    let summary = summary_for(wording, v.status, &v.details.title, text.view, text.label);
     w.text("SUMMARY", &[], &summary);
-    let note = v.change.map(|c| change_note(wording, &c));
-    let text = description(wording, v.details, note.as_deref(), label);
-    w.text("DESCRIPTION", &[], &text);
+    let note = match v.cancellation {
+        Some(c) => Some((wording.cancelled_note)(c.reason.as_deref())),
+        None => v.change.map(|c| change_note(wording, &c)),
+    };
+    w.text(
+        "DESCRIPTION",
+        &[],
+        &description(text, v.details, note.as_deref()),
+    );
     w.text(
         "X-ALT-DESC",
         &[("FMTTYPE", "text/html")],
-        &html_description(wording, v.details, note.as_deref(), label),
+        &html_description(text, v.details, note.as_deref()),
     );
     if let Some(location) = &v.details.location {
         w.text("LOCATION", &[], location);
@@ -426,10 +610,13 @@ fn write_vevent(
     if v.details.all_systems {
         categories.push(wording.all_systems);
     } else {
-        categories.extend(system_names(v.details, names));
+        categories.extend(system_names(v.details, text.names));
+    }
+    if text.view.impact != Impact::Down {
+        categories.push(impact_name(wording, text.view.impact));
     }
     w.text_list("CATEGORIES", &categories);
-    w.raw("STATUS", &[], v.details.status.ical());
+    w.raw("STATUS", &[], v.status.ical());
     w.raw("TRANSP", &[], "TRANSPARENT");
     w.raw("X-MICROSOFT-CDO-BUSYSTATUS", &[], "FREE");
     if let Some(link) = &v.details.link {
@@ -458,15 +645,63 @@ fn push_revision(out: &mut String, rev: Revision) {
     );
 }
 
-/// Which systems, then what: "Visma Enterprise: Oppgradering til 2019.1".
-pub fn summary(w: &Wording, details: &Details, names: &SystemNames) -> String {
-    summary_for(w, details, &systems_label(w, details, names))
+/// Which systems, then what: "Visma Enterprise: Oppgradering til 2019.1",
+/// as `view` sees it.
+pub fn summary(w: &Wording, o: &Occurrence, view: &View, names: &SystemNames) -> String {
+    let label = label(w, o.details, view, names);
+    summary_for(w, o.status(), &o.details.title, view, &label)
 }
 
-/// [`summary`] given the [`systems_label`].
-fn summary_for(w: &Wording, details: &Details, systems: &str) -> String {
-    let cancelled = details.status == Status::Cancelled;
-    (w.summary)(cancelled, systems, &details.title)
+/// [`summary`] given the [`label`].
+fn summary_for(w: &Wording, status: Status, title: &str, view: &View, label: &str) -> String {
+    let cancelled = status == Status::Cancelled;
+    let impact = (view.impact != Impact::Down).then(|| impact_name(w, view.impact));
+    (w.summary)(cancelled, label, title, impact)
+}
+
+/// An impact level in `w`'s words.
+pub fn impact_name(w: &Wording, impact: Impact) -> &'static str {
+    match impact {
+        Impact::AtRisk => w.impacts[0],
+        Impact::Degraded => w.impacts[1],
+        Impact::Down => w.impacts[2],
+    }
+}
+
+/// The lists a view shows (consequences, what still works), each with its
+/// heading, as lines: "GAT: Gat og MinGat vil være nede".
+pub fn lists<'d>(text: &Text, d: &'d Details) -> [(&'static str, Vec<Cow<'d, str>>); 2] {
+    let lines = |items, which: &[usize]| -> Vec<Cow<'d, str>> {
+        text.view
+            .shown(items, which, text.names)
+            .into_iter()
+            .map(|(about, item)| match about {
+                Some(about) => Cow::Owned(format!("{about}: {item}")),
+                None => Cow::Borrowed(item),
+            })
+            .collect()
+    };
+    [
+        (
+            text.w.consequences,
+            lines(&d.consequences, &text.view.consequences),
+        ),
+        (
+            text.w.still_works,
+            lines(&d.still_works, &text.view.still_works),
+        ),
+    ]
+}
+
+/// Why an event a feed has through a dependency is there.
+fn via_note(text: &Text, _: &Details) -> Option<String> {
+    if text.view.via.is_empty() {
+        return None;
+    }
+    Some((text.w.via_note)(
+        &names_of(&text.view.dependants, text.names),
+        &names_of(&text.view.via, text.names),
+    ))
 }
 
 /// "Alle systemer", or the names of the systems hit.
@@ -488,57 +723,81 @@ fn system_names<'a>(
         .map(|s| names.get(s.as_str()).copied().unwrap_or(s))
 }
 
-/// The plain-text body: the note on a moved or extra occurrence,
-/// description, consequences, what still works, the systems hit and the
-/// link. `systems` is the [`systems_label`].
-pub fn description(w: &Wording, d: &Details, note: Option<&str>, systems: &str) -> String {
+/// The plain-text body: the note on a moved or extra occurrence, why a
+/// feed has it through a dependency, description, consequences, what still
+/// works, the systems hit and the link.
+pub fn description(text: &Text, d: &Details, note: Option<&str>) -> String {
+    let w = text.w;
     let mut parts: Vec<String> = Vec::new();
-    if let Some(note) = note {
-        parts.push(note.to_string());
-    }
+    parts.extend(note.map(str::to_string));
+    parts.extend(via_note(text, d));
     if d.status == Status::Tentative {
         parts.push(w.tentative_note.to_string());
     }
     if let Some(text) = &d.description {
         parts.push(text.clone());
     }
-    let list = |heading: &str, items: &[String]| {
-        let mut s = format!("{heading}:");
-        for item in items {
-            s.push_str("\n- ");
-            s.push_str(item);
+    for (heading, items) in lists(text, d) {
+        if !items.is_empty() {
+            let mut s = format!("{heading}:");
+            for item in items {
+                s.push_str("\n- ");
+                s.push_str(&item);
+            }
+            parts.push(s);
         }
-        s
-    };
-    if !d.consequences.is_empty() {
-        parts.push(list(w.consequences, &d.consequences));
     }
-    if !d.still_works.is_empty() {
-        parts.push(list(w.still_works, &d.still_works));
-    }
-    parts.push(format!("{}: {systems}", w.affected_systems));
+    parts.push(affected(text, d));
     if let Some(link) = &d.link {
         parts.push(format!("{}: {link}", w.more_information));
     }
     parts.join("\n\n")
 }
 
+/// "Berørte systemer: Internett, Visma (redusert drift)": the systems hit,
+/// each with how badly when less than down.
+fn affected(text: &Text, d: &Details) -> String {
+    let w = text.w;
+    let level = |i: Impact| format!(" ({})", impact_name(w, i).to_lowercase());
+    let names = if d.impact.per_system.is_empty() || d.all_systems {
+        let all = systems_label(w, d, text.names);
+        match d.impact.default {
+            Impact::Down => all,
+            i => all + &level(i),
+        }
+    } else {
+        let each: Vec<String> = d
+            .systems
+            .iter()
+            .map(|s| {
+                let name = text.names.get(s.as_str()).copied().unwrap_or(s);
+                match d.impact.of(s) {
+                    Impact::Down => name.to_string(),
+                    i => format!("{name}{}", level(i)),
+                }
+            })
+            .collect();
+        each.join(", ")
+    };
+    format!("{}: {names}", w.affected_systems)
+}
+
 /// The same content as [`description`] as HTML, for `X-ALT-DESC` (Outlook
 /// shows it as rich text; its value is TEXT, escaped like DESCRIPTION).
-pub fn html_description(w: &Wording, d: &Details, note: Option<&str>, systems: &str) -> String {
-    let affected = format!("{}: {systems}", w.affected_systems);
+pub fn html_description(text: &Text, d: &Details, note: Option<&str>) -> String {
+    let w = text.w;
+    let affected = affected(text, d);
+    let via = via_note(text, d);
     let lead = [
         note,
+        via.as_deref(),
         (d.status == Status::Tentative).then_some(w.tentative_note),
         d.description.as_deref(),
     ];
     let html = AltDescription {
         w,
         lead: lead.into_iter().flatten().map(lines).collect(),
-        lists: [
-            (w.consequences, &d.consequences),
-            (w.still_works, &d.still_works),
-        ],
+        lists: lists(text, d),
         affected: lines(&affected),
         link: d.link.as_deref(),
     };
@@ -554,7 +813,7 @@ struct AltDescription<'a> {
     /// The note, the tentative status and the description.
     lead: Vec<Vec<&'a str>>,
     /// Consequences and what still works, each with its heading.
-    lists: [(&'a str, &'a Vec<String>); 2],
+    lists: [(&'static str, Vec<Cow<'a, str>>); 2],
     affected: Vec<&'a str>,
     link: Option<&'a str>,
 }

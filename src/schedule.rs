@@ -33,12 +33,67 @@ pub struct Schedule {
     pub systems: Vec<System>,
     pub outages: Vec<Outage>,
     pub series: Vec<Series>,
+    /// Sorted by id.
+    pub bundles: Vec<Bundle>,
+    /// For each system (by index in `systems`), the indexes of the systems
+    /// that depend on it directly or not, in order.
+    pub dependants: Vec<Vec<usize>>,
+    /// For each system, the indexes of the systems it depends on directly
+    /// or not, in order: [`Schedule::dependants`] the other way round.
+    pub needs: Vec<Vec<usize>>,
 }
 
 /// System names by id (looked up for every label of every event).
 pub type SystemNames<'a> = std::collections::HashMap<&'a str, &'a str>;
 
 impl Schedule {
+    /// The index of a system in `systems`.
+    pub fn system_index(&self, id: &str) -> Option<usize> {
+        self.systems
+            .binary_search_by(|s| s.id.as_str().cmp(id))
+            .ok()
+    }
+
+    /// How many feeds show an event of `d`: `all.ics`, the systems hit,
+    /// the systems that depend on them and the bundles holding any of
+    /// these.
+    pub fn feeds_showing(&self, d: &Details) -> usize {
+        if d.all_systems {
+            return 1 + self.systems.len() + self.bundles.len();
+        }
+        let mut reached = std::collections::BTreeSet::new();
+        for h in d.systems.iter() {
+            if let Some(n) = self.system_index(h) {
+                reached.insert(n);
+                reached.extend(self.dependants.get(n).into_iter().flatten().copied());
+            }
+        }
+        let bundles = self.bundles.iter().filter(|b| {
+            b.systems
+                .iter()
+                .any(|s| self.system_index(s).is_some_and(|n| reached.contains(&n)))
+        });
+        1 + reached.len() + bundles.count()
+    }
+
+    /// The ids of the systems `id` depends on, directly or not.
+    pub fn needs_of(&self, id: &str) -> impl Iterator<Item = &str> {
+        let found = self.system_index(id).and_then(|i| self.needs.get(i));
+        found
+            .into_iter()
+            .flatten()
+            .map(|d| self.systems[*d].id.as_str())
+    }
+
+    /// The ids of the systems that depend on `id`, directly or not.
+    pub fn dependants_of(&self, id: &str) -> impl Iterator<Item = &str> {
+        let found = self.system_index(id).and_then(|i| self.dependants.get(i));
+        found
+            .into_iter()
+            .flatten()
+            .map(|d| self.systems[*d].id.as_str())
+    }
+
     /// System names by id, for labels.
     pub fn system_names(&self) -> SystemNames<'_> {
         self.systems
@@ -148,6 +203,84 @@ pub struct System {
     pub id: String,
     pub name: String,
     pub description: Option<String>,
+    /// The systems it needs, as written (checked, without repeats).
+    pub depends_on: Vec<String>,
+}
+
+/// A department's calendar: the events of several systems in one feed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Bundle {
+    pub id: String,
+    pub name: String,
+    pub description: Option<String>,
+    /// The systems it holds, bundles resolved, sorted.
+    pub systems: Vec<String>,
+}
+
+/// How badly a system is hit, least first.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default, serde::Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Impact {
+    /// Works, but may be unstable.
+    AtRisk,
+    /// Works, with less capacity or some functions missing.
+    Degraded,
+    /// Does not work.
+    #[default]
+    Down,
+}
+
+impl Impact {
+    /// Every level, with its name in the schedules.
+    pub const ALL: [(&'static str, Impact); 3] = [
+        ("down", Impact::Down),
+        ("degraded", Impact::Degraded),
+        ("at-risk", Impact::AtRisk),
+    ];
+
+    pub fn from_code(code: &str) -> Option<Self> {
+        Self::ALL.iter().find(|(c, _)| *c == code).map(|(_, l)| *l)
+    }
+
+    pub fn code(self) -> &'static str {
+        match self {
+            Impact::Down => "down",
+            Impact::Degraded => "degraded",
+            Impact::AtRisk => "at-risk",
+        }
+    }
+}
+
+/// An item of `consequences` or `still-works`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Item {
+    pub text: String,
+    /// The systems it is about, sorted; empty: every system hit.
+    pub systems: Vec<String>,
+}
+
+/// How badly each system of an outage or series is hit.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Impacts {
+    /// For the systems not in `per_system`.
+    pub default: Impact,
+    pub per_system: std::collections::BTreeMap<String, Impact>,
+}
+
+impl Impacts {
+    pub fn of(&self, system: &str) -> Impact {
+        self.per_system.get(system).copied().unwrap_or(self.default)
+    }
+
+    /// The worst impact on any of `systems`; the default when there is
+    /// none.
+    pub fn worst<'s>(&self, systems: impl IntoIterator<Item = &'s str>) -> Impact {
+        systems
+            .into_iter()
+            .map(|s| self.of(s))
+            .max()
+            .unwrap_or(self.default)
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
@@ -173,8 +306,9 @@ impl Status {
 pub struct Details {
     pub title: String,
     pub description: Option<String>,
-    pub consequences: Vec<String>,
-    pub still_works: Vec<String>,
+    pub consequences: Vec<Item>,
+    pub still_works: Vec<Item>,
+    pub impact: Impacts,
     pub location: Option<String>,
     pub status: Status,
     pub link: Option<String>,
@@ -211,6 +345,9 @@ pub struct Outage {
     pub when_at: Location,
     /// Where the end (or last day) is written.
     pub end_at: Location,
+    /// No longer in the schedules: published before, kept as cancelled
+    /// until it has ended (see `crate::state::Published`).
+    pub removed: bool,
 }
 
 /// A local time window on one day; `end_next_day` when the end was `24:00`.

@@ -156,6 +156,28 @@ pub struct EventState {
     pub hash: String,
     pub sequence: u32,
     pub modified: DateTime<Utc>,
+    /// An outage that has not ended: what it takes to publish it as
+    /// cancelled if it is removed from the schedules.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub outage: Option<Published>,
+}
+
+/// What subscribers were shown of an outage, kept in the state file while
+/// it has not ended: when it goes from the schedules, it stays in the feeds
+/// as cancelled until its end, so that those who imported it learn of it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct Published {
+    pub id: String,
+    pub title: String,
+    /// Ids; `all` alone for every system.
+    pub systems: Vec<String>,
+    /// Local date-times with their UTC offset (`2019-11-29T15:30:00+01:00`),
+    /// or for all-day outages the first and the last day.
+    pub start: String,
+    pub end: String,
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub all_day: bool,
 }
 
 impl Manifest {
@@ -195,11 +217,13 @@ impl Manifest {
                     hash: hash.clone(),
                     sequence: old.sequence.saturating_add(1),
                     modified: now.max(old.modified),
+                    outage: None,
                 },
                 None => EventState {
                     hash: hash.clone(),
                     sequence: 0,
                     modified: now,
+                    outage: None,
                 },
             };
             revisions.insert(

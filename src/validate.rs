@@ -5,6 +5,8 @@
 //!
 //! [`RawFile`]: crate::raw::RawFile
 
+mod graph;
+
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 use std::str::FromStr;
@@ -20,8 +22,8 @@ use crate::limits::{
 };
 use crate::load::SourceFile;
 use crate::raw::{
-    RawExtra, RawMaintenance, RawMove, RawOutage, RawSettings, RawSkip, RawSkipMonth, RawSystem,
-    RawSystems, Spanned,
+    RawExtra, RawImpact, RawItem, RawMaintenance, RawMove, RawOutage, RawSettings, RawSkip,
+    RawSkipMonth, RawSystem, RawSystems, Spanned,
 };
 use crate::rules::{check_exceptions, rrule_message};
 use crate::schedule::*;
@@ -50,6 +52,8 @@ pub fn validate(files: &[SourceFile]) -> Validated {
     let systems = v.systems(files);
     v.all_systems = systems.iter().map(|s| s.id.clone()).collect();
     let known: BTreeMap<&str, &System> = systems.iter().map(|s| (s.id.as_str(), s)).collect();
+    v.dependants = Arc::new(v.dependants(files, &known));
+    let bundles = v.bundles(files, &known);
     // Ids are unique across files: checked in file order first. Then the
     // files' outages and series are checked on every core; the problems come
     // out in the same order as one by one.
@@ -65,12 +69,14 @@ pub fn validate(files: &[SourceFile]) -> Validated {
         })
         .collect();
     let (rejected, known, all_systems) = (&v.rejected, &known, &v.all_systems);
+    let dependants = &v.dependants;
     let checked = crate::par::map_from(&duplicates, 2, |(file, duplicates)| {
         let mut fv = Validator {
             path: file.path.clone(),
             problems: Vec::new(),
             rejected: rejected.clone(),
             all_systems: all_systems.clone(),
+            dependants: dependants.clone(),
         };
         let mut duplicates = duplicates.iter().cloned();
         let mut outages = Vec::new();
@@ -100,6 +106,9 @@ pub fn validate(files: &[SourceFile]) -> Validated {
             systems,
             outages,
             series,
+            bundles,
+            needs: needs(&v.dependants),
+            dependants: Arc::unwrap_or_clone(v.dependants),
         },
         problems: v.problems,
         settings_valid,
@@ -114,6 +123,8 @@ struct Validator {
     rejected: BTreeSet<String>,
     /// Every valid system's id, sorted: what `systems: all` means.
     all_systems: Arc<[String]>,
+    /// [`Schedule::dependants`].
+    dependants: Arc<Vec<Vec<usize>>>,
 }
 
 impl Validator {
@@ -380,7 +391,7 @@ impl Validator {
         }
     }
 
-    fn short_enough(&mut self, s: &Spanned<String>, text: &str, key: &str, max: usize) -> bool {
+    fn short_enough<T>(&mut self, s: &Spanned<T>, text: &str, key: &str, max: usize) -> bool {
         let n = text.chars().count();
         if n <= max {
             return true;
@@ -393,8 +404,16 @@ impl Validator {
         false
     }
 
-    /// A list of texts (`consequences`, `still-works`), each cleaned.
-    fn list(&mut self, items: &[Spanned<String>], key: &str) -> Option<Vec<String>> {
+    /// A list of items (`consequences`, `still-works`), each cleaned; the
+    /// systems an item is about must be hit, or depend on one hit
+    /// (`reach`, when the systems hit are known).
+    fn list(
+        &mut self,
+        items: &[Spanned<RawItem>],
+        key: &str,
+        known: &BTreeMap<&str, &System>,
+        reach: Option<&BTreeSet<String>>,
+    ) -> Option<Vec<Item>> {
         if let Some(first_extra) = items.get(MAX_ITEMS) {
             self.err(
                 first_extra,
@@ -409,13 +428,158 @@ impl Validator {
         let mut out = Vec::new();
         let mut ok = true;
         for item in items {
-            let t = clean_text(&item.value);
-            ok &= self.short_enough(item, &t, key, MAX_ITEM_CHARS);
-            if !t.is_empty() {
-                out.push(t);
+            let (text, systems) = match &item.value {
+                RawItem::Text(text) => {
+                    let t = clean_text(text);
+                    ok &= self.short_enough(item, &t, key, MAX_ITEM_CHARS);
+                    (t, Vec::new())
+                }
+                RawItem::About { text, systems } => {
+                    let t = clean_text(&text.value);
+                    ok &= self.short_enough(text, &t, key, MAX_ITEM_CHARS);
+                    match self.about(systems, known, reach) {
+                        Some(ids) => (t, ids),
+                        None => {
+                            ok = false;
+                            continue;
+                        }
+                    }
+                }
+            };
+            if !text.is_empty() {
+                out.push(Item { text, systems });
             }
         }
         ok.then_some(out)
+    }
+
+    /// The systems a consequence or impact is about: known, not repeated,
+    /// and hit or depending on a system hit.
+    fn about(
+        &mut self,
+        systems: &Spanned<Vec<Spanned<String>>>,
+        known: &BTreeMap<&str, &System>,
+        reach: Option<&BTreeSet<String>>,
+    ) -> Option<Vec<String>> {
+        if systems.value.is_empty() {
+            self.err(
+                systems,
+                "`systems` is empty",
+                Some("name the systems it is about, or write the item as plain text".into()),
+            );
+            return None;
+        }
+        let mut out = BTreeSet::new();
+        let mut ok = true;
+        for id in &systems.value {
+            if self.rejected.contains(&id.value) {
+                ok = false;
+            } else if !known.contains_key(id.value.as_str()) {
+                self.unknown_system(id, known);
+                ok = false;
+            } else if reach.is_some_and(|r| !r.contains(&id.value)) {
+                self.err(
+                    id,
+                    format!("`{}` is not among the systems this hits", id.value),
+                    Some(format!(
+                        "add `{}` to `systems`, or let it `depends-on` one of them",
+                        id.value
+                    )),
+                );
+                ok = false;
+            } else if !out.insert(id.value.clone()) {
+                self.err(
+                    id,
+                    format!("system `{}` is listed twice", id.value),
+                    Some("remove one".into()),
+                );
+                ok = false;
+            }
+        }
+        ok.then(|| out.into_iter().collect())
+    }
+
+    /// The systems hit and those that depend on them.
+    fn reach(&self, hit: &Arc<[String]>) -> BTreeSet<String> {
+        let mut reach: BTreeSet<String> = hit.iter().cloned().collect();
+        for h in hit.iter() {
+            let Ok(i) = self.all_systems.binary_search(h) else {
+                continue;
+            };
+            let dependants = self.dependants.get(i).into_iter().flatten();
+            reach.extend(dependants.filter_map(|d| self.all_systems.get(*d)).cloned());
+        }
+        reach
+    }
+
+    /// `impact:` as a word for every system hit, or per system (the rest
+    /// down).
+    fn impact(
+        &mut self,
+        impact: Option<&Spanned<RawImpact>>,
+        known: &BTreeMap<&str, &System>,
+        reach: Option<&BTreeSet<String>>,
+    ) -> Option<Impacts> {
+        let Some(impact) = impact else {
+            return Some(Impacts::default());
+        };
+        match &impact.value {
+            RawImpact::Word(word) => Some(Impacts {
+                default: self.level(impact, word)?,
+                per_system: BTreeMap::new(),
+            }),
+            RawImpact::List(items) => {
+                let mut per_system = BTreeMap::new();
+                let mut ok = true;
+                for item in items {
+                    let level = self.level(&item.value.level, &item.value.level.value);
+                    let systems = self.about(&item.value.systems, known, reach);
+                    let (Some(level), Some(systems)) = (level, systems) else {
+                        ok = false;
+                        continue;
+                    };
+                    for (id, s) in systems.into_iter().zip(&item.value.systems.value) {
+                        if per_system.insert(id.clone(), level).is_some() {
+                            self.err(
+                                s,
+                                format!("the impact on `{id}` is given twice"),
+                                Some("name each system in one item".into()),
+                            );
+                            ok = false;
+                        }
+                    }
+                }
+                ok.then_some(Impacts {
+                    default: Impact::Down,
+                    per_system,
+                })
+            }
+        }
+    }
+
+    fn level<T>(&mut self, at: &Spanned<T>, word: &str) -> Option<Impact> {
+        let word = word.trim();
+        let found = Impact::from_code(word);
+        if found.is_none() {
+            let codes = Impact::ALL.map(|(c, _)| c);
+            let guess = suggest(word, codes)
+                .map(|c| format!("did you mean `{c}`? "))
+                .unwrap_or_default();
+            self.err(
+                at,
+                format!("unknown impact `{word}`"),
+                Some(format!(
+                    "{guess}use `down` (does not work), `degraded` (works, with less) or `at-risk` (works, may be unstable)"
+                )),
+            );
+        }
+        found
+    }
+
+    /// Reports an id that names no system, with the likeliest meant.
+    fn unknown_system(&mut self, id: &Spanned<String>, known: &BTreeMap<&str, &System>) {
+        let help = unknown_system_help(&id.value, known.keys().copied());
+        self.err(id, format!("unknown system `{}`", id.value), Some(help));
     }
 
     fn systems(&mut self, files: &[SourceFile]) -> Vec<System> {
@@ -428,6 +592,7 @@ impl Validator {
                     id,
                     name,
                     description,
+                    depends_on,
                 } = &raw.value;
                 if !self.slug(id, "system") {
                     // Already reported; references to it are not errors too.
@@ -465,6 +630,8 @@ impl Validator {
                     id: id.value.clone(),
                     name,
                     description: self.text(description.as_ref(), "description", MAX_TEXT_CHARS),
+                    // Checked with every system known (crate::graph).
+                    depends_on: depends_on.iter().map(|d| d.value.clone()).collect(),
                 });
             }
         }
@@ -570,19 +737,18 @@ impl Validator {
         }
     }
 
-    #[allow(clippy::too_many_arguments)]
-    fn details(
-        &mut self,
-        title: &Spanned<String>,
-        systems: &Spanned<RawSystems>,
-        description: Option<&Spanned<String>>,
-        consequences: &[Spanned<String>],
-        still_works: &[Spanned<String>],
-        location: Option<&Spanned<String>>,
-        status: Option<&Spanned<String>>,
-        link: Option<&Spanned<String>>,
-        known: &BTreeMap<&str, &System>,
-    ) -> Option<Details> {
+    fn details(&mut self, raw: RawDetails, known: &BTreeMap<&str, &System>) -> Option<Details> {
+        let RawDetails {
+            title,
+            systems,
+            description,
+            consequences,
+            still_works,
+            impact,
+            location,
+            status,
+            link,
+        } = raw;
         // Any problem here leaves the details out, not only a missing value.
         let problems_before = self.problems.len();
         let title = self.required_text(title, "title");
@@ -620,8 +786,10 @@ impl Validator {
         });
         let description_text = self.text(description, "description", MAX_TEXT_CHARS);
         let location = self.text(location, "location", MAX_NAME_CHARS);
-        let consequences = self.list(consequences, "consequences");
-        let still_works = self.list(still_works, "still-works");
+        let reach = hits.as_ref().map(|(hit, _)| self.reach(hit));
+        let consequences = self.list(consequences, "consequences", known, reach.as_ref());
+        let still_works = self.list(still_works, "still-works", known, reach.as_ref());
+        let impact = self.impact(impact, known, reach.as_ref());
         let (systems, all_systems) = hits?;
         if self.problems.len() > problems_before {
             return None;
@@ -631,6 +799,7 @@ impl Validator {
             description: description_text,
             consequences: consequences?,
             still_works: still_works?,
+            impact: impact?,
             location,
             status: status?,
             link,
@@ -689,25 +858,7 @@ impl Validator {
                             );
                         }
                     } else {
-                        let help = match suggest(&id.value, known.keys().copied()) {
-                            Some(s) => format!(
-                                "did you mean `{s}`? (systems are defined under `systems:`)"
-                            ),
-                            None if known.is_empty() => "define it under `systems:`".to_string(),
-                            None => {
-                                let some: Vec<&str> = known.keys().copied().take(10).collect();
-                                let more = if known.len() > 10 {
-                                    format!(" and {} more", known.len() - 10)
-                                } else {
-                                    String::new()
-                                };
-                                format!(
-                                    "define it under `systems:` or use one of: {}{more}",
-                                    some.join(", ")
-                                )
-                            }
-                        };
-                        self.err(id, format!("unknown system `{}`", id.value), Some(help));
+                        self.unknown_system(id, known);
                         ok = false;
                     }
                 }
@@ -718,17 +869,7 @@ impl Validator {
 
     fn outage(&mut self, raw: &RawOutage, known: &BTreeMap<&str, &System>) -> Option<Outage> {
         let id_ok = self.slug(&raw.id, "outage");
-        let details = self.details(
-            &raw.title,
-            &raw.systems,
-            raw.description.as_ref(),
-            &raw.consequences,
-            &raw.still_works,
-            raw.location.as_ref(),
-            raw.status.as_ref(),
-            raw.link.as_ref(),
-            known,
-        );
+        let details = self.details(raw.into(), known);
         let when = match (&raw.start, &raw.end, &raw.first_day, &raw.last_day) {
             (Some(start), Some(end), None, None) => {
                 let s = self.datetime(start, false);
@@ -794,6 +935,7 @@ impl Validator {
             at: self.at(&raw.id),
             when_at,
             end_at,
+            removed: false,
         })
     }
 
@@ -830,17 +972,7 @@ impl Validator {
 
     fn series(&mut self, raw: &RawMaintenance, known: &BTreeMap<&str, &System>) -> Option<Series> {
         let id_ok = self.slug(&raw.id, "maintenance");
-        let details = self.details(
-            &raw.title,
-            &raw.systems,
-            raw.description.as_ref(),
-            &raw.consequences,
-            &raw.still_works,
-            raw.location.as_ref(),
-            raw.status.as_ref(),
-            raw.link.as_ref(),
-            known,
-        );
+        let details = self.details(raw.into(), known);
         let rule = self.rule(&raw.rule);
         let from = self.date(&raw.from);
         let until = raw.until.as_ref().map(|u| self.date(u));
@@ -1228,6 +1360,74 @@ impl Validator {
 }
 
 /// `+02:00`, `-0330`, `Z`, or nothing.
+/// [`Schedule::needs`] from [`Schedule::dependants`].
+fn needs(dependants: &[Vec<usize>]) -> Vec<Vec<usize>> {
+    let mut needs = vec![Vec::new(); dependants.len()];
+    for (t, ds) in dependants.iter().enumerate() {
+        for &s in ds {
+            if let Some(n) = needs.get_mut(s) {
+                n.push(t);
+            }
+        }
+    }
+    needs
+}
+
+/// What help to give for `id`, which names no system in `known`.
+pub fn unknown_system_help<'a>(id: &str, known: impl Iterator<Item = &'a str> + Clone) -> String {
+    if let Some(s) = suggest(id, known.clone()) {
+        return format!("did you mean `{s}`? (systems are defined under `systems:`)");
+    }
+    let all: Vec<&str> = known.collect();
+    if all.is_empty() {
+        return "define it under `systems:`".to_string();
+    }
+    let more = if all.len() > 10 {
+        format!(" and {} more", all.len() - 10)
+    } else {
+        String::new()
+    };
+    format!(
+        "define it under `systems:` or use one of: {}{more}",
+        all[..all.len().min(10)].join(", ")
+    )
+}
+
+/// The keys outages and maintenance share.
+struct RawDetails<'r> {
+    title: &'r Spanned<String>,
+    systems: &'r Spanned<RawSystems>,
+    description: Option<&'r Spanned<String>>,
+    consequences: &'r [Spanned<RawItem>],
+    still_works: &'r [Spanned<RawItem>],
+    impact: Option<&'r Spanned<RawImpact>>,
+    location: Option<&'r Spanned<String>>,
+    status: Option<&'r Spanned<String>>,
+    link: Option<&'r Spanned<String>>,
+}
+
+macro_rules! raw_details {
+    ($raw:ty) => {
+        impl<'r> From<&'r $raw> for RawDetails<'r> {
+            fn from(raw: &'r $raw) -> Self {
+                Self {
+                    title: &raw.title,
+                    systems: &raw.systems,
+                    description: raw.description.as_ref(),
+                    consequences: &raw.consequences,
+                    still_works: &raw.still_works,
+                    impact: raw.impact.as_ref(),
+                    location: raw.location.as_ref(),
+                    status: raw.status.as_ref(),
+                    link: raw.link.as_ref(),
+                }
+            }
+        }
+    };
+}
+raw_details!(RawOutage);
+raw_details!(RawMaintenance);
+
 fn parse_offset(text: &str) -> Result<Option<FixedOffset>, String> {
     if text.is_empty() {
         return Ok(None);
@@ -1299,6 +1499,7 @@ fn unchecked_details() -> Details {
         link: None,
         systems: Arc::from([]),
         all_systems: false,
+        impact: Impacts::default(),
     }
 }
 

@@ -42,7 +42,7 @@ fn overlaps(expansion: &Expansion, out: &mut Vec<Problem>) {
     // Per system, its events in the order of the expansion (by start).
     let mut by_system: BTreeMap<&str, Vec<usize>> = BTreeMap::new();
     for (i, o) in expansion.occurrences.iter().enumerate() {
-        if o.details.status != Status::Cancelled {
+        if o.status() != Status::Cancelled {
             for system in o.details.systems.iter() {
                 by_system.entry(system).or_default().push(i);
             }
@@ -163,7 +163,7 @@ fn stale_tentative(expansion: &Expansion, now: DateTime<Utc>, out: &mut Vec<Prob
     let places = Places::new(expansion);
     for o in &expansion.occurrences {
         if o.kind == Kind::Outage
-            && o.details.status == Status::Tentative
+            && o.status() == Status::Tentative
             && o.time.instants(expansion.schedule.settings.zone).1 < now - Duration::days(1)
         {
             out.push(

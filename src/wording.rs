@@ -89,8 +89,16 @@ pub struct Wording {
     pub all_feed: &'static str,
     /// The calendar's name when the settings give none.
     pub calendar_name: &'static str,
-    /// The SUMMARY: which systems, then what, marked when cancelled.
-    pub summary: fn(cancelled: bool, systems: &str, title: &str) -> String,
+    /// The SUMMARY: which systems, then what, marked when cancelled; the
+    /// impact when less than down.
+    pub summary: fn(cancelled: bool, systems: &str, title: &str, impact: Option<&str>) -> String,
+    /// The impact levels, least first: at risk, degraded, down.
+    pub impacts: [&'static str; 3],
+    /// Instead of the systems hit, in the SUMMARY of an event a feed has
+    /// through a dependency: "Følge av nedetid på Internett".
+    pub via: fn(systems: &str) -> String,
+    /// The first paragraph of such an event's description.
+    pub via_note: fn(dependants: &str, systems: &str) -> String,
     /// The category of a one-off outage.
     pub outage_category: &'static str,
     /// The category of a maintenance series.
@@ -105,6 +113,9 @@ pub struct Wording {
     pub moved_note: fn(from: NaiveDate, reason: Option<&str>) -> String,
     /// The note on an extra occurrence, with its reason.
     pub extra_note: fn(reason: Option<&str>) -> String,
+    /// The note on an occurrence cancelled after it was published: the
+    /// skip's reason, or none when it was removed from the schedules.
+    pub cancelled_note: fn(reason: Option<&str>) -> String,
 
     // The page: head, header, contents, footer.
     /// The page's title and heading, from the calendar's name.
@@ -270,9 +281,17 @@ pub static NB: Wording = Wording {
     feed_name: |calendar, system| format!("{calendar}: {system}"),
     all_feed: "alle systemer",
     calendar_name: "Planlagt nedetid",
-    summary: |cancelled, systems, title| {
+    summary: |cancelled, systems, title, impact| {
         let prefix = if cancelled { "AVLYST: " } else { "" };
-        format!("{prefix}{systems}: {title}")
+        let impact = impact
+            .map(|i| format!(" ({})", i.to_lowercase()))
+            .unwrap_or_default();
+        format!("{prefix}{systems}: {title}{impact}")
+    },
+    impacts: ["Mulige forstyrrelser", "Redusert drift", "Nede"],
+    via: |systems| format!("Følge av nedetid på {systems}"),
+    via_note: |dependants, systems| {
+        format!("{dependants} er avhengig av {systems}, som har planlagt nedetid.")
     },
     outage_category: "Nedetid",
     maintenance_category: "Vedlikehold",
@@ -287,6 +306,10 @@ pub static NB: Wording = Wording {
             Some(r) => format!("Flyttet fra {from}: {r}"),
             None => format!("Flyttet fra {from}."),
         }
+    },
+    cancelled_note: |reason| match reason {
+        Some(r) => format!("Avlyst: {r}"),
+        None => "Avlyst.".to_string(),
     },
     extra_note: |reason| match reason {
         Some(r) => format!("Ekstra vedlikehold: {r}"),
@@ -503,9 +526,17 @@ pub static NN: Wording = Wording {
     feed_name: |calendar, system| format!("{calendar}: {system}"),
     all_feed: "alle system",
     calendar_name: "Planlagd nedetid",
-    summary: |cancelled, systems, title| {
+    summary: |cancelled, systems, title, impact| {
         let prefix = if cancelled { "AVLYST: " } else { "" };
-        format!("{prefix}{systems}: {title}")
+        let impact = impact
+            .map(|i| format!(" ({})", i.to_lowercase()))
+            .unwrap_or_default();
+        format!("{prefix}{systems}: {title}{impact}")
+    },
+    impacts: ["Moglege forstyrringar", "Redusert drift", "Nede"],
+    via: |systems| format!("Følgje av nedetid på {systems}"),
+    via_note: |dependants, systems| {
+        format!("{dependants} er avhengig av {systems}, som har planlagd nedetid.")
     },
     outage_category: "Nedetid",
     maintenance_category: "Vedlikehald",
@@ -520,6 +551,10 @@ pub static NN: Wording = Wording {
             Some(r) => format!("Flytta frå {from}: {r}"),
             None => format!("Flytta frå {from}."),
         }
+    },
+    cancelled_note: |reason| match reason {
+        Some(r) => format!("Avlyst: {r}"),
+        None => "Avlyst.".to_string(),
     },
     extra_note: |reason| match reason {
         Some(r) => format!("Ekstra vedlikehald: {r}"),
@@ -758,14 +793,22 @@ pub static EN: Wording = Wording {
     feed_name: |calendar, system| format!("{calendar}: {system}"),
     all_feed: "all systems",
     calendar_name: "Planned downtime",
-    summary: |cancelled, systems, title| {
+    summary: |cancelled, systems, title, impact| {
         let prefix = if cancelled { "CANCELLED: " } else { "" };
-        format!("{prefix}{systems}: {title}")
+        let impact = impact
+            .map(|i| format!(" ({})", i.to_lowercase()))
+            .unwrap_or_default();
+        format!("{prefix}{systems}: {title}{impact}")
+    },
+    impacts: ["At risk", "Degraded", "Down"],
+    via: |systems| format!("Knock-on from {systems}"),
+    via_note: |dependants, systems| {
+        format!("{dependants} depends on {systems}, which has planned downtime.")
     },
     outage_category: "Downtime",
     maintenance_category: "Maintenance",
     tentative_note: "The time is provisional.",
-    consequences: "Impact",
+    consequences: "Consequences",
     still_works: "What will still work",
     affected_systems: "Systems affected",
     more_information: "More information",
@@ -775,6 +818,10 @@ pub static EN: Wording = Wording {
             Some(r) => format!("Moved from {from}: {r}"),
             None => format!("Moved from {from}."),
         }
+    },
+    cancelled_note: |reason| match reason {
+        Some(r) => format!("Cancelled: {r}"),
+        None => "Cancelled.".to_string(),
     },
     extra_note: |reason| match reason {
         Some(r) => format!("Extra maintenance: {r}"),
@@ -1009,7 +1056,7 @@ mod tests {
         assert_eq!((NB.moved_note)(d, None), "Flyttet fra 18.12.2019.");
         assert_eq!((NB.extra_note)(None), "Ekstra vedlikehold.");
         assert_eq!(
-            (NB.summary)(true, "Visma", "Ny versjon"),
+            (NB.summary)(true, "Visma", "Ny versjon", None),
             "AVLYST: Visma: Ny versjon"
         );
     }
@@ -1039,7 +1086,7 @@ mod tests {
             "Moved from 18.12.2019: Christmas"
         );
         assert_eq!(
-            (EN.summary)(true, "Visma", "New version"),
+            (EN.summary)(true, "Visma", "New version", None),
             "CANCELLED: Visma: New version"
         );
         assert_eq!((EN.events)(1), "1 event");

@@ -220,7 +220,7 @@ fn unknown_system_in_list_is_a_usage_error() {
         .output()
         .expect("run");
     assert_eq!(out.status.code(), Some(2));
-    assert!(String::from_utf8_lossy(&out.stderr).contains("unknown system `vismaa`"));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("unknown system or bundle `vismaa`"));
 }
 
 #[test]
@@ -510,4 +510,78 @@ fn the_size_limit_holds_for_files_that_claim_to_be_empty() {
         stderr.contains("x.yaml: the file is over 16777216 bytes, the limit"),
         "{stderr}"
     );
+}
+
+#[test]
+fn feeds_show_their_systems_items_dependencies_and_bundles() {
+    let dir = Path::new("tests/fixtures/valid/bundles-and-dependencies");
+    let out = build(&root().join(dir));
+    let feeds = feeds(out.path());
+    let text = |name: &str| -> String {
+        let bytes = feeds
+            .iter()
+            .find(|(n, _)| n == name)
+            .map(|(_, b)| b.clone())
+            .unwrap_or_else(|| panic!("no {name}"));
+        String::from_utf8_lossy(&bytes).replace("\r\n ", "")
+    };
+    let event = |feed: &str, uid: &str| -> Option<String> {
+        let t = text(feed);
+        let start = t.find(&format!("UID:{uid}@"))?;
+        t[start..].split("END:VEVENT").next().map(str::to_string)
+    };
+    let summary = |feed: &str, uid: &str| -> Option<String> {
+        let e = event(feed, uid)?;
+        e.lines()
+            .find(|l| l.starts_with("SUMMARY:"))
+            .map(str::to_string)
+    };
+    // Hit: the system's own items and the general ones; its impact.
+    let visma = event("visma.ics", "flytting").expect("visma has it");
+    assert!(
+        visma.contains("- Alt på nettet er nede.\\n- Visma er tregt."),
+        "{visma}"
+    );
+    assert!(!visma.contains("Telefonene"), "{visma}");
+    assert_eq!(
+        summary("visma.ics", "flytting").as_deref(),
+        Some("SUMMARY:Internett\\, Visma: Flytting av datasenter (redusert drift)")
+    );
+    // Through two dependencies: marked, with the dependant's items.
+    assert_eq!(
+        summary("sentralbord.ics", "flytting").as_deref(),
+        Some("SUMMARY:Følge av nedetid på Internett: Flytting av datasenter")
+    );
+    let sentralbord = event("sentralbord.ics", "flytting").unwrap_or_default();
+    assert!(
+        sentralbord.contains("Sentralbord er avhengig av Internett"),
+        "{sentralbord}"
+    );
+    assert!(
+        sentralbord.contains("- Telefonene virker ikke."),
+        "{sentralbord}"
+    );
+    assert!(!sentralbord.contains("Visma er tregt"), "{sentralbord}");
+    assert!(event("gat.ics", "flytting").is_none());
+    // The series' dates in the dependants' feeds too.
+    assert!(event("telefoni.ics", "ruter.20261201").is_some());
+    // A bundle of a bundle: every event of its systems, each once.
+    let kontor = text("kontor.ics");
+    for uid in ["flytting", "nettverk", "gat-oppgradering", "ruter.20261201"] {
+        assert_eq!(
+            kontor.matches(&format!("UID:{uid}@")).count(),
+            1,
+            "{uid} in kontor.ics"
+        );
+    }
+    // All: everything, items named by system, no dependency marking.
+    let all = event("all.ics", "flytting").unwrap_or_default();
+    assert!(
+        all.contains(
+            "- Sentralbord\\, Telefoni: Telefonene virker ikke.\\n- Visma: Visma er tregt."
+        ),
+        "{all}"
+    );
+    insta::assert_snapshot!("bundles-sentralbord.ics", text("sentralbord.ics"));
+    insta::assert_snapshot!("bundles-kontor.ics", text("kontor.ics"));
 }

@@ -35,8 +35,9 @@ pub fn run(common: &Common, out: &Path, check_only: bool) -> Result<u8, Error> {
         );
         return Ok(exit::OK);
     }
-    let checked = pipeline::load_files(&files, problems)?;
-    let expansion = pipeline::expansion_as(&checked, now, common.recurrence.into())?;
+    let mut checked = pipeline::load_files(&files, problems)?;
+    pipeline::keep_removed(&mut checked, &previous, now);
+    let expansion = pipeline::expansion_over(&checked, &previous, now, common.recurrence.into())?;
     // Warnings are found while the outputs are rendered.
     let (warnings, rendered) = std::thread::scope(|scope| {
         let warnings = scope.spawn(|| pipeline::warnings(&checked, &expansion, now));

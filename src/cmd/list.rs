@@ -23,11 +23,13 @@ pub fn run(
     let checked = pipeline::load(&common.schedules)?;
     let expansion = pipeline::expansion_as(&checked, now, common.recurrence.into())?;
     print_warnings(&checked, pipeline::warnings(&checked, &expansion, now));
+    let schedule = &checked.schedule;
     if let Some(s) = &system
-        && !checked.schedule.systems.iter().any(|x| &x.id == s)
+        && schedule.system_index(s).is_none()
+        && !schedule.bundles.iter().any(|b| &b.id == s)
     {
         return Err(Error::Usage(format!(
-            "unknown system `{s}` (see `systems:` in the schedules)"
+            "unknown system or bundle `{s}` (see `systems:` and `bundles:` in the schedules)"
         )));
     }
     let items = list::items(&expansion, &list::Filter { system, from, to });
