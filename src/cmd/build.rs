@@ -36,6 +36,9 @@ pub fn run(common: &Common, out: &Path, check_only: bool) -> Result<u8, Error> {
         return Ok(exit::OK);
     }
     let mut checked = pipeline::load_files(&files, problems)?;
+    // Parsed (and kept as text for the reports): the bytes are not needed
+    // while the outputs, which peak the memory, are rendered.
+    drop(files);
     pipeline::keep_removed(&mut checked, &previous, now);
     let expansion = pipeline::expansion_over(&checked, &previous, now, common.recurrence.into())?;
     // Warnings are found while the outputs are rendered.
@@ -79,7 +82,6 @@ pub fn run(common: &Common, out: &Path, check_only: bool) -> Result<u8, Error> {
     std::mem::forget(rendered);
     std::mem::forget(expansion);
     std::mem::forget(checked);
-    std::mem::forget(files);
     Ok(exit::OK)
 }
 
