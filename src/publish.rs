@@ -696,8 +696,11 @@ fn compare<'a>(
 /// A point in publishing where tests inject failures.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Step<'a> {
-    /// Before the temporary file for this name is written.
+    /// Before the temporary file for this name is made.
     Write(&'a str),
+    /// Before the bytes are copied into this name's temporary file (on a
+    /// writer thread, while the next names are made).
+    Fill(&'a str),
     /// Before the published file of this name is hard-linked to its backup
     /// (a failure here stands for a file system without hard links: the
     /// file is then copied).
@@ -818,7 +821,7 @@ fn stage_all<'a>(
     fault: &(dyn Fn(Step) -> std::io::Result<()> + Sync),
 ) -> Result<Vec<Staged<'a>>, Error> {
     use std::sync::atomic::{AtomicBool, Ordering};
-    type Job<'c> = (usize, tempfile::NamedTempFile, &'c Content);
+    type Job<'c> = (usize, tempfile::NamedTempFile, &'c Output);
     let failed = AtomicBool::new(false);
     let (send, receive) = std::sync::mpsc::channel::<Job<'a>>();
     let receive = std::sync::Mutex::new(receive);
@@ -827,17 +830,17 @@ fn stage_all<'a>(
             .map(|_| {
                 scope.spawn(|| {
                     let mut done = Vec::new();
-                    loop {
+                    // Files are taken in order, and each one taken is
+                    // filled: every file before a failed one was tried.
+                    while !failed.load(Ordering::Relaxed) {
                         let next = match receive.lock() {
                             Ok(receive) => receive.recv(),
                             Err(_) => break,
                         };
-                        let Ok((i, tmp, content)) = next else { break };
-                        let result = if failed.load(Ordering::Relaxed) {
-                            Ok(())
-                        } else {
-                            stage(&tmp, content)
-                        };
+                        let Ok((i, tmp, output)) = next else { break };
+                        let result = fault(Step::Fill(&output.name))
+                            .map_err(|e| Error::io(tmp.path(), e))
+                            .and_then(|()| stage(&tmp, &output.content));
                         failed.fetch_or(result.is_err(), Ordering::Relaxed);
                         done.push((i, tmp, result));
                     }
@@ -854,7 +857,7 @@ fn stage_all<'a>(
             match name_one(dir, change, fault) {
                 Ok((tmp, backup)) => {
                     backups.push(backup);
-                    if send.send((i, tmp, &change.output.content)).is_err() {
+                    if send.send((i, tmp, change.output)).is_err() {
                         break;
                     }
                 }
@@ -1226,6 +1229,38 @@ mod tests {
             before,
             "no file changed and no temporary file left"
         );
+    }
+
+    #[test]
+    fn a_failure_while_filling_files_changes_nothing_and_the_first_in_order_is_reported() {
+        let next = [
+            out("a.ics", "new a"),
+            out("b.ics", "new b"),
+            out("c.ics", "new c"),
+            out("new.ics", "new"),
+        ];
+        // One failure; then two, whichever writer meets its own first.
+        let fail_c = fail_at(Step::Fill("c.ics"), "disk full at c");
+        let fail_b_and_new = |step: Step| match step {
+            Step::Fill("b.ics") => Err(std::io::Error::other("disk full at b")),
+            Step::Fill("new.ics") => Err(std::io::Error::other("disk full at new")),
+            _ => Ok(()),
+        };
+        let faults: [(&(dyn Fn(Step) -> std::io::Result<()> + Sync), &str); 2] = [
+            (&fail_c, "disk full at c"),
+            (&fail_b_and_new, "disk full at b"),
+        ];
+        for (fault, said) in faults {
+            let dir = published();
+            let before = snapshot(dir.path());
+            let err = publish(dir.path(), &next, &[], fault).expect_err("injected failure");
+            assert!(err.to_string().contains(said), "{err}");
+            assert_eq!(
+                snapshot(dir.path()),
+                before,
+                "no file changed and no temporary file left"
+            );
+        }
     }
 
     #[test]
