@@ -1246,7 +1246,8 @@ mod tests {
             Step::Fill("new.ics") => Err(std::io::Error::other("disk full at new")),
             _ => Ok(()),
         };
-        let faults: [(&(dyn Fn(Step) -> std::io::Result<()> + Sync), &str); 2] = [
+        type Fault<'f> = &'f (dyn Fn(Step) -> std::io::Result<()> + Sync);
+        let faults: [(Fault, &str); 2] = [
             (&fail_c, "disk full at c"),
             (&fail_b_and_new, "disk full at b"),
         ];
