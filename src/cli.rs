@@ -19,6 +19,8 @@ pub struct Cli {
     pub command: Command,
 }
 
+// Parsed once per run: the size of `add outage`'s flags does not matter.
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Validate the schedules and write one feed per system plus `all.ics`
@@ -66,6 +68,48 @@ pub enum Command {
         #[arg(long, value_parser = parse_now)]
         now: Option<DateTime<Utc>>,
     },
+    /// Turn an iCalendar feed (an Outlook or Google export, a feed) into a
+    /// schedule file; report on stderr what could not be expressed
+    Import {
+        /// The .ics file to read
+        feed: PathBuf,
+        /// The schedule's systems, comma-separated, each `id` or
+        /// `id=Name`; every event is on all of them. Default: one system,
+        /// `imported`
+        #[arg(long, value_delimiter = ',')]
+        systems: Vec<String>,
+        /// The schedule's time zone (IANA). Default: the feed's
+        /// X-WR-TIMEZONE, else Europe/Oslo
+        #[arg(long)]
+        time_zone: Option<String>,
+        /// Write the schedule into this file (new) instead of stdout
+        #[arg(long, short)]
+        output: Option<PathBuf>,
+        /// The time the result is checked at (open-ended rules): as for
+        /// `build`. Default: now.
+        #[arg(long, value_parser = parse_now)]
+        now: Option<DateTime<Utc>>,
+    },
+    /// Add an outage, or a skipped or moved date of a maintenance rule, to
+    /// a schedule file, keeping its comments and layout; the whole schedule
+    /// is checked first, and nothing is written if it would be invalid
+    Add {
+        #[command(subcommand)]
+        what: AddWhat,
+        /// Folder with the schedule files (*.yaml)
+        #[arg(long, default_value = "schedules", global = true)]
+        schedules: PathBuf,
+        /// The file to add to (default: the one that holds the outages, or
+        /// the rule)
+        #[arg(long, global = true)]
+        file: Option<PathBuf>,
+        /// The time the schedule is checked at: as for `build`
+        #[arg(long, value_parser = parse_now, global = true)]
+        now: Option<DateTime<Utc>>,
+    },
+    /// Print the JSON Schema (draft 2020-12) of a schedule file, for
+    /// editors that check YAML as it is typed
+    Schema,
     /// Show the occurrences nedetid computes, sorted
     List {
         #[command(flatten)]
@@ -82,6 +126,76 @@ pub enum Command {
         to: Option<NaiveDate>,
         #[arg(long, value_enum, default_value_t = Format::Table)]
         format: Format,
+    },
+}
+
+/// What `add` adds. Missing required values are asked for when run in a
+/// terminal; otherwise they are errors.
+#[derive(Debug, Subcommand)]
+pub enum AddWhat {
+    /// A one-off outage
+    Outage {
+        #[arg(long)]
+        id: Option<String>,
+        #[arg(long)]
+        title: Option<String>,
+        /// `all`, or system ids separated by commas
+        #[arg(long, value_delimiter = ',')]
+        systems: Vec<String>,
+        /// Local start, `YYYY-MM-DD HH:MM` (timed)
+        #[arg(long)]
+        start: Option<String>,
+        #[arg(long)]
+        end: Option<String>,
+        /// First day, `YYYY-MM-DD` (all day)
+        #[arg(long)]
+        first_day: Option<String>,
+        #[arg(long)]
+        last_day: Option<String>,
+        #[arg(long)]
+        description: Option<String>,
+        /// One consequence (repeat the flag for more)
+        #[arg(long)]
+        consequence: Vec<String>,
+        /// One thing that still works (repeat the flag for more)
+        #[arg(long)]
+        still_works: Vec<String>,
+        /// down (the default), degraded or at-risk
+        #[arg(long)]
+        impact: Option<String>,
+        #[arg(long)]
+        location: Option<String>,
+        /// confirmed, tentative or cancelled
+        #[arg(long)]
+        status: Option<String>,
+        #[arg(long)]
+        link: Option<String>,
+    },
+    /// A date a maintenance rule gives that is left out
+    Skip {
+        /// The maintenance item's id
+        #[arg(long)]
+        series: Option<String>,
+        #[arg(long)]
+        date: Option<String>,
+        #[arg(long)]
+        reason: Option<String>,
+    },
+    /// An occurrence of a maintenance rule moved to another day (and times)
+    Move {
+        /// The maintenance item's id
+        #[arg(long)]
+        series: Option<String>,
+        #[arg(long)]
+        from: Option<String>,
+        #[arg(long)]
+        to: Option<String>,
+        #[arg(long)]
+        start_time: Option<String>,
+        #[arg(long)]
+        end_time: Option<String>,
+        #[arg(long)]
+        reason: Option<String>,
     },
 }
 

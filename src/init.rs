@@ -57,7 +57,8 @@ fn second_tuesday(first: NaiveDate) -> NaiveDate {
 
 /// The starter files, by name, as of `now`: an outage on the 10th of next
 /// month, 18:00-21:00; a series from the first of next month on the second
-/// Tuesday of every month, with the month after's date skipped.
+/// Tuesday of every month, with the month after's date skipped; and the
+/// schema the two name on their first line.
 pub fn files(now: DateTime<Utc>) -> Vec<(&'static str, String)> {
     let today = now.with_timezone(&ZONE).date_naive();
     let next = month_start(today, 1);
@@ -77,6 +78,9 @@ pub fn files(now: DateTime<Utc>) -> Vec<(&'static str, String)> {
     vec![
         ("innstillinger.yaml", render(&settings)),
         ("nedetid.yaml", render(&downtime)),
+        // Beside the YAML files, which name it on their first line for the
+        // editors' YAML extension (nedetid reads only *.yaml and *.yml).
+        (crate::schema::FILE_NAME, crate::schema::json()),
     ]
 }
 
@@ -164,8 +168,23 @@ mod tests {
         assert!(
             files
                 .iter()
+                .filter(|(n, _)| n.ends_with(".yaml"))
                 .all(|(_, t)| t.ends_with(".\n") || t.ends_with(":\n")),
             "{text}"
+        );
+        // The YAML files name the schema written beside them.
+        for (name, t) in &files {
+            if name.ends_with(".yaml") {
+                assert!(
+                    t.starts_with("# yaml-language-server: $schema=schema.json\n"),
+                    "{name}"
+                );
+            }
+        }
+        assert!(
+            files
+                .iter()
+                .any(|(n, t)| *n == "schema.json" && *t == crate::schema::json())
         );
         // 00:30 on 1 December in Oslo: next month is January.
         assert!(text.contains("start: 2027-01-10 18:00"), "{text}");

@@ -5,14 +5,17 @@
 //! (recurrence, time zones) -> [`render`] (+ [`ical`], [`tz`]) ->
 //! [`publish`] (atomic writes). [`pipeline`] chains them for every command.
 
+pub mod add;
 pub mod budget;
 pub mod cancel;
 pub mod cli;
 pub mod cmd;
 pub mod error;
 pub mod expand;
+pub mod formats;
 pub mod html;
 pub mod ical;
+pub mod import;
 pub mod init;
 pub mod limits;
 pub mod list;
@@ -25,6 +28,7 @@ pub mod raw;
 pub mod render;
 pub mod rules;
 pub mod schedule;
+pub mod schema;
 pub mod series;
 pub mod stamp;
 pub mod state;

@@ -138,7 +138,7 @@ pub fn to_json(items: &[Item]) -> String {
 pub fn to_table(items: &[Item], zone: &str) -> String {
     let mut out = format!(
         "{:<18}  {:<18}  {:<17}  {:<40}  {}\n",
-        "start (local)", "end", "start (UTC)", "systems", "summary"
+        "start (local)", "end", "start (UTC)", "systems", "title"
     );
     for i in items {
         let show = |s: &str| s.replace('T', " ").chars().take(16).collect::<String>();
@@ -158,8 +158,15 @@ pub fn to_table(items: &[Item], zone: &str) -> String {
         } else {
             systems
         };
+        let mut notes = String::new();
+        if i.impact != Impact::Down {
+            notes.push_str(&format!(" [{}]", i.impact.code()));
+        }
+        if !i.via.is_empty() {
+            notes.push_str(&format!(" [via {}]", i.via.join(",")));
+        }
         out.push_str(&format!(
-            "{start:<18}  {end:<18}  {utc:<17}  {systems:<40}  {}\n",
+            "{start:<18}  {end:<18}  {utc:<17}  {systems:<40}  {}{notes}\n",
             i.title
         ));
     }

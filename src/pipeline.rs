@@ -12,7 +12,7 @@ use crate::par;
 use crate::publish::{Content, Output};
 use crate::render::{self, Feed};
 use crate::schedule::{Recurrence, Schedule};
-use crate::state::{FEEDS_JSON, MANIFEST, Manifest, PAGE};
+use crate::state::{FEEDS_JSON, MANIFEST, Manifest, PAGE, SCHEMA};
 use crate::validate::{Validated, validate};
 
 /// Schedules that loaded, validated as far as they are valid, with their
@@ -56,10 +56,15 @@ pub fn load_files(files: &[(PathBuf, Vec<u8>)], problems: Vec<Problem>) -> Resul
 }
 
 /// A fingerprint of everything a build's output depends on besides the
-/// time: the schedule files (names and bytes), the recurrence form and the
-/// version of nedetid.
+/// time: the schedule files (names and bytes), the recurrence form, the
+/// version of nedetid and the schema it publishes (which changes with the
+/// format, also between builds of one version).
 pub fn input_fingerprint(files: &[(PathBuf, Vec<u8>)], recurrence: Recurrence) -> String {
-    let mut text = format!("{}\n{recurrence:?}\n", env!("CARGO_PKG_VERSION"));
+    let mut text = format!(
+        "{}\n{recurrence:?}\n{}\n",
+        env!("CARGO_PKG_VERSION"),
+        crate::state::fingerprint(&crate::schema::json())
+    );
     let mut contents = crate::state::Fingerprint::new();
     for (path, content) in files {
         let name = path
@@ -204,7 +209,7 @@ pub const FEED_WARN_BYTES: usize = 1_000_000;
 pub struct Rendered {
     /// The feeds, without their text (it is in `outputs`).
     pub feeds: Vec<Feed>,
-    /// Feeds, `index.html`, `feeds.json`, then `manifest.json`.
+    /// Feeds, `index.html`, `feeds.json`, `schema.json`, then `manifest.json`.
     pub outputs: Vec<Output>,
     pub manifest: Manifest,
 }
@@ -229,7 +234,7 @@ pub fn render_recording(
     let mut files: Vec<String> = feeds
         .iter()
         .map(|f| f.file_name.clone())
-        .chain([PAGE, FEEDS_JSON, MANIFEST].map(String::from))
+        .chain([PAGE, FEEDS_JSON, SCHEMA, MANIFEST].map(String::from))
         .collect();
     files.sort();
     // The page and feeds.json need only the list of feeds: they are made on
@@ -260,6 +265,10 @@ pub fn render_recording(
     outputs.push(Output {
         name: FEEDS_JSON.into(),
         content: feeds_json.into(),
+    });
+    outputs.push(Output {
+        name: SCHEMA.into(),
+        content: crate::schema::json().into(),
     });
     if let Some(fingerprint) = fingerprint {
         let sizes = outputs

@@ -2,160 +2,307 @@
 //! value kept with its source location. Nothing here is validated beyond its
 //! YAML shape; `schedule` turns these into checked types.
 
+use schemars::JsonSchema;
 use serde::Deserialize;
 use serde::de::{self, Deserializer, SeqAccess, Visitor};
+
+use crate::formats;
 
 pub use serde_saphyr::Spanned;
 
 /// One schedule file. Every section is optional so the data can be split
 /// over files however the editors like.
-#[derive(Debug, Deserialize, Default)]
+#[derive(Debug, Deserialize, Default, JsonSchema)]
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
+#[schemars(title = "nedetid schedule file")]
 pub struct RawFile {
+    /// Settings for all the feeds; in one file only, every key optional.
     #[serde(default)]
+    #[schemars(with = "Option<RawSettings>")]
     pub settings: Option<Spanned<RawSettings>>,
+    /// The systems; each gets a feed `<id>.ics`.
     #[serde(default)]
+    #[schemars(with = "Vec<RawSystem>")]
     pub systems: Vec<Spanned<RawSystem>>,
+    /// One-off planned downtime.
     #[serde(default)]
+    #[schemars(with = "Vec<RawOutage>")]
     pub outages: Vec<Spanned<RawOutage>>,
+    /// Recurring maintenance windows, each decided by a rule.
     #[serde(default)]
+    #[schemars(with = "Vec<RawMaintenance>")]
     pub maintenance: Vec<Spanned<RawMaintenance>>,
-    /// Department calendars: several systems in one feed.
+    /// Department calendars: several systems in one feed, `<id>.ics`.
     #[serde(default)]
+    #[schemars(with = "Vec<RawBundle>")]
     pub bundles: Vec<Spanned<RawBundle>>,
 }
 
-#[derive(Debug, Deserialize, Default)]
+/// Settings for all the feeds and the page.
+#[derive(Debug, Deserialize, Default, JsonSchema)]
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
 pub struct RawSettings {
-    /// `nb`, `nn` or `en`; bokmål when absent.
+    /// The language of every word nedetid adds: `nb`, `nn` or `en`;
+    /// bokmål when absent.
+    #[schemars(with = "Option<formats::Language>")]
     pub language: Option<Spanned<String>>,
+    /// The feeds' name; a system's feed is "<calendar-name>: <system name>".
+    #[schemars(with = "Option<formats::Name>")]
     pub calendar_name: Option<Spanned<String>>,
+    /// The feeds' description.
+    #[schemars(with = "Option<formats::Text>")]
     pub description: Option<Spanned<String>>,
+    /// The IANA time zone every date and time is local to (default
+    /// Europe/Oslo).
+    #[schemars(with = "Option<formats::ZoneName>")]
     pub time_zone: Option<Spanned<String>>,
+    /// The right-hand side of every UID: a DNS name the organisation owns.
+    /// Set it before the first publish.
+    #[schemars(with = "Option<String>")]
     pub uid_domain: Option<Spanned<String>>,
+    /// The public https folder the feeds are served from.
+    #[schemars(with = "Option<formats::Url>")]
     pub base_url: Option<Spanned<String>>,
+    /// How often calendar clients should reload (ISO 8601, `PT15M` to
+    /// `P1W`; default `PT12H`).
+    #[schemars(with = "Option<formats::Duration>")]
     pub refresh_interval: Option<Spanned<String>>,
+    /// How far past now open-ended rules are expanded, in months (1 to 120).
+    #[schemars(with = "Option<i64>", range(min = 1, max = 120))]
     pub horizon_months: Option<Spanned<i64>>,
+    /// Events that ended longer ago than this many days are dropped
+    /// (1 to 36,500; default: keep all).
+    #[schemars(with = "Option<i64>", range(min = 1, max = 36500))]
     pub retention_days: Option<Spanned<i64>>,
-    /// An ISO 8601 duration before each event; no reminder when absent.
+    /// An ISO 8601 duration before each event (`PT1H`); no reminder when
+    /// absent.
+    #[schemars(with = "Option<formats::Duration>")]
     pub reminder: Option<Spanned<String>>,
 }
 
-#[derive(Debug, Deserialize)]
+/// A system: it gets a feed of its own.
+#[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
 pub struct RawSystem {
+    /// The feed's file name (`<id>.ics`); stable once published.
+    #[schemars(with = "formats::SystemId")]
     pub id: Spanned<String>,
+    /// The name shown to people.
+    #[schemars(with = "formats::Name")]
     pub name: Spanned<String>,
+    /// What the system is, shown on the page.
+    #[schemars(with = "Option<formats::Text>")]
     pub description: Option<Spanned<String>>,
     /// Systems this one needs: their outages show in its feed too.
     #[serde(default)]
+    #[schemars(with = "Vec<formats::SystemId>")]
     pub depends_on: Vec<Spanned<String>>,
 }
 
 /// A feed of several systems (and other bundles), each event once.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
 pub struct RawBundle {
+    /// The feed's file name (`<id>.ics`), not the id of a system.
+    #[schemars(with = "formats::SystemId")]
     pub id: Spanned<String>,
+    /// The name shown to people.
+    #[schemars(with = "formats::Name")]
     pub name: Spanned<String>,
+    /// Who it is for, shown on the page.
+    #[schemars(with = "Option<formats::Text>")]
     pub description: Option<Spanned<String>>,
     /// System ids and bundle ids.
+    #[schemars(with = "Vec<formats::SystemId>")]
     pub systems: Vec<Spanned<String>>,
 }
 
-#[derive(Debug, Deserialize)]
+/// A one-off outage: timed (`start`, `end`) or all day (`first-day`,
+/// `last-day`).
+#[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
 pub struct RawOutage {
+    /// Part of the event's UID: never change or reuse it.
+    #[schemars(with = "formats::Id")]
     pub id: Spanned<String>,
+    /// The event's title.
+    #[schemars(with = "formats::Name")]
     pub title: Spanned<String>,
+    /// The systems hit.
+    #[schemars(with = "formats::Systems")]
     pub systems: Spanned<RawSystems>,
-    /// Timed: local start and end date-times.
+    /// Timed: the local start.
+    #[schemars(with = "Option<formats::DateTime>")]
     pub start: Option<Spanned<String>>,
+    /// Timed: the local end.
+    #[schemars(with = "Option<formats::DateTime>")]
     pub end: Option<Spanned<String>>,
-    /// All day: first and last day, inclusive.
+    /// All day: the first day.
+    #[schemars(with = "Option<formats::Date>")]
     pub first_day: Option<Spanned<String>>,
+    /// All day: the last day, inclusive (default: the first day).
+    #[schemars(with = "Option<formats::Date>")]
     pub last_day: Option<Spanned<String>>,
+    /// What happens and why.
+    #[schemars(with = "Option<formats::Text>")]
     pub description: Option<Spanned<String>>,
+    /// What will not work while it lasts, at most 30 items.
     #[serde(default)]
+    #[schemars(with = "Vec<formats::Item>", length(max = 30))]
     pub consequences: Vec<Spanned<RawItem>>,
+    /// What still works while it lasts, at most 30 items.
     #[serde(default)]
+    #[schemars(with = "Vec<formats::Item>", length(max = 30))]
     pub still_works: Vec<Spanned<RawItem>>,
     /// `down` (the default), `degraded` or `at-risk`, for every system hit
     /// or per system.
+    #[schemars(with = "Option<formats::Impact>")]
     pub impact: Option<Spanned<RawImpact>>,
+    /// Where the work is done.
+    #[schemars(with = "Option<formats::Name>")]
     pub location: Option<Spanned<String>>,
+    /// `confirmed` (default), `tentative` or `cancelled`.
+    #[schemars(with = "Option<formats::Status>")]
     pub status: Option<Spanned<String>>,
+    /// A page with more about it.
+    #[schemars(with = "Option<formats::Url>")]
     pub link: Option<Spanned<String>>,
 }
 
-#[derive(Debug, Deserialize)]
+/// Recurring maintenance: the rule decides the dates, `start-time` and
+/// `end-time` the window; exceptions by date.
+#[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
 pub struct RawMaintenance {
+    /// Part of every occurrence's UID: never change or reuse it.
+    #[schemars(with = "formats::Id")]
     pub id: Spanned<String>,
+    /// The events' title.
+    #[schemars(with = "formats::Name")]
     pub title: Spanned<String>,
+    /// The systems hit.
+    #[schemars(with = "formats::Systems")]
     pub systems: Spanned<RawSystems>,
     /// An RFC 5545 RRULE value, without `DTSTART`, `UNTIL` or times of day.
+    #[schemars(with = "formats::Rule")]
     pub rule: Spanned<String>,
     /// The first date the rule may produce.
+    #[schemars(with = "formats::Date")]
     pub from: Spanned<String>,
     /// The last date the rule may produce; open-ended when absent.
+    #[schemars(with = "Option<formats::Date>")]
     pub until: Option<Spanned<String>>,
+    /// The window's local start on each date.
+    #[schemars(with = "formats::Time")]
     pub start_time: Spanned<String>,
+    /// The window's local end on the same date (`"24:00"`: midnight).
+    #[schemars(with = "formats::Time")]
     pub end_time: Spanned<String>,
     /// `expand` or `rrule`; overrides `--recurrence`.
+    #[schemars(with = "Option<formats::Recurrence>")]
     pub recurrence: Option<Spanned<String>>,
+    /// What happens and why.
+    #[schemars(with = "Option<formats::Text>")]
     pub description: Option<Spanned<String>>,
+    /// What will not work, at most 30 items.
     #[serde(default)]
+    #[schemars(with = "Vec<formats::Item>", length(max = 30))]
     pub consequences: Vec<Spanned<RawItem>>,
+    /// What still works, at most 30 items.
     #[serde(default)]
+    #[schemars(with = "Vec<formats::Item>", length(max = 30))]
     pub still_works: Vec<Spanned<RawItem>>,
     /// `down` (the default), `degraded` or `at-risk`, for every system hit
     /// or per system.
+    #[schemars(with = "Option<formats::Impact>")]
     pub impact: Option<Spanned<RawImpact>>,
+    /// Where the work is done.
+    #[schemars(with = "Option<formats::Name>")]
     pub location: Option<Spanned<String>>,
+    /// `confirmed` (default), `tentative` or `cancelled`.
+    #[schemars(with = "Option<formats::Status>")]
     pub status: Option<Spanned<String>>,
+    /// A page with more about it.
+    #[schemars(with = "Option<formats::Url>")]
     pub link: Option<Spanned<String>>,
+    /// Dates the rule gives that are left out.
     #[serde(default)]
+    #[schemars(with = "Vec<RawSkip>")]
     pub skip: Vec<Spanned<RawSkip>>,
+    /// Months that never have it.
     #[serde(default)]
+    #[schemars(with = "Vec<RawSkipMonth>")]
     pub skip_months: Vec<Spanned<RawSkipMonth>>,
+    /// Occurrences moved to another day (and times).
     #[serde(default)]
+    #[schemars(with = "Vec<RawMove>")]
     pub moves: Vec<Spanned<RawMove>>,
+    /// Dates the rule does not give.
     #[serde(default)]
+    #[schemars(with = "Vec<RawExtra>")]
     pub extra: Vec<Spanned<RawExtra>>,
 }
 
-#[derive(Debug, Deserialize)]
+/// A date the rule gives that is left out.
+#[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
 pub struct RawSkip {
+    /// One of the rule's dates.
+    #[schemars(with = "formats::Date")]
     pub date: Spanned<String>,
+    /// Why, shown on the page.
+    #[schemars(with = "Option<formats::Text>")]
     pub reason: Option<Spanned<String>>,
 }
 
-#[derive(Debug, Deserialize)]
+/// A month that never has the maintenance.
+#[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
 pub struct RawSkipMonth {
+    /// 1 (January) to 12 (December).
+    #[schemars(with = "formats::Month")]
     pub month: Spanned<i64>,
+    /// Why, shown on the page.
+    #[schemars(with = "Option<formats::Text>")]
     pub reason: Option<Spanned<String>>,
 }
 
-#[derive(Debug, Deserialize)]
+/// An occurrence moved to another day, and optionally other times.
+#[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
 pub struct RawMove {
+    /// The rule's date that moves (its UID stays).
+    #[schemars(with = "formats::Date")]
     pub from: Spanned<String>,
+    /// The day it moves to.
+    #[schemars(with = "formats::Date")]
     pub to: Spanned<String>,
+    /// The new start (default: the series' `start-time`).
+    #[schemars(with = "Option<formats::Time>")]
     pub start_time: Option<Spanned<String>>,
+    /// The new end (default: the series' `end-time`).
+    #[schemars(with = "Option<formats::Time>")]
     pub end_time: Option<Spanned<String>>,
+    /// Why, shown on the page and in the event.
+    #[schemars(with = "Option<formats::Text>")]
     pub reason: Option<Spanned<String>>,
 }
 
-#[derive(Debug, Deserialize)]
+/// A date the rule does not give, with the series' (or its own) times.
+#[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
 pub struct RawExtra {
+    /// The extra date.
+    #[schemars(with = "formats::Date")]
     pub date: Spanned<String>,
+    /// Its start (default: the series' `start-time`).
+    #[schemars(with = "Option<formats::Time>")]
     pub start_time: Option<Spanned<String>>,
+    /// Its end (default: the series' `end-time`).
+    #[schemars(with = "Option<formats::Time>")]
     pub end_time: Option<Spanned<String>>,
+    /// Why, shown on the page and in the event.
+    #[schemars(with = "Option<formats::Text>")]
     pub reason: Option<Spanned<String>>,
 }
 

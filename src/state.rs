@@ -15,6 +15,8 @@ pub const MANIFEST: &str = "manifest.json";
 pub const PAGE: &str = "index.html";
 /// The feeds and upcoming events, for intranet widgets.
 pub const FEEDS_JSON: &str = "feeds.json";
+/// The JSON Schema of the schedule files, for the editors' YAML extension.
+pub const SCHEMA: &str = crate::schema::FILE_NAME;
 
 /// The run record in the output folder: when a build last ran successfully
 /// against it, no-op runs included (the only file such a run writes), for
@@ -286,7 +288,8 @@ impl Manifest {
 }
 
 /// A name nedetid writes into the output folder: a plain file name (no
-/// folder, not hidden) of a feed or of the page, `feeds.json` or the state.
+/// folder, not hidden) of a feed or of the page, `feeds.json`, `schema.json`
+/// or the state.
 pub fn owned_name(name: &str) -> bool {
     let plain = !name.is_empty()
         && !name.starts_with('.')
@@ -294,7 +297,7 @@ pub fn owned_name(name: &str) -> bool {
         && std::path::Path::new(name)
             .file_name()
             .is_some_and(|f| f == name);
-    plain && (name.ends_with(".ics") || [PAGE, FEEDS_JSON, MANIFEST].contains(&name))
+    plain && (name.ends_with(".ics") || [PAGE, FEEDS_JSON, SCHEMA, MANIFEST].contains(&name))
 }
 
 /// 64-bit FNV-1a: a stable, dependency-free content fingerprint (not a

@@ -1469,7 +1469,7 @@ pub fn clean_text(text: &str) -> String {
 
 /// A name Windows reserves for a device (`CON`, `NUL`, `COM1`, ...): a
 /// file with it cannot be created on the region's Windows servers.
-fn is_reserved(name: &str) -> bool {
+pub fn is_reserved(name: &str) -> bool {
     let stem = name.split('.').next().unwrap_or("").to_ascii_lowercase();
     matches!(stem.as_str(), "con" | "prn" | "aux" | "nul")
         || ((stem.starts_with("com") || stem.starts_with("lpt"))

@@ -1,9 +1,11 @@
-//! The commands: each file runs one (`build`, `check`, `init`, `list`, `status`) on top of the
+//! The commands: each file runs one (`add`, `build`, `check`, `import`, `init`, `list`, `status`) on top of the
 //! pipeline; this module dispatches, decides "now", prints problems and maps
 //! every result to an exit code in one place.
 
+mod add;
 mod build;
 mod check;
+mod import;
 mod init;
 mod list;
 mod status;
@@ -65,6 +67,29 @@ pub fn run(cli: Cli) -> ExitCode {
             format,
         } => list::run(&common, system, from, to, format),
         Command::Init { dir, now } => init::run(&dir, now),
+        Command::Schema => {
+            say!("{}", crate::schema::json().trim_end());
+            Ok(exit::OK)
+        }
+        Command::Add {
+            what,
+            schedules,
+            file,
+            now,
+        } => add::run(what, &schedules, file.as_deref(), now),
+        Command::Import {
+            feed,
+            systems,
+            time_zone,
+            output,
+            now,
+        } => import::run(
+            &feed,
+            &systems,
+            time_zone.as_deref(),
+            output.as_deref(),
+            now,
+        ),
         Command::Status {
             out,
             max_age,

@@ -244,6 +244,8 @@ for server in "${servers[@]}"; do
     expect "GET /visma.ics Content-Type" "$(header_of Content-Type visma.ics)" "text/calendar; charset=utf-8"
     expect "GET /feeds.json Content-Type" "$(header_of Content-Type feeds.json)" "application/json; charset=utf-8"
     expect "GET /manifest.json Content-Type" "$(header_of Content-Type manifest.json)" "application/json; charset=utf-8"
+    # What the editors' YAML extension fetches through `$schema=<base-url>schema.json`.
+    expect "GET /schema.json Content-Type" "$(header_of Content-Type schema.json)" "application/json; charset=utf-8"
     expect "GET /index.html Content-Type" "$(header_of Content-Type index.html)" "text/html; charset=utf-8"
     expect "GET / Content-Type" "$(header_of Content-Type "")" "text/html; charset=utf-8"
 
