@@ -3,6 +3,8 @@
 //! each type here stands in for a `String` of `raw` in the schema only
 //! (`#[schemars(with = ...)]`). The checks themselves are `validate`'s;
 //! these say the same to an editor while the file is typed.
+//! `patternErrorMessage` is the message VS Code's YAML extension shows
+//! instead of the bare pattern (other validators ignore the keyword).
 
 use std::borrow::Cow;
 
@@ -37,6 +39,7 @@ text_format!(
         "type": "string",
         "pattern": ID_PATTERN,
         "not": { "pattern": RESERVED },
+        "patternErrorMessage": "an id is lowercase letters a-z, digits and `-` (not first or last), at most 64 characters, e.g. `2026-03-10-e-post`",
         "description": "lowercase letters a-z, digits and `-`, at most 64 characters; not a Windows device name (con, nul, com1, ...)"
     })
 );
@@ -46,6 +49,7 @@ text_format!(
         "type": "string",
         "pattern": ID_PATTERN,
         "not": { "pattern": "^(all|con|prn|aux|nul|com[0-9]|lpt[0-9])$" },
+        "patternErrorMessage": "an id is lowercase letters a-z, digits and `-` (not first or last), at most 64 characters, e.g. `e-post`",
         "description": "lowercase letters a-z, digits and `-`, at most 64 characters; not `all`, not a Windows device name"
     })
 );
@@ -54,6 +58,7 @@ text_format!(
     json_schema!({
         "type": "string",
         "pattern": DATE_PATTERN,
+        "patternErrorMessage": "write the date as year-month-day, e.g. `2019-11-29`",
         "description": "a date, year-month-day: `2019-11-29`"
     })
 );
@@ -62,6 +67,7 @@ text_format!(
     json_schema!({
         "type": "string",
         "pattern": TIME_PATTERN,
+        "patternErrorMessage": "write the time as hours:minutes on a 24-hour clock, quoted, e.g. `\"16:00\"`",
         "description": "a time of day, hours:minutes on a 24-hour clock, quoted: `\"16:00\"`; an end may be `\"24:00\"` (midnight at the end of the day)"
     })
 );
@@ -70,6 +76,7 @@ text_format!(
     json_schema!({
         "type": "string",
         "pattern": DATE_TIME_PATTERN,
+        "patternErrorMessage": "write the date and time as year-month-day hours:minutes, e.g. `2019-11-29 15:30`",
         "description": "a local date and time in the settings' time zone: `2019-11-29 15:30`; a time the clocks go back over takes its UTC offset: `2019-10-27 02:30+01:00`"
     })
 );
@@ -102,6 +109,7 @@ text_format!(
     json_schema!({
         "type": "string",
         "pattern": "^(RRULE:)?(?=(.*;)?FREQ=(DAILY|WEEKLY|MONTHLY|YEARLY)(;|$))(?!(.*;)?(DTSTART|UNTIL|BYHOUR|BYMINUTE|BYSECOND)=)[A-Z]+=[^;]+(;[A-Z]+=[^;]+)*$",
+        "patternErrorMessage": "write an RRULE with FREQ=DAILY, WEEKLY, MONTHLY or YEARLY and no DTSTART, UNTIL, BYHOUR, BYMINUTE or BYSECOND, e.g. `FREQ=MONTHLY;BYDAY=2TU`",
         "description": "an RFC 5545 RRULE that decides the dates: FREQ=DAILY, WEEKLY, MONTHLY or YEARLY, e.g. `FREQ=MONTHLY;BYDAY=2TU`; no DTSTART, UNTIL (use `until`) or BYHOUR/BYMINUTE/BYSECOND (times come from `start-time` and `end-time`)"
     })
 );
@@ -110,6 +118,7 @@ text_format!(
     json_schema!({
         "type": "string",
         "pattern": "^P([0-9]+W|[0-9]+D(T([0-9]+H)?([0-9]+M)?([0-9]+S)?)?|T([0-9]+H)?([0-9]+M)?([0-9]+S)?)$",
+        "patternErrorMessage": "write an ISO 8601 duration, e.g. `PT12H`, `P1D` or `P2W`",
         "description": "an ISO 8601 duration: `PT12H`, `P1D`, `P2W`"
     })
 );
@@ -119,6 +128,7 @@ text_format!(
         "type": "string",
         "pattern": "^[hH][tT][tT][pP][sS]?://[^\\s\"<>]+$",
         "maxLength": 2000,
+        "patternErrorMessage": "write an absolute http(s) address, e.g. `https://www.example.no/nedetid/`",
         "description": "an absolute http(s) address"
     })
 );
@@ -229,6 +239,7 @@ text_format!(
     json_schema!({
         "type": "string",
         "pattern": "^[A-Za-z_]+(/[A-Za-z0-9_+-]+)*$",
+        "patternErrorMessage": "write an IANA time zone name, e.g. `Europe/Oslo`",
         "description": "an IANA time zone name: `Europe/Oslo`"
     })
 );

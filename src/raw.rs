@@ -41,6 +41,7 @@ pub struct RawFile {
 /// Settings for all the feeds and the page.
 #[derive(Debug, Deserialize, Default, JsonSchema)]
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
+#[schemars(rename = "Settings")]
 pub struct RawSettings {
     /// The language of every word nedetid adds: `nb`, `nn` or `en`;
     /// bokmål when absent.
@@ -83,6 +84,7 @@ pub struct RawSettings {
 /// A system: it gets a feed of its own.
 #[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
+#[schemars(rename = "System")]
 pub struct RawSystem {
     /// The feed's file name (`<id>.ics`); stable once published.
     #[schemars(with = "formats::SystemId")]
@@ -102,6 +104,7 @@ pub struct RawSystem {
 /// A feed of several systems (and other bundles), each event once.
 #[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
+#[schemars(rename = "Bundle")]
 pub struct RawBundle {
     /// The feed's file name (`<id>.ics`), not the id of a system.
     #[schemars(with = "formats::SystemId")]
@@ -121,6 +124,7 @@ pub struct RawBundle {
 /// `last-day`).
 #[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
+#[schemars(rename = "Outage")]
 pub struct RawOutage {
     /// Part of the event's UID: never change or reuse it.
     #[schemars(with = "formats::Id")]
@@ -173,6 +177,7 @@ pub struct RawOutage {
 /// `end-time` the window; exceptions by date.
 #[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
+#[schemars(rename = "Maintenance")]
 pub struct RawMaintenance {
     /// Part of every occurrence's UID: never change or reuse it.
     #[schemars(with = "formats::Id")]
@@ -246,6 +251,7 @@ pub struct RawMaintenance {
 /// A date the rule gives that is left out.
 #[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
+#[schemars(rename = "Skip")]
 pub struct RawSkip {
     /// One of the rule's dates.
     #[schemars(with = "formats::Date")]
@@ -258,6 +264,7 @@ pub struct RawSkip {
 /// A month that never has the maintenance.
 #[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
+#[schemars(rename = "SkipMonth")]
 pub struct RawSkipMonth {
     /// 1 (January) to 12 (December).
     #[schemars(with = "formats::Month")]
@@ -270,6 +277,7 @@ pub struct RawSkipMonth {
 /// An occurrence moved to another day, and optionally other times.
 #[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
+#[schemars(rename = "Move")]
 pub struct RawMove {
     /// The rule's date that moves (its UID stays).
     #[schemars(with = "formats::Date")]
@@ -291,6 +299,7 @@ pub struct RawMove {
 /// A date the rule does not give, with the series' (or its own) times.
 #[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
+#[schemars(rename = "Extra")]
 pub struct RawExtra {
     /// The extra date.
     #[schemars(with = "formats::Date")]
