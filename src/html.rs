@@ -45,6 +45,24 @@ impl askama::filters::Escaper for Html {
     }
 }
 
+/// The Atom template's escaper (`templates/feed.atom`): the five XML
+/// specials as [`Html`] writes them, and no character XML 1.0 forbids
+/// (C0 controls but tab and line breaks, U+FFFE, U+FFFF), which would make
+/// the whole feed unreadable to a strict parser.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Xml;
+
+impl askama::filters::Escaper for Xml {
+    fn write_escaped_str<W: fmt::Write>(&self, mut dest: W, s: &str) -> fmt::Result {
+        let allowed = |c: char| !matches!(c, '\u{0}'..='\u{8}' | '\u{b}' | '\u{c}' | '\u{e}'..='\u{1f}' | '\u{fffe}' | '\u{ffff}');
+        if s.chars().all(allowed) {
+            return Html.write_escaped_str(dest, s);
+        }
+        let kept: String = s.chars().filter(|c| allowed(*c)).collect();
+        Html.write_escaped_str(&mut dest, &kept)
+    }
+}
+
 /// The templates' escaper for text inside a quoted JavaScript string in a
 /// `<script>` element (`{{ text|escape("js") }}`): nothing in it can end
 /// the string or the element.
@@ -67,5 +85,26 @@ impl askama::filters::Escaper for JsString {
             }
         }
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn xml_text_has_no_character_xml_forbids() {
+        let escaped = |s: &str| {
+            askama::filters::escape(s, Xml)
+                .map(|e| e.to_string())
+                .unwrap_or_default()
+        };
+        assert_eq!(escaped("a\u{0}b\u{7}\u{1b}c\u{fffe}"), "abc");
+        assert_eq!(escaped("tab\tline\nret\r"), "tab\tline\nret\r");
+        assert_eq!(
+            escaped("<a href=\"x\">'&'</a>"),
+            "&lt;a href=&quot;x&quot;&gt;&#39;&amp;&#39;&lt;/a&gt;"
+        );
+        assert_eq!(escaped("ÆØÅ – \u{1F600}"), "ÆØÅ – \u{1F600}");
     }
 }

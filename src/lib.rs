@@ -6,6 +6,7 @@
 //! [`publish`] (atomic writes). [`pipeline`] chains them for every command.
 
 pub mod add;
+pub mod atom;
 pub mod budget;
 pub mod cancel;
 pub mod cli;

@@ -47,3 +47,14 @@ pub const MAX_OUTPUT_BYTES: u64 = 1024 * 1024 * 1024;
 
 /// Most problems shown in full per file; the rest of a file's are counted.
 pub const SHOWN_PER_FILE: usize = 50;
+
+/// How far ahead the page lists events for its script to show under "Pågår
+/// nå" when they start: the page is rebuilt at night, and an event is
+/// listed from this many days before it starts, so that a page left
+/// unrebuilt for up to that long still shows what is down.
+pub const NOW_AHEAD_DAYS: i64 = 7;
+
+/// Most entries in one Atom feed: the newest changes. A feed reader fetches
+/// the whole file every time; one entry per event of a national schedule
+/// (42,000) would be 35 MB. A system's feed stays under it.
+pub const MAX_ATOM_ENTRIES: usize = 500;

@@ -196,6 +196,10 @@ pub fn feeds_json(
         file: &'a str,
         #[serde(skip_serializing_if = "Option::is_none")]
         url: Option<String>,
+        /// The Atom feed of the same events.
+        atom: &'a str,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        atom_url: Option<String>,
         events: usize,
     }
     #[derive(Serialize)]
@@ -251,6 +255,11 @@ pub fn feeds_json(
                     .base_url
                     .as_ref()
                     .map(|b| format!("{b}{}", f.file_name)),
+                atom: &f.atom_name,
+                atom_url: settings
+                    .base_url
+                    .as_ref()
+                    .map(|b| format!("{b}{}", f.atom_name)),
                 events: f.events,
             })
             .collect(),

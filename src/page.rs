@@ -1,16 +1,23 @@
-//! The page people open, `index.html`: upcoming and past downtime, the
-//! maintenance dates, and how to subscribe to each feed. Rendered from the
-//! same expansion as the feeds, in the words of a [`Wording`].
+//! The pages people open: `index.html` (when the data last changed, what
+//! is down now, every bundle and system with its next event, how to
+//! subscribe and the feed with everything) and one page per bundle and per
+//! system (its feed, then its upcoming and past downtime and its
+//! maintenance dates). Rendered from the same expansion as the feeds, in
+//! the words of a [`Wording`].
 //!
-//! This module owns what the page shows and in which order; the HTML is in
+//! This module owns what the pages show and in which order; the HTML is in
 //! `templates/page.html` (with `parts.html`, `page.css` and `page.js`),
-//! compiled in by askama, which escapes every value. It also owns the HTML
-//! escapers the templates use ([`Html`], [`JsString`]).
+//! compiled in by askama, which escapes every value (the escapers are in
+//! [`crate::html`]).
 //!
-//! One static HTML5 file: no external assets, inline CSS, and a small inline
-//! script that only adds the "copy" buttons (the page works without it).
-//! Pure: `now` comes in as a value and is not printed, so that a rebuild on
-//! another day gives the same bytes until an event passes.
+//! Static HTML5 files: no external assets, inline CSS, and a small inline
+//! script that adds the "copy" buttons and the system filter and shows what
+//! is down now by the reader's clock (the pages work without it, showing
+//! what was down when they were built). No page lists every event, so that
+//! none grows with systems times events. Pure: `now` comes in as a value
+//! and is not printed, so that a rebuild on another day gives the same
+//! bytes until an event starts, ends or comes within
+//! [`crate::limits::NOW_AHEAD_DAYS`].
 
 use std::borrow::Cow;
 use std::collections::HashMap;
@@ -24,111 +31,353 @@ use crate::expand::{Change, Expansion, Kind, Occurrence, Skipped, Time};
 use crate::html::render;
 use crate::render::{Feed, FeedOf, systems_label};
 use crate::schedule::{Details, Impact, Series, Status, SystemNames};
+use crate::state::PAGE;
 use crate::view::View;
 use crate::wording::{Rich, Span, Wording};
 
-/// Renders `index.html` from the same expansion as the feeds, in the
-/// settings' language.
-pub fn render_page(expansion: &Expansion, feeds: &[Feed], now: DateTime<Utc>) -> String {
-    render_in(expansion.schedule.settings.wording(), expansion, feeds, now)
+/// One page to publish: its file name and its HTML.
+pub struct PageFile {
+    pub name: String,
+    pub html: String,
 }
 
-/// [`render_page`] in the words of `w`.
-fn render_in(w: &Wording, expansion: &Expansion, feeds: &[Feed], now: DateTime<Utc>) -> String {
+/// Renders the pages from the same expansion as the feeds, in the
+/// settings' language: `index.html` (what is down now, every system with
+/// its next event, the feed with everything), then one page per system
+/// feed ([`Feed::page_name`]) with that system's events in full and its
+/// feed. No page holds every event, so that none grows with the number of
+/// systems times their events.
+///
+/// `last_change`: when the data last changed (the latest revision of any
+/// event), said on every page; not the build's time, so that a rebuild of
+/// the same data writes the same bytes.
+pub fn render_pages(
+    expansion: &Expansion,
+    feeds: &[Feed],
+    now: DateTime<Utc>,
+    last_change: Option<DateTime<Utc>>,
+) -> Vec<PageFile> {
+    let w = expansion.schedule.settings.wording();
+    let names = expansion.schedule.system_names();
+    let ctx = Ctx::new(w, expansion, &names, now);
+    let mut pages = vec![PageFile {
+        name: PAGE.to_string(),
+        html: render(&ctx.index(expansion, feeds, last_change)),
+    }];
+    let systems: Vec<&Feed> = feeds.iter().filter(|f| f.of != FeedOf::Everyone).collect();
+    pages.extend(crate::par::map(&systems, |feed| PageFile {
+        name: feed.page_name.clone(),
+        html: render(&ctx.feed_page(expansion, feed, last_change)),
+    }));
+    pages
+}
+
+/// The page of one feed, with every event it shows in full: what
+/// [`render_pages`] writes for each system (and what the tests read for
+/// the feed with everything).
+#[cfg(test)]
+fn feed_page_html(
+    expansion: &Expansion,
+    feed: &Feed,
+    now: DateTime<Utc>,
+    last_change: Option<DateTime<Utc>>,
+) -> String {
+    let w = expansion.schedule.settings.wording();
+    let names = expansion.schedule.system_names();
+    let ctx = Ctx::new(w, expansion, &names, now);
+    render(&ctx.feed_page(expansion, feed, last_change))
+}
+
+impl<'a> Ctx<'a> {
+    fn new(
+        w: &'a Wording,
+        expansion: &'a Expansion,
+        names: &'a SystemNames<'a>,
+        now: DateTime<Utc>,
+    ) -> Self {
+        // Each series' dates and skipped dates, found once.
+        let mut by_series: HashMap<&str, SeriesEntries> = HashMap::new();
+        for o in &expansion.occurrences {
+            if o.kind == Kind::Maintenance {
+                by_series.entry(o.source_id).or_default().dates.push(o);
+            }
+        }
+        for skipped in &expansion.skipped {
+            by_series
+                .entry(skipped.series.id.as_str())
+                .or_default()
+                .skipped
+                .push(skipped);
+        }
+        Ctx {
+            w,
+            zone: expansion.schedule.settings.zone,
+            names,
+            now,
+            by_series,
+        }
+    }
+
+    /// What every page has: title, intro, the time of the last change, and
+    /// "Pågår nå" of `occurrences`.
+    fn frame<'o>(
+        &self,
+        expansion: &'a Expansion,
+        title: String,
+        description: Option<&'a str>,
+        occurrences: impl Iterator<Item = &'o Occurrence<'a>>,
+        on_index: bool,
+        last_change: Option<DateTime<Utc>>,
+    ) -> Page<'a>
+    where
+        'a: 'o,
+    {
+        let w = self.w;
+        let settings = &expansion.schedule.settings;
+        let now_items: Vec<NowItem> = occurrences
+            .filter_map(|o| self.now_item(o, on_index))
+            .collect();
+        let updated = last_change.map(|t| UpdatedView {
+            datetime: self.stamp(t),
+            text: (w.date_time)(t.with_timezone(&self.zone).naive_local()),
+        });
+        let zone_note = (w.zone_note)(settings.zone.name());
+        Page {
+            w,
+            title,
+            description,
+            home: None,
+            intro: fill(
+                w.intro,
+                [
+                    Bit::Text(Cow::Owned(zone_note.clone())),
+                    Bit::to_id(w.ids.subscribe, w.subscribe),
+                ],
+            ),
+            zone_note,
+            updated,
+            any_ongoing: now_items.iter().any(|n| n.ongoing),
+            now_items,
+            toc: Vec::new(),
+            systems: Vec::new(),
+            feed: None,
+            details: false,
+            upcoming: Vec::new(),
+            past: Vec::new(),
+            series_heading: None,
+            past_hint: Vec::new(),
+            series: Vec::new(),
+            subscribe: None,
+        }
+    }
+
+    /// `index.html`.
+    fn index(
+        &self,
+        expansion: &'a Expansion,
+        feeds: &'a [Feed],
+        last_change: Option<DateTime<Utc>>,
+    ) -> Page<'a> {
+        let w = self.w;
+        let schedule = expansion.schedule;
+        let settings = &schedule.settings;
+        let mut page = self.frame(
+            expansion,
+            (w.page_title)(settings.calendar_name(w)),
+            settings.description.as_deref(),
+            expansion.occurrences.iter(),
+            true,
+            last_change,
+        );
+        page.systems = feeds
+            .iter()
+            .filter(|f| f.of != FeedOf::Everyone)
+            .map(|f| self.system_row(expansion, f))
+            .collect();
+        let mut toc = vec![(format!("#{}", w.ids.now), w.now_heading.to_string())];
+        if !page.systems.is_empty() {
+            toc.push((format!("#{}", w.ids.systems), w.systems_heading.to_string()));
+        }
+        toc.push((format!("#{}", w.ids.subscribe), w.subscribe.to_string()));
+        page.toc = toc;
+        page.subscribe = Some(subscribe(w, expansion, feeds));
+        page
+    }
+
+    /// A system in the index: its page, its next event, its feeds.
+    fn system_row(&self, expansion: &'a Expansion, feed: &'a Feed) -> SystemRow<'a> {
+        let name = about(expansion, feed).map_or(feed.name.as_str(), |(name, _)| name);
+        let next = shown(expansion, feed)
+            .find(|o| o.status() != Status::Cancelled && o.time.instants(self.zone).1 > self.now);
+        let next = next.map(|o| NextView {
+            title: o.details.title.as_str(),
+            datetime: self.stamp(o.time.instants(self.zone).0),
+            when: crate::render::when_text(self.w, &o.time),
+            ongoing: self.ongoing(o),
+            window: self.window(o),
+        });
+        // Beside the page: relative, short (the list has every system).
+        SystemRow {
+            page: &feed.page_name,
+            name,
+            count: (self.w.events)(feed.events),
+            next,
+            ics: &feed.file_name,
+            atom: &feed.atom_name,
+        }
+    }
+
+    /// The page of one feed: its events in full and how to subscribe to it.
+    fn feed_page(
+        &self,
+        expansion: &'a Expansion,
+        feed: &'a Feed,
+        last_change: Option<DateTime<Utc>>,
+    ) -> Page<'a> {
+        let w = self.w;
+        let schedule = expansion.schedule;
+        let own = about(expansion, feed).and_then(|(_, description)| description);
+        let shown = || shown(expansion, feed);
+        let mut page = self.frame(
+            expansion,
+            feed.name.clone(),
+            own.or(schedule.settings.description.as_deref()),
+            shown(),
+            false,
+            last_change,
+        );
+        page.home = Some(PAGE);
+        page.details = true;
+        for o in shown() {
+            let (_, end) = o.time.instants(self.zone);
+            if end > self.now {
+                page.upcoming.push(match o.kind {
+                    Kind::Outage => Upcoming::Outage(self.outage(o)),
+                    Kind::Maintenance => Upcoming::Maintenance(self.maintenance_item(o)),
+                });
+            } else if o.kind == Kind::Outage {
+                page.past.push(self.outage(o));
+            }
+        }
+        // Occurrences come sorted by start, then UID: reversed, most recent first.
+        page.past.reverse();
+        // The series this feed shows: those with a date in it (a dependency's
+        // too), or hitting its systems (with no date in the feed's years).
+        let dated: std::collections::HashSet<&str> = shown()
+            .filter(|o| o.kind == Kind::Maintenance)
+            .map(|o| o.source_id)
+            .collect();
+        let hits = |s: &Series| match feed.of {
+            FeedOf::Everyone => true,
+            FeedOf::Bundle(n) => schedule
+                .bundles
+                .get(n)
+                .is_some_and(|b| b.systems.iter().any(|id| s.details.systems.contains(id))),
+            FeedOf::System(n) => schedule
+                .systems
+                .get(n)
+                .is_some_and(|sys| s.details.systems.contains(&sys.id)),
+        };
+        let series: Vec<&Series> = schedule
+            .series
+            .iter()
+            .filter(|s| dated.contains(s.id.as_str()) || hits(s))
+            .collect();
+        page.series_heading = (!series.is_empty()).then(|| {
+            let monthly = series
+                .iter()
+                .all(|s| s.rule_text.to_ascii_uppercase().contains("FREQ=MONTHLY"));
+            if monthly {
+                w.monthly_maintenance
+            } else {
+                w.regular_maintenance
+            }
+        });
+        page.past_hint = page.series_heading.map_or_else(Vec::new, |heading| {
+            fill(
+                w.past_maintenance_hint,
+                [Bit::to_id(w.ids.maintenance, heading)],
+            )
+        });
+        page.series = series
+            .into_iter()
+            .map(|s| self.series(s, expansion.horizon))
+            .collect();
+        let mut toc = vec![
+            (format!("#{}", w.ids.now), w.now_heading.to_string()),
+            (format!("#{}", w.ids.subscribe), w.subscribe.to_string()),
+            (
+                format!("#{}", w.ids.upcoming),
+                format!("{} ({})", w.upcoming, page.upcoming.len()),
+            ),
+            (
+                format!("#{}", w.ids.past),
+                format!("{} ({})", w.past, page.past.len()),
+            ),
+        ];
+        if let Some(heading) = page.series_heading {
+            toc.push((format!("#{}", w.ids.maintenance), heading.to_string()));
+        }
+        page.toc = toc;
+        page.feed = Some(feed_block(w, expansion, feed, own, PAGE));
+        page
+    }
+}
+
+/// The occurrences a feed shows, in order.
+fn shown<'e, 'a>(
+    expansion: &'e Expansion<'a>,
+    feed: &'e Feed,
+) -> impl Iterator<Item = &'e Occurrence<'a>> {
+    feed.occurrences()
+        .iter()
+        .filter_map(|(i, _)| expansion.occurrences.get(*i))
+}
+
+/// A bundle's or a system's own name and description; `None` for the feed
+/// with everything.
+fn about<'a>(expansion: &'a Expansion, feed: &Feed) -> Option<(&'a str, Option<&'a str>)> {
     let schedule = expansion.schedule;
-    let settings = &schedule.settings;
-    let names = schedule.system_names();
-    // Each series' dates and skipped dates, found once.
-    let mut by_series: HashMap<&str, SeriesEntries> = HashMap::new();
-    for o in &expansion.occurrences {
-        if o.kind == Kind::Maintenance {
-            by_series.entry(o.source_id).or_default().dates.push(o);
-        }
+    match feed.of {
+        FeedOf::Bundle(n) => schedule
+            .bundles
+            .get(n)
+            .map(|b| (b.name.as_str(), b.description.as_deref())),
+        FeedOf::System(n) => schedule
+            .systems
+            .get(n)
+            .map(|s| (s.name.as_str(), s.description.as_deref())),
+        FeedOf::Everyone => None,
     }
-    for skipped in &expansion.skipped {
-        by_series
-            .entry(skipped.series.id.as_str())
-            .or_default()
-            .skipped
-            .push(skipped);
-    }
-    let ctx = Ctx {
-        w,
-        zone: settings.zone,
-        names: &names,
-        now,
-        by_series,
-    };
-
-    let mut upcoming = Vec::new();
-    let mut past = Vec::new();
-    for o in &expansion.occurrences {
-        let (_, end) = o.time.instants(ctx.zone);
-        if end > now {
-            upcoming.push(match o.kind {
-                Kind::Outage => Upcoming::Outage(ctx.outage(o)),
-                Kind::Maintenance => Upcoming::Maintenance(ctx.maintenance_item(o)),
-            });
-        } else if o.kind == Kind::Outage {
-            past.push(ctx.outage(o));
-        }
-    }
-    // Occurrences come sorted by start, then UID: reversed, most recent first.
-    past.reverse();
-
-    let series_heading = (!schedule.series.is_empty()).then(|| {
-        let monthly = schedule
-            .series
-            .iter()
-            .all(|s| s.rule_text.to_ascii_uppercase().contains("FREQ=MONTHLY"));
-        if monthly {
-            w.monthly_maintenance
-        } else {
-            w.regular_maintenance
-        }
-    });
-    let past_hint = series_heading.map_or_else(Vec::new, |heading| {
-        fill(
-            w.past_maintenance_hint,
-            [Bit::to_id(w.ids.maintenance, heading)],
-        )
-    });
-    let zone_note = (w.zone_note)(settings.zone.name());
-    let page = Page {
-        w,
-        title: (w.page_title)(settings.calendar_name(w)),
-        description: settings.description.as_deref(),
-        intro: fill(
-            w.intro,
-            [
-                Bit::Text(Cow::Owned(zone_note.clone())),
-                Bit::to_id(w.ids.subscribe, w.subscribe),
-            ],
-        ),
-        zone_note,
-        upcoming,
-        past,
-        series_heading,
-        past_hint,
-        series: schedule
-            .series
-            .iter()
-            .map(|s| ctx.series(s, expansion.horizon))
-            .collect(),
-        subscribe: subscribe(w, expansion, feeds),
-    };
-    render(&page)
 }
 
-/// The page, as `templates/page.html` shows it.
+/// A page, as `templates/page.html` shows it: `index.html` (with
+/// `systems` and `subscribe`) or a feed's page (with `feed` and the events
+/// in full).
 #[derive(Template)]
 #[template(path = "page.html", config = "templates/askama.toml")]
 struct Page<'a> {
     w: &'a Wording,
     title: String,
     description: Option<&'a str>,
+    /// The index's address, on every other page.
+    home: Option<&'a str>,
     intro: Vec<Bit<'a>>,
     zone_note: String,
+    /// When the data last changed; `None` without events.
+    updated: Option<UpdatedView>,
+    /// What may be down now or soon, for the script to show when it is.
+    now_items: Vec<NowItem<'a>>,
+    /// Any of `now_items` happening at build time.
+    any_ongoing: bool,
+    /// The contents: link and text.
+    toc: Vec<(String, String)>,
+    /// The index: every system with its next event.
+    systems: Vec<SystemRow<'a>>,
+    /// A feed's page: its address and links, near the top.
+    feed: Option<FeedBlock<'a>>,
+    /// A feed's page: upcoming, past and the series.
+    details: bool,
     /// Soonest first.
     upcoming: Vec<Upcoming<'a>>,
     /// Past outages, most recent first.
@@ -138,7 +387,30 @@ struct Page<'a> {
     /// Where past maintenance dates are; empty without series.
     past_hint: Vec<Bit<'a>>,
     series: Vec<SeriesView<'a>>,
-    subscribe: Subscribe<'a>,
+    /// The index: how to subscribe, and the feed with everything.
+    subscribe: Option<Subscribe<'a>>,
+}
+
+/// A system in the index.
+struct SystemRow<'a> {
+    /// Its page.
+    page: &'a str,
+    name: &'a str,
+    count: String,
+    /// Its next event that is not cancelled.
+    next: Option<NextView<'a>>,
+    ics: &'a str,
+    atom: &'a str,
+}
+
+/// Short: one `<time>` of the start, the times in words.
+struct NextView<'a> {
+    title: &'a str,
+    datetime: String,
+    when: String,
+    ongoing: bool,
+    /// For the script, as on the events themselves.
+    window: Option<(String, String)>,
 }
 
 /// A piece of rich text: [`Rich`] from the wording with its slots filled.
@@ -192,6 +464,25 @@ impl DateTag {
     }
 }
 
+/// When the data last changed.
+struct UpdatedView {
+    datetime: String,
+    text: String,
+}
+
+/// An event under "Pågår nå": shown when it is happening at build time;
+/// the page's script shows each one between its `start` and `end` (UTC,
+/// RFC 3339) by the reader's clock.
+struct NowItem<'a> {
+    d: &'a Details,
+    start: String,
+    end: String,
+    ongoing: bool,
+    href: String,
+    systems: String,
+    when: When,
+}
+
 /// When something happens, as the `when` macro in `parts.html` shows it.
 enum When {
     /// Two times on one day (the end may be midnight after it).
@@ -233,6 +524,8 @@ struct Outage<'a> {
     cancelled: bool,
     /// Happening now (and not cancelled).
     ongoing: bool,
+    /// Within the days the page's script looks at: its start and end.
+    window: Option<(String, String)>,
     when: When,
     systems: String,
     /// How badly, when less than down.
@@ -251,6 +544,7 @@ struct MaintenanceItem<'a> {
     status: Status,
     cancelled: bool,
     ongoing: bool,
+    window: Option<(String, String)>,
     when: When,
     systems: String,
     impact: Option<&'static str>,
@@ -321,13 +615,6 @@ struct Subscribe<'a> {
     download_warning: Vec<Bit<'a>>,
     /// The feed with everything (there is one).
     all: Vec<FeedBlock<'a>>,
-    systems: Vec<SystemFeed<'a>>,
-}
-
-struct SystemFeed<'a> {
-    label: &'a str,
-    count: String,
-    feed: FeedBlock<'a>,
 }
 
 /// The address with its copy button and the links for one feed.
@@ -345,6 +632,8 @@ struct FeedBlock<'a> {
     links: Option<Links<'a>>,
     file: &'a str,
     download: String,
+    /// The Atom feed of the same events: its address, absolute when it can be.
+    atom: String,
 }
 
 /// The links that add a feed to a calendar, with an absolute address.
@@ -379,6 +668,7 @@ impl<'a> Ctx<'a> {
             status: o.status(),
             cancelled: o.status() == Status::Cancelled,
             ongoing: self.ongoing(o),
+            window: self.window(o),
             when: self.when(&o.time, true),
             systems: systems_label(self.w, d, self.names),
             impact: impact(self.w, d),
@@ -395,6 +685,7 @@ impl<'a> Ctx<'a> {
             status: o.status(),
             cancelled: o.status() == Status::Cancelled,
             ongoing: self.ongoing(o),
+            window: self.window(o),
             when: self.when(&o.time, true),
             systems: systems_label(self.w, d, self.names),
             impact: impact(self.w, d),
@@ -409,6 +700,31 @@ impl<'a> Ctx<'a> {
         }
     }
 
+    /// An event for "Pågår nå": not cancelled, not ended, and starting
+    /// within [`crate::limits::NOW_AHEAD_DAYS`].
+    /// On the index, the link goes to the page of its first system, which
+    /// has it in full.
+    fn now_item(&self, o: &Occurrence<'a>, on_index: bool) -> Option<NowItem<'a>> {
+        let (start, end) = self.window(o)?;
+        let page = match o.details.systems.first() {
+            Some(first) if on_index => crate::render::page_file(first),
+            _ => String::new(),
+        };
+        let href = match o.kind {
+            Kind::Outage => format!("{page}#{}{}", self.w.ids.outage, anchor(o.source_id)),
+            Kind::Maintenance => format!("{page}#{}{}", self.w.ids.series, anchor(o.source_id)),
+        };
+        Some(NowItem {
+            d: o.details,
+            start,
+            end,
+            ongoing: self.ongoing(o),
+            href,
+            systems: systems_label(self.w, o.details, self.names),
+            when: self.when(&o.time, true),
+        })
+    }
+
     /// Every consequence and still-works item, named by system where
     /// they are about some.
     fn lists(&self, d: &Details) -> Lists {
@@ -421,6 +737,19 @@ impl<'a> Ctx<'a> {
         };
         crate::render::lists(&text, d)
             .map(|(heading, items)| (heading, items.into_iter().map(String::from).collect()))
+    }
+
+    /// Start and end (UTC, RFC 3339) of an event the page's script shows
+    /// when it is under way: not cancelled, not ended, and starting within
+    /// [`crate::limits::NOW_AHEAD_DAYS`].
+    fn window(&self, o: &Occurrence) -> Option<(String, String)> {
+        let (start, end) = o.time.instants(self.zone);
+        let ahead = chrono::Duration::days(crate::limits::NOW_AHEAD_DAYS);
+        let soon = self.now.checked_add_signed(ahead).unwrap_or(self.now);
+        if o.status() == Status::Cancelled || end <= self.now || start >= soon {
+            return None;
+        }
+        Some((crate::stamp::utc(start, "-"), crate::stamp::utc(end, "-")))
     }
 
     /// Happening now, and not cancelled.
@@ -633,18 +962,6 @@ fn subscribe<'a>(w: &'a Wording, expansion: &'a Expansion, feeds: &'a [Feed]) ->
     } else {
         w.howto_without_links
     };
-    // A bundle's or a system's own name and description.
-    let about = |feed: &'a Feed| match feed.of {
-        FeedOf::Bundle(n) => schedule
-            .bundles
-            .get(n)
-            .map(|b| (b.name.as_str(), b.description.as_deref())),
-        FeedOf::System(n) => schedule
-            .systems
-            .get(n)
-            .map(|s| (s.name.as_str(), s.description.as_deref())),
-        FeedOf::Everyone => None,
-    };
     Subscribe {
         refresh_note: fill(w.refresh_note, []),
         howto: howto.iter().map(|item| fill(item, [])).collect(),
@@ -653,20 +970,7 @@ fn subscribe<'a>(w: &'a Wording, expansion: &'a Expansion, feeds: &'a [Feed]) ->
         all: feeds
             .iter()
             .filter(|f| f.of == FeedOf::Everyone)
-            .map(|f| feed_block(w, expansion, f, Some(w.all_in_one)))
-            .collect(),
-        // Bundles first: a department finds its calendar before its systems.
-        systems: feeds
-            .iter()
-            .filter(|f| f.of != FeedOf::Everyone)
-            .map(|f| {
-                let (label, description) = about(f).unwrap_or((f.name.as_str(), None));
-                SystemFeed {
-                    label,
-                    count: (w.events)(f.events),
-                    feed: feed_block(w, expansion, f, description),
-                }
-            })
+            .map(|f| feed_block(w, expansion, f, Some(w.all_in_one), ""))
             .collect(),
     }
 }
@@ -676,6 +980,7 @@ fn feed_block<'a>(
     expansion: &Expansion,
     feed: &'a Feed,
     description: Option<&'a str>,
+    howto_page: &str,
 ) -> FeedBlock<'a> {
     let absolute = expansion
         .schedule
@@ -700,7 +1005,11 @@ fn feed_block<'a>(
             google: fill(
                 w.google_item,
                 [
-                    Bit::to_id(w.ids.google, w.google_steps),
+                    Bit::Link {
+                        href: Cow::Owned(format!("{howto_page}#{}", w.ids.google)),
+                        text: w.google_steps,
+                        feed: None,
+                    },
                     Bit::Link {
                         href: Cow::Owned(google),
                         text: w.open_google,
@@ -722,6 +1031,16 @@ fn feed_block<'a>(
         links,
         file: &feed.file_name,
         download: (w.download)(&feed.file_name),
+        atom: format!(
+            "{}{}",
+            expansion
+                .schedule
+                .settings
+                .base_url
+                .as_deref()
+                .unwrap_or(""),
+            feed.atom_name
+        ),
     }
 }
 
@@ -761,7 +1080,7 @@ fn webcal(url: &str) -> Option<String> {
 }
 
 /// An id usable in `id` and in a `#fragment`.
-fn anchor(id: &str) -> String {
+pub fn anchor(id: &str) -> String {
     id.chars()
         .map(|c| {
             if c.is_ascii_alphanumeric() || c == '-' || c == '_' {
@@ -834,10 +1153,26 @@ mod tests {
         load(Path::new("schedules")).expect("default schedules load")
     }
 
+    /// The page of the feed with everything: every event in full (never
+    /// published: [`render_pages`] writes one per system).
     fn page_for(checked: &Checked, now: DateTime<Utc>) -> String {
         let exp = expansion(checked, now).expect("default schedules expand");
+        all_page(&exp, now)
+    }
+
+    fn all_page(exp: &Expansion, now: DateTime<Utc>) -> String {
+        let (feeds, _) = feed_list(exp);
+        feed_page_html(exp, &feeds[0], now, None)
+    }
+
+    /// The published pages by name.
+    fn pages(checked: &Checked, now: DateTime<Utc>) -> HashMap<String, String> {
+        let exp = expansion(checked, now).expect("default schedules expand");
         let (feeds, _) = feed_list(&exp);
-        render_page(&exp, &feeds, now)
+        render_pages(&exp, &feeds, now, None)
+            .into_iter()
+            .map(|p| (p.name, p.html))
+            .collect()
     }
 
     /// The text of some HTML, tags removed and entities decoded.
@@ -882,8 +1217,7 @@ mod tests {
         schedule.outages[0].details.location = Some("Rom \"A\" & B".into());
         let now = at("2019-11-01T12:00:00Z");
         let exp = crate::expand::expand(&schedule, now).expect("expands");
-        let (feeds, _) = feed_list(&exp);
-        let html = render_page(&exp, &feeds, now);
+        let html = all_page(&exp, now);
         assert!(!html.contains("<script>alert"), "raw script tag in page");
         assert!(
             html.contains("&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt; &amp; &quot;co&quot;")
@@ -942,17 +1276,23 @@ mod tests {
 
     #[test]
     fn outlook_links_are_percent_encoded() {
-        let html = page_for(&checked(), at("2019-11-01T12:00:00Z"));
+        let pages = pages(&checked(), at("2019-11-01T12:00:00Z"));
+        let html = &pages["index.html"];
         assert!(html.contains(
             "href=\"https://outlook.office.com/calendar/0/addfromweb?url=https%3A%2F%2Fwww.vestre-toten.kommune.no%2Fnedetid%2Fall.ics&amp;name=Planlagt%20nedetid%3A%20alle%20systemer\""
         ));
-        assert!(html.contains(
+        assert!(pages["e-post.html"].contains(
             "href=\"https://outlook.live.com/calendar/0/addfromweb?url=https%3A%2F%2Fwww.vestre-toten.kommune.no%2Fnedetid%2Fe-post.ics&amp;name=Planlagt%20nedetid%3A%20E-post\""
         ));
-        assert!(html.contains("href=\"webcal://www.vestre-toten.kommune.no/nedetid/visma.ics\""));
-        assert!(html.contains(
+        assert!(
+            pages["visma.html"]
+                .contains("href=\"webcal://www.vestre-toten.kommune.no/nedetid/visma.ics\"")
+        );
+        assert!(pages["gat.html"].contains(
             "href=\"https://calendar.google.com/calendar/r?cid=https%3A%2F%2Fwww.vestre-toten.kommune.no%2Fnedetid%2Fgat.ics\""
         ));
+        // A system's page sends to the index for the Google steps.
+        assert!(pages["gat.html"].contains("<a href=\"index.html#google\">"));
         assert!(html.contains("<a class=\"btn btn-plain\" href=\"all.ics\" download>"));
         assert!(html.contains(
             "spellcheck=\"false\">https://www.vestre-toten.kommune.no/nedetid/all.ics</textarea>"
@@ -971,12 +1311,14 @@ mod tests {
         schedule.settings.base_url = None;
         let now = at("2019-11-01T12:00:00Z");
         let exp = crate::expand::expand(&schedule, now).expect("expands");
-        let (feeds, _) = feed_list(&exp);
-        let html = render_page(&exp, &feeds, now);
+        let html = all_page(&exp, now);
         assert!(html.contains("spellcheck=\"false\" data-relative>all.ics</textarea>"));
         assert!(!html.contains("outlook.office.com"));
         assert!(!html.contains("webcal://"));
         assert!(!html.contains("calendar.google.com"));
+        let (feeds, _) = feed_list(&exp);
+        let visma = feeds.iter().find(|f| f.id == "visma").expect("visma");
+        let html = feed_page_html(&exp, visma, now, None);
         assert!(html.contains("href=\"visma.ics\" download"));
     }
 
@@ -1076,8 +1418,7 @@ mod tests {
         schedule.outages[6].details.status = Status::Tentative;
         let now = at("2019-11-01T12:00:00Z");
         let exp = crate::expand::expand(&schedule, now).expect("expands");
-        let (feeds, _) = feed_list(&exp);
-        let html = render_page(&exp, &feeds, now);
+        let html = all_page(&exp, now);
         let t = text(section(&html, "kommende"));
         let cancelled = &schedule.outages[5].details.title;
         let tentative = &schedule.outages[6].details.title;
@@ -1102,16 +1443,97 @@ mod tests {
         for attr in ["src=\"http", "rel=\"stylesheet", "@import", "url(", "<img"] {
             assert!(!a.contains(attr), "{attr}");
         }
-        // Every feed has its section, `all` first.
+        // Every system has its page, with its own feed and no other.
+        let pages = pages(&checked, now);
         let exp = expansion(&checked, now).expect("expands");
         let (feeds, _) = feed_list(&exp);
+        assert_eq!(pages.len(), feeds.len(), "index.html and one per system");
+        for f in feeds.iter().filter(|f| f.of != FeedOf::Everyone) {
+            let page = &pages[&f.page_name];
+            assert!(page.contains(&format!("id=\"url-{}\"", f.id)), "{}", f.id);
+            assert_eq!(page.matches("<textarea id=\"url-").count(), 1, "{}", f.id);
+            assert!(page.contains(&format!("<h1>{}</h1>", esc(&f.name))));
+        }
+    }
+
+    #[test]
+    fn the_index_lists_every_system_with_its_next_event_and_no_details() {
+        let now = at("2019-11-01T12:00:00Z");
+        let checked = checked();
+        let pages = pages(&checked, now);
+        let index = &pages["index.html"];
+        let systems = section(index, "systemer");
+        let exp = expansion(&checked, now).expect("expands");
         let mut last = 0;
-        for f in &feeds {
-            let p = a
-                .find(&format!("id=\"url-{}\"", f.id))
-                .unwrap_or_else(|| panic!("{}", f.id));
+        for f in feed_list(&exp)
+            .0
+            .iter()
+            .filter(|f| f.of != FeedOf::Everyone)
+        {
+            let link = format!("<a class=\"sys\" href=\"{}\">", f.page_name);
+            let p = systems.find(&link).unwrap_or_else(|| panic!("{}", f.id));
             assert!(p > last, "{} out of order", f.id);
             last = p;
+            assert!(systems.contains(&format!("<a href=\"{}.ics\">", f.id)));
+            assert!(systems.contains(&format!(
+                "<a href=\"{}.atom\" type=\"application/atom+xml\">",
+                f.id
+            )));
         }
+        // Visma's next event is the emergency power test (all systems) on
+        // 3 November; e-post has no more of its own but that one too.
+        let visma = text(
+            &systems[systems
+                .find("<a class=\"sys\" href=\"visma.html")
+                .expect("visma")..],
+        );
+        assert!(
+            visma.starts_with(
+                "Visma (16 hendelser)Neste: søndag 3. november 2019 – Test av nødstrømsaggregat"
+            ),
+            "{visma}"
+        );
+        // The details are on the systems' pages only.
+        assert!(!index.contains("class=\"event"));
+        assert!(!index.contains("id=\"kommende\""));
+        assert!(
+            pages["visma.html"].contains("Oppgradering av Visma Enterprise til versjon 2019.3")
+        );
+        assert!(!pages["e-post.html"].contains("versjon 2019.3"));
+        // After the last event: nothing ahead.
+        let later = pages_at_end();
+        assert!(
+            text(section(&later, "systemer"))
+                .contains("VPN (2 hendelser)Ingen planlagt nedetid fremover")
+        );
+    }
+
+    fn pages_at_end() -> String {
+        pages(&checked(), at("2020-06-01T00:00:00Z"))["index.html"].clone()
+    }
+
+    #[test]
+    fn what_is_down_now_is_listed_for_the_script_and_shown_at_build_time() {
+        // During the move to the new data hall (29 November 15.30 to
+        // 2 December 06.00), with December's maintenance within the week.
+        let during = pages(&checked(), at("2019-11-30T12:00:00Z"));
+        let now = section(&during["index.html"], "pagar-na");
+        assert!(now.contains(
+            "<li data-start=\"2019-11-29T14:30:00Z\" data-end=\"2019-12-02T05:00:00Z\"><a href=\"e-post.html#nedetid-2019-11-29-flytting-datahall\">"
+        ), "{now}");
+        // December's maintenance (the 11th) is more than a week ahead.
+        assert!(!now.contains("2019-12-11"), "{now}");
+        assert!(now.contains("<p class=\"empty\" id=\"pagar-na-none\" hidden>"));
+        // On a system's page its own events, linked within the page.
+        let visma = section(&during["visma.html"], "pagar-na");
+        assert!(visma.contains("<a href=\"#nedetid-2019-11-29-flytting-datahall\">"));
+        // Nothing within the week: the empty note shows.
+        let idle = pages_at_end();
+        let now = section(&idle, "pagar-na");
+        assert!(!now.contains("data-start"));
+        assert!(now.contains("<p class=\"empty\" id=\"pagar-na-none\">"));
+        // Events more than a week ahead are not listed.
+        let early = pages(&checked(), at("2019-10-01T12:00:00Z"));
+        assert!(!section(&early["index.html"], "pagar-na").contains("data-start"));
     }
 }

@@ -12,7 +12,7 @@ use crate::par;
 use crate::publish::{Content, Output};
 use crate::render::{self, Feed};
 use crate::schedule::{Recurrence, Schedule};
-use crate::state::{FEEDS_JSON, MANIFEST, Manifest, PAGE, SCHEMA};
+use crate::state::{FEEDS_JSON, MANIFEST, Manifest, SCHEMA};
 use crate::validate::{Validated, validate};
 
 /// Schedules that loaded, validated as far as they are valid, with their
@@ -81,7 +81,9 @@ pub fn input_fingerprint(files: &[(PathBuf, Vec<u8>)], recurrence: Recurrence) -
 /// such moment at or before `now` (a build with an earlier `now`, from an
 /// older `--now` or `SOURCE_DATE_EPOCH` or a clock set back, must not reuse
 /// the output) and the first after it. Such moments: an event starting or
-/// ending (the page and `feeds.json` move it from upcoming to past), an
+/// ending (the page and `feeds.json` move it from upcoming to past, the
+/// Atom feeds drop it when cancelled), an event coming within
+/// [`crate::limits::NOW_AHEAD_DAYS`] (the page lists it for "Pågår nå"), an
 /// event leaving the retention window, and with open-ended series each
 /// midnight (the horizon moves). `None`: no such moment.
 fn validity(
@@ -102,11 +104,14 @@ fn change_moments(expansion: &Expansion, now: DateTime<Utc>) -> Vec<DateTime<Utc
     let keep = settings
         .retention_days
         .map(|d| chrono::Duration::days(i64::from(d)));
+    let ahead = chrono::Duration::days(crate::limits::NOW_AHEAD_DAYS);
     let mut moments: Vec<DateTime<Utc>> = Vec::new();
     for o in &expansion.occurrences {
         let (start, end) = o.time.instants(zone);
         moments.extend([start, end]);
         moments.extend(keep.and_then(|k| end.checked_add_signed(k)));
+        // The page lists an event for its script this long before it starts.
+        moments.extend(start.checked_sub_signed(ahead));
     }
     if expansion.schedule.series.iter().any(|s| s.until.is_none()) {
         let today = now.with_timezone(&zone).date_naive();
@@ -209,7 +214,8 @@ pub const FEED_WARN_BYTES: usize = 1_000_000;
 pub struct Rendered {
     /// The feeds, without their text (it is in `outputs`).
     pub feeds: Vec<Feed>,
-    /// Feeds, `index.html`, `feeds.json`, `schema.json`, then `manifest.json`.
+    /// Calendar feeds, Atom feeds, `index.html` and the systems' pages,
+    /// `feeds.json`, `schema.json`, then `manifest.json`.
     pub outputs: Vec<Output>,
     pub manifest: Manifest,
 }
@@ -233,22 +239,32 @@ pub fn render_recording(
     let (feeds, views) = render::feed_list(expansion);
     let mut files: Vec<String> = feeds
         .iter()
-        .map(|f| f.file_name.clone())
-        .chain([PAGE, FEEDS_JSON, SCHEMA, MANIFEST].map(String::from))
+        .flat_map(|f| [&f.file_name, &f.atom_name, &f.page_name])
+        .cloned()
+        .chain([FEEDS_JSON, SCHEMA, MANIFEST].map(String::from))
         .collect();
     files.sort();
-    // The page and feeds.json need only the list of feeds: they are made on
-    // their own threads while the events are rendered and revised and the
-    // feeds put together.
-    let (texts, page, feeds_json, mut manifest) = std::thread::scope(|scope| {
-        let page = scope.spawn(|| crate::page::render_page(expansion, &feeds, now));
+    files.dedup();
+    // feeds.json needs only the list of feeds: it is made on its own thread
+    // while the events are rendered and revised. The pages and the Atom
+    // feeds need the revisions (when each event last changed); they are
+    // made while the calendar feeds are put together.
+    let (texts, atoms, page, feeds_json, mut manifest) = std::thread::scope(|scope| {
         let json = scope.spawn(|| crate::list::feeds_json(expansion, &feeds, now));
         let mut events = render::Events::render(expansion, &feeds, &views);
         let (revisions, mut manifest) = previous.revise(&events.hashes(), now, files);
         crate::cancel::record_outages(&mut manifest, expansion, now);
         events.revise(&revisions);
-        let texts = render::feed_pieces(expansion, &feeds, &events);
-        (texts, par::join(page), par::join(json), manifest)
+        let last_change = crate::atom::last_change(&revisions);
+        let (texts, atoms, page) = std::thread::scope(|inner| {
+            let page =
+                inner.spawn(|| crate::page::render_pages(expansion, &feeds, now, last_change));
+            let atoms =
+                inner.spawn(|| crate::atom::feeds(expansion, &feeds, &views, &revisions, now));
+            let texts = render::feed_pieces(expansion, &feeds, &events);
+            (texts, par::join(atoms), par::join(page))
+        });
+        (texts, atoms, page, par::join(json), manifest)
     });
     let mut outputs: Vec<Output> = feeds
         .iter()
@@ -258,10 +274,14 @@ pub fn render_recording(
             content: Content::Pieces(pieces),
         })
         .collect();
-    outputs.push(Output {
-        name: PAGE.into(),
-        content: page.into(),
-    });
+    outputs.extend(feeds.iter().zip(atoms).map(|(f, text)| Output {
+        name: f.atom_name.clone(),
+        content: text.into(),
+    }));
+    outputs.extend(page.into_iter().map(|p| Output {
+        name: p.name,
+        content: p.html.into(),
+    }));
     outputs.push(Output {
         name: FEEDS_JSON.into(),
         content: feeds_json.into(),
@@ -326,5 +346,70 @@ pub(crate) fn error_lines_of(yaml: &str) -> Vec<String> {
             .filter(|l| l.starts_with("error: "))
             .map(String::from)
             .collect(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const YAML: &str = "systems:\n  - id: s\n    name: S\noutages:\n  - id: o\n    title: O\n    systems: [s]\n    start: 2026-03-10 10:00\n    end: 2026-03-10 12:00\n";
+
+    fn at(s: &str) -> DateTime<Utc> {
+        crate::cli::parse_now(s).unwrap_or_else(|e| panic!("{e}"))
+    }
+
+    /// Every output but the state file, as text, rendered at `now` over
+    /// the state `previous`; and the state it leaves.
+    fn outputs_at(
+        checked: &Checked,
+        now: &str,
+        previous: &Manifest,
+    ) -> (Vec<(String, String)>, Manifest) {
+        let now = at(now);
+        let exp = expansion(checked, now).unwrap_or_else(|e| panic!("{e}"));
+        let rendered = render(&exp, previous, now);
+        let texts = rendered
+            .outputs
+            .into_iter()
+            .filter(|o| o.name != MANIFEST)
+            .map(|o| {
+                (
+                    o.name,
+                    String::from_utf8_lossy(&o.content.to_vec()).into_owned(),
+                )
+            })
+            .collect();
+        (texts, rendered.manifest)
+    }
+
+    #[test]
+    fn the_output_changes_only_at_the_moments_the_no_op_check_knows() {
+        let files = [(PathBuf::from("t.yaml"), YAML.as_bytes().to_vec())];
+        let checked = load_memory(&files).unwrap_or_else(|e| panic!("{e}"));
+        // A week before the start (11:00 in Oslo is 09:00 UTC) the page
+        // starts listing it for "Pågår nå": that is when the output is
+        // valid until.
+        let now = at("2026-01-01T00:00:00Z");
+        let exp = expansion(&checked, now).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(
+            validity(&exp, now),
+            (None, Some(at("2026-03-03T09:00:00Z")))
+        );
+        let (early, state) = outputs_at(&checked, "2026-01-01T00:00:00Z", &Manifest::default());
+        let (before, _) = outputs_at(&checked, "2026-03-03T08:59:00Z", &state);
+        let (after, _) = outputs_at(&checked, "2026-03-03T09:01:00Z", &state);
+        assert!(
+            early == before,
+            "no moment between them, yet the output changed"
+        );
+        let page = |o: &[(String, String)]| {
+            o.iter()
+                .find(|(n, _)| n == "index.html")
+                .map(|(_, text)| text.clone())
+                .unwrap_or_default()
+        };
+        assert!(!page(&before).contains("data-start=\"2026-03-10T09:00:00Z\""));
+        assert!(page(&after).contains("data-start=\"2026-03-10T09:00:00Z\""));
     }
 }

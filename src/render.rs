@@ -1,5 +1,7 @@
 //! Rendering of the expanded occurrences into iCalendar feeds: one per system
-//! and `all.ics` with every event once. Decides the content and order of
+//! and `all.ics` with every event once; the list of feeds and their file
+//! names (`.ics`, `.atom`, `.html`), which the Atom feeds and the pages
+//! share. Decides the content and order of
 //! every property; [`crate::ical`] makes the lines well formed. Each VEVENT
 //! is rendered once and shared, as pieces of text, by every feed showing it.
 
@@ -30,6 +32,11 @@ pub struct Feed {
     /// Shown to people.
     pub name: String,
     pub file_name: String,
+    /// Its Atom feed of the same events.
+    pub atom_name: String,
+    /// The page that shows its events: `index.html` for `all` (which lists
+    /// the systems), else [`page_file`].
+    pub page_name: String,
     /// Occurrences shown.
     pub events: usize,
     pub of: FeedOf,
@@ -82,6 +89,21 @@ struct Event {
 impl Event {
     fn pieces(&self) -> [&Arc<str>; 3] {
         [&self.head, &self.revision, &self.body]
+    }
+}
+
+impl Feed {
+    /// The occurrences it shows, in order: each one's index in the
+    /// expansion and the index of the view it shows of it ([`Views::get`]).
+    pub fn occurrences(&self) -> &[(usize, u32)] {
+        &self.occurrences
+    }
+}
+
+impl Views {
+    /// A view by its index in a feed's [`Feed::occurrences`].
+    pub fn get(&self, view: u32) -> Option<&View> {
+        self.table.get(view as usize)
     }
 }
 
@@ -244,6 +266,11 @@ impl<'e> Events<'e> {
     }
 }
 
+/// The page of the system or bundle with this id, beside its feeds.
+pub fn page_file(id: &str) -> String {
+    format!("{id}.html")
+}
+
 /// The feeds, `all` first, then one per bundle and one per system, each in
 /// id order; with the views they have of their events.
 pub fn feed_list(expansion: &Expansion) -> (Vec<Feed>, Views) {
@@ -256,6 +283,11 @@ pub fn feed_list(expansion: &Expansion) -> (Vec<Feed>, Views) {
         id: id.to_string(),
         name,
         file_name: format!("{id}.ics"),
+        atom_name: format!("{id}.atom"),
+        page_name: match of {
+            FeedOf::Everyone => crate::state::PAGE.to_string(),
+            FeedOf::Bundle(_) | FeedOf::System(_) => page_file(id),
+        },
         events: 0,
         of,
         occurrences: Vec::new(),
@@ -340,7 +372,7 @@ pub fn feed_list(expansion: &Expansion) -> (Vec<Feed>, Views) {
 
 /// The systems label of an event in a view: the systems hit, or the
 /// dependency that brings it into the feed.
-fn label(w: &Wording, d: &Details, view: &View, names: &SystemNames) -> String {
+pub fn label(w: &Wording, d: &Details, view: &View, names: &SystemNames) -> String {
     if view.via.is_empty() {
         systems_label(w, d, names)
     } else {
@@ -405,7 +437,7 @@ fn years<'a>(events: impl Iterator<Item = &'a Occurrence<'a>>) -> Option<(i32, i
         .reduce(|(lo, hi), (s, e)| (lo.min(s), hi.max(e)))
 }
 
-fn revision(revisions: &BTreeMap<String, Revision>, key: &str) -> Revision {
+pub fn revision(revisions: &BTreeMap<String, Revision>, key: &str) -> Revision {
     revisions.get(key).copied().unwrap_or_default()
 }
 
@@ -828,6 +860,49 @@ pub fn change_note(w: &Wording, change: &Change) -> String {
     match *change {
         Change::Moved { from, reason } => (w.moved_note)(from, reason),
         Change::Extra { reason } => (w.extra_note)(reason),
+    }
+}
+
+/// When an occurrence happens, in plain words (the Atom entries, the
+/// index's list of systems): "fredag 29. november 2019 kl.
+/// 15.30–24.00".
+pub fn when_text(w: &Wording, time: &Time) -> String {
+    match *time {
+        Time::Timed {
+            start_local,
+            end_local,
+            ..
+        } => {
+            let date = |d| (w.date)(d, true);
+            let midnight_after = end_local.time() == chrono::NaiveTime::MIN
+                && start_local.date().succ_opt() == Some(end_local.date());
+            let start = (w.time)(start_local.time());
+            if midnight_after || end_local.date() == start_local.date() {
+                let end = if midnight_after {
+                    w.end_of_day.to_string()
+                } else {
+                    (w.time)(end_local.time())
+                };
+                format!("{} {}{start}–{end}", date(start_local.date()), w.at_time)
+            } else {
+                format!(
+                    "{} {}{start} – {} {}{}",
+                    date(start_local.date()),
+                    w.at_time,
+                    date(end_local.date()),
+                    w.at_time,
+                    (w.time)(end_local.time())
+                )
+            }
+        }
+        Time::AllDay { start, end } => {
+            let last = end.pred_opt().filter(|l| *l > start).unwrap_or(start);
+            if last == start {
+                (w.date)(start, true)
+            } else {
+                format!("{} – {}", (w.date)(start, true), (w.date)(last, true))
+            }
+        }
     }
 }
 

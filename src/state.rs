@@ -288,8 +288,8 @@ impl Manifest {
 }
 
 /// A name nedetid writes into the output folder: a plain file name (no
-/// folder, not hidden) of a feed or of the page, `feeds.json`, `schema.json`
-/// or the state.
+/// folder, not hidden) of a calendar or Atom feed or of a page,
+/// `feeds.json`, `schema.json` or the state.
 pub fn owned_name(name: &str) -> bool {
     let plain = !name.is_empty()
         && !name.starts_with('.')
@@ -297,7 +297,11 @@ pub fn owned_name(name: &str) -> bool {
         && std::path::Path::new(name)
             .file_name()
             .is_some_and(|f| f == name);
-    plain && (name.ends_with(".ics") || [PAGE, FEEDS_JSON, SCHEMA, MANIFEST].contains(&name))
+    plain
+        && (name.ends_with(".ics")
+            || name.ends_with(".atom")
+            || name.ends_with(".html")
+            || [PAGE, FEEDS_JSON, SCHEMA, MANIFEST].contains(&name))
 }
 
 /// 64-bit FNV-1a: a stable, dependency-free content fingerprint (not a

@@ -607,6 +607,14 @@ impl Validator {
                     );
                     continue;
                 }
+                if id.value == "index" {
+                    self.err(
+                        id,
+                        "`index` is reserved: the page `index.html` lists every system",
+                        Some("choose another id".into()),
+                    );
+                    continue;
+                }
                 if let Some(first) = seen.get(&id.value) {
                     let help = format!(
                         "ids must be unique; `{}` is first defined at {first}",
@@ -1780,6 +1788,31 @@ mod tests {
         );
         assert!(parse_time("25:00", true).is_err());
         assert!(parse_time("4pm", false).is_err());
+    }
+
+    #[test]
+    fn all_and_index_are_not_system_ids() {
+        // `all.ics` and `index.html` would be overwritten by the system's
+        // feed and page.
+        for (id, what) in [
+            ("all", "`all` is reserved"),
+            ("index", "`index` is reserved"),
+        ] {
+            let yaml = format!(
+                "systems:\n  - id: {id}\n    name: A\noutages:\n  - id: o\n    title: O\n    systems: [{id}]\n    start: 2026-01-01 10:00\n    end: 2026-01-01 11:00\n"
+            );
+            let errors = crate::pipeline::error_lines_of(&yaml);
+            assert!(errors.iter().any(|e| e.contains(what)), "{id}: {errors:?}");
+        }
+        // Nor bundle ids: a bundle has its page too.
+        let yaml = "systems:\n  - id: a\n    name: A\nbundles:\n  - id: index\n    name: I\n    systems: [a]\n";
+        let errors = crate::pipeline::error_lines_of(yaml);
+        assert!(
+            errors
+                .iter()
+                .any(|e| e.contains("bundle id `index` is taken")),
+            "{errors:?}"
+        );
     }
 
     #[test]

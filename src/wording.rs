@@ -36,12 +36,16 @@ pub struct Ids {
     pub upcoming: &'static str,
     pub past: &'static str,
     pub maintenance: &'static str,
+    /// What is down now.
+    pub now: &'static str,
+    /// The index's list of systems.
+    pub systems: &'static str,
+    /// The field that filters the list of systems.
+    pub picker: &'static str,
     /// Also the prefix of each feed's block (`abonner-visma`).
     pub subscribe: &'static str,
     pub howto: &'static str,
     pub google: &'static str,
-    /// After the subscribe prefix: the systems' feeds.
-    pub one_system: &'static str,
     /// Before an outage's id.
     pub outage: &'static str,
     /// Before a series' id.
@@ -194,8 +198,6 @@ pub struct Wording {
     pub howto_google: Rich,
     pub download_warning: Rich,
     pub whole_calendar: &'static str,
-    pub one_system: &'static str,
-    pub one_system_intro: &'static str,
     /// How many events a feed has ("1 hendelse").
     pub events: fn(usize) -> String,
     /// What the feed with every system is.
@@ -215,6 +217,38 @@ pub struct Wording {
     pub open_google: &'static str,
     pub download: fn(file: &str) -> String,
     pub download_hint: &'static str,
+
+    // The Atom feeds, and what the page says of them and of the time.
+    /// An entry's status when it is first published.
+    pub atom_new: &'static str,
+    /// An entry's status when it changed since ([`Wording::cancelled`] when
+    /// cancelled).
+    pub atom_changed: &'static str,
+    /// An entry's title: its status, then the [`Wording::summary`] without
+    /// the cancelled mark.
+    pub atom_title: fn(status: &str, summary: &str) -> String,
+    /// The link to a feed's Atom file ("Varsler (Atom)").
+    pub atom_link: &'static str,
+    /// What the Atom files are, on the page.
+    pub atom_intro: &'static str,
+    /// Before the time the data last changed.
+    pub last_updated: &'static str,
+    /// The heading over what is down now ([`Wording::ongoing`] is its tag).
+    pub now_heading: &'static str,
+    pub nothing_now: &'static str,
+    /// A date and time in full, for the last change ("30. november 2026 kl. 16.05").
+    pub date_time: fn(chrono::NaiveDateTime) -> String,
+
+    // The index and the systems' pages.
+    /// The heading over the index's list of systems.
+    pub systems_heading: &'static str,
+    pub systems_intro: &'static str,
+    /// The label of the field that filters the list.
+    pub picker_label: &'static str,
+    /// A system without upcoming events, in the list.
+    pub nothing_ahead: &'static str,
+    /// From a system's page back to the index.
+    pub to_index: &'static str,
 }
 
 impl Wording {
@@ -256,10 +290,12 @@ pub static NB: Wording = Wording {
         upcoming: "kommende",
         past: "tidligere",
         maintenance: "vedlikehold",
+        now: "pagar-na",
+        systems: "systemer",
+        picker: "finn-system",
         subscribe: "abonner",
         howto: "slik",
         google: "google",
-        one_system: "system",
         outage: "nedetid-",
         series: "serie-",
     },
@@ -464,9 +500,6 @@ pub static NB: Wording = Wording {
         ),
     ],
     whole_calendar: "Hele kalenderen",
-    one_system: "Kalender for ett system",
-    one_system_intro: "Bruker du bare noen av systemene, kan du abonnere på dem hver for seg. \
-                       Åpne systemet for å se adressen og lenkene.",
     events: |n| match n {
         1 => "1 hendelse".to_string(),
         n => format!("{n} hendelser"),
@@ -490,6 +523,27 @@ pub static NB: Wording = Wording {
     open_google: "Åpne i Google Kalender",
     download: |file| format!("Last ned {file}"),
     download_hint: "Bare for engangsimport: oppdateres ikke.",
+
+    atom_new: "Ny",
+    atom_changed: "Endret",
+    atom_title: |status, summary| format!("{status}: {summary}"),
+    atom_link: "Varsler (Atom)",
+    atom_intro: "Følg endringer som nyhetsstrøm (Atom): én for alle systemer og én per system. Nye, endrede og avlyste hendelser kommer øverst.",
+    last_updated: "Sist oppdatert",
+    now_heading: "Pågår nå",
+    nothing_now: "Ingen planlagt nedetid pågår nå.",
+    date_time: |t| {
+        format!(
+            "{} kl. {}",
+            (NB.day_month)(t.date(), true),
+            (NB.time)(t.time())
+        )
+    },
+    systems_heading: "Systemer",
+    systems_intro: "Velg et system for å se all planlagt nedetid for det og abonnere på kalenderen for bare det systemet.",
+    picker_label: "Finn systemet ditt",
+    nothing_ahead: "Ingen planlagt nedetid fremover",
+    to_index: "Alle systemer",
 };
 
 /// Norwegian nynorsk.
@@ -501,10 +555,12 @@ pub static NN: Wording = Wording {
         upcoming: "komande",
         past: "tidlegare",
         maintenance: "vedlikehald",
+        now: "pagar-no",
+        systems: "system",
+        picker: "finn-system",
         subscribe: "abonner",
         howto: "slik",
         google: "google",
-        one_system: "system",
         outage: "nedetid-",
         series: "serie-",
     },
@@ -709,9 +765,6 @@ pub static NN: Wording = Wording {
         ),
     ],
     whole_calendar: "Heile kalenderen",
-    one_system: "Kalender for eitt system",
-    one_system_intro: "Brukar du berre nokre av systema, kan du abonnere på dei kvar for seg. \
-                       Opne systemet for å sjå adressa og lenkjene.",
     events: |n| match n {
         1 => "1 hending".to_string(),
         n => format!("{n} hendingar"),
@@ -735,6 +788,27 @@ pub static NN: Wording = Wording {
     open_google: "Opne i Google Kalender",
     download: |file| format!("Last ned {file}"),
     download_hint: "Berre for eingongsimport: blir ikkje oppdatert.",
+
+    atom_new: "Ny",
+    atom_changed: "Endra",
+    atom_title: |status, summary| format!("{status}: {summary}"),
+    atom_link: "Varsel (Atom)",
+    atom_intro: "Følg endringar som nyheitsstraum (Atom): éin for alle system og éin per system. Nye, endra og avlyste hendingar kjem øvst.",
+    last_updated: "Sist oppdatert",
+    now_heading: "Pågår no",
+    nothing_now: "Ingen planlagd nedetid pågår no.",
+    date_time: |t| {
+        format!(
+            "{} kl. {}",
+            (NN.day_month)(t.date(), true),
+            (NN.time)(t.time())
+        )
+    },
+    systems_heading: "System",
+    systems_intro: "Vel eit system for å sjå all planlagd nedetid for det og abonnere på kalenderen for berre det systemet.",
+    picker_label: "Finn systemet ditt",
+    nothing_ahead: "Ingen planlagd nedetid framover",
+    to_index: "Alle system",
 };
 
 /// British English.
@@ -746,10 +820,12 @@ pub static EN: Wording = Wording {
         upcoming: "upcoming",
         past: "past",
         maintenance: "maintenance",
+        now: "now",
+        systems: "systems",
+        picker: "find-system",
         subscribe: "subscribe",
         howto: "how-to",
         google: "google",
-        one_system: "system",
         outage: "downtime-",
         series: "series-",
     },
@@ -977,9 +1053,6 @@ pub static EN: Wording = Wording {
         ),
     ],
     whole_calendar: "The whole calendar",
-    one_system: "A calendar for one system",
-    one_system_intro: "If you only use some of the systems, you can subscribe to each of them \
-                       separately. Open a system to see its address and links.",
     events: |n| match n {
         1 => "1 event".to_string(),
         n => format!("{n} events"),
@@ -1003,6 +1076,27 @@ pub static EN: Wording = Wording {
     open_google: "Open in Google Calendar",
     download: |file| format!("Download {file}"),
     download_hint: "Only for a one-off import: not updated.",
+
+    atom_new: "New",
+    atom_changed: "Changed",
+    atom_title: |status, summary| format!("{status}: {summary}"),
+    atom_link: "Notices (Atom)",
+    atom_intro: "Follow changes as a news feed (Atom): one for all systems and one per system. New, changed and cancelled events come first.",
+    last_updated: "Last updated",
+    now_heading: "Happening now",
+    nothing_now: "No planned downtime is happening now.",
+    date_time: |t| {
+        format!(
+            "{} at {}",
+            (EN.day_month)(t.date(), true),
+            (EN.time)(t.time())
+        )
+    },
+    systems_heading: "Systems",
+    systems_intro: "Choose a system to see all its planned downtime and to subscribe to the calendar for that system alone.",
+    picker_label: "Find your system",
+    nothing_ahead: "No planned downtime ahead",
+    to_index: "All systems",
 };
 
 /// A date, with " 2019" after it when asked for.

@@ -200,6 +200,8 @@ fn the_page_and_feeds_json_in_each_language() {
             "{language}"
         );
         insta::assert_snapshot!(format!("page-{language}"), page);
+        // The events in full are on the systems' pages.
+        insta::assert_snapshot!(format!("page-gat-{language}"), file(&files, "gat.html"));
         insta::assert_snapshot!(format!("feeds-json-{language}"), file(&files, "feeds.json"));
     }
 }
@@ -219,19 +221,23 @@ fn nynorsk_and_english_hold_no_bokmal_word() {
         assert!(nb.iter().any(|(_, w)| *w == word), "{word} not in bokmål");
     }
     let with_ids = |mut files: Vec<(String, String)>| {
-        let page = ids(file(&files, "index.html"));
-        files.push(("index.html ids".to_string(), page));
+        for name in ["index.html", "gat.html"] {
+            let page = ids(file(&files, name));
+            files.push((format!("{name} ids"), page));
+        }
         files
     };
     let nb_ids = found(&with_ids(outputs("nb")), BOKMAL_ONLY);
-    assert!(nb_ids.contains(&("index.html ids".to_string(), "kommende")));
+    assert!(nb_ids.contains(&("index.html ids".to_string(), "systemer")));
+    assert!(nb_ids.contains(&("gat.html ids".to_string(), "kommende")));
     let nn = with_ids(outputs("nn"));
     assert_eq!(found(&nn, BOKMAL_ONLY), Vec::new());
-    // Two feeds, all.ics, the page, feeds.json, schema.json (the
-    // editors' schema, English whatever the language) and the page's ids.
+    // The index, feeds.json, schema.json (the editors' schema, English
+    // whatever the language), each feed as .ics and .atom (all, gat,
+    // visma), each system's page (gat, visma), and the ids of two pages.
     assert_eq!(
         nn.len(),
-        7,
+        13,
         "{:?}",
         nn.iter().map(|(n, _)| n).collect::<Vec<_>>()
     );

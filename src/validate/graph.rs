@@ -174,6 +174,8 @@ impl Validator {
                 }
                 let clash = if id.value == ALL_FEED {
                     Some("`all` is the feed with every system".to_string())
+                } else if id.value == "index" {
+                    Some("`index.html` is the page that lists every system".to_string())
                 } else if known.contains_key(id.value.as_str()) {
                     Some(format!("`{}` is already a system id", id.value))
                 } else {

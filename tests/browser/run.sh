@@ -1,15 +1,22 @@
 #!/usr/bin/env bash
-# Browser suite: the page people open (index.html) in a real browser.
+# Browser suite: the pages people open (index.html and a system's page) in
+# a real browser.
 #
 # Builds the 2019 page (tests/fixtures/page-2019) with `nedetid build --now 2019-11-01T12:00:00Z`
 # (so that both "Kommende" and "Tidligere nedetid" have content), serves the
-# output folder on 127.0.0.1 and opens index.html in Debian's Chromium driven
-# by playwright-core. check.mjs then runs axe-core (WCAG 2.0/2.1 A and AA),
+# output folder on 127.0.0.1 and opens index.html and visma.html in Debian's
+# Chromium driven by playwright-core. check.mjs then runs axe-core (WCAG 2.0/2.1 A and AA),
 # checks for horizontal scrolling at 390px and 1280px, tap-target sizes, the
 # skip link, fragment links, the download links, that no request leaves
-# 127.0.0.1, that "Kopier" works, and validates the HTML with html-validate.
+# 127.0.0.1, that "Kopier" works, and validates the HTML with html-validate;
+# on the index, the system filter (near the top at 390px, narrowing the list,
+# hidden without JavaScript) and "Pågår nå" with the browser's clock faked
+# before, during and after the emergency power test of 3 November 2019 (an
+# all-day event: 2019-11-02T23:00Z to 2019-11-03T23:00Z).
 # Then the same checks on the nynorsk and English pages of
-# tests/fixtures/valid/language-{nn,en} (built with --now 2019-11-30T12:00:00Z).
+# tests/fixtures/valid/language-{nn,en} (built with --now 2019-11-30T12:00:00Z),
+# and on tests/fixtures/valid/bundles-and-dependencies (a bundle's page, a
+# dependant's page).
 # Screenshots go to tests/browser/artifacts/ (git-ignored).
 #
 # usage: bash tests/browser/run.sh        (from any directory)
@@ -86,7 +93,11 @@ node "$here/check.mjs" \
     --artifacts "$artifacts" \
     --profile "$work/profile" \
     --chromium "$chromium" \
-    --root "$root"
+    --root "$root" \
+    --pages index.html,visma.html \
+    --now-title "Test av nødstrømsaggregat" \
+    --now-start 2019-11-02T23:00:00Z \
+    --now-end 2019-11-03T23:00:00Z
 
 # --- 5. the other languages -----------------------------------------------------------
 # language, browser locale, copy button, what its status may say
@@ -107,5 +118,23 @@ for spec in "nn nn-NO Kopier kopiert|merkt" "en en-GB Copy copied|selected"; do
         --name "index-$lang" \
         --locale "$locale" \
         --copy "$copy" \
-        --copied "$copied"
+        --copied "$copied" \
+        --pages index.html,gat.html
 done
+
+# --- 6. bundles: the index lists them first, and a bundle has its page -------------
+(cd "$root" && "$bin" build --schedules tests/fixtures/valid/bundles-and-dependencies \
+    --out "$work/out-bundles" --now "$(cat "$root/tests/interop/fixtures/bundles-and-dependencies/now")") \
+    > "$work/build-bundles.log" 2>&1 || {
+    cat "$work/build-bundles.log" >&2
+    say "nedetid build of bundles-and-dependencies failed"
+    exit 1
+}
+node "$here/check.mjs" \
+    --site "$work/out-bundles" \
+    --artifacts "$artifacts" \
+    --profile "$work/profile-bundles" \
+    --chromium "$chromium" \
+    --root "$root" \
+    --name index-bundles \
+    --pages index.html,kontor.html,telefoni.html

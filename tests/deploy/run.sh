@@ -193,7 +193,7 @@ fi
 
 # --- 5. shellcheck ---------------------------------------------------------------------
 if command -v shellcheck >/dev/null 2>&1; then
-    scripts=(.ci/run .ci/release deploy/nedetid-nightly.sh tests/serve/run.sh tests/deploy/run.sh tests/schema/run.sh)
+    scripts=(.ci/run .ci/release deploy/nedetid-nightly.sh tests/serve/run.sh tests/deploy/run.sh tests/schema/run.sh tests/atom/run.sh)
     if (cd "$root" && shellcheck -x "${scripts[@]}") >"$work/shellcheck.log" 2>&1; then
         pass "shellcheck ${scripts[*]}: clean"
     else

@@ -10,7 +10,7 @@
 # as root its workers run as www-data). Both have gzip turned on for every
 # type, so that the snippets have to keep .ics plain. Then, with curl, for
 # each server:
-#   - Content-Type of .ics, .json and index.html (with charset=utf-8);
+#   - Content-Type of .ics, .atom, .json and index.html (with charset=utf-8);
 #   - 200 with ETag and Last-Modified, then 304 on If-None-Match and on
 #     If-Modified-Since (200 on another ETag);
 #   - Cache-Control max-age at most 43200 s (the feeds' PT12H);
@@ -242,6 +242,8 @@ declare -A etag modified json_etag
 for server in "${servers[@]}"; do
     expect "GET /all.ics Content-Type" "$(header_of Content-Type all.ics)" "text/calendar; charset=utf-8"
     expect "GET /visma.ics Content-Type" "$(header_of Content-Type visma.ics)" "text/calendar; charset=utf-8"
+    expect "GET /all.atom Content-Type" "$(header_of Content-Type all.atom)" "application/atom+xml; charset=utf-8"
+    expect "GET /visma.atom Content-Type" "$(header_of Content-Type visma.atom)" "application/atom+xml; charset=utf-8"
     expect "GET /feeds.json Content-Type" "$(header_of Content-Type feeds.json)" "application/json; charset=utf-8"
     expect "GET /manifest.json Content-Type" "$(header_of Content-Type manifest.json)" "application/json; charset=utf-8"
     # What the editors' YAML extension fetches through `$schema=<base-url>schema.json`.
