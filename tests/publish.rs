@@ -728,14 +728,13 @@ fn a_rebuild_after_an_edit_writes_what_a_build_from_scratch_writes_and_only_what
         }
         assert!(written.contains(&"all.ics"), "{kind}: {written:?}");
         if kind == "edit an outage" {
-            let visma = [
-                "all.ics",
-                "feeds.json",
-                "index.html",
-                "manifest.json",
-                "visma.ics",
-            ];
-            assert_eq!(written, visma, "{kind}: Visma's outage");
+            // Visma's outage: of the iCalendar feeds, only Visma's and
+            // all.ics (what other files show every event changes too).
+            let feeds: Vec<_> = written.iter().filter(|n| n.ends_with(".ics")).collect();
+            assert_eq!(feeds, [&"all.ics", &"visma.ics"], "{kind}: {written:?}");
+            for every in ["feeds.json", "index.html", "manifest.json"] {
+                assert!(written.contains(&every), "{kind}: {written:?}");
+            }
         }
         let feeds = rebuilt.keys().filter(|n| n.ends_with(".ics")).count();
         let written_feeds = written.iter().filter(|n| n.ends_with(".ics")).count();
