@@ -1,21 +1,33 @@
 #!/usr/bin/env bash
-# End-to-end timing of the release binary on synthetic data (bench/gen.rs):
-# for each size, a full build into an empty folder (wall time, peak RSS),
-# a no-op rebuild (wall time, and proof that no file was written), and
-# `cp -r` of the output folder (the floor a build is compared with). Every
-# timing is the median of $RUNS runs. Prints a Markdown table and writes it,
-# with the machine and the date, to bench/results.md.
+# End-to-end timing of the release binary on synthetic data (bench/gen.rs).
+# For each size and each of $RUNS runs, interleaved so that every figure of
+# a run sees the same machine:
 #
-#   bash bench/run.sh                      # small, medium, national
-#   SIZES="small medium" RUNS=5 bash bench/run.sh
+#   full build    `nedetid build` into a new, empty folder (wall, peak RSS)
+#   durable copy  `cp -r` of that output into another new folder, then `sync`
+#                 (the floor a build is compared with: the build fsyncs too)
+#   edit          one outage's title changed in one schedule file, rebuilt
+#                 into the folder of the full build (wall, files written)
+#   no-op         the same again: nothing may be written (checked)
+#   every file    the calendar name changed in the settings: every output
+#                 file changes (wall, peak RSS: the memory worst case)
+#
+# Every column gives min, median and max over the runs. Prints the README
+# "Performance" table and writes it, with the details of every run, to
+# bench/results.md.
+#
+#   bash bench/run.sh                                # small, medium, national; 5 runs
+#   SIZES="small medium" RUNS=3 bash bench/run.sh
 #   NEDETID_BIN=/path/to/nedetid bash bench/run.sh   # another build (no cargo)
 #   RESULTS=/tmp/r.md KEEP=1 bash bench/run.sh       # elsewhere; keep the data
 #
-# Needs about 3.5 GB of scratch space ($TMPDIR) for national: every run's
-# output and copies are kept until the end, then removed. On ext4, creating
-# files is slower for some minutes after many files were removed (the
-# allocator skips recently freed inodes), so let a few minutes pass between
-# two runs of this script.
+# Needs about 6 GB of scratch space ($TMPDIR) for national with 5 runs:
+# every run's output and copies are kept until the end of the size, then
+# removed. On ext4 without a journal, creating files is slower for minutes
+# after many files were removed (the inode allocator skips every inode freed
+# recently, holding the folder's lock): this disturbs the build and the copy
+# alike, which is why they are interleaved and compared run by run. Let a
+# few minutes pass between two runs of this script.
 #
 # Needs /usr/bin/time (GNU time), jq and bc: installed with apt-get when
 # missing.
@@ -23,7 +35,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 SIZES=${SIZES:-"small medium national"}
-RUNS=${RUNS:-3}
+RUNS=${RUNS:-5}
 SEED=${SEED:-1}
 NOW=${NOW:-2025-06-01T08:00:00Z} # the same as bench/gen.rs's NOW
 RESULTS=${RESULTS:-bench/results.md}
@@ -73,76 +85,117 @@ wall() {
     echo "scale=3; ($t1 - $t0) / 1000000000" | bc -l | sed 's/^\./0./'
 }
 
+# A build of "$1" (schedules) into "$2" (output), timed; GNU time's peak
+# RSS (KB) goes to "$3".
+build() {
+    sync
+    wall /usr/bin/time -f '%M' -o "$3" "$BIN" build --schedules "$1" --out "$2" --now "$NOW"
+}
+
 median() { sort -g | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
 ratio() { echo "scale=2; $1 / $2" | bc -l | sed 's/^\./0./'; }
+# "min / median / max" of the arguments.
+spread() {
+    local sorted
+    sorted=$(printf '%s\n' "$@" | sort -g)
+    echo "$(head -1 <<<"$sorted") / $(median <<<"$sorted") / $(tail -1 <<<"$sorted")"
+}
+mb() { awk -v k="$1" 'BEGIN { printf "%.0f", k * 1024 / 1e6 }'; }
 
-# Every file in the folder with inode, size and mtime (ns): identical before
-# and after a rebuild means nothing was written, replaced or removed.
-listing() { find "$1" -printf '%i %s %T@ %P\n' | sort -k4; }
+# Every file in the folder with inode, size and mtime (ns), but the run
+# record (the one file a no-op run writes, for `nedetid status`, which also
+# moves the folder's own mtime): identical
+# before and after a rebuild means nothing else was written, replaced or
+# removed.
+listing() { find "$1" -mindepth 1 ! -name .nedetid-run.json -printf '%i %s %T@ %P\n' | sort -k4; }
+
+# A copy of schedules "$1" in "$2" with the first title of the first file
+# that has one changed: an edit of one outage (or rule) in one file.
+edit_one() {
+    cp -r "$1" "$2"
+    local file
+    file=$(grep -l -m1 '^ *title:' "$2"/*.yaml | head -1)
+    awk '!done && /^ *title:/ { sub(/"?$/, " (endret)&"); done = 1 } { print }' "$file" >"$file.new"
+    mv "$file.new" "$file"
+    basename "$file"
+}
+
+# A copy of schedules "$1" in "$2" with another calendar name (every feed's
+# name, the page and feeds.json change: every output file does).
+rename_calendar() {
+    cp -r "$1" "$2"
+    local file
+    file=$(grep -l -m1 '^ *calendar-name:' "$2"/*.yaml | head -1)
+    sed -i -E 's/^( *calendar-name:) *"?([^"]*)"?$/\1 "\2 (ny)"/' "$file"
+}
 
 rows=()
-proofs=()
+notes=()
 for size in $SIZES; do
     echo "== $size" >&2
     dir=$WORK/$size
     mkdir -p "$dir"
     "$GEN" --size "$size" --seed "$SEED" --out "$dir/schedules" >&2
+    edited=$(edit_one "$dir/schedules" "$dir/edited")
+    rename_calendar "$dir/schedules" "$dir/renamed"
     check=$("$BIN" check --schedules "$dir/schedules" --now "$NOW" 2>/dev/null)
     systems=$(sed -E 's/.*: ([0-9]+) systems.*/\1/' <<<"$check")
-    occurrences=$("$BIN" list --format json --schedules "$dir/schedules" --now "$NOW" 2>/dev/null | jq length)
 
-    # Per run: a full build into a new folder, a no-op rebuild of it, and
-    # `cp -r` of it into another new folder. Nothing is deleted until the
-    # end: ext4 scans past inodes freed in the last minutes when it creates
-    # files (recently_deleted()), which made both the build and cp -r up to
-    # 5x slower when a folder had just been removed.
-    builds=() rss=() noops=() written=() copies=() synced=()
+    fulls=() copies=() edits=() noops=() alls=() ratios=()
+    full_rss=() edit_rss=() all_rss=() edit_written=()
     same="identical"
     for run in $(seq "$RUNS"); do
         out=$dir/out.$run
+        full=$(build "$dir/schedules" "$out" "$dir/rss.full")
+        fulls+=("$full")
+        full_rss+=("$(tail -1 "$dir/rss.full")")
         sync
-        builds+=("$(wall /usr/bin/time -f '%M' -o "$dir/time.$run" \
-            "$BIN" build --schedules "$dir/schedules" --out "$out" --now "$NOW")")
-        rss+=("$(tail -1 "$dir/time.$run")")
+        # shellcheck disable=SC2016 # the inner shell expands them
+        copy=$(wall sh -c 'cp -r "$1" "$2" && sync' sh "$out" "$dir/copy.$run")
+        copies+=("$copy")
+        ratios+=("$(ratio "$full" "$copy")")
+
+        edits+=("$(build "$dir/edited" "$out" "$dir/rss.edit")")
+        edit_rss+=("$(tail -1 "$dir/rss.edit")")
+        edit_written+=("$(grep -E '^[0-9]+ created, [0-9]+ updated' "$WORK/last.out" |
+            awk '{ print $1 + $3 }')")
 
         # No-op rebuild: nothing may be written. (The first read of a new
         # file updates its atime; a web server has done that long before
         # the nightly rebuild, so read them once first.)
         cat "$out"/* >/dev/null
         before=$(listing "$out")
-        sync
-        noops+=("$(wall /usr/bin/time -f '%O' -o "$dir/noop.$run" \
-            "$BIN" build --schedules "$dir/schedules" --out "$out" --now "$NOW")")
-        written+=("$(tail -1 "$dir/noop.$run")")
-        noop_said=$(tail -1 "$WORK/last.out")
+        noops+=("$(build "$dir/edited" "$out" "$dir/rss.noop")")
         after=$(listing "$out")
+        noop_said=$(tail -1 "$WORK/last.out")
         if [[ "$before" != "$after" ]]; then
             same="CHANGED"
             diff <(echo "$before") <(echo "$after") | head -5 >&2 || true
         fi
 
-        # cp -r of the output folder (page cache warm, as for the build).
-        sync
-        copies+=("$(wall cp -r "$out" "$dir/copy.$run")")
-        sync
-        synced+=("$(wall sh -c 'cp -r "$1" "$2" && sync' sh "$out" "$dir/synced.$run")")
+        alls+=("$(build "$dir/renamed" "$out" "$dir/rss.all")")
+        all_rss+=("$(tail -1 "$dir/rss.all")")
+        all_written=$(grep -E '^[0-9]+ created, [0-9]+ updated' "$WORK/last.out")
     done
-    build_s=$(printf '%s\n' "${builds[@]}" | median)
-    rss_mb=$(printf '%s\n' "${rss[@]}" | median | awk '{ printf "%.1f", $1 * 1024 / 1e6 }')
-    noop_s=$(printf '%s\n' "${noops[@]}" | median)
-    cp_s=$(printf '%s\n' "${copies[@]}" | median)
-    cp_min=$(printf '%s\n' "${copies[@]}" | sort -g | head -1)
-    cp_sync_s=$(printf '%s\n' "${synced[@]}" | median)
     out=$dir/out.1
-    out_bytes=$(find "$out" -type f -printf '%s\n' | awk '{ s += $1 } END { print s }')
+    out_bytes=$(find "$dir/copy.1" -type f -printf '%s\n' | awk '{ s += $1 } END { print s }')
     out_mb=$(awk -v b="$out_bytes" 'BEGIN { printf "%.1f", b / 1e6 }')
     feeds=$(find "$out" -maxdepth 1 -name '*.ics' | wc -l)
-    events=$(grep -c '^BEGIN:VEVENT' "$out/all.ics" || true)
-    proofs+=("- $size: no-op rebuild reported \`$noop_said\`; the list of $(wc -l <<<"$after") paths with inode, size and mtime is $same before and after each rebuild; blocks written per rebuild (GNU time %O): ${written[*]}")
+    files=$(find "$dir/copy.1" -type f | wc -l)
+    events=$(grep -c '^BEGIN:VEVENT' "$dir/copy.1/all.ics" || true)
 
-    rows+=("| $size | $systems | $events | $occurrences | $feeds | $out_mb | $build_s | $rss_mb | $noop_s | $cp_s | $(ratio "$build_s" "$cp_s") | $cp_min | $(ratio "$build_s" "$cp_min") | $cp_sync_s | $(ratio "$build_s" "$cp_sync_s") | $(ratio "$rss_mb" "$out_mb") |")
-    proofs+=("- $size: runs (s): full build ${builds[*]}; no-op ${noops[*]}; cp -r ${copies[*]}")
-    proofs+=("- $size: \`cp -r\` followed by \`sync\` (a durable copy, as the build's fsyncs make it): ${cp_sync_s} s; no-op rebuild / full build: $(ratio "$noop_s" "$build_s")")
+    full_med=$(printf '%s\n' "${fulls[@]}" | median)
+    full_min=$(printf '%s\n' "${fulls[@]}" | sort -g | head -1)
+    copy_med=$(printf '%s\n' "${copies[@]}" | median)
+    edit_med=$(printf '%s\n' "${edits[@]}" | median)
+    noop_med=$(printf '%s\n' "${noops[@]}" | median)
+    rss_max=$(printf '%s\n' "${full_rss[@]}" "${edit_rss[@]}" "${all_rss[@]}" | sort -g | tail -1)
+    rows+=("| $size | $systems | $events | $feeds | $out_mb | $(spread "${fulls[@]}") | $(spread "${copies[@]}") | $(ratio "$full_med" "$copy_med") ($(spread "${ratios[@]}")) | $(ratio "$full_med" "$full_min") | $(spread "${edits[@]}") | $(ratio "$edit_med" "$full_med") | $(printf '%s\n' "${edit_written[@]}" | median) of $files | $(spread "${noops[@]}") | $(ratio "$noop_med" "$full_med") | $(spread "${alls[@]}") | $(mb "$rss_max") | $(ratio "$(mb "$rss_max")" "$out_mb") |")
+    notes+=("- $size: edit: \`$edited\`, first title + \` (endret)\`; every file: \`calendar-name\` + \` (ny)\` (\`$all_written\`); no-op rebuild said \`$noop_said\`; the list of $(wc -l <<<"$after") paths with inode, size and mtime is $same before and after each no-op rebuild")
+    notes+=("- $size: peak RSS MB, full build: $(for k in "${full_rss[@]}"; do printf '%s ' "$(mb "$k")"; done)| edit: $(for k in "${edit_rss[@]}"; do printf '%s ' "$(mb "$k")"; done)| every file: $(for k in "${all_rss[@]}"; do printf '%s ' "$(mb "$k")"; done)")
+    notes+=("- $size: runs in order (s): full ${fulls[*]} | durable copy ${copies[*]} | edit ${edits[*]} | no-op ${noops[*]} | every file ${alls[*]}")
+    # The next size starts on a machine without this one's files.
+    [[ -n "${KEEP:-}" ]] || rm -rf "$dir"
 done
 
 cpu=$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ *//')
@@ -150,24 +203,27 @@ fs=$(df -T "$WORK" | awk 'NR == 2 { print $2 }')
 commit=$(git rev-parse --short HEAD 2>/dev/null || echo unknown)
 dirty=$(git status --porcelain -- src 2>/dev/null | grep -q . && echo " (src/ modified)" || true)
 version=$("$BIN" --version 2>/dev/null || echo nedetid)
+load=$(cut -d' ' -f1-3 /proc/loadavg)
 table=$(
     cat <<EOF
 # nedetid: end-to-end benchmark
 
-Made by \`bash bench/run.sh\` on $(date -u '+%Y-%m-%d %H:%M UTC'); $version, commit $commit$dirty.
-Machine: $(nproc) CPUs ($cpu), $(free -g | awk '/^Mem:/ { print $2 }') GiB memory, $fs file system.
-Data: \`bench/gen.rs\` seed $SEED, \`--now $NOW\`. Times are wall-clock seconds, the median of $RUNS runs; MB = 10^6 bytes.
+Made by \`RUNS=$RUNS bash bench/run.sh\` on $(date -u '+%Y-%m-%d %H:%M UTC'); $version, commit $commit$dirty.
+Machine: $(nproc) CPUs ($cpu), $(free -g | awk '/^Mem:/ { print $2 }') GiB memory, $fs file system; load average at the end $load.
+Data: \`bench/gen.rs\` seed $SEED, \`--now $NOW\`. Times are wall-clock seconds as min / median / max of $RUNS runs; ratios are of medians; MB = 10^6 bytes.
 
-| size | systems | events | occurrences | feeds | output MB | full build s | peak RSS MB | no-op rebuild s | cp -r s | build/cp ratio | fastest cp -r s | build/fastest cp | cp -r + sync s | build/durable copy | RSS/output ratio |
-| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |
+| size | systems | events | feeds | output MB | full build s | durable copy s | full / durable (per run) | full median / best | edit of one file s | edit / full | files written by the edit | no-op s | no-op / full | every file changes s | peak RSS MB | RSS / output |
+| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |
 $(printf '%s\n' "${rows[@]}")
 
-- events: \`BEGIN:VEVENT\` lines in \`all.ics\`; occurrences: \`nedetid list --format json | jq length\`; feeds: \`*.ics\` files.
-- full build: \`nedetid build\` into an empty folder; peak RSS from GNU time (\`%M\`).
-- cp -r: median and fastest of the runs (a copy disturbed by the machine is slower, which flatters the ratio); cp -r + sync: median, a durable copy as the build's fsyncs make its output.
-$(printf '%s\n' "${proofs[@]}")
+- full build: \`nedetid build\` into an empty folder; durable copy: \`cp -r\` of its output into an empty folder, then \`sync\`, right after it; full / durable: of the medians, and (min / median / max) of each run's own ratio.
+- edit: one title in one schedule file changed, rebuilt into the full build's folder; files written: created + updated, of all files in the folder (the feeds, \`index.html\`, \`feeds.json\`, \`manifest.json\`).
+- no-op: the edited schedules again; every file's inode, size and mtime checked unchanged but the run record's.
+- every file changes: the calendar name changed in the settings, rebuilt into the same folder.
+- peak RSS: GNU time (\`%M\`), the largest of the full, edit and every-file builds.
+$(printf '%s\n' "${notes[@]}")
 
-Targets (issue "Performance: a national-scale benchmark"): full build <= 3x \`cp -r\`; peak RSS <= 2x the output; no-op rebuild < 10% of a full build and writes nothing; costs linear in events.
+Targets (issue 16): full build median <= 4x the durable copy, and <= 1.3x the best full build; edit of one file <= 25% of a full build; peak RSS <= 1.5x the output, also when every file changes; no-op < 10% of a full build and writes nothing.
 EOF
 )
 echo "$table"

@@ -613,3 +613,136 @@ fn a_new_output_folder_is_0755_under_umask_077() {
     assert_eq!(mode(&out.join("visma.ics")), Some(0o644));
     assert_eq!(mode(&out.join("index.html")), Some(0o644));
 }
+
+/// Every file a web server would serve (dot files are not), with its bytes
+/// and its inode (Unix; 0 elsewhere), by name.
+fn published(dir: &Path) -> std::collections::BTreeMap<String, (Vec<u8>, u64)> {
+    listing(dir)
+        .into_iter()
+        .filter(|name| !name.starts_with('.'))
+        .map(|name| {
+            let path = dir.join(&name);
+            let bytes = std::fs::read(&path).expect("read");
+            #[cfg(unix)]
+            let inode = {
+                use std::os::unix::fs::MetadataExt as _;
+                std::fs::metadata(&path).expect("stat").ino()
+            };
+            #[cfg(not(unix))]
+            let inode = 0;
+            (name, (bytes, inode))
+        })
+        .collect()
+}
+
+/// `text` with `from` (which it must hold) replaced by `to`, once.
+fn replaced(text: &str, from: &str, to: &str) -> String {
+    assert!(text.contains(from), "{from:?} not in the schedule");
+    text.replacen(from, to, 1)
+}
+
+#[test]
+fn a_rebuild_after_an_edit_writes_what_a_build_from_scratch_writes_and_only_what_changed() {
+    let (first, next) = ("2019-10-01T08:00:00Z", "2019-10-20T08:00:00Z");
+    let outages = "nedetid-2019.yaml";
+    type Edit = (&'static str, &'static str, fn(&str) -> String);
+    let edits: [Edit; 6] = [
+        ("edit an outage", outages, |t| {
+            replaced(t, "versjon 2019.2\n", "versjon 2019.2 (utsatt)\n")
+        }),
+        ("add an outage", outages, |t| {
+            let new = "  - id: 2019-12-18-ny\n    title: Ny nedetid\n    systems: [visma, gat]\n    start: 2019-12-18 16:00\n    end: 2019-12-18 18:00\n";
+            format!("{t}\n{new}")
+        }),
+        ("delete an outage", outages, |t| {
+            // From its `- id:` to the next one.
+            let start = t
+                .find("  - id: 2019-05-visma-2019-1\n")
+                .expect("the outage");
+            let len = t[start + 1..].find("  - id:").expect("the next one") + 1;
+            format!("{}{}", &t[..start], &t[start + len..])
+        }),
+        ("edit a rule", "vedlikehold.yaml", |t| {
+            replaced(t, "title: Månedlig vedlikehold", "title: Månedlig drift")
+        }),
+        ("change the settings", "innstillinger.yaml", |t| {
+            replaced(
+                t,
+                "calendar-name: Planlagt nedetid",
+                "calendar-name: Nedetid",
+            )
+        }),
+        ("change the language", "innstillinger.yaml", |t| {
+            replaced(t, "settings:\n", "settings:\n  language: en\n")
+        }),
+    ];
+    for (kind, file, change) in edits {
+        let src = schedules();
+        let out = tempfile::tempdir().expect("tempdir");
+        assert!(
+            build_at(src.path(), out.path(), first).status.success(),
+            "{kind}"
+        );
+        let before = published(out.path());
+        let path = src.path().join(file);
+        let text = std::fs::read_to_string(&path).expect("read");
+        std::fs::write(&path, change(&text)).expect("write");
+        // From scratch: an empty folder with only the state of the last
+        // build (the revisions carry over, as they must).
+        let scratch = tempfile::tempdir().expect("tempdir");
+        std::fs::copy(
+            out.path().join("manifest.json"),
+            scratch.path().join("manifest.json"),
+        )
+        .expect("copy the state");
+        for dir in [out.path(), scratch.path()] {
+            let run = build_at(src.path(), dir, next);
+            assert!(
+                run.status.success(),
+                "{kind}: {}",
+                String::from_utf8_lossy(&run.stderr)
+            );
+        }
+        let (rebuilt, fresh) = (published(out.path()), published(scratch.path()));
+        assert_eq!(
+            rebuilt.keys().collect::<Vec<_>>(),
+            fresh.keys().collect::<Vec<_>>(),
+            "{kind}: the same files"
+        );
+        for (name, (bytes, _)) in &rebuilt {
+            assert!(
+                bytes == &fresh[name].0,
+                "{kind}: {name} differs from a build from scratch"
+            );
+        }
+        // Only files whose bytes changed were written (a new inode); the
+        // others are the very files the last build left.
+        let mut written = Vec::new();
+        for (name, (bytes, inode)) in &rebuilt {
+            match before.get(name) {
+                Some((old, old_inode)) if old == bytes => {
+                    assert_eq!(inode, old_inode, "{kind}: {name} rewritten unchanged");
+                }
+                _ => written.push(name.as_str()),
+            }
+        }
+        assert!(written.contains(&"all.ics"), "{kind}: {written:?}");
+        if kind == "edit an outage" {
+            // Visma's outage: of the iCalendar feeds, only Visma's and
+            // all.ics (what other files show every event changes too).
+            let feeds: Vec<_> = written.iter().filter(|n| n.ends_with(".ics")).collect();
+            assert_eq!(feeds, [&"all.ics", &"visma.ics"], "{kind}: {written:?}");
+            for every in ["feeds.json", "index.html", "manifest.json"] {
+                assert!(written.contains(&every), "{kind}: {written:?}");
+            }
+        }
+        let feeds = rebuilt.keys().filter(|n| n.ends_with(".ics")).count();
+        let written_feeds = written.iter().filter(|n| n.ends_with(".ics")).count();
+        if kind.starts_with("change the") {
+            assert_eq!(written_feeds, feeds, "{kind}: every feed changes");
+            assert!(written.contains(&"index.html") && written.contains(&"feeds.json"));
+        } else {
+            assert!(written_feeds < feeds, "{kind}: {written:?}");
+        }
+    }
+}

@@ -36,6 +36,9 @@ pub fn run(common: &Common, out: &Path, check_only: bool) -> Result<u8, Error> {
         return Ok(exit::OK);
     }
     let mut checked = pipeline::load_files(&files, problems)?;
+    // Parsed (and kept as text for the reports): the bytes are not needed
+    // while the outputs, which peak the memory, are rendered.
+    drop(files);
     pipeline::keep_removed(&mut checked, &previous, now);
     let expansion = pipeline::expansion_over(&checked, &previous, now, common.recurrence.into())?;
     // Warnings are found while the outputs are rendered.
@@ -72,6 +75,13 @@ pub fn run(common: &Common, out: &Path, check_only: bool) -> Result<u8, Error> {
     let counts = (rendered.feeds.len(), rendered.manifest.events.len());
     record(out, now, last_change, counts, warned)?;
     report(out, &rendered, &changes);
+    // The process ends with this command: its memory goes back to the
+    // system at once. Freeing the outputs, the expansion and the schedules
+    // piece by piece first cost 75 ms of a national build (from the last
+    // line of the report to the exit).
+    std::mem::forget(rendered);
+    std::mem::forget(expansion);
+    std::mem::forget(checked);
     Ok(exit::OK)
 }
 
