@@ -21,7 +21,7 @@
 #   NEDETID_BIN=/path/to/nedetid bash bench/run.sh   # another build (no cargo)
 #   RESULTS=/tmp/r.md KEEP=1 bash bench/run.sh       # elsewhere; keep the data
 #
-# Needs about 6 GB of scratch space ($TMPDIR) for national with 5 runs:
+# Needs about 10 GB of scratch space ($TMPDIR) for national with 5 runs:
 # every run's output and copies are kept until the end of the size, then
 # removed. On ext4 without a journal, creating files is slower for minutes
 # after many files were removed (the inode allocator skips every inode freed
