@@ -6,7 +6,7 @@
 
 use std::sync::Arc;
 
-use chrono::{DateTime, FixedOffset, NaiveDate, Utc};
+use chrono::{DateTime, FixedOffset, NaiveDate, Offset as _, Utc};
 
 use crate::error::Location;
 use crate::expand::{Cancellation, Expansion, Form, Kind, Occurrence, Time};
@@ -28,7 +28,9 @@ pub fn restore_removed(schedule: &mut Schedule, previous: &Manifest, now: DateTi
         if ids.contains(p.id.as_str()) || *key != format!("{}@{domain}", p.id) {
             continue;
         }
-        let Some(when) = when_of(p) else { continue };
+        let Some(when) = when_of(p, zone) else {
+            continue;
+        };
         let end = match when {
             When::Timed {
                 end, end_offset, ..
@@ -81,19 +83,27 @@ pub fn restore_removed(schedule: &mut Schedule, previous: &Manifest, now: DateTi
     schedule.outages.sort_by(|a, b| a.id.cmp(&b.id));
 }
 
-fn when_of(p: &Published) -> Option<When> {
+/// When a recorded outage was, as local times in `zone` with their
+/// offsets: read from the instants, so that it is the same event even when
+/// the time zone of the settings has changed since.
+fn when_of(p: &Published, zone: chrono_tz::Tz) -> Option<When> {
     if p.all_day {
         let first = p.start.parse::<NaiveDate>().ok()?;
         let last = p.end.parse::<NaiveDate>().ok()?;
         return (first <= last).then_some(When::AllDay { first, last });
     }
-    let start = DateTime::<FixedOffset>::parse_from_rfc3339(&p.start).ok()?;
-    let end = DateTime::<FixedOffset>::parse_from_rfc3339(&p.end).ok()?;
-    (start < end).then(|| When::Timed {
-        start: start.naive_local(),
-        end: end.naive_local(),
-        start_offset: Some(*start.offset()),
-        end_offset: Some(*end.offset()),
+    let local = |text: &str| {
+        let t = DateTime::<FixedOffset>::parse_from_rfc3339(text)
+            .ok()?
+            .with_timezone(&zone);
+        Some((t.naive_local(), t.offset().fix()))
+    };
+    let ((start, start_offset), (end, end_offset)) = (local(&p.start)?, local(&p.end)?);
+    (start < end).then_some(When::Timed {
+        start,
+        end,
+        start_offset: Some(start_offset),
+        end_offset: Some(end_offset),
     })
 }
 
@@ -272,6 +282,30 @@ mod tests {
             Recurrence::Expand,
         );
         assert!(event(&fresh, "borte").is_none() && event(&fresh, "patch.20261208").is_none());
+    }
+
+    #[test]
+    fn a_removed_outage_keeps_its_instants_when_the_time_zone_changes() {
+        let (_, state) = build(
+            BEFORE,
+            &Manifest::default(),
+            "2026-12-01T08:00:00Z",
+            Recurrence::Expand,
+        );
+        let after = BEFORE
+            .replace("outages:\n  - id: borte\n    title: Skal bort\n    systems: [visma]\n    start: 2026-12-12 16:00\n    end: 2026-12-12 18:00\n", "")
+            .replace("settings:\n", "settings:\n  time-zone: America/New_York\n");
+        let (ics, _) = build(&after, &state, "2026-12-02T08:00:00Z", Recurrence::Expand);
+        let removed = event(&ics, "borte").expect("still there");
+        // 16:00-18:00 in Oslo is 10:00-12:00 in New York.
+        assert!(
+            removed.contains("DTSTART;TZID=America/New_York:20261212T100000"),
+            "{removed}"
+        );
+        assert!(
+            removed.contains("DTEND;TZID=America/New_York:20261212T120000"),
+            "{removed}"
+        );
     }
 
     #[test]
