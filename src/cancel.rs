@@ -9,7 +9,9 @@ use std::sync::Arc;
 use chrono::{DateTime, FixedOffset, NaiveDate, Offset as _, Utc};
 
 use crate::error::Location;
-use crate::expand::{Cancellation, Expansion, Form, Kind, Occurrence, Time};
+use crate::expand::{
+    Cancellation, Expansion, Form, Kind, Occurrence, Time, outage_uid, series_uid, sorted,
+};
 use crate::schedule::{Details, Impacts, Outage, Schedule, Status, When};
 use crate::state::{Manifest, Published};
 
@@ -25,7 +27,7 @@ pub fn restore_removed(schedule: &mut Schedule, previous: &Manifest, now: DateTi
     let mut restored = Vec::new();
     for (key, state) in &previous.events {
         let Some(p) = &state.outage else { continue };
-        if ids.contains(p.id.as_str()) || *key != format!("{}@{domain}", p.id) {
+        if ids.contains(p.id.as_str()) || *key != outage_uid(&p.id, &domain) {
             continue;
         }
         let Some(when) = when_of(p, zone) else {
@@ -125,7 +127,7 @@ pub fn cancel_skipped(expansion: &mut Expansion, previous: &Manifest, now: DateT
         if rrule.contains(s.series.id.as_str()) || time.instants(zone).1 <= now {
             continue;
         }
-        let uid = format!("{}.{}@{domain}", s.series.id, s.date.format("%Y%m%d"));
+        let uid = series_uid(&s.series.id, s.date, false, domain);
         if !previous.events.contains_key(&uid) {
             continue;
         }
@@ -149,12 +151,7 @@ pub fn cancel_skipped(expansion: &mut Expansion, previous: &Manifest, now: DateT
         return;
     }
     expansion.occurrences.extend(added);
-    let mut keyed: Vec<(DateTime<Utc>, Occurrence)> = std::mem::take(&mut expansion.occurrences)
-        .into_iter()
-        .map(|o| (o.time.instants(zone).0, o))
-        .collect();
-    keyed.sort_by(|(a, x), (b, y)| a.cmp(b).then_with(|| x.uid.cmp(&y.uid)));
-    expansion.occurrences = keyed.into_iter().map(|(_, o)| o).collect();
+    expansion.occurrences = sorted(zone, std::mem::take(&mut expansion.occurrences));
 }
 
 /// Records in `manifest` what each outage that has not ended looks like,

@@ -243,8 +243,8 @@ pub fn expand(schedule: &Schedule, now: DateTime<Utc>) -> Result<Expansion<'_>, 
     for outage in &schedule.outages {
         match outage_time(zone, outage) {
             Ok(time) => occurrences.push(Occurrence {
-                occurrence: format!("{}@{domain}", outage.id),
-                uid: format!("{}@{domain}", outage.id),
+                occurrence: outage_uid(&outage.id, domain),
+                uid: outage_uid(&outage.id, domain),
                 source_id: &outage.id,
                 kind: Kind::Outage,
                 details: &outage.details,
@@ -329,13 +329,7 @@ pub fn expand(schedule: &Schedule, now: DateTime<Utc>) -> Result<Expansion<'_>, 
             Time::AllDay { end, .. } => end >= cutoff.with_timezone(&zone).date_naive(),
         });
     }
-    // By start, then UID; each start worked out once.
-    let mut keyed: Vec<(DateTime<Utc>, Occurrence)> = occurrences
-        .into_iter()
-        .map(|o| (o.time.instants(zone).0, o))
-        .collect();
-    keyed.sort_by(|(a, x), (b, y)| a.cmp(b).then_with(|| x.uid.cmp(&y.uid)));
-    let occurrences: Vec<Occurrence> = keyed.into_iter().map(|(_, o)| o).collect();
+    let occurrences = sorted(zone, occurrences);
     skipped.sort_by(|a, b| (a.date, &a.series.id).cmp(&(b.date, &b.series.id)));
     Ok(Expansion {
         schedule,
@@ -345,6 +339,30 @@ pub fn expand(schedule: &Schedule, now: DateTime<Utc>) -> Result<Expansion<'_>, 
         masters: Vec::new(),
         notes,
     })
+}
+
+/// The UID of an outage.
+pub fn outage_uid(id: &str, domain: &str) -> String {
+    format!("{id}@{domain}")
+}
+
+/// The UID of a series' occurrence on its rule date (or extra date) in
+/// expanded form. `.` cannot occur in an id, so these never clash with
+/// another id's UID.
+pub fn series_uid(id: &str, date: NaiveDate, extra: bool, domain: &str) -> String {
+    let tag = if extra { ".extra" } else { "" };
+    format!("{id}{tag}.{}@{domain}", date.format("%Y%m%d"))
+}
+
+/// `occurrences` in the published order: by start, then UID (each start
+/// worked out once).
+pub fn sorted<'a>(zone: Tz, occurrences: Vec<Occurrence<'a>>) -> Vec<Occurrence<'a>> {
+    let mut keyed: Vec<(DateTime<Utc>, Occurrence)> = occurrences
+        .into_iter()
+        .map(|o| (o.time.instants(zone).0, o))
+        .collect();
+    keyed.sort_by(|(a, x), (b, y)| a.cmp(b).then_with(|| x.uid.cmp(&y.uid)));
+    keyed.into_iter().map(|(_, o)| o).collect()
 }
 
 fn outage_time(zone: Tz, outage: &Outage) -> Result<Time, Problem> {
@@ -490,11 +508,7 @@ fn expand_series<'a>(
     let dates = rule_dates(series, read_to).map_err(|p| vec![p])?;
     let mut problems = Vec::new();
     let publish = |d: NaiveDate| d <= last;
-    // `.` cannot occur in an id, so these never clash with another id's UID.
-    let uid = |d: NaiveDate, extra: bool| {
-        let tag = if extra { ".extra" } else { "" };
-        format!("{}{tag}.{}@{domain}", series.id, d.format("%Y%m%d"))
-    };
+    let uid = |d: NaiveDate, extra: bool| series_uid(&series.id, d, extra, domain);
     // An open-ended series is published up to the horizon by the date an
     // occurrence actually happens (a move can bring one in from past it).
     let shown = |d: NaiveDate| match series.moves.iter().find(|m| m.from == d) {

@@ -335,15 +335,8 @@ pub fn feed_list(expansion: &Expansion) -> (Vec<Feed>, Views) {
         let targets = cache
             .entry(std::ptr::from_ref(d).addr())
             .or_insert_with(|| {
-                let mut reached: std::collections::BTreeSet<usize> = Default::default();
-                for h in d.systems.iter() {
-                    if let Some(n) = schedule.system_index(h) {
-                        reached.insert(n);
-                        reached.extend(schedule.dependants.get(n).into_iter().flatten());
-                    }
-                }
                 let mut targets: std::collections::BTreeSet<usize> = [0].into();
-                for n in reached {
+                for n in schedule.reached(d) {
                     targets.insert(first_system + n);
                     targets.extend(bundles_of[n].iter().copied());
                 }

@@ -61,13 +61,7 @@ impl Schedule {
         if d.all_systems {
             return 1 + self.systems.len() + self.bundles.len();
         }
-        let mut reached = std::collections::BTreeSet::new();
-        for h in d.systems.iter() {
-            if let Some(n) = self.system_index(h) {
-                reached.insert(n);
-                reached.extend(self.dependants.get(n).into_iter().flatten().copied());
-            }
-        }
+        let reached = self.reached(d);
         let bundles = self.bundles.iter().filter(|b| {
             b.systems
                 .iter()
@@ -76,18 +70,20 @@ impl Schedule {
         1 + reached.len() + bundles.count()
     }
 
+    /// The systems (by index) whose feeds show an event of `d`: those it
+    /// hits and those that depend on them.
+    pub fn reached(&self, d: &Details) -> std::collections::BTreeSet<usize> {
+        let mut reached = std::collections::BTreeSet::new();
+        for n in d.systems.iter().filter_map(|h| self.system_index(h)) {
+            reached.insert(n);
+            reached.extend(self.dependants.get(n).into_iter().flatten().copied());
+        }
+        reached
+    }
+
     /// The ids of the systems `id` depends on, directly or not.
     pub fn needs_of(&self, id: &str) -> impl Iterator<Item = &str> {
         let found = self.system_index(id).and_then(|i| self.needs.get(i));
-        found
-            .into_iter()
-            .flatten()
-            .map(|d| self.systems[*d].id.as_str())
-    }
-
-    /// The ids of the systems that depend on `id`, directly or not.
-    pub fn dependants_of(&self, id: &str) -> impl Iterator<Item = &str> {
-        let found = self.system_index(id).and_then(|i| self.dependants.get(i));
         found
             .into_iter()
             .flatten()

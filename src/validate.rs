@@ -578,7 +578,7 @@ impl Validator {
 
     /// Reports an id that names no system, with the likeliest meant.
     fn unknown_system(&mut self, id: &Spanned<String>, known: &BTreeMap<&str, &System>) {
-        let help = unknown_system_help(&id.value, known.keys().copied());
+        let help = unknown_system_help(&id.value, known.keys().copied(), "`systems:`");
         self.err(id, format!("unknown system `{}`", id.value), Some(help));
     }
 
@@ -1381,14 +1381,19 @@ fn needs(dependants: &[Vec<usize>]) -> Vec<Vec<usize>> {
     needs
 }
 
-/// What help to give for `id`, which names no system in `known`.
-pub fn unknown_system_help<'a>(id: &str, known: impl Iterator<Item = &'a str> + Clone) -> String {
+/// What help to give for `id`, which names none of `known`, defined
+/// under `sections` (e.g. "`systems:`").
+pub fn unknown_system_help<'a>(
+    id: &str,
+    known: impl Iterator<Item = &'a str> + Clone,
+    sections: &str,
+) -> String {
     if let Some(s) = suggest(id, known.clone()) {
-        return format!("did you mean `{s}`? (systems are defined under `systems:`)");
+        return format!("did you mean `{s}`? (systems are defined under {sections})");
     }
     let all: Vec<&str> = known.collect();
     if all.is_empty() {
-        return "define it under `systems:`".to_string();
+        return format!("define it under {sections}");
     }
     let more = if all.len() > 10 {
         format!(" and {} more", all.len() - 10)
@@ -1396,7 +1401,7 @@ pub fn unknown_system_help<'a>(id: &str, known: impl Iterator<Item = &'a str> + 
         String::new()
     };
     format!(
-        "define it under `systems:` or use one of: {}{more}",
+        "define it under {sections} or use one of: {}{more}",
         all[..all.len().min(10)].join(", ")
     )
 }

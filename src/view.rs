@@ -53,6 +53,8 @@ impl View {
         };
         // `d.systems` is sorted.
         let hit = |s: &str| d.systems.binary_search_by(|x| x.as_str().cmp(s)).is_ok();
+        // The systems hit that `s` depends on.
+        let needs_hit = |s: &str| schedule.needs_of(s).filter(|n| hit(n)).collect::<Vec<_>>();
         let direct: Vec<&str> = ids.iter().map(String::as_str).filter(|s| hit(s)).collect();
         // The feed's systems that are not hit but depend on one that is,
         // and the systems hit that they depend on.
@@ -60,7 +62,7 @@ impl View {
         let mut needed: Vec<String> = Vec::new();
         for s in ids.iter().map(String::as_str).filter(|s| !hit(s)) {
             let mut any = false;
-            for n in schedule.needs_of(s).filter(|n| hit(n)) {
+            for n in needs_hit(s) {
                 any = true;
                 if !needed.iter().any(|x| x == n) {
                     needed.push(n.to_string());
@@ -89,14 +91,8 @@ impl View {
         // for a dependant, as it is said to be, or else as bad as what it
         // needs.
         let of_dependant = |s: &str| {
-            d.impact.per_system.get(s).copied().unwrap_or_else(|| {
-                let needs = d
-                    .systems
-                    .iter()
-                    .map(String::as_str)
-                    .filter(|h| schedule.dependants_of(h).any(|x| x == s));
-                d.impact.worst(needs)
-            })
+            let said = d.impact.per_system.get(s).copied();
+            said.unwrap_or_else(|| d.impact.worst(needs_hit(s)))
         };
         let impact = direct
             .iter()

@@ -318,11 +318,7 @@ pub static NB: Wording = Wording {
     all_feed: "alle systemer",
     calendar_name: "Planlagt nedetid",
     summary: |cancelled, systems, title, impact| {
-        let prefix = if cancelled { "AVLYST: " } else { "" };
-        let impact = impact
-            .map(|i| format!(" ({})", i.to_lowercase()))
-            .unwrap_or_default();
-        format!("{prefix}{systems}: {title}{impact}")
+        systems_then_title(cancelled.then_some("AVLYST: "), systems, title, impact)
     },
     impacts: ["Mulige forstyrrelser", "Redusert drift", "Nede"],
     via: |systems| format!("Følge av nedetid på {systems}"),
@@ -583,11 +579,7 @@ pub static NN: Wording = Wording {
     all_feed: "alle system",
     calendar_name: "Planlagd nedetid",
     summary: |cancelled, systems, title, impact| {
-        let prefix = if cancelled { "AVLYST: " } else { "" };
-        let impact = impact
-            .map(|i| format!(" ({})", i.to_lowercase()))
-            .unwrap_or_default();
-        format!("{prefix}{systems}: {title}{impact}")
+        systems_then_title(cancelled.then_some("AVLYST: "), systems, title, impact)
     },
     impacts: ["Moglege forstyrringar", "Redusert drift", "Nede"],
     via: |systems| format!("Følgje av nedetid på {systems}"),
@@ -608,10 +600,7 @@ pub static NN: Wording = Wording {
             None => format!("Flytta frå {from}."),
         }
     },
-    cancelled_note: |reason| match reason {
-        Some(r) => format!("Avlyst: {r}"),
-        None => "Avlyst.".to_string(),
-    },
+    cancelled_note: |reason| (NB.cancelled_note)(reason),
     extra_note: |reason| match reason {
         Some(r) => format!("Ekstra vedlikehald: {r}"),
         None => "Ekstra vedlikehald.".to_string(),
@@ -870,11 +859,7 @@ pub static EN: Wording = Wording {
     all_feed: "all systems",
     calendar_name: "Planned downtime",
     summary: |cancelled, systems, title, impact| {
-        let prefix = if cancelled { "CANCELLED: " } else { "" };
-        let impact = impact
-            .map(|i| format!(" ({})", i.to_lowercase()))
-            .unwrap_or_default();
-        format!("{prefix}{systems}: {title}{impact}")
+        systems_then_title(cancelled.then_some("CANCELLED: "), systems, title, impact)
     },
     impacts: ["At risk", "Degraded", "Down"],
     via: |systems| format!("Knock-on from {systems}"),
@@ -1114,6 +1099,20 @@ fn norwegian_day_month(w: &Wording, d: NaiveDate, with_year: bool) -> String {
 
 /// "18.12.2019", in every language (as the schedules' own reasons refer to
 /// dates).
+/// "AVLYST: Visma: Ny versjon (redusert drift)": the marker of a
+/// cancelled event, the systems, the title and an impact below down.
+fn systems_then_title(
+    cancelled: Option<&str>,
+    systems: &str,
+    title: &str,
+    impact: Option<&str>,
+) -> String {
+    let impact = impact
+        .map(|i| format!(" ({})", i.to_lowercase()))
+        .unwrap_or_default();
+    format!("{}{systems}: {title}{impact}", cancelled.unwrap_or(""))
+}
+
 fn numeric_date(d: NaiveDate) -> String {
     d.format("%d.%m.%Y").to_string()
 }

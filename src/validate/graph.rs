@@ -294,8 +294,7 @@ impl Validator {
                     .keys()
                     .copied()
                     .chain(written.keys().map(String::as_str));
-                let help = super::unknown_system_help(name, candidates)
-                    .replace("under `systems:`", "under `systems:` or `bundles:`");
+                let help = super::unknown_system_help(name, candidates, "`systems:` or `bundles:`");
                 self.err(m, format!("unknown system or bundle `{name}`"), Some(help));
                 ok = false;
             }
@@ -321,7 +320,11 @@ mod tests {
         )];
         let checked = crate::pipeline::load_memory(&files).unwrap();
         let s = &checked.schedule;
-        let of = |id| s.dependants_of(id).collect::<Vec<_>>();
+        let of = |id| {
+            let n = s.system_index(id).unwrap();
+            let ids = s.dependants[n].iter().map(|d| s.systems[*d].id.as_str());
+            ids.collect::<Vec<_>>()
+        };
         assert_eq!(of("internett"), ["sentralbord", "telefoni"]);
         assert_eq!(of("telefoni"), ["sentralbord"]);
         assert!(of("sentralbord").is_empty());
