@@ -226,13 +226,15 @@ pub fn add_outage(text: &str, raw: &RawFile, outage: &NewOutage) -> Result<Strin
                 );
             }
             let body = item_text(&fields, 2, 4);
-            let block = if text.lines().any(|l| l.trim_end() == "outages:") {
-                // `outages:` with nothing under it.
-                return Ok(text.replacen("outages:\n", &format!("outages:\n{body}"), 1));
-            } else {
-                format!("\noutages:\n{body}")
-            };
-            Ok(splice(text, text.len(), &block))
+            // `outages:` with nothing under it: the item goes after that line.
+            let empty = text.split('\n').position(|l| l.trim_end() == "outages:");
+            Ok(match empty {
+                Some(n) => {
+                    let at = line_starts(text).get(n + 1).copied().unwrap_or(text.len());
+                    splice(text, at, &body)
+                }
+                None => splice(text, text.len(), &format!("\noutages:\n{body}")),
+            })
         }
     }
 }

@@ -205,25 +205,41 @@ pub fn read_run(dir: &Path) -> Result<Option<RunRecord>, Error> {
 /// old one. Mode 0644: it holds nothing secret, and monitoring usually
 /// runs as another user than the build.
 pub fn record_run(dir: &Path, run: &RunRecord) -> Result<(), Error> {
-    let path = dir.join(RUN);
+    replace_file(&dir.join(RUN), run.to_json().as_bytes(), None)
+}
+
+/// Replaces the file at `path` with `bytes` as one step: written in full
+/// to a temporary file beside it and flushed, given `permissions` (0644 on
+/// Unix when `None`), then renamed over it.
+pub fn replace_file(
+    path: &Path,
+    bytes: &[u8],
+    permissions: Option<std::fs::Permissions>,
+) -> Result<(), Error> {
+    let dir = path
+        .parent()
+        .filter(|d| !d.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
     let mut tmp = temp_builder()
         .tempfile_in(dir)
         .map_err(|e| Error::io(dir, e))?;
-    tmp.write_all(run.to_json().as_bytes())
-        .map_err(|e| Error::io(tmp.path(), e))?;
+    tmp.write_all(bytes).map_err(|e| Error::io(tmp.path(), e))?;
     #[cfg(unix)]
-    {
+    let permissions = permissions.or_else(|| {
         use std::os::unix::fs::PermissionsExt as _;
+        Some(std::fs::Permissions::from_mode(0o644))
+    });
+    if let Some(permissions) = permissions {
         tmp.as_file()
-            .set_permissions(std::fs::Permissions::from_mode(0o644))
+            .set_permissions(permissions)
             .map_err(|e| Error::io(tmp.path(), e))?;
     }
     tmp.as_file()
         .sync_all()
         .map_err(|e| Error::io(tmp.path(), e))?;
-    tmp.persist(&path)
+    tmp.persist(path)
         .map(drop)
-        .map_err(|e| Error::io(&path, e.error))
+        .map_err(|e| Error::io(path, e.error))
 }
 
 /// Whether [`lock`] is for publishing or for reading only.

@@ -52,11 +52,13 @@ pub fn run(
     now: Option<DateTime<Utc>>,
 ) -> Result<u8, Error> {
     let (inputs, problems) = crate::load::read_dir(schedules)?;
-    let parsed = crate::pipeline::load_files(&inputs, problems)?;
-    drop(parsed);
-    let mut loaded = crate::load::Loaded::default();
-    for (p, b) in &inputs {
-        loaded.add(p.clone(), b);
+    // A file that does not parse is reported as `check` would, alone.
+    let loaded = crate::load::parse_files(&inputs, problems);
+    if !loaded.problems.is_empty() {
+        return Err(Error::Invalid(crate::error::Report::new(
+            loaded.problems,
+            loaded.sources,
+        )));
     }
     let pick =
         |want: &dyn Fn(&crate::raw::RawFile) -> bool, what: &str| -> Result<PathBuf, Error> {
@@ -256,7 +258,10 @@ pub fn run(
         .collect();
     let checked = crate::pipeline::load_files(&changed, Vec::new())?;
     crate::pipeline::expansion(&checked, now.unwrap_or_else(Utc::now))?;
-    write_atomically(&path, new_text.as_bytes())?;
+    let permissions = std::fs::metadata(&path)
+        .map(|m| m.permissions())
+        .map_err(|e| Error::io(&path, e))?;
+    crate::publish::replace_file(&path, new_text.as_bytes(), Some(permissions))?;
     say!("added {label} to {}", path.display());
     Ok(exit::OK)
 }
@@ -264,28 +269,4 @@ pub fn run(
 enum Edit {
     Outage(NewOutage),
     Exception(String, NewException),
-}
-
-/// A temporary file beside `path`, written in full and flushed, with the
-/// original's mode (0644 for a new one), renamed over it.
-fn write_atomically(path: &Path, bytes: &[u8]) -> Result<(), Error> {
-    let dir = path
-        .parent()
-        .filter(|d| !d.as_os_str().is_empty())
-        .unwrap_or(Path::new("."));
-    let mut tmp = tempfile::Builder::new()
-        .prefix(".nedetid-add-")
-        .suffix(".tmp")
-        .tempfile_in(dir)
-        .map_err(|e| Error::io(dir, e))?;
-    tmp.write_all(bytes).map_err(|e| Error::io(tmp.path(), e))?;
-    tmp.as_file()
-        .sync_all()
-        .map_err(|e| Error::io(tmp.path(), e))?;
-    let perms = std::fs::metadata(path)
-        .map(|m| m.permissions())
-        .map_err(|e| Error::io(path, e))?;
-    std::fs::set_permissions(tmp.path(), perms).map_err(|e| Error::io(tmp.path(), e))?;
-    tmp.persist(path).map_err(|e| Error::io(path, e.error))?;
-    Ok(())
 }
