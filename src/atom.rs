@@ -15,8 +15,8 @@ use chrono::{DateTime, Utc};
 use percent_encoding::{AsciiSet, CONTROLS, utf8_percent_encode};
 
 use crate::expand::{Expansion, Kind, Occurrence};
-use crate::render::{Feed, FeedOf, Views, impact_name, page_file, revision};
-use crate::schedule::{Impact, Status, SystemNames};
+use crate::render::{Feed, FeedOf, Views, page_file, revision};
+use crate::schedule::{Status, SystemNames};
 use crate::state::{PAGE, Revision};
 use crate::view::View;
 use crate::wording::Wording;
@@ -191,7 +191,7 @@ impl<'a> Ctx<'a> {
         // In this feed's view: the systems hit, or the dependency that
         // brings it in; the impact when less than down.
         let label = crate::render::label(w, d, view, self.names);
-        let impact = (view.impact != Impact::Down).then(|| impact_name(w, view.impact));
+        let impact = crate::render::impact_tag(w, view.impact);
         let (local, domain) = o
             .occurrence
             .rsplit_once('@')
@@ -200,10 +200,7 @@ impl<'a> Ctx<'a> {
             Kind::Outage => format!("{}{}", w.ids.outage, crate::page::anchor(o.source_id)),
             Kind::Maintenance => format!("{}{}", w.ids.series, crate::page::anchor(o.source_id)),
         };
-        let note = match &o.cancellation {
-            Some(c) => Some((w.cancelled_note)(c.reason.as_deref())),
-            None => o.change.map(|c| crate::render::change_note(w, &c)),
-        };
+        let note = crate::render::note(w, o.cancellation.as_ref(), o.change);
         let text = crate::render::Text {
             w,
             view,

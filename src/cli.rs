@@ -135,8 +135,10 @@ pub enum Command {
 pub enum AddWhat {
     /// A one-off outage
     Outage {
+        /// Its id: a-z, 0-9 and `-`; part of the UID, never reused (asked for in a terminal)
         #[arg(long)]
         id: Option<String>,
+        /// What happens, as people read it (asked for in a terminal)
         #[arg(long)]
         title: Option<String>,
         /// `all`, or system ids separated by commas
@@ -145,13 +147,16 @@ pub enum AddWhat {
         /// Local start, `YYYY-MM-DD HH:MM` (timed)
         #[arg(long)]
         start: Option<String>,
+        /// Local end, `YYYY-MM-DD HH:MM` (`24:00` for midnight)
         #[arg(long)]
         end: Option<String>,
         /// First day, `YYYY-MM-DD` (all day)
         #[arg(long)]
         first_day: Option<String>,
+        /// Last day, `YYYY-MM-DD` (all day; default: the first day)
         #[arg(long)]
         last_day: Option<String>,
+        /// A longer text
         #[arg(long)]
         description: Option<String>,
         /// One consequence (repeat the flag for more)
@@ -163,11 +168,13 @@ pub enum AddWhat {
         /// down (the default), degraded or at-risk
         #[arg(long)]
         impact: Option<String>,
+        /// Where the work is done
         #[arg(long)]
         location: Option<String>,
         /// confirmed, tentative or cancelled
         #[arg(long)]
         status: Option<String>,
+        /// A web address with more information (https://...)
         #[arg(long)]
         link: Option<String>,
     },
@@ -176,8 +183,10 @@ pub enum AddWhat {
         /// The maintenance item's id
         #[arg(long)]
         series: Option<String>,
+        /// The rule date to leave out, `YYYY-MM-DD`
         #[arg(long)]
         date: Option<String>,
+        /// Why, shown to people
         #[arg(long)]
         reason: Option<String>,
     },
@@ -186,14 +195,19 @@ pub enum AddWhat {
         /// The maintenance item's id
         #[arg(long)]
         series: Option<String>,
+        /// The rule date it is moved from, `YYYY-MM-DD`
         #[arg(long)]
         from: Option<String>,
+        /// The date it is moved to, `YYYY-MM-DD`
         #[arg(long)]
         to: Option<String>,
+        /// Its own start, `HH:MM` (default: the rule's)
         #[arg(long)]
         start_time: Option<String>,
+        /// Its own end, `HH:MM` (default: the rule's)
         #[arg(long)]
         end_time: Option<String>,
+        /// Why, shown to people
         #[arg(long)]
         reason: Option<String>,
     },

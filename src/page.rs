@@ -30,7 +30,7 @@ use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
 use crate::expand::{Change, Expansion, Kind, Occurrence, Skipped, Time};
 use crate::html::render;
 use crate::render::{Feed, FeedOf, systems_label};
-use crate::schedule::{Details, Impact, Series, Status, SystemNames};
+use crate::schedule::{Details, Series, Status, SystemNames};
 use crate::state::PAGE;
 use crate::view::View;
 use crate::wording::{Rich, Span, Wording};
@@ -521,7 +521,6 @@ struct Outage<'a> {
     d: &'a Details,
     anchor: String,
     status: Status,
-    cancelled: bool,
     /// Happening now (and not cancelled).
     ongoing: bool,
     /// Within the days the page's script looks at: its start and end.
@@ -535,6 +534,18 @@ struct Outage<'a> {
     more: Option<More<'a>>,
 }
 
+impl Outage<'_> {
+    fn cancelled(&self) -> bool {
+        self.status == Status::Cancelled
+    }
+}
+
+impl MaintenanceItem<'_> {
+    fn cancelled(&self) -> bool {
+        self.status == Status::Cancelled
+    }
+}
+
 /// Consequences and what still works, each with its heading, as lines.
 type Lists = [(&'static str, Vec<String>); 2];
 
@@ -542,7 +553,6 @@ type Lists = [(&'static str, Vec<String>); 2];
 struct MaintenanceItem<'a> {
     d: &'a Details,
     status: Status,
-    cancelled: bool,
     ongoing: bool,
     window: Option<(String, String)>,
     when: When,
@@ -662,18 +672,18 @@ struct Ctx<'a> {
 impl<'a> Ctx<'a> {
     fn outage(&self, o: &Occurrence<'a>) -> Outage<'a> {
         let d = o.details;
+        let (impact, lists) = self.everything(d);
         Outage {
             d,
             anchor: anchor(o.source_id),
             status: o.status(),
-            cancelled: o.status() == Status::Cancelled,
             ongoing: self.ongoing(o),
             window: self.window(o),
             when: self.when(&o.time, true),
             systems: systems_label(self.w, d, self.names),
-            impact: impact(self.w, d),
+            impact,
             paragraphs: paragraphs(d),
-            lists: self.lists(d),
+            lists,
             more: self.more(d),
         }
     }
@@ -683,12 +693,14 @@ impl<'a> Ctx<'a> {
         MaintenanceItem {
             d,
             status: o.status(),
-            cancelled: o.status() == Status::Cancelled,
             ongoing: self.ongoing(o),
             window: self.window(o),
             when: self.when(&o.time, true),
             systems: systems_label(self.w, d, self.names),
-            impact: impact(self.w, d),
+            impact: crate::render::impact_tag(
+                self.w,
+                d.impact.worst(d.systems.iter().map(String::as_str)),
+            ),
             change: self.change(o).map(|mut c| {
                 if let Some(Bit::Text(first)) = c.bits.first_mut() {
                     *first = Cow::Owned(capitalise(first));
@@ -725,18 +737,13 @@ impl<'a> Ctx<'a> {
         })
     }
 
-    /// Every consequence and still-works item, named by system where
-    /// they are about some.
-    fn lists(&self, d: &Details) -> Lists {
+    /// The impact tag of `d`, and every consequence and still-works item,
+    /// named by system where they are about some.
+    fn everything(&self, d: &Details) -> (Option<&'static str>, Lists) {
         let view = View::everyone(d);
-        let text = crate::render::Text {
-            w: self.w,
-            view: &view,
-            names: self.names,
-            label: "",
-        };
-        crate::render::lists(&text, d)
-            .map(|(heading, items)| (heading, items.into_iter().map(String::from).collect()))
+        let lists = crate::render::lists(self.w, &view, self.names, d)
+            .map(|(heading, items)| (heading, items.into_iter().map(String::from).collect()));
+        (crate::render::impact_tag(self.w, view.impact), lists)
     }
 
     /// Start and end (UTC, RFC 3339) of an event the page's script shows
@@ -837,6 +844,7 @@ impl<'a> Ctx<'a> {
             }
         }
 
+        let (impact, lists) = self.everything(d);
         SeriesView {
             d,
             anchor: anchor(&series.id),
@@ -845,9 +853,9 @@ impl<'a> Ctx<'a> {
             window_start: (w.time)(window.start),
             window_end,
             period,
-            impact: impact(w, d),
+            impact,
             paragraphs: paragraphs(d),
-            lists: self.lists(d),
+            lists,
             years,
             more: self.more(d),
         }
@@ -1042,12 +1050,6 @@ fn feed_block<'a>(
             feed.atom_name
         ),
     }
-}
-
-/// The impact as a tag, when less than down.
-fn impact(w: &Wording, d: &Details) -> Option<&'static str> {
-    let worst = View::everyone(d).impact;
-    (worst != Impact::Down).then(|| crate::render::impact_name(w, worst))
 }
 
 /// Paragraphs from the schedule's description, each as its lines: blank

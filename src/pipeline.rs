@@ -178,8 +178,8 @@ pub fn expansion_as(
 }
 
 /// Adds the outages `previous` published that are no longer in the
-/// schedules and have not ended, as cancelled ([`crate::cancel`]); then
-/// [`expansion_over`].
+/// schedules and have not ended, as cancelled ([`crate::cancel`]), before
+/// [`expansion_over`] expands them with the rest.
 pub fn keep_removed(checked: &mut Checked, previous: &Manifest, now: DateTime<Utc>) {
     crate::cancel::restore_removed(&mut checked.schedule, previous, now);
 }

@@ -611,10 +611,7 @@ fn write_vevent(text: &Text, head: &mut Writer, w: &mut Writer, v: &Vevent, expa
     }
     let summary = summary_for(wording, v.status, &v.details.title, text.view, text.label);
     w.text("SUMMARY", &[], &summary);
-    let note = match v.cancellation {
-        Some(c) => Some((wording.cancelled_note)(c.reason.as_deref())),
-        None => v.change.map(|c| change_note(wording, &c)),
-    };
+    let note = note(wording, v.cancellation, v.change);
     w.text(
         "DESCRIPTION",
         &[],
@@ -637,9 +634,7 @@ fn write_vevent(text: &Text, head: &mut Writer, w: &mut Writer, v: &Vevent, expa
     } else {
         categories.extend(system_names(v.details, text.names));
     }
-    if text.view.impact != Impact::Down {
-        categories.push(impact_name(wording, text.view.impact));
-    }
+    categories.extend(impact_tag(wording, text.view.impact));
     w.text_list("CATEGORIES", &categories);
     w.raw("STATUS", &[], v.status.ical());
     w.raw("TRANSP", &[], "TRANSPARENT");
@@ -680,8 +675,7 @@ pub fn summary(w: &Wording, o: &Occurrence, view: &View, names: &SystemNames) ->
 /// [`summary`] given the [`label`].
 fn summary_for(w: &Wording, status: Status, title: &str, view: &View, label: &str) -> String {
     let cancelled = status == Status::Cancelled;
-    let impact = (view.impact != Impact::Down).then(|| impact_name(w, view.impact));
-    (w.summary)(cancelled, label, title, impact)
+    (w.summary)(cancelled, label, title, impact_tag(w, view.impact))
 }
 
 /// An impact level in `w`'s words.
@@ -693,12 +687,21 @@ pub fn impact_name(w: &Wording, impact: Impact) -> &'static str {
     }
 }
 
-/// The lists a view shows (consequences, what still works), each with its
-/// heading, as lines: "GAT: Gat og MinGat vil være nede".
-pub fn lists<'d>(text: &Text, d: &'d Details) -> [(&'static str, Vec<Cow<'d, str>>); 2] {
+/// The impact in `w`'s words where it is worth saying: below down.
+pub fn impact_tag(w: &Wording, impact: Impact) -> Option<&'static str> {
+    (impact != Impact::Down).then(|| impact_name(w, impact))
+}
+
+/// The lists `view` shows of `d` (consequences, what still works), each
+/// with its heading, as lines: "GAT: Gat og MinGat vil være nede".
+pub fn lists<'d>(
+    w: &Wording,
+    view: &View,
+    names: &SystemNames,
+    d: &'d Details,
+) -> [(&'static str, Vec<Cow<'d, str>>); 2] {
     let lines = |items, which: &[usize]| -> Vec<Cow<'d, str>> {
-        text.view
-            .shown(items, which, text.names)
+        view.shown(items, which, names)
             .into_iter()
             .map(|(about, item)| match about {
                 Some(about) => Cow::Owned(format!("{about}: {item}")),
@@ -707,14 +710,8 @@ pub fn lists<'d>(text: &Text, d: &'d Details) -> [(&'static str, Vec<Cow<'d, str
             .collect()
     };
     [
-        (
-            text.w.consequences,
-            lines(&d.consequences, &text.view.consequences),
-        ),
-        (
-            text.w.still_works,
-            lines(&d.still_works, &text.view.still_works),
-        ),
+        (w.consequences, lines(&d.consequences, &view.consequences)),
+        (w.still_works, lines(&d.still_works, &view.still_works)),
     ]
 }
 
@@ -762,7 +759,7 @@ pub fn description(text: &Text, d: &Details, note: Option<&str>) -> String {
     if let Some(text) = &d.description {
         parts.push(text.clone());
     }
-    for (heading, items) in lists(text, d) {
+    for (heading, items) in lists(text.w, text.view, text.names, d) {
         if !items.is_empty() {
             let mut s = format!("{heading}:");
             for item in items {
@@ -822,7 +819,7 @@ pub fn html_description(text: &Text, d: &Details, note: Option<&str>) -> String 
     let html = AltDescription {
         w,
         lead: lead.into_iter().flatten().map(lines).collect(),
-        lists: lists(text, d),
+        lists: lists(text.w, text.view, text.names, d),
         affected: lines(&affected),
         link: d.link.as_deref(),
     };
@@ -846,6 +843,19 @@ struct AltDescription<'a> {
 /// A paragraph's lines: split at every line feed, as the text has them.
 fn lines(text: &str) -> Vec<&str> {
     text.split('\n').collect()
+}
+
+/// The first line of an occurrence's text: why it was cancelled after it
+/// was published, or how it was moved or added.
+pub fn note(
+    w: &Wording,
+    cancellation: Option<&crate::expand::Cancellation>,
+    change: Option<Change>,
+) -> Option<String> {
+    match cancellation {
+        Some(c) => Some((w.cancelled_note)(c.reason.as_deref())),
+        None => change.map(|c| change_note(w, &c)),
+    }
 }
 
 /// The note on a moved or extra occurrence, in `w`'s words.
