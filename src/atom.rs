@@ -136,18 +136,7 @@ impl<'a> Ctx<'a> {
             .map(|(r, ..)| r.stamp)
             .max()
             .unwrap_or(DateTime::UNIX_EPOCH);
-        let own = match feed.of {
-            FeedOf::System(n) => schedule
-                .systems
-                .get(n)
-                .and_then(|s| s.description.as_deref()),
-            FeedOf::Bundle(n) => schedule
-                .bundles
-                .get(n)
-                .and_then(|b| b.description.as_deref()),
-            FeedOf::Everyone => None,
-        };
-        let description = own.or(settings.description.as_deref());
+        let description = feed.description(schedule);
         AtomFeed {
             lang: self.w.lang,
             id: tag_uri(&settings.uid_domain, &format!("feed/{}", feed.id)),

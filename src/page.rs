@@ -206,7 +206,9 @@ impl<'a> Ctx<'a> {
 
     /// A system in the index: its page, its next event, its feeds.
     fn system_row(&self, expansion: &'a Expansion, feed: &'a Feed) -> SystemRow<'a> {
-        let name = about(expansion, feed).map_or(feed.name.as_str(), |(name, _)| name);
+        let name = feed
+            .about(expansion.schedule)
+            .map_or(feed.name.as_str(), |(name, _)| name);
         let next = shown(expansion, feed)
             .find(|o| o.status() != Status::Cancelled && o.time.instants(self.zone).1 > self.now);
         let next = next.map(|o| NextView {
@@ -236,12 +238,11 @@ impl<'a> Ctx<'a> {
     ) -> Page<'a> {
         let w = self.w;
         let schedule = expansion.schedule;
-        let own = about(expansion, feed).and_then(|(_, description)| description);
         let shown = || shown(expansion, feed);
         let mut page = self.frame(
             expansion,
             feed.name.clone(),
-            own.or(schedule.settings.description.as_deref()),
+            feed.description(schedule),
             shown(),
             false,
             last_change,
@@ -319,6 +320,9 @@ impl<'a> Ctx<'a> {
             toc.push((format!("#{}", w.ids.maintenance), heading.to_string()));
         }
         page.toc = toc;
+        let own = feed
+            .about(schedule)
+            .and_then(|(_, description)| description);
         page.feed = Some(feed_block(w, expansion, feed, own, PAGE));
         page
     }
@@ -332,23 +336,6 @@ fn shown<'e, 'a>(
     feed.occurrences()
         .iter()
         .filter_map(|(i, _)| expansion.occurrences.get(*i))
-}
-
-/// A bundle's or a system's own name and description; `None` for the feed
-/// with everything.
-fn about<'a>(expansion: &'a Expansion, feed: &Feed) -> Option<(&'a str, Option<&'a str>)> {
-    let schedule = expansion.schedule;
-    match feed.of {
-        FeedOf::Bundle(n) => schedule
-            .bundles
-            .get(n)
-            .map(|b| (b.name.as_str(), b.description.as_deref())),
-        FeedOf::System(n) => schedule
-            .systems
-            .get(n)
-            .map(|s| (s.name.as_str(), s.description.as_deref())),
-        FeedOf::Everyone => None,
-    }
 }
 
 /// A page, as `templates/page.html` shows it: `index.html` (with

@@ -15,7 +15,7 @@ use chrono::{DateTime, Datelike, NaiveDateTime, Utc};
 use crate::expand::{Change, Expansion, Form, Kind, Master, Occurrence, Time};
 use crate::ical::Writer;
 use crate::limits::MAX_YEAR;
-use crate::schedule::{ALL_FEED, Details, Impact, Status, SystemNames};
+use crate::schedule::{ALL_FEED, Details, Impact, Schedule, Status, SystemNames};
 use crate::stamp;
 use crate::state::Revision;
 use crate::view::{Audience, View};
@@ -43,6 +43,31 @@ pub struct Feed {
     /// Their indexes in the expansion, in order, each with the index of its
     /// [`View`] in [`Views`].
     occurrences: Vec<(usize, u32)>,
+}
+
+impl Feed {
+    /// The bundle's or system's own name and description; `None` for
+    /// the feed with everything.
+    pub fn about<'s>(&self, schedule: &'s Schedule) -> Option<(&'s str, Option<&'s str>)> {
+        match self.of {
+            FeedOf::Bundle(n) => schedule
+                .bundles
+                .get(n)
+                .map(|b| (b.name.as_str(), b.description.as_deref())),
+            FeedOf::System(n) => schedule
+                .systems
+                .get(n)
+                .map(|s| (s.name.as_str(), s.description.as_deref())),
+            FeedOf::Everyone => None,
+        }
+    }
+
+    /// What the feed is about, in a sentence: its bundle's or system's
+    /// description, else the calendar's.
+    pub fn description<'s>(&self, schedule: &'s Schedule) -> Option<&'s str> {
+        let own = self.about(schedule).and_then(|(_, d)| d);
+        own.or(schedule.settings.description.as_deref())
+    }
 }
 
 /// Whose events a feed has.
@@ -446,12 +471,7 @@ impl Context<'_> {
         let occurrences = &self.expansion.occurrences;
         let schedule = self.expansion.schedule;
         let settings = &schedule.settings;
-        let own = match feed.of {
-            FeedOf::Everyone => None,
-            FeedOf::Bundle(n) => schedule.bundles.get(n).and_then(|b| b.description.as_ref()),
-            FeedOf::System(n) => schedule.systems.get(n).and_then(|s| s.description.as_ref()),
-        };
-        let description = own.or(settings.description.as_ref());
+        let description = feed.description(schedule);
         let mut w = Writer::new();
         w.begin("VCALENDAR");
         w.raw("VERSION", &[], "2.0");
