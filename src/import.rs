@@ -592,16 +592,9 @@ fn write_series(
             if e <= s {
                 return Err("it ends when or before it starts".into());
             }
-            let end = if le.date() == ls.date() {
-                le.time().format("%H:%M").to_string()
-            } else if le.date() == ls.date() + Duration::days(1) && le.time() == NaiveTime::MIN {
-                "24:00".into()
-            } else {
-                return Err(
-                    "its window crosses midnight (a maintenance window ends on the day it starts)"
-                        .into(),
-                );
-            };
+            let end = end_time(ls, le).ok_or(
+                "its window crosses midnight (a maintenance window ends on the day it starts)",
+            )?;
             (ls.date(), ls.time(), end, false)
         }
     };
@@ -774,13 +767,7 @@ fn write_series(
         };
         let ls = s.with_timezone(&zone).naive_local();
         let le = e.with_timezone(&zone).naive_local();
-        let end = if le.date() == ls.date() {
-            Some(le.time().format("%H:%M").to_string())
-        } else if le.date() == ls.date() + Duration::days(1) && le.time() == NaiveTime::MIN {
-            Some("24:00".to_string())
-        } else {
-            None
-        };
+        let end = end_time(ls, le);
         let onto_other =
             ls.date() != rd && (dates.contains(&ls.date()) || extras.contains_key(&ls.date()));
         if !changed.is_empty()
@@ -961,6 +948,34 @@ fn expand_series(master: &Event, overrides: &[Event]) -> Result<Vec<(Event, Span
 /// else Europe/Oslo (the format's default). The zone an event was written
 /// in does not decide it: Outlook writes Oslo's times as "W. Europe
 /// Standard Time", which CLDR maps to Berlin.
+/// A window's end as a schedule writes it: `HH:MM` on the day it starts,
+/// `24:00` at the next midnight; `None` when it ends on a later day.
+fn end_time(start: NaiveDateTime, end: NaiveDateTime) -> Option<String> {
+    if end.date() == start.date() {
+        Some(end.time().format("%H:%M").to_string())
+    } else if end.date() == start.date() + Duration::days(1) && end.time() == NaiveTime::MIN {
+        Some("24:00".to_string())
+    } else {
+        None
+    }
+}
+
+/// Overrides with no series to go in, imported as outages of their own,
+/// each named in the report with `why`.
+fn loose_overrides(
+    overrides: Vec<Event>,
+    why: &str,
+    adjusted: &mut Vec<String>,
+    outages: &mut Vec<(Event, Span)>,
+) {
+    for o in overrides {
+        adjusted.push(format!("{}: {why}; imported as an outage", o.name()));
+        if let Some(s) = o.span {
+            outages.push((o, s));
+        }
+    }
+}
+
 fn schedule_zone(cal: &[Component], opts: &Options) -> Tz {
     opts.time_zone
         .or_else(|| {
@@ -1113,26 +1128,20 @@ pub fn import(ics: &str, opts: &Options) -> Result<Imported, String> {
                     }
                     outages.push((m, s));
                 }
-                for o in overrides {
-                    out.adjusted.push(format!(
-                        "{}: an override of an event that does not repeat; imported as an outage",
-                        o.name()
-                    ));
-                    if let Some(s) = o.span {
-                        outages.push((o, s));
-                    }
-                }
+                loose_overrides(
+                    overrides,
+                    "an override of an event that does not repeat",
+                    &mut out.adjusted,
+                    &mut outages,
+                );
             }
             None => {
-                for o in overrides {
-                    out.adjusted.push(format!(
-                        "{}: an override whose series is not in the feed; imported as an outage",
-                        o.name()
-                    ));
-                    if let Some(s) = o.span {
-                        outages.push((o, s));
-                    }
-                }
+                loose_overrides(
+                    overrides,
+                    "an override whose series is not in the feed",
+                    &mut out.adjusted,
+                    &mut outages,
+                );
             }
         }
     }
