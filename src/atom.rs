@@ -27,14 +27,16 @@ use crate::wording::Wording;
 /// id when the event moves).
 const TAG_DATE: &str = "2000";
 
-/// Every Atom feed's text, in the order of `feeds`, on all cores.
+/// Every Atom feed's text, in the order of `feeds`, on all cores; `None`
+/// for a feed not `wanted` (its published file is kept).
 pub fn feeds(
     expansion: &Expansion,
     feeds: &[Feed],
     views: &Views,
     revisions: &BTreeMap<String, Revision>,
     now: DateTime<Utc>,
-) -> Vec<String> {
+    wanted: &[bool],
+) -> Vec<Option<String>> {
     let w = expansion.schedule.settings.wording();
     let names = expansion.schedule.system_names();
     let ctx = Ctx {
@@ -45,7 +47,11 @@ pub fn feeds(
         revisions,
         now,
     };
-    crate::par::map(feeds, |f| crate::html::render(&ctx.feed(f)))
+    let work: Vec<(usize, &Feed)> = feeds.iter().enumerate().collect();
+    crate::par::map(&work, |(i, f)| {
+        let wanted = wanted.get(*i).copied().unwrap_or(true);
+        wanted.then(|| crate::html::render(&ctx.feed(f)))
+    })
 }
 
 /// When the data last changed: the latest revision stamp of any event;
@@ -307,8 +313,11 @@ outages:
             })
             .collect();
         let (list, views) = feed_list(&exp);
-        let texts = feeds(&exp, &list, &views, &revisions, now);
-        list.into_iter().map(|f| f.atom_name).zip(texts).collect()
+        let texts = feeds(&exp, &list, &views, &revisions, now, &[]);
+        list.into_iter()
+            .map(|f| f.atom_name)
+            .zip(texts.into_iter().flatten())
+            .collect()
     }
 
     fn titles(atom: &str) -> Vec<&str> {

@@ -219,7 +219,7 @@ mod tests {
             .outputs
             .iter()
             .find(|o| o.name == "visma.ics")
-            .map(|o| o.content.to_vec());
+            .and_then(|o| o.content.to_vec());
         let text = String::from_utf8(feed.unwrap_or_default()).unwrap_or_default();
         (crate::ical::unfold(&text), rendered.manifest)
     }

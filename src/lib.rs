@@ -31,6 +31,7 @@ pub mod rules;
 pub mod schedule;
 pub mod schema;
 pub mod series;
+pub mod sources;
 pub mod stamp;
 pub mod state;
 pub mod status;

@@ -20,7 +20,7 @@
 //! [`crate::limits::NOW_AHEAD_DAYS`].
 
 use std::borrow::Cow;
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 
 use askama::Template;
 use chrono::{DateTime, Datelike, NaiveDate, NaiveDateTime, NaiveTime, Utc};
@@ -31,7 +31,7 @@ use crate::expand::{Change, Expansion, Kind, Occurrence, Skipped, Time};
 use crate::html::render;
 use crate::render::{Feed, FeedOf, systems_label};
 use crate::schedule::{Details, Series, Status, SystemNames};
-use crate::state::PAGE;
+use crate::state::{PAGE, Revision};
 use crate::view::View;
 use crate::wording::{Rich, Span, Wording};
 
@@ -48,26 +48,40 @@ pub struct PageFile {
 /// feed. No page holds every event, so that none grows with the number of
 /// systems times their events.
 ///
-/// `last_change`: when the data last changed (the latest revision of any
-/// event), said on every page; not the build's time, so that a rebuild of
-/// the same data writes the same bytes.
+/// When a page's data last changed is the latest revision of an event it
+/// shows (of any, on the index), not the build's time, so that a rebuild
+/// of the same data writes the same bytes, and a page changes only with
+/// its own events. `wanted` says, per feed, whether its page is rendered:
+/// those not wanted are kept as published.
 pub fn render_pages(
     expansion: &Expansion,
     feeds: &[Feed],
     now: DateTime<Utc>,
-    last_change: Option<DateTime<Utc>>,
+    revisions: &BTreeMap<String, Revision>,
+    wanted: &[bool],
 ) -> Vec<PageFile> {
     let w = expansion.schedule.settings.wording();
     let names = expansion.schedule.system_names();
     let ctx = Ctx::new(w, expansion, &names, now);
+    let last_change = revisions.values().map(|r| r.stamp).max();
     let mut pages = vec![PageFile {
         name: PAGE.to_string(),
         html: render(&ctx.index(expansion, feeds, last_change)),
     }];
-    let systems: Vec<&Feed> = feeds.iter().filter(|f| f.of != FeedOf::Everyone).collect();
-    pages.extend(crate::par::map(&systems, |feed| PageFile {
-        name: feed.page_name.clone(),
-        html: render(&ctx.feed_page(expansion, feed, last_change)),
+    let systems: Vec<&Feed> = feeds
+        .iter()
+        .zip(wanted.iter().chain(std::iter::repeat(&true)))
+        .filter(|(f, wanted)| f.of != FeedOf::Everyone && **wanted)
+        .map(|(f, _)| f)
+        .collect();
+    pages.extend(crate::par::map(&systems, |feed| {
+        let last_change = shown(expansion, feed)
+            .filter_map(|o| revisions.get(&o.key()).map(|r| r.stamp))
+            .max();
+        PageFile {
+            name: feed.page_name.clone(),
+            html: render(&ctx.feed_page(expansion, feed, last_change)),
+        }
     }));
     pages
 }
@@ -115,6 +129,7 @@ impl<'a> Ctx<'a> {
             names,
             now,
             by_series,
+            series_index: SeriesIndex::new(expansion.schedule),
         }
     }
 
@@ -262,28 +277,7 @@ impl<'a> Ctx<'a> {
         }
         // Occurrences come sorted by start, then UID: reversed, most recent first.
         page.past.reverse();
-        // The series this feed shows: those with a date in it (a dependency's
-        // too), or hitting its systems (with no date in the feed's years).
-        let dated: std::collections::HashSet<&str> = shown()
-            .filter(|o| o.kind == Kind::Maintenance)
-            .map(|o| o.source_id)
-            .collect();
-        let hits = |s: &Series| match feed.of {
-            FeedOf::Everyone => true,
-            FeedOf::Bundle(n) => schedule
-                .bundles
-                .get(n)
-                .is_some_and(|b| b.systems.iter().any(|id| s.details.systems.contains(id))),
-            FeedOf::System(n) => schedule
-                .systems
-                .get(n)
-                .is_some_and(|sys| s.details.systems.contains(&sys.id)),
-        };
-        let series: Vec<&Series> = schedule
-            .series
-            .iter()
-            .filter(|s| dated.contains(s.id.as_str()) || hits(s))
-            .collect();
+        let series = series_shown(expansion, feed, &self.series_index);
         page.series_heading = (!series.is_empty()).then(|| {
             let monthly = series
                 .iter()
@@ -326,6 +320,60 @@ impl<'a> Ctx<'a> {
         page.feed = Some(feed_block(w, expansion, feed, own, PAGE));
         page
     }
+}
+
+/// Where each series is in the schedule, and which hit each system: found
+/// once, for every page's [`series_shown`].
+pub struct SeriesIndex<'a> {
+    by_id: HashMap<&'a str, usize>,
+    by_system: HashMap<&'a str, Vec<usize>>,
+}
+
+impl<'a> SeriesIndex<'a> {
+    pub fn new(schedule: &'a crate::schedule::Schedule) -> Self {
+        let mut by_id = HashMap::new();
+        let mut by_system: HashMap<&str, Vec<usize>> = HashMap::new();
+        for (i, s) in schedule.series.iter().enumerate() {
+            by_id.insert(s.id.as_str(), i);
+            for system in s.details.systems.iter() {
+                by_system.entry(system.as_str()).or_default().push(i);
+            }
+        }
+        Self { by_id, by_system }
+    }
+}
+
+/// The series a feed's page describes, in the schedule's order: those with
+/// a date in the feed (a dependency's too), or hitting its systems (with no
+/// date in the feed's years).
+pub fn series_shown<'a>(
+    expansion: &Expansion<'a>,
+    feed: &Feed,
+    index: &SeriesIndex,
+) -> Vec<&'a Series> {
+    let schedule = expansion.schedule;
+    let all = &schedule.series;
+    let mut found: Vec<usize> = shown(expansion, feed)
+        .filter(|o| o.kind == Kind::Maintenance)
+        .filter_map(|o| index.by_id.get(o.source_id).copied())
+        .collect();
+    let hitting = |id: &str| index.by_system.get(id).into_iter().flatten().copied();
+    match feed.of {
+        FeedOf::Everyone => found.extend(0..all.len()),
+        FeedOf::Bundle(n) => {
+            for id in schedule.bundles.get(n).into_iter().flat_map(|b| &b.systems) {
+                found.extend(hitting(id));
+            }
+        }
+        FeedOf::System(n) => {
+            if let Some(system) = schedule.systems.get(n) {
+                found.extend(hitting(&system.id));
+            }
+        }
+    }
+    found.sort_unstable();
+    found.dedup();
+    found.into_iter().filter_map(|i| all.get(i)).collect()
 }
 
 /// The occurrences a feed shows, in order.
@@ -654,6 +702,7 @@ struct Ctx<'a> {
     names: &'a SystemNames<'a>,
     now: DateTime<Utc>,
     by_series: HashMap<&'a str, SeriesEntries<'a, 'a>>,
+    series_index: SeriesIndex<'a>,
 }
 
 impl<'a> Ctx<'a> {
@@ -1158,7 +1207,7 @@ mod tests {
     fn pages(checked: &Checked, now: DateTime<Utc>) -> HashMap<String, String> {
         let exp = expansion(checked, now).expect("default schedules expand");
         let (feeds, _) = feed_list(&exp);
-        render_pages(&exp, &feeds, now, None)
+        render_pages(&exp, &feeds, now, &BTreeMap::new(), &[])
             .into_iter()
             .map(|p| (p.name, p.html))
             .collect()
@@ -1349,6 +1398,10 @@ mod tests {
             names: &SystemNames::new(),
             now: at("2019-01-01T00:00:00Z"),
             by_series: HashMap::new(),
+            series_index: SeriesIndex {
+                by_id: HashMap::new(),
+                by_system: HashMap::new(),
+            },
         };
         let span = |a: (i32, u32, u32), b: (i32, u32, u32)| {
             let day = |(y, m, d)| NaiveDate::from_ymd_opt(y, m, d).expect("date");

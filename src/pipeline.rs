@@ -9,7 +9,7 @@ use chrono::{DateTime, Utc};
 use crate::error::{Error, Problem, Report};
 use crate::expand::{Expansion, expand};
 use crate::par;
-use crate::publish::{Content, Output};
+use crate::publish::{Content, Output, Reuse};
 use crate::render::{self, Feed};
 use crate::schedule::{Recurrence, Schedule};
 use crate::state::{FEEDS_JSON, MANIFEST, Manifest, SCHEMA};
@@ -224,17 +224,21 @@ pub struct Rendered {
 /// events whose content changed since get the next SEQUENCE and `now` as
 /// their DTSTAMP.
 pub fn render(expansion: &Expansion, previous: &Manifest, now: DateTime<Utc>) -> Rendered {
-    render_recording(expansion, previous, now, None)
+    render_recording(expansion, previous, now, None, &Reuse::none())
 }
 
 /// [`render`], recording in the state file what the build was made from
 /// (the input's [`input_fingerprint`]), so that a later build of the same
-/// input before `valid_until` can stop early.
+/// input before `valid_until` can stop early. The files of a bundle or
+/// system that `reuse` may keep, because they are made from the same
+/// sources as when they were published ([`crate::sources`]), are kept as
+/// they are ([`Content::Kept`]) instead of rendered.
 pub fn render_recording(
     expansion: &Expansion,
     previous: &Manifest,
     now: DateTime<Utc>,
     fingerprint: Option<String>,
+    reuse: &Reuse,
 ) -> Rendered {
     let (feeds, views) = render::feed_list(expansion);
     let mut files: Vec<String> = feeds
@@ -249,47 +253,67 @@ pub fn render_recording(
     // while the events are rendered and revised. The pages and the Atom
     // feeds need the revisions (when each event last changed); they are
     // made while the calendar feeds are put together.
-    let (texts, atoms, page, feeds_json, mut manifest) = std::thread::scope(|scope| {
+    let (texts, atoms, page, feeds_json, sources, mut manifest) = std::thread::scope(|scope| {
         let json = scope.spawn(|| crate::list::feeds_json(expansion, &feeds, now));
         let mut events = render::Events::render(expansion, &feeds, &views);
         let (revisions, mut manifest) = previous.revise(&events.hashes(), now, files);
         crate::cancel::record_outages(&mut manifest, expansion, now);
         events.revise(&revisions);
-        let last_change = crate::atom::last_change(&revisions);
+        let sources = crate::sources::of_feeds(expansion, &feeds, &views, &revisions, now);
+        let kept = |name: &str, source: &Option<String>| {
+            source.as_deref().and_then(|s| reuse.kept(name, s))
+        };
+        let sources: Vec<[(Option<String>, Option<Content>); 3]> = feeds
+            .iter()
+            .zip(sources)
+            .map(|(f, source)| {
+                [&f.file_name, &f.atom_name, &f.page_name].map(|name| {
+                    let content = kept(name, &source);
+                    (source.clone(), content)
+                })
+            })
+            .collect();
+        let wanted = |k: usize| -> Vec<bool> { sources.iter().map(|s| s[k].1.is_none()).collect() };
+        let (ics_wanted, atom_wanted, page_wanted) = (wanted(0), wanted(1), wanted(2));
         let (texts, atoms, page) = std::thread::scope(|inner| {
-            let page =
-                inner.spawn(|| crate::page::render_pages(expansion, &feeds, now, last_change));
-            let atoms =
-                inner.spawn(|| crate::atom::feeds(expansion, &feeds, &views, &revisions, now));
-            let texts = render::feed_pieces(expansion, &feeds, &events);
+            let page = inner.spawn(|| {
+                crate::page::render_pages(expansion, &feeds, now, &revisions, &page_wanted)
+            });
+            let atoms = inner.spawn(|| {
+                crate::atom::feeds(expansion, &feeds, &views, &revisions, now, &atom_wanted)
+            });
+            let texts = render::feed_pieces(expansion, &feeds, &events, &ics_wanted);
             (texts, par::join(atoms), par::join(page))
         });
-        (texts, atoms, page, par::join(json), manifest)
+        (texts, atoms, page, par::join(json), sources, manifest)
     });
-    let mut outputs: Vec<Output> = feeds
-        .iter()
-        .zip(texts)
-        .map(|(f, pieces)| Output {
-            name: f.file_name.clone(),
-            content: Content::Pieces(pieces),
-        })
-        .collect();
-    outputs.extend(feeds.iter().zip(atoms).map(|(f, text)| Output {
-        name: f.atom_name.clone(),
-        content: text.into(),
-    }));
-    outputs.extend(page.into_iter().map(|p| Output {
-        name: p.name,
-        content: p.html.into(),
-    }));
-    outputs.push(Output {
-        name: FEEDS_JSON.into(),
-        content: feeds_json.into(),
-    });
-    outputs.push(Output {
-        name: SCHEMA.into(),
-        content: crate::schema::json().into(),
-    });
+    // Each feed's three files, rendered or kept, in the order of the feeds.
+    let mut outputs: Vec<Output> = Vec::with_capacity(feeds.len() * 3 + 3);
+    for ((f, pieces), s) in feeds.iter().zip(texts).zip(&sources) {
+        outputs.push(made_output(
+            &f.file_name,
+            pieces.map(Content::Pieces),
+            &s[0],
+        ));
+    }
+    for ((f, text), s) in feeds.iter().zip(atoms).zip(&sources) {
+        outputs.push(made_output(&f.atom_name, text.map(Content::from), &s[1]));
+    }
+    let mut pages = page.into_iter().peekable();
+    if let Some(index) = pages.next_if(|p| p.name == crate::state::PAGE) {
+        outputs.push(Output::new(index.name, index.html));
+    }
+    for (f, s) in feeds.iter().zip(&sources) {
+        if f.of == render::FeedOf::Everyone {
+            continue;
+        }
+        let rendered = pages
+            .next_if(|p| p.name == f.page_name)
+            .map(|p| Content::from(p.html));
+        outputs.push(made_output(&f.page_name, rendered, &s[2]));
+    }
+    outputs.push(Output::new(FEEDS_JSON, feeds_json));
+    outputs.push(Output::new(SCHEMA, crate::schema::json()));
     if let Some(fingerprint) = fingerprint {
         let sizes = outputs
             .iter()
@@ -303,14 +327,27 @@ pub fn render_recording(
             sizes,
         });
     }
-    outputs.push(Output {
-        name: MANIFEST.into(),
-        content: manifest.to_json().into(),
-    });
+    outputs.push(Output::new(MANIFEST, manifest.to_json()));
     Rendered {
         feeds,
         outputs,
         manifest,
+    }
+}
+
+/// A feed's file: what was rendered, else the published file kept (a file
+/// is rendered exactly when it is not kept).
+fn made_output(
+    name: &str,
+    rendered: Option<Content>,
+    (source, kept): &(Option<String>, Option<Content>),
+) -> Output {
+    Output {
+        name: name.to_string(),
+        content: rendered
+            .or_else(|| kept.clone())
+            .unwrap_or(Content::Bytes(Vec::new())),
+        source: source.clone(),
     }
 }
 
@@ -327,7 +364,7 @@ pub(crate) fn all_ics_of(yaml: &str, now: &str, recurrence: Recurrence) -> Strin
         .outputs
         .iter()
         .find(|o| o.name == "all.ics")
-        .map(|o| o.content.to_vec());
+        .and_then(|o| o.content.to_vec());
     crate::ical::unfold(&String::from_utf8(all.unwrap_or_default()).unwrap_or_default())
 }
 
@@ -376,7 +413,7 @@ mod tests {
             .map(|o| {
                 (
                     o.name,
-                    String::from_utf8_lossy(&o.content.to_vec()).into_owned(),
+                    String::from_utf8_lossy(&o.content.to_vec().unwrap_or_default()).into_owned(),
                 )
             })
             .collect();

@@ -153,6 +153,43 @@ fn read_seen(dir: &Path) -> Option<Seen> {
     Seen::parse(&bytes)
 }
 
+/// Which published files a build may keep as they are: those the last
+/// publish recorded with the same source fingerprint and whose stat is
+/// still what it recorded (a file edited, replaced or touched by hand since
+/// is rendered and compared again).
+#[derive(Debug, Default)]
+pub struct Reuse {
+    dir: PathBuf,
+    seen: Option<Seen>,
+}
+
+impl Reuse {
+    /// What the last publish into `dir` left; nothing to reuse without its
+    /// record.
+    pub fn of(dir: &Path) -> Self {
+        Self {
+            dir: dir.to_path_buf(),
+            seen: read_seen(dir),
+        }
+    }
+
+    /// Nothing is kept: every file is rendered and compared byte for byte.
+    pub fn none() -> Self {
+        Self::default()
+    }
+
+    /// The file `name` as it is on disk, if it was made from `source` and
+    /// has not been touched since.
+    pub fn kept(&self, name: &str, source: &str) -> Option<Content> {
+        let seen = self.seen.as_ref()?;
+        if seen.sources.get(name).map(String::as_str) != Some(source) {
+            return None;
+        }
+        let now = stat(&self.dir, name)?;
+        (seen.files.get(name) == Some(&now)).then_some(Content::Kept(now))
+    }
+}
+
 /// Records how every output looks on disk now that it is published, for
 /// [`is_current`]. Best effort: without a record the next build compares
 /// every byte, which is slower but as right.
@@ -163,6 +200,9 @@ fn record(dir: &Path, outputs: &[Output]) {
             Some(stat) => seen.files.insert(output.name.clone(), stat),
             None => return,
         };
+        if let Some(source) = &output.source {
+            seen.sources.insert(output.name.clone(), source.clone());
+        }
     }
     if read_seen(dir).as_ref() == Some(&seen) {
         return;
@@ -509,20 +549,38 @@ fn remove_leftovers(dir: &Path) -> Result<(), Error> {
     Ok(())
 }
 
-/// A file to publish: name inside the output folder, and its bytes.
+/// A file to publish: name inside the output folder, its bytes, and what
+/// it was made from where that is known without rendering it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Output {
     pub name: String,
     pub content: Content,
+    /// A fingerprint of what it is made from, recorded after publishing.
+    pub source: Option<String>,
+}
+
+impl Output {
+    /// An output whose source is not tracked: rendered on every build.
+    pub fn new(name: impl Into<String>, content: impl Into<Content>) -> Self {
+        Self {
+            name: name.into(),
+            content: content.into(),
+            source: None,
+        }
+    }
 }
 
 /// A file's bytes, whole or as the pieces it is made of (a feed shares its
 /// VEVENT texts with other feeds; they are put together only as the file is
-/// written).
+/// written), or the published file kept as it is.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Content {
     Bytes(Vec<u8>),
     Pieces(Vec<Arc<str>>),
+    /// The published file, made from the same sources as this build's
+    /// and, as this stat says, untouched since the last build published it
+    /// ([`Reuse`]): neither rendered nor read.
+    Kept(FileStat),
 }
 
 impl Content {
@@ -530,6 +588,7 @@ impl Content {
         match self {
             Content::Bytes(b) => b.len(),
             Content::Pieces(p) => p.iter().map(|p| p.len()).sum(),
+            Content::Kept(stat) => usize::try_from(stat.size).unwrap_or(usize::MAX),
         }
     }
 
@@ -537,19 +596,21 @@ impl Content {
         self.len() == 0
     }
 
-    /// The bytes in one piece.
-    pub fn to_vec(&self) -> Vec<u8> {
+    /// The bytes in one piece; `None` for a kept file (they are on disk).
+    pub fn to_vec(&self) -> Option<Vec<u8>> {
         match self {
-            Content::Bytes(b) => b.clone(),
-            Content::Pieces(p) => p.concat().into_bytes(),
+            Content::Bytes(b) => Some(b.clone()),
+            Content::Pieces(p) => Some(p.concat().into_bytes()),
+            Content::Kept(_) => None,
         }
     }
 
-    /// The bytes, in pieces.
+    /// The bytes, in pieces (none for a kept file).
     fn parts(&self) -> impl Iterator<Item = &[u8]> {
         let (whole, pieces): (&[u8], &[Arc<str>]) = match self {
             Content::Bytes(b) => (b, &[]),
             Content::Pieces(p) => (&[], p),
+            Content::Kept(_) => (&[], &[]),
         };
         std::iter::once(whole).chain(pieces.iter().map(|p| p.as_bytes()))
     }
@@ -594,6 +655,8 @@ impl Content {
 
     fn write_to(&self, file: &mut impl std::io::Write) -> std::io::Result<()> {
         match self {
+            // Never staged: [`compare`] finds it unchanged or fails.
+            Content::Kept(_) => Err(std::io::Error::other("a kept file has no bytes to write")),
             Content::Bytes(b) => file.write_all(b),
             Content::Pieces(pieces) => {
                 let mut w = std::io::BufWriter::with_capacity(256 * 1024, file);
@@ -657,6 +720,18 @@ fn compare<'a>(
     let mut buf = vec![0; 256 * 1024];
     for output in outputs {
         let path = dir.join(&output.name);
+        if let Content::Kept(expected) = &output.content {
+            // Decided on this stat when the build started; the folder is
+            // locked since, so only a hand in it can have changed the file.
+            if stat(dir, &output.name).as_ref() != Some(expected) {
+                return Err(io_error(
+                    &path,
+                    "changed while the build ran (not by nedetid); run the build again".into(),
+                ));
+            }
+            changes.unchanged.push(output.name.clone());
+            continue;
+        }
         let same = match open_regular(&path, Links::Refuse) {
             Ok(Opened::File(file, size)) => {
                 size == output.content.len() as u64
@@ -1133,10 +1208,7 @@ mod tests {
     use super::*;
 
     fn out(name: &str, bytes: &str) -> Output {
-        Output {
-            name: name.into(),
-            content: Content::from(bytes.to_string()),
-        }
+        Output::new(name, bytes.to_string())
     }
 
     fn snapshot(dir: &Path) -> Vec<(String, Vec<u8>)> {
@@ -1180,7 +1252,10 @@ mod tests {
     fn pieces_are_the_bytes_they_make_up() {
         let content = pieces(&["BEGIN", ":", "", "VCALENDAR\r\n"]);
         assert_eq!(content.len(), 17);
-        assert_eq!(content.to_vec(), b"BEGIN:VCALENDAR\r\n");
+        assert_eq!(
+            content.to_vec().as_deref(),
+            Some(&b"BEGIN:VCALENDAR\r\n"[..])
+        );
         assert!(content.is(b"BEGIN:VCALENDAR\r\n"));
         for other in [
             &b"BEGIN:VCALENDAR"[..],
@@ -1199,10 +1274,7 @@ mod tests {
         // Larger than the write buffer, in uneven pieces.
         let parts: Vec<String> = (0..40_000).map(|i| format!("line {i}\r\n")).collect();
         let refs: Vec<&str> = parts.iter().map(String::as_str).collect();
-        let feed = Output {
-            name: "all.ics".into(),
-            content: pieces(&refs),
-        };
+        let feed = Output::new("all.ics", pieces(&refs));
         let changes =
             publish(dir.path(), std::slice::from_ref(&feed), &[], &no_faults).expect("publish");
         assert_eq!(changes.created, ["all.ics"]);
@@ -1437,7 +1509,7 @@ mod tests {
     fn a_published_file_is_compared_without_reading_it_whole() {
         // Read through a small buffer: equal, longer, shorter, different.
         let content = pieces(&["BEGIN:", "VCALENDAR\r\n", "", "END:VCALENDAR\r\n"]);
-        let bytes = content.to_vec();
+        let bytes = content.to_vec().unwrap_or_default();
         let mut buf = [0; 3];
         assert_eq!(content.matches(&bytes[..], &mut buf).ok(), Some(true));
         let longer = [&bytes[..], b"X"].concat();

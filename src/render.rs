@@ -42,7 +42,7 @@ pub struct Feed {
     pub of: FeedOf,
     /// Their indexes in the expansion, in order, each with the index of its
     /// [`View`] in [`Views`].
-    occurrences: Vec<(usize, u32)>,
+    pub(crate) occurrences: Vec<(usize, u32)>,
 }
 
 impl Feed {
@@ -129,6 +129,11 @@ impl Views {
     /// A view by its index in a feed's [`Feed::occurrences`].
     pub fn get(&self, view: u32) -> Option<&View> {
         self.table.get(view as usize)
+    }
+
+    /// Every view, by index.
+    pub fn all(&self) -> &[View] {
+        &self.table
     }
 }
 
@@ -411,12 +416,26 @@ fn names_of(ids: &[String], names: &SystemNames) -> String {
 /// header and footer, and the VEVENT texts it shares with other feeds (put
 /// together only as they are written out). On all cores; the output does
 /// not depend on how the work is split.
-pub fn feed_pieces(expansion: &Expansion, feeds: &[Feed], events: &Events) -> Vec<Vec<Arc<str>>> {
+///
+/// `wanted` says, per feed, whether it is put together: a feed not wanted
+/// is kept as published and gets `None`.
+pub fn feed_pieces(
+    expansion: &Expansion,
+    feeds: &[Feed],
+    events: &Events,
+    wanted: &[bool],
+) -> Vec<Option<Vec<Arc<str>>>> {
     let occurrences = &expansion.occurrences;
+    let wanted = |i: usize| wanted.get(i).copied().unwrap_or(true);
     // Feeds spanning the same years share one VTIMEZONE text.
     let spans: Vec<Option<(i32, i32)>> = feeds
         .iter()
-        .map(|f| years(f.occurrences.iter().map(|(i, _)| &occurrences[*i])))
+        .enumerate()
+        .map(|(i, f)| {
+            wanted(i)
+                .then(|| years(f.occurrences.iter().map(|(i, _)| &occurrences[*i])))
+                .flatten()
+        })
         .collect();
     let zone = expansion.schedule.settings.zone;
     let unique: std::collections::BTreeSet<(i32, i32)> = spans.iter().flatten().copied().collect();
@@ -433,8 +452,10 @@ pub fn feed_pieces(expansion: &Expansion, feeds: &[Feed], events: &Events) -> Ve
         events,
         timezones: &timezones,
     };
-    let work: Vec<_> = feeds.iter().zip(spans).collect();
-    crate::par::map(&work, |(feed, span)| ctx.feed(feed, *span))
+    let work: Vec<_> = feeds.iter().zip(spans).enumerate().collect();
+    crate::par::map(&work, |(i, (feed, span))| {
+        wanted(*i).then(|| ctx.feed(feed, *span))
+    })
 }
 
 /// The first and last year of the timed events, which the VTIMEZONE covers;

@@ -136,6 +136,11 @@ pub struct FileStat {
 #[serde(deny_unknown_fields)]
 pub struct Seen {
     pub files: BTreeMap<String, FileStat>,
+    /// A fingerprint of what each file was made from, where a build
+    /// knows it without rendering the file: a later build with the same
+    /// fingerprint keeps the file as it is on disk, unrendered and unread.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub sources: BTreeMap<String, String>,
 }
 
 impl Seen {
@@ -331,6 +336,23 @@ impl Fingerprint {
     pub fn hex(self) -> String {
         format!("{:016x}", self.0)
     }
+
+    /// The fingerprint so far, as a number (to feed into another).
+    pub fn value(self) -> u64 {
+        self.0
+    }
+
+    pub fn update_u64(&mut self, value: u64) {
+        self.update(&value.to_le_bytes());
+    }
+}
+
+/// Text formatted into a fingerprint is hashed, not kept.
+impl std::fmt::Write for Fingerprint {
+    fn write_str(&mut self, s: &str) -> std::fmt::Result {
+        self.update(s.as_bytes());
+        Ok(())
+    }
 }
 
 impl Default for Fingerprint {
@@ -456,6 +478,7 @@ mod tests {
                 ("all.ics".to_string(), stat(10, 7, 5)),
                 (MANIFEST.to_string(), stat(300, 8, 5)),
             ]),
+            sources: BTreeMap::new(),
         };
         let on_disk = |all: FileStat| {
             move |name: &str| match name {

@@ -619,7 +619,7 @@ fn feed_bytes(rendered: &Rendered) -> Vec<(String, String, Vec<u8>)> {
                 .outputs
                 .iter()
                 .find(|o| o.name == f.file_name)
-                .map(|o| o.content.to_vec())
+                .and_then(|o| o.content.to_vec())
                 .unwrap_or_else(|| panic!("no output {}", f.file_name));
             (f.id.clone(), f.file_name.clone(), bytes)
         })
@@ -630,7 +630,10 @@ fn all_outputs(rendered: &Rendered) -> Vec<(String, Vec<u8>)> {
     rendered
         .outputs
         .iter()
-        .map(|o| (o.name.clone(), o.content.to_vec()))
+        .map(|o| {
+            let bytes = o.content.to_vec();
+            (o.name.clone(), bytes.expect("rendered in memory, not kept"))
+        })
         .collect()
 }
 

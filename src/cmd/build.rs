@@ -44,7 +44,14 @@ pub fn run(common: &Common, out: &Path, check_only: bool) -> Result<u8, Error> {
     // Warnings are found while the outputs are rendered.
     let (warnings, rendered) = std::thread::scope(|scope| {
         let warnings = scope.spawn(|| pipeline::warnings(&checked, &expansion, now));
-        let rendered = pipeline::render_recording(&expansion, &previous, now, Some(fingerprint));
+        // `--check` compares every byte; a build keeps what it may.
+        let reuse = if check_only {
+            publish::Reuse::none()
+        } else {
+            publish::Reuse::of(out)
+        };
+        let rendered =
+            pipeline::render_recording(&expansion, &previous, now, Some(fingerprint), &reuse);
         (par::join(warnings), rendered)
     });
     let warned = print_warnings(&checked, warnings) + warn_large_feeds(&rendered);

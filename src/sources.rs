@@ -1,0 +1,485 @@
+//! What the files of each bundle's and system's feed are made from: one
+//! fingerprint of every input of its `.ics`, its `.atom` and its page. A
+//! build keeps a published file whose fingerprint is the one recorded when
+//! it was published, and which nobody has touched since
+//! ([`crate::publish::Reuse`]), without rendering or reading it: an edit
+//! costs about what it changes.
+//!
+//! The fingerprint covers nedetid's version, the settings, systems and
+//! bundles; the feed; every occurrence the feed shows with all its fields,
+//! its details, the view the feed has of it, its revision and, for a
+//! repeating event, the series' master; the series the page describes, with
+//! their dates and skipped dates (and the horizon, for open-ended ones); and
+//! where `now` lies among the moments at which these files change by
+//! themselves (an event starting or ending, coming within
+//! [`crate::limits::NOW_AHEAD_DAYS`], leaving the retention window).
+//! Occurrences, feeds and the schedule are taken apart field by field, so a
+//! field added to them does not compile until it is added here. The feed
+//! with everything, the index, `feeds.json` and the state file depend on
+//! every event: they are rendered on every build that is not a no-op.
+
+use std::collections::{BTreeMap, HashMap};
+use std::fmt::Write as _;
+
+use chrono::{DateTime, Utc};
+
+use crate::expand::{Expansion, Form, Master, Occurrence};
+use crate::render::{Feed, FeedOf, Views, revision};
+use crate::schedule::{Details, Extra, Move, Schedule, Series, Skip, SkipMonth};
+use crate::state::{Fingerprint, Revision};
+
+/// Each feed's fingerprint, in the order of `feeds`; `None` for the feed
+/// with everything.
+pub fn of_feeds(
+    expansion: &Expansion,
+    feeds: &[Feed],
+    views: &Views,
+    revisions: &BTreeMap<String, Revision>,
+    now: DateTime<Utc>,
+) -> Vec<Option<String>> {
+    let Schedule {
+        settings,
+        systems,
+        outages: _,
+        series: _,
+        bundles,
+        dependants,
+        needs,
+    } = expansion.schedule;
+    let mut common = Fingerprint::new();
+    let _ = write!(
+        common,
+        "{}|{settings:?}|{systems:?}|{bundles:?}|{dependants:?}|{needs:?}|",
+        env!("CARGO_PKG_VERSION")
+    );
+    let common = common.value();
+
+    // Details are shared by a series' occurrences: each hashed once.
+    let mut unique: Vec<&Details> = Vec::new();
+    let mut index: HashMap<usize, usize> = HashMap::new();
+    for o in &expansion.occurrences {
+        index
+            .entry(std::ptr::from_ref(o.details).addr())
+            .or_insert_with(|| {
+                unique.push(o.details);
+                unique.len() - 1
+            });
+    }
+    let detail_prints = crate::par::map(&unique, debug_print);
+    let details = |d: &Details| {
+        index
+            .get(&std::ptr::from_ref(d).addr())
+            .map(|i| detail_prints[*i])
+    };
+    let masters: HashMap<&str, u64> = expansion
+        .masters
+        .iter()
+        .map(|m| (m.series.id.as_str(), master_print(m)))
+        .collect();
+    let series_prints: HashMap<&str, u64> = expansion
+        .schedule
+        .series
+        .iter()
+        .map(|s| (s.id.as_str(), series_print(s)))
+        .collect();
+
+    let settings = &expansion.schedule.settings;
+    let zone = settings.zone;
+    let keep = settings
+        .retention_days
+        .map(|d| chrono::Duration::days(i64::from(d)));
+    let ahead = chrono::Duration::days(crate::limits::NOW_AHEAD_DAYS);
+    let occurrences = crate::par::map(&expansion.occurrences, |o| {
+        let Occurrence {
+            uid,
+            occurrence,
+            source_id,
+            kind,
+            details: d,
+            time,
+            rule_date,
+            change,
+            moved,
+            form,
+            cancellation,
+        } = o;
+        let mut h = Fingerprint::new();
+        let _ = write!(
+            h,
+            "{uid:?}|{occurrence:?}|{source_id:?}|{kind:?}|{time:?}|{rule_date:?}|{change:?}|{moved:?}|{form:?}|{cancellation:?}|{:?}|{:?}|",
+            revision(revisions, &o.key()),
+            revision(revisions, uid),
+        );
+        h.update_u64(details(d).unwrap_or_else(|| debug_print(d)));
+        if *form != Form::Single {
+            h.update_u64(masters.get(source_id).copied().unwrap_or_default());
+        }
+        let (start, end) = time.instants(zone);
+        let moments = [
+            Some(start),
+            Some(end),
+            start.checked_sub_signed(ahead),
+            keep.and_then(|k| end.checked_add_signed(k)),
+        ];
+        (h.value(), moments)
+    });
+    let view_prints: Vec<u64> = views.all().iter().map(debug_print).collect();
+    let mut by_series: HashMap<&str, (Vec<usize>, Vec<u64>)> = HashMap::new();
+    for (i, o) in expansion.occurrences.iter().enumerate() {
+        if o.kind == crate::expand::Kind::Maintenance {
+            by_series.entry(o.source_id).or_default().0.push(i);
+        }
+    }
+    for s in &expansion.skipped {
+        let print = debug_print(&(s.date, &s.reason, &s.time));
+        by_series
+            .entry(s.series.id.as_str())
+            .or_default()
+            .1
+            .push(print);
+    }
+
+    let series_index = crate::page::SeriesIndex::new(expansion.schedule);
+    crate::par::map(feeds, |feed| {
+        let Feed {
+            id,
+            name,
+            file_name,
+            atom_name,
+            page_name,
+            events,
+            of,
+            occurrences: shown,
+        } = feed;
+        if *of == FeedOf::Everyone {
+            return None;
+        }
+        let mut h = Fingerprint::new();
+        h.update_u64(common);
+        let _ = write!(
+            h,
+            "{id:?}|{name:?}|{file_name:?}|{atom_name:?}|{page_name:?}|{events:?}|{of:?}|"
+        );
+        // The last moment at or before `now` and the first after it.
+        let mut window: (Option<DateTime<Utc>>, Option<DateTime<Utc>>) = (None, None);
+        let mut see = |i: usize, h: &mut Fingerprint| {
+            let Some((print, moments)) = occurrences.get(i) else {
+                return;
+            };
+            h.update_u64(*print);
+            for m in moments.iter().flatten() {
+                if *m <= now {
+                    window.0 = window.0.max(Some(*m));
+                } else if window.1.is_none_or(|u| *m < u) {
+                    window.1 = Some(*m);
+                }
+            }
+        };
+        for (i, v) in shown {
+            see(*i, &mut h);
+            h.update_u64(view_prints.get(*v as usize).copied().unwrap_or_default());
+        }
+        for s in crate::page::series_shown(expansion, feed, &series_index) {
+            let _ = write!(h, "series {:?}|", s.id);
+            h.update_u64(
+                series_prints
+                    .get(s.id.as_str())
+                    .copied()
+                    .unwrap_or_default(),
+            );
+            if let Some((dates, skipped)) = by_series.get(s.id.as_str()) {
+                for i in dates {
+                    see(*i, &mut h);
+                }
+                for print in skipped {
+                    h.update_u64(*print);
+                }
+            }
+            if s.until.is_none() {
+                let _ = write!(h, "{:?}|", expansion.horizon);
+            }
+        }
+        let _ = write!(h, "{window:?}");
+        Some(h.hex())
+    })
+}
+
+fn debug_print(value: &impl std::fmt::Debug) -> u64 {
+    let mut h = Fingerprint::new();
+    let _ = write!(h, "{value:?}");
+    h.value()
+}
+
+/// A series' print without where it is written (its line moves with every
+/// edit above it in the file, and the files change nothing).
+fn series_print(series: &Series) -> u64 {
+    let Series {
+        id,
+        details,
+        rule_text,
+        rule,
+        week_start_written,
+        from,
+        until,
+        window,
+        recurrence,
+        skips,
+        skip_months,
+        moves,
+        extras,
+        at: _,
+        rule_at: _,
+        window_at: _,
+    } = series;
+    let mut h = Fingerprint::new();
+    let _ = write!(
+        h,
+        "{id:?}|{details:?}|{rule_text:?}|{rule:?}|{week_start_written:?}|{from:?}|{until:?}|{window:?}|{recurrence:?}|"
+    );
+    for Skip {
+        date,
+        reason,
+        at: _,
+    } in skips
+    {
+        let _ = write!(h, "skip {date:?} {reason:?}|");
+    }
+    for SkipMonth {
+        month,
+        reason,
+        at: _,
+    } in skip_months
+    {
+        let _ = write!(h, "skip month {month:?} {reason:?}|");
+    }
+    for Move {
+        from,
+        to,
+        window,
+        reason,
+        at: _,
+    } in moves
+    {
+        let _ = write!(h, "move {from:?} {to:?} {window:?} {reason:?}|");
+    }
+    for Extra {
+        date,
+        window,
+        reason,
+        at: _,
+    } in extras
+    {
+        let _ = write!(h, "extra {date:?} {window:?} {reason:?}|");
+    }
+    h.value()
+}
+
+/// A repeating event's print: its series' ([`series_print`]) and the rule
+/// it is published with.
+fn master_print(master: &Master) -> u64 {
+    let Master {
+        series,
+        uid,
+        details,
+        time,
+        rrule,
+        exdates,
+    } = master;
+    let mut h = Fingerprint::new();
+    h.update_u64(series_print(series));
+    let _ = write!(h, "{uid:?}|{details:?}|{time:?}|{rrule:?}|{exdates:?}");
+    h.value()
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::BTreeMap;
+    use std::path::PathBuf;
+
+    use crate::pipeline::{expansion, load_memory, render};
+    use crate::state::Manifest;
+
+    fn at(s: &str) -> chrono::DateTime<chrono::Utc> {
+        crate::cli::parse_now(s).unwrap_or_else(|e| panic!("{e}"))
+    }
+
+    fn default_files() -> Vec<(PathBuf, Vec<u8>)> {
+        let mut files: Vec<_> = std::fs::read_dir("schedules")
+            .expect("the default schedules")
+            .map(|e| {
+                let path = e.expect("entry").path();
+                let bytes = std::fs::read(&path).expect("read");
+                (path, bytes)
+            })
+            .collect();
+        files.sort();
+        files
+    }
+
+    /// `files` with `from` replaced by `to` in the file named `name`.
+    fn edited(
+        files: &[(PathBuf, Vec<u8>)],
+        name: &str,
+        from: &str,
+        to: &str,
+    ) -> Vec<(PathBuf, Vec<u8>)> {
+        files
+            .iter()
+            .map(|(path, bytes)| {
+                if path.ends_with(name) {
+                    let text = String::from_utf8(bytes.clone()).expect("utf-8");
+                    assert!(text.contains(from), "{from:?} not in {name}");
+                    (path.clone(), text.replacen(from, to, 1).into_bytes())
+                } else {
+                    (path.clone(), bytes.clone())
+                }
+            })
+            .collect()
+    }
+
+    /// Every output with a fingerprint: name -> (fingerprint, bytes).
+    type Made = BTreeMap<String, (String, Vec<u8>)>;
+
+    fn build(files: &[(PathBuf, Vec<u8>)], previous: &Manifest, now: &str) -> (Made, Manifest) {
+        let checked = load_memory(files).unwrap_or_else(|e| panic!("{e}"));
+        let exp = expansion(&checked, at(now)).unwrap_or_else(|e| panic!("{e}"));
+        let rendered = render(&exp, previous, at(now));
+        let made = rendered
+            .outputs
+            .into_iter()
+            .filter_map(|o| {
+                let bytes = o.content.to_vec().expect("rendered in memory");
+                Some((o.name, (o.source?, bytes)))
+            })
+            .collect();
+        (made, rendered.manifest)
+    }
+
+    /// The soundness of keeping files: wherever a feed's fingerprint is the
+    /// same after an edit or later, so are the bytes of its files. And the
+    /// fingerprints are worth having: some stay, and what changes moves
+    /// them.
+    #[test]
+    fn the_same_fingerprint_means_the_same_bytes() {
+        let files = default_files();
+        let first = "2019-10-01T08:00:00Z";
+        let (before, state) = build(&files, &Manifest::default(), first);
+        assert_eq!(
+            before.len(),
+            3 * 13,
+            "12 systems and a bundle, 3 files each"
+        );
+        type Change = (
+            &'static str,
+            Vec<(PathBuf, Vec<u8>)>,
+            &'static str,
+            &'static [&'static str],
+        );
+        let changes: Vec<Change> = vec![
+            (
+                "nothing, an hour later",
+                files.clone(),
+                "2019-10-01T09:00:00Z",
+                &[],
+            ),
+            (
+                "a comment on top (every location moves)",
+                edited(
+                    &files,
+                    "vedlikehold.yaml",
+                    "# Monthly",
+                    "# Ny kommentar\n# Monthly",
+                ),
+                first,
+                &[],
+            ),
+            (
+                "an outage's title",
+                edited(
+                    &files,
+                    "nedetid-2019.yaml",
+                    "versjon 2019.2\n",
+                    "versjon 2019.2 (utsatt)\n",
+                ),
+                first,
+                &["visma"],
+            ),
+            (
+                "a series' rule",
+                edited(
+                    &files,
+                    "vedlikehold.yaml",
+                    "start-time: \"16:00\"",
+                    "start-time: \"15:00\"",
+                ),
+                first,
+                &["visma", "gat"],
+            ),
+            (
+                "a system's name",
+                edited(
+                    &files,
+                    "innstillinger.yaml",
+                    "name: GAT",
+                    "name: GAT og MinGat",
+                ),
+                first,
+                &["visma", "gat", "e-post", "hjemmeside"],
+            ),
+            (
+                "time passing over events",
+                files.clone(),
+                "2019-11-20T08:00:00Z",
+                &["visma", "gat"],
+            ),
+        ];
+        // Without the state, revisions do not tell an edit: the event's
+        // own fields must.
+        let title = edited(
+            &files,
+            "nedetid-2019.yaml",
+            "versjon 2019.2\n",
+            "versjon 2019.2 (utsatt)\n",
+        );
+        let (stateless, _) = build(&title, &Manifest::default(), first);
+        let (fresh, _) = build(&files, &Manifest::default(), first);
+        for (name, (print, bytes)) in &stateless {
+            if *print == fresh[name].0 {
+                assert!(
+                    *bytes == fresh[name].1,
+                    "{name} changed with the same fingerprint"
+                );
+            }
+        }
+        assert_ne!(stateless["visma.ics"].0, fresh["visma.ics"].0);
+        for (what, changed, now, must_change) in changes {
+            let (after, _) = build(&changed, &state, now);
+            let mut same = 0;
+            for (name, (print, bytes)) in &after {
+                let Some((old_print, old_bytes)) = before.get(name) else {
+                    continue;
+                };
+                if print == old_print {
+                    same += 1;
+                    assert!(
+                        bytes == old_bytes,
+                        "{what}: {name} changed with the same fingerprint"
+                    );
+                }
+            }
+            for id in must_change {
+                let name = format!("{id}.ics");
+                assert_ne!(
+                    after[&name].0, before[&name].0,
+                    "{what}: {name} kept its fingerprint"
+                );
+            }
+            match must_change.len() {
+                0 => assert_eq!(same, before.len(), "{what}: every fingerprint stays"),
+                // An edit of one event: the feeds without it stay.
+                1 => assert!(same >= 3 * 8, "{what}: {same} stay"),
+                _ => {}
+            }
+        }
+    }
+}
