@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # End-to-end timing of the release binary on synthetic data (bench/gen.rs).
-# For each size and each of $RUNS runs, interleaved so that every figure of
-# a run sees the same machine:
+# For each size: $RUNS runs of the full build and the copy, interleaved so
+# that each pair sees the same machine; then $RUNS runs of the rebuilds:
 #
 #   full build    `nedetid build` into a new, empty folder (wall, peak RSS)
 #   durable copy  `cp -r` of that output into another new folder, then `sync`
@@ -21,13 +21,15 @@
 #   NEDETID_BIN=/path/to/nedetid bash bench/run.sh   # another build (no cargo)
 #   RESULTS=/tmp/r.md KEEP=1 bash bench/run.sh       # elsewhere; keep the data
 #
-# Needs about 10 GB of scratch space ($TMPDIR) for national with 5 runs:
-# every run's output and copies are kept until the end of the size, then
-# removed. On ext4 without a journal, creating files is slower for minutes
-# after many files were removed (the inode allocator skips every inode freed
-# recently, holding the folder's lock): this disturbs the build and the copy
-# alike, which is why they are interleaved and compared run by run. Let a
-# few minutes pass between two runs of this script.
+# Needs about 12 GB of scratch space ($TMPDIR) for the three sizes with 5
+# runs: every run's output and copies are kept until the end, then removed.
+# On ext4 without a journal, creating files is slower for minutes after many
+# files were removed (the inode allocator skips every inode freed recently,
+# holding the folder's lock): this disturbs the build and the copy alike,
+# which is why they are interleaved and compared run by run, why the full
+# builds and copies of all runs come before the rebuilds that replace files,
+# and why nothing is removed before the end. Let a few minutes pass between
+# two runs of this script.
 #
 # Needs /usr/bin/time (GNU time), jq and bc: installed with apt-get when
 # missing.
@@ -144,6 +146,11 @@ for size in $SIZES; do
     fulls=() copies=() edits=() noops=() alls=() ratios=()
     full_rss=() edit_rss=() all_rss=() edit_written=()
     same="identical"
+    # First every run's full build and copy, which only create files; then
+    # the rebuilds, which replace them (the build that changes every file
+    # frees 9,000 inodes at national size, and ext4 then creates files
+    # slower for minutes: a full build or copy right after it would measure
+    # that, not itself).
     for run in $(seq "$RUNS"); do
         out=$dir/out.$run
         full=$(build "$dir/schedules" "$out" "$dir/rss.full")
@@ -154,7 +161,9 @@ for size in $SIZES; do
         copy=$(wall sh -c 'cp -r "$1" "$2" && sync' sh "$out" "$dir/copy.$run")
         copies+=("$copy")
         ratios+=("$(ratio "$full" "$copy")")
-
+    done
+    for run in $(seq "$RUNS"); do
+        out=$dir/out.$run
         edits+=("$(build "$dir/edited" "$out" "$dir/rss.edit")")
         edit_rss+=("$(tail -1 "$dir/rss.edit")")
         edit_written+=("$(grep -E '^[0-9]+ created, [0-9]+ updated' "$WORK/last.out" |
@@ -194,8 +203,8 @@ for size in $SIZES; do
     notes+=("- $size: edit: \`$edited\`, first title + \` (endret)\`; every file: \`calendar-name\` + \` (ny)\` (\`$all_written\`); no-op rebuild said \`$noop_said\`; the list of $(wc -l <<<"$after") paths with inode, size and mtime is $same before and after each no-op rebuild")
     notes+=("- $size: peak RSS MB, full build: $(for k in "${full_rss[@]}"; do printf '%s ' "$(mb "$k")"; done)| edit: $(for k in "${edit_rss[@]}"; do printf '%s ' "$(mb "$k")"; done)| every file: $(for k in "${all_rss[@]}"; do printf '%s ' "$(mb "$k")"; done)")
     notes+=("- $size: runs in order (s): full ${fulls[*]} | durable copy ${copies[*]} | edit ${edits[*]} | no-op ${noops[*]} | every file ${alls[*]}")
-    # The next size starts on a machine without this one's files.
-    [[ -n "${KEEP:-}" ]] || rm -rf "$dir"
+    # Kept until the end: removing them now would slow the next size's
+    # builds and copies alike (see above).
 done
 
 cpu=$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ *//')
