@@ -324,10 +324,9 @@ pub fn expand(schedule: &Schedule, now: DateTime<Utc>) -> Result<Expansion<'_>, 
         let cutoff = now
             .checked_sub_signed(Duration::days(i64::from(days)))
             .unwrap_or(DateTime::<Utc>::MIN_UTC);
-        occurrences.retain(|o| match o.time {
-            Time::Timed { end, .. } => end >= cutoff,
-            Time::AllDay { end, .. } => end >= cutoff.with_timezone(&zone).date_naive(),
-        });
+        // Dropped at the instant its end is `days` behind: the moment the
+        // no-op check and the kept files' fingerprints expect it.
+        occurrences.retain(|o| o.time.instants(zone).1 > cutoff);
     }
     let occurrences = sorted(zone, occurrences);
     skipped.sort_by(|a, b| (a.date, &a.series.id).cmp(&(b.date, &b.series.id)));

@@ -789,7 +789,9 @@ impl<'a> Ctx<'a> {
         let (start, end) = o.time.instants(self.zone);
         let ahead = chrono::Duration::days(crate::limits::NOW_AHEAD_DAYS);
         let soon = self.now.checked_add_signed(ahead).unwrap_or(self.now);
-        if o.status() == Status::Cancelled || end <= self.now || start >= soon {
+        // Listed from the moment a week before the start, inclusive: the
+        // moments at which the output changes are closed on the left.
+        if o.status() == Status::Cancelled || end <= self.now || start > soon {
             return None;
         }
         Some((crate::stamp::utc(start, "-"), crate::stamp::utc(end, "-")))

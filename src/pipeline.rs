@@ -449,4 +449,24 @@ mod tests {
         assert!(!page(&before).contains("data-start=\"2026-03-10T09:00:00Z\""));
         assert!(page(&after).contains("data-start=\"2026-03-10T09:00:00Z\""));
     }
+
+    /// The output valid from a moment is already the one at that moment: a
+    /// build at the instant a week before a start, or at an end plus the
+    /// retention (timed, and all-day), writes what a build a second later
+    /// writes (the no-op check counts a moment as passed when it comes).
+    #[test]
+    fn at_a_moment_the_output_already_is_what_it_stays() {
+        let yaml = "settings:\n  retention-days: 2\nsystems:\n  - id: s\n    name: S\noutages:\n  - id: o\n    title: O\n    systems: [s]\n    start: 2026-03-10 10:00\n    end: 2026-03-10 12:00\n  - id: d\n    title: D\n    systems: [s]\n    first-day: 2026-03-20\n    last-day: 2026-03-20\n";
+        let files = [(PathBuf::from("t.yaml"), yaml.as_bytes().to_vec())];
+        let checked = load_memory(&files).unwrap_or_else(|e| panic!("{e}"));
+        for (moment, second) in [
+            ("2026-03-03T09:00:00Z", "2026-03-03T09:00:01Z"),
+            ("2026-03-12T11:00:00Z", "2026-03-12T11:00:01Z"),
+            ("2026-03-22T23:00:00Z", "2026-03-22T23:00:01Z"),
+        ] {
+            let (first, state) = outputs_at(&checked, moment, &Manifest::default());
+            let (then, _) = outputs_at(&checked, second, &state);
+            assert!(first == then, "{moment}: the output changed a second later");
+        }
+    }
 }

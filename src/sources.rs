@@ -482,4 +482,38 @@ mod tests {
             }
         }
     }
+
+    /// At a moment itself (a week before the start, the end plus the
+    /// retention), the files already look as they do until the next one:
+    /// a build at that instant and one a second later have the same
+    /// fingerprint, so they must have the same bytes.
+    #[test]
+    fn at_a_moment_the_files_already_are_what_they_stay_until_the_next() {
+        let yaml = "settings:\n  retention-days: 2\nsystems:\n  - id: s\n    name: S\noutages:\n  - id: o\n    title: O\n    systems: [s]\n    start: 2026-03-10 10:00\n    end: 2026-03-10 12:00\n  - id: d\n    title: D\n    systems: [s]\n    first-day: 2026-03-20\n    last-day: 2026-03-20\n";
+        let files = vec![(PathBuf::from("t.yaml"), yaml.as_bytes().to_vec())];
+        // 10:00 in Oslo is 09:00Z: a week before; the timed outage's end
+        // plus 2 days; the all-day one's end (midnight after it) plus 2 days.
+        for moment in [
+            "2026-03-03T09:00:00Z",
+            "2026-03-12T11:00:00Z",
+            "2026-03-22T23:00:00Z",
+        ] {
+            let (at, state) = build(&files, &Manifest::default(), moment);
+            let later = at_plus_a_second(moment);
+            let (after, _) = build(&files, &state, &later);
+            for (name, (print, bytes)) in &after {
+                let (old_print, old_bytes) = &at[name];
+                if print == old_print {
+                    assert!(
+                        bytes == old_bytes,
+                        "{moment}: {name} changed with the same fingerprint"
+                    );
+                }
+            }
+        }
+    }
+
+    fn at_plus_a_second(t: &str) -> String {
+        (at(t) + chrono::Duration::seconds(1)).to_rfc3339()
+    }
 }
