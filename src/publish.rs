@@ -165,8 +165,13 @@ pub struct Reuse {
 
 impl Reuse {
     /// What the last publish into `dir` left; nothing to reuse without its
-    /// record.
+    /// record. Only where a file's stat has its inode and status change
+    /// time (Unix): size and modification time alone would keep a file
+    /// edited by hand with its time set back.
     pub fn of(dir: &Path) -> Self {
+        if cfg!(not(unix)) {
+            return Self::none();
+        }
         Self {
             dir: dir.to_path_buf(),
             seen: read_seen(dir),
