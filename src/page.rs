@@ -109,27 +109,12 @@ impl<'a> Ctx<'a> {
         names: &'a SystemNames<'a>,
         now: DateTime<Utc>,
     ) -> Self {
-        // Each series' dates and skipped dates, found once.
-        let mut by_series: HashMap<&str, SeriesEntries> = HashMap::new();
-        for o in &expansion.occurrences {
-            if o.kind == Kind::Maintenance {
-                by_series.entry(o.source_id).or_default().dates.push(o);
-            }
-        }
-        for skipped in &expansion.skipped {
-            by_series
-                .entry(skipped.series.id.as_str())
-                .or_default()
-                .skipped
-                .push(skipped);
-        }
         Ctx {
             w,
             zone: expansion.schedule.settings.zone,
             names,
             now,
-            by_series,
-            series_index: SeriesIndex::new(expansion.schedule),
+            series_index: SeriesIndex::new(expansion),
         }
     }
 
@@ -296,7 +281,7 @@ impl<'a> Ctx<'a> {
         });
         page.series = series
             .into_iter()
-            .map(|s| self.series(s, expansion.horizon))
+            .map(|s| self.series(expansion, s))
             .collect();
         let mut toc = vec![
             (format!("#{}", w.ids.now), w.now_heading.to_string()),
@@ -322,24 +307,53 @@ impl<'a> Ctx<'a> {
     }
 }
 
-/// Where each series is in the schedule, and which hit each system: found
-/// once, for every page's [`series_shown`].
+/// Where each series is in the schedule, which hit each system, and each
+/// one's dates and skipped dates: found once per build, for every page's
+/// [`series_shown`] and its maintenance section.
 pub struct SeriesIndex<'a> {
     by_id: HashMap<&'a str, usize>,
     by_system: HashMap<&'a str, Vec<usize>>,
+    entries: HashMap<&'a str, SeriesEntries>,
+}
+
+/// A series' dates (indexes in the expansion's occurrences) and skipped
+/// dates (in its `skipped`), in order.
+#[derive(Default)]
+pub struct SeriesEntries {
+    pub dates: Vec<usize>,
+    pub skipped: Vec<usize>,
 }
 
 impl<'a> SeriesIndex<'a> {
-    pub fn new(schedule: &'a crate::schedule::Schedule) -> Self {
+    pub fn new(expansion: &Expansion<'a>) -> Self {
         let mut by_id = HashMap::new();
         let mut by_system: HashMap<&str, Vec<usize>> = HashMap::new();
-        for (i, s) in schedule.series.iter().enumerate() {
+        for (i, s) in expansion.schedule.series.iter().enumerate() {
             by_id.insert(s.id.as_str(), i);
             for system in s.details.systems.iter() {
                 by_system.entry(system.as_str()).or_default().push(i);
             }
         }
-        Self { by_id, by_system }
+        let mut entries: HashMap<&str, SeriesEntries> = HashMap::new();
+        for (i, o) in expansion.occurrences.iter().enumerate() {
+            if o.kind == Kind::Maintenance {
+                entries.entry(o.source_id).or_default().dates.push(i);
+            }
+        }
+        for (i, skipped) in expansion.skipped.iter().enumerate() {
+            let id = skipped.series.id.as_str();
+            entries.entry(id).or_default().skipped.push(i);
+        }
+        Self {
+            by_id,
+            by_system,
+            entries,
+        }
+    }
+
+    /// The dates and skipped dates of the series `id`.
+    pub fn entries(&self, id: &str) -> Option<&SeriesEntries> {
+        self.entries.get(id)
     }
 }
 
@@ -689,19 +703,11 @@ struct Links<'a> {
     google: Vec<Bit<'a>>,
 }
 
-/// A series' dates and skipped dates, in order.
-#[derive(Default)]
-struct SeriesEntries<'e, 'a> {
-    dates: Vec<&'e Occurrence<'a>>,
-    skipped: Vec<&'e Skipped<'a>>,
-}
-
 struct Ctx<'a> {
     w: &'a Wording,
     zone: Tz,
     names: &'a SystemNames<'a>,
     now: DateTime<Utc>,
-    by_series: HashMap<&'a str, SeriesEntries<'a, 'a>>,
     series_index: SeriesIndex<'a>,
 }
 
@@ -804,7 +810,8 @@ impl<'a> Ctx<'a> {
     }
 
     /// A series with its dates and skipped dates or months, by year.
-    fn series(&self, series: &'a Series, horizon: NaiveDate) -> SeriesView<'a> {
+    fn series(&self, expansion: &'a Expansion, series: &'a Series) -> SeriesView<'a> {
+        let horizon = expansion.horizon;
         let w = self.w;
         let d = &series.details;
         let window = series.window;
@@ -835,9 +842,17 @@ impl<'a> Ctx<'a> {
 
         // Dates and skipped dates, merged and grouped by year.
         let mut entries: Vec<(NaiveDate, Entry)> = Vec::new();
-        let found = self.by_series.get(series.id.as_str());
-        let dates = found.map_or(&[][..], |f| f.dates.as_slice());
-        let skipped = found.map_or(&[][..], |f| f.skipped.as_slice());
+        let found = self.series_index.entries(series.id.as_str());
+        let dates: Vec<&Occurrence> = found
+            .into_iter()
+            .flat_map(|f| &f.dates)
+            .filter_map(|i| expansion.occurrences.get(*i))
+            .collect();
+        let skipped: Vec<&Skipped> = found
+            .into_iter()
+            .flat_map(|f| &f.skipped)
+            .filter_map(|i| expansion.skipped.get(*i))
+            .collect();
         let next = dates
             .iter()
             .find(|o| o.time.instants(self.zone).1 > self.now)
@@ -1399,10 +1414,10 @@ mod tests {
             zone,
             names: &SystemNames::new(),
             now: at("2019-01-01T00:00:00Z"),
-            by_series: HashMap::new(),
             series_index: SeriesIndex {
                 by_id: HashMap::new(),
                 by_system: HashMap::new(),
+                entries: HashMap::new(),
             },
         };
         let span = |a: (i32, u32, u32), b: (i32, u32, u32)| {

@@ -90,10 +90,11 @@ fn validity(
     expansion: &Expansion,
     now: DateTime<Utc>,
 ) -> (Option<DateTime<Utc>>, Option<DateTime<Utc>>) {
-    let moments = change_moments(expansion, now);
-    let from = moments.iter().filter(|m| **m <= now).max().copied();
-    let until = moments.iter().filter(|m| **m > now).min().copied();
-    (from, until)
+    let mut window = crate::sources::Window::default();
+    for m in change_moments(expansion, now) {
+        window.see(m, now);
+    }
+    (window.from, window.until)
 }
 
 /// The moments around `now` at which the output changes by itself.
@@ -101,18 +102,12 @@ fn change_moments(expansion: &Expansion, now: DateTime<Utc>) -> Vec<DateTime<Utc
     let settings = &expansion.schedule.settings;
     let zone = settings.zone;
     let midnight = |d| crate::expand::local_midnight(zone, d);
-    let keep = settings
-        .retention_days
-        .map(|d| chrono::Duration::days(i64::from(d)));
-    let ahead = chrono::Duration::days(crate::limits::NOW_AHEAD_DAYS);
-    let mut moments: Vec<DateTime<Utc>> = Vec::new();
-    for o in &expansion.occurrences {
-        let (start, end) = o.time.instants(zone);
-        moments.extend([start, end]);
-        moments.extend(keep.and_then(|k| end.checked_add_signed(k)));
-        // The page lists an event for its script this long before it starts.
-        moments.extend(start.checked_sub_signed(ahead));
-    }
+    let mut moments: Vec<DateTime<Utc>> = expansion
+        .occurrences
+        .iter()
+        .flat_map(|o| crate::sources::moments(settings, o))
+        .flatten()
+        .collect();
     if expansion.schedule.series.iter().any(|s| s.until.is_none()) {
         let today = now.with_timezone(&zone).date_naive();
         moments.push(midnight(today));
@@ -253,27 +248,19 @@ pub fn render_recording(
     // while the events are rendered and revised. The pages and the Atom
     // feeds need the revisions (when each event last changed); they are
     // made while the calendar feeds are put together.
-    let (texts, atoms, page, feeds_json, sources, mut manifest) = std::thread::scope(|scope| {
+    let (texts, atoms, page, feeds_json, made, mut manifest) = std::thread::scope(|scope| {
         let json = scope.spawn(|| crate::list::feeds_json(expansion, &feeds, now));
         let mut events = render::Events::render(expansion, &feeds, &views);
         let (revisions, mut manifest) = previous.revise(&events.hashes(), now, files);
         crate::cancel::record_outages(&mut manifest, expansion, now);
         events.revise(&revisions);
         let sources = crate::sources::of_feeds(expansion, &feeds, &views, &revisions, now);
-        let kept = |name: &str, source: &Option<String>| {
-            source.as_deref().and_then(|s| reuse.kept(name, s))
-        };
-        let sources: Vec<[(Option<String>, Option<Content>); 3]> = feeds
+        let made: Vec<Made> = feeds
             .iter()
             .zip(sources)
-            .map(|(f, source)| {
-                [&f.file_name, &f.atom_name, &f.page_name].map(|name| {
-                    let content = kept(name, &source);
-                    (source.clone(), content)
-                })
-            })
+            .map(|(f, source)| Made::of(f, source, reuse))
             .collect();
-        let wanted = |k: usize| -> Vec<bool> { sources.iter().map(|s| s[k].1.is_none()).collect() };
+        let wanted = |k: usize| -> Vec<bool> { made.iter().map(|m| m.kept[k].is_none()).collect() };
         let (ics_wanted, atom_wanted, page_wanted) = (wanted(0), wanted(1), wanted(2));
         let (texts, atoms, page) = std::thread::scope(|inner| {
             let page = inner.spawn(|| {
@@ -285,32 +272,28 @@ pub fn render_recording(
             let texts = render::feed_pieces(expansion, &feeds, &events, &ics_wanted);
             (texts, par::join(atoms), par::join(page))
         });
-        (texts, atoms, page, par::join(json), sources, manifest)
+        (texts, atoms, page, par::join(json), made, manifest)
     });
     // Each feed's three files, rendered or kept, in the order of the feeds.
     let mut outputs: Vec<Output> = Vec::with_capacity(feeds.len() * 3 + 3);
-    for ((f, pieces), s) in feeds.iter().zip(texts).zip(&sources) {
-        outputs.push(made_output(
-            &f.file_name,
-            pieces.map(Content::Pieces),
-            &s[0],
-        ));
+    for ((f, pieces), m) in feeds.iter().zip(texts).zip(&made) {
+        outputs.push(m.output(0, &f.file_name, pieces.map(Content::Pieces)));
     }
-    for ((f, text), s) in feeds.iter().zip(atoms).zip(&sources) {
-        outputs.push(made_output(&f.atom_name, text.map(Content::from), &s[1]));
+    for ((f, text), m) in feeds.iter().zip(atoms).zip(&made) {
+        outputs.push(m.output(1, &f.atom_name, text.map(Content::from)));
     }
     let mut pages = page.into_iter().peekable();
     if let Some(index) = pages.next_if(|p| p.name == crate::state::PAGE) {
         outputs.push(Output::new(index.name, index.html));
     }
-    for (f, s) in feeds.iter().zip(&sources) {
+    for (f, m) in feeds.iter().zip(&made) {
         if f.of == render::FeedOf::Everyone {
             continue;
         }
         let rendered = pages
             .next_if(|p| p.name == f.page_name)
             .map(|p| Content::from(p.html));
-        outputs.push(made_output(&f.page_name, rendered, &s[2]));
+        outputs.push(m.output(2, &f.page_name, rendered));
     }
     outputs.push(Output::new(FEEDS_JSON, feeds_json));
     outputs.push(Output::new(SCHEMA, crate::schema::json()));
@@ -335,19 +318,30 @@ pub fn render_recording(
     }
 }
 
-/// A feed's file: what was rendered, else the published file kept (a file
-/// is rendered exactly when it is not kept).
-fn made_output(
-    name: &str,
-    rendered: Option<Content>,
-    (source, kept): &(Option<String>, Option<Content>),
-) -> Output {
-    Output {
-        name: name.to_string(),
-        content: rendered
-            .or_else(|| kept.clone())
-            .unwrap_or(Content::Bytes(Vec::new())),
-        source: source.clone(),
+/// What a feed's three files (`.ics`, `.atom`, page) are made from, and
+/// those of them the last publish left that the build keeps.
+struct Made {
+    source: Option<String>,
+    kept: [Option<Content>; 3],
+}
+
+impl Made {
+    fn of(feed: &Feed, source: Option<String>, reuse: &Reuse) -> Self {
+        let kept = [&feed.file_name, &feed.atom_name, &feed.page_name]
+            .map(|name| source.as_deref().and_then(|s| reuse.kept(name, s)));
+        Self { source, kept }
+    }
+
+    /// File `k` of the three: what was rendered, else the published file
+    /// kept (a file is rendered exactly when it is not kept).
+    fn output(&self, k: usize, name: &str, rendered: Option<Content>) -> Output {
+        Output {
+            name: name.to_string(),
+            content: rendered
+                .or_else(|| self.kept[k].clone())
+                .unwrap_or(Content::Bytes(Vec::new())),
+            source: self.source.clone(),
+        }
     }
 }
 

@@ -154,13 +154,13 @@ fn read_seen(dir: &Path) -> Option<Seen> {
 }
 
 /// Which published files a build may keep as they are: those the last
-/// publish recorded with the same source fingerprint and whose stat is
-/// still what it recorded (a file edited, replaced or touched by hand since
-/// is rendered and compared again).
+/// publish recorded with a source fingerprint and whose stat is still what
+/// it recorded (a file edited, replaced or touched by hand since is rendered
+/// and compared again), each with that fingerprint. Found when the build
+/// starts; asking is then a lookup.
 #[derive(Debug, Default)]
 pub struct Reuse {
-    dir: PathBuf,
-    seen: Option<Seen>,
+    files: std::collections::BTreeMap<String, (String, FileStat)>,
 }
 
 impl Reuse {
@@ -169,13 +169,18 @@ impl Reuse {
     /// time (Unix): size and modification time alone would keep a file
     /// edited by hand with its time set back.
     pub fn of(dir: &Path) -> Self {
-        if cfg!(not(unix)) {
+        let Some(seen) = read_seen(dir).filter(|_| cfg!(unix)) else {
             return Self::none();
-        }
-        Self {
-            dir: dir.to_path_buf(),
-            seen: read_seen(dir),
-        }
+        };
+        let files = seen
+            .sources
+            .into_iter()
+            .filter_map(|(name, source)| {
+                let now = stat(dir, &name)?;
+                (seen.files.get(&name) == Some(&now)).then_some((name, (source, now)))
+            })
+            .collect();
+        Self { files }
     }
 
     /// Nothing is kept: every file is rendered and compared byte for byte.
@@ -186,12 +191,8 @@ impl Reuse {
     /// The file `name` as it is on disk, if it was made from `source` and
     /// has not been touched since.
     pub fn kept(&self, name: &str, source: &str) -> Option<Content> {
-        let seen = self.seen.as_ref()?;
-        if seen.sources.get(name).map(String::as_str) != Some(source) {
-            return None;
-        }
-        let now = stat(&self.dir, name)?;
-        (seen.files.get(name) == Some(&now)).then_some(Content::Kept(now))
+        let (made_from, stat) = self.files.get(name)?;
+        (made_from == source).then_some(Content::Kept(*stat))
     }
 }
 

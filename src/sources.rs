@@ -25,7 +25,7 @@ use chrono::{DateTime, Utc};
 
 use crate::expand::{Expansion, Form, Master, Occurrence};
 use crate::render::{Feed, FeedOf, Views, revision};
-use crate::schedule::{Details, Extra, Move, Schedule, Series, Skip, SkipMonth};
+use crate::schedule::{Details, Extra, Move, Schedule, Series, Settings, Skip, SkipMonth};
 use crate::state::{Fingerprint, Revision};
 
 /// Each feed's fingerprint, in the order of `feeds`; `None` for the feed
@@ -84,11 +84,6 @@ pub fn of_feeds(
         .collect();
 
     let settings = &expansion.schedule.settings;
-    let zone = settings.zone;
-    let keep = settings
-        .retention_days
-        .map(|d| chrono::Duration::days(i64::from(d)));
-    let ahead = chrono::Duration::days(crate::limits::NOW_AHEAD_DAYS);
     let occurrences = crate::par::map(&expansion.occurrences, |o| {
         let Occurrence {
             uid,
@@ -114,32 +109,15 @@ pub fn of_feeds(
         if *form != Form::Single {
             h.update_u64(masters.get(source_id).copied().unwrap_or_default());
         }
-        let (start, end) = time.instants(zone);
-        let moments = [
-            Some(start),
-            Some(end),
-            start.checked_sub_signed(ahead),
-            keep.and_then(|k| end.checked_add_signed(k)),
-        ];
-        (h.value(), moments)
+        (h.value(), moments(settings, o))
     });
     let view_prints: Vec<u64> = views.all().iter().map(debug_print).collect();
-    let mut by_series: HashMap<&str, (Vec<usize>, Vec<u64>)> = HashMap::new();
-    for (i, o) in expansion.occurrences.iter().enumerate() {
-        if o.kind == crate::expand::Kind::Maintenance {
-            by_series.entry(o.source_id).or_default().0.push(i);
-        }
-    }
-    for s in &expansion.skipped {
-        let print = debug_print(&(s.date, &s.reason, &s.time));
-        by_series
-            .entry(s.series.id.as_str())
-            .or_default()
-            .1
-            .push(print);
-    }
-
-    let series_index = crate::page::SeriesIndex::new(expansion.schedule);
+    let skipped_prints: Vec<u64> = expansion
+        .skipped
+        .iter()
+        .map(|s| debug_print(&(s.date, &s.reason, &s.time)))
+        .collect();
+    let series_index = crate::page::SeriesIndex::new(expansion);
     crate::par::map(feeds, |feed| {
         let Feed {
             id,
@@ -160,19 +138,14 @@ pub fn of_feeds(
             h,
             "{id:?}|{name:?}|{file_name:?}|{atom_name:?}|{page_name:?}|{events:?}|{of:?}|"
         );
-        // The last moment at or before `now` and the first after it.
-        let mut window: (Option<DateTime<Utc>>, Option<DateTime<Utc>>) = (None, None);
+        let mut window = Window::default();
         let mut see = |i: usize, h: &mut Fingerprint| {
             let Some((print, moments)) = occurrences.get(i) else {
                 return;
             };
             h.update_u64(*print);
             for m in moments.iter().flatten() {
-                if *m <= now {
-                    window.0 = window.0.max(Some(*m));
-                } else if window.1.is_none_or(|u| *m < u) {
-                    window.1 = Some(*m);
-                }
+                window.see(*m, now);
             }
         };
         for (i, v) in shown {
@@ -187,12 +160,12 @@ pub fn of_feeds(
                     .copied()
                     .unwrap_or_default(),
             );
-            if let Some((dates, skipped)) = by_series.get(s.id.as_str()) {
-                for i in dates {
+            if let Some(entries) = series_index.entries(s.id.as_str()) {
+                for i in &entries.dates {
                     see(*i, &mut h);
                 }
-                for print in skipped {
-                    h.update_u64(*print);
+                for i in &entries.skipped {
+                    h.update_u64(skipped_prints.get(*i).copied().unwrap_or_default());
                 }
             }
             if s.until.is_none() {
@@ -202,6 +175,42 @@ pub fn of_feeds(
         let _ = write!(h, "{window:?}");
         Some(h.hex())
     })
+}
+
+/// The moments at which the files showing `o` change by themselves: its
+/// start and end, a week before the start (the page lists it for "Pågår
+/// nå"), and the end plus the retention (it is dropped).
+pub fn moments(settings: &Settings, o: &Occurrence) -> [Option<DateTime<Utc>>; 4] {
+    let (start, end) = o.time.instants(settings.zone);
+    let ahead = chrono::Duration::days(crate::limits::NOW_AHEAD_DAYS);
+    let keep = settings
+        .retention_days
+        .map(|d| chrono::Duration::days(i64::from(d)));
+    [
+        Some(start),
+        Some(end),
+        start.checked_sub_signed(ahead),
+        keep.and_then(|k| end.checked_add_signed(k)),
+    ]
+}
+
+/// Where `now` lies among moments: the last at or before it and the first
+/// after it. Output that changes only at the moments seen is the same
+/// throughout `from..until`.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub struct Window {
+    pub from: Option<DateTime<Utc>>,
+    pub until: Option<DateTime<Utc>>,
+}
+
+impl Window {
+    pub fn see(&mut self, moment: DateTime<Utc>, now: DateTime<Utc>) {
+        if moment <= now {
+            self.from = self.from.max(Some(moment));
+        } else if self.until.is_none_or(|u| moment < u) {
+            self.until = Some(moment);
+        }
+    }
 }
 
 fn debug_print(value: &impl std::fmt::Debug) -> u64 {
