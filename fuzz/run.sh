@@ -5,7 +5,7 @@
 # executions and the result of each target.
 #
 #   bash fuzz/run.sh                       # all targets, 120 s each
-#   FUZZ_SECONDS=600 bash fuzz/run.sh pipeline schedule
+#   FUZZ_SECONDS=600 bash fuzz/run.sh pipeline schedule caches
 #
 # The byte-level targets run under AddressSanitizer; the structured one,
 # whose inputs render whole feeds, without it (`-s none`, three times the
@@ -21,7 +21,7 @@ cd "$(dirname "$0")"
 seconds="${FUZZ_SECONDS:-120}"
 targets=("$@")
 if [ ${#targets[@]} -eq 0 ]; then
-    targets=(load pipeline schedule)
+    targets=(load pipeline schedule caches)
 fi
 export RUSTC_BOOTSTRAP=1
 command -v cargo-fuzz >/dev/null || { echo "cargo-fuzz missing: cargo install cargo-fuzz --locked" >&2; exit 2; }

@@ -38,17 +38,6 @@ impl Location {
             ..Self::default()
         }
     }
-
-    pub(crate) fn from_yaml(file: &Path, loc: serde_saphyr::Location) -> Self {
-        let span = loc.span();
-        Self {
-            file: file.to_path_buf(),
-            line: u32::try_from(loc.line()).unwrap_or(u32::MAX),
-            column: u32::try_from(loc.column()).unwrap_or(u32::MAX),
-            offset: usize::try_from(span.byte_offset().unwrap_or(0)).unwrap_or(0),
-            len: usize::try_from(span.byte_len().unwrap_or(0)).unwrap_or(0),
-        }
-    }
 }
 
 impl fmt::Display for Location {

@@ -8,6 +8,7 @@
 pub mod add;
 pub mod atom;
 pub mod budget;
+pub mod cache;
 pub mod cancel;
 pub mod cli;
 pub mod cmd;
@@ -23,6 +24,7 @@ pub mod list;
 pub mod load;
 pub mod page;
 pub mod par;
+pub mod parsed;
 pub mod pipeline;
 pub mod publish;
 pub mod raw;

@@ -10,6 +10,9 @@ pub const MAX_DEPTH: usize = 32;
 pub const MAX_ALIASES: usize = 1_000;
 /// Largest state file (`manifest.json`) read (bytes).
 pub const MAX_STATE_BYTES: u64 = 256 * 1024 * 1024;
+/// The caches of the last build (`.nedetid.cache`, `.nedetid.parsed`) are
+/// read up to this size; a larger one is ignored and written anew.
+pub const MAX_CACHE_BYTES: u64 = 1024 * 1024 * 1024;
 
 /// Longest id (ids name files and UIDs).
 pub const MAX_ID_LEN: usize = 64;

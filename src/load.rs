@@ -292,6 +292,49 @@ pub fn parse_files(files: &[RawInput], problems: Vec<Problem>) -> Loaded {
     out
 }
 
+/// [`parse_files`], taking the parsed form of each file that `cache` holds
+/// for exactly its bytes from there ([`crate::parsed`]); with each file's
+/// parsed form for the next build's cache (`None` where a file did not
+/// parse, or its form cannot be written).
+pub fn parse_files_cached<'c>(
+    files: &[RawInput],
+    problems: Vec<Problem>,
+    cache: &crate::parsed::Files<'c>,
+) -> (Loaded, Vec<Option<std::borrow::Cow<'c, [u8]>>>) {
+    let mut out = Loaded {
+        problems,
+        ..Loaded::default()
+    };
+    let parsed = crate::par::map_from(files, 2, |(path, bytes)| {
+        let mut one = Loaded::default();
+        let name = path.to_string_lossy();
+        // Bytes over the limit never parsed, whatever a cache says.
+        let cached = std::str::from_utf8(bytes)
+            .ok()
+            .filter(|_| bytes.len() as u64 <= MAX_FILE_BYTES)
+            .and_then(|text| Some((text, cache.get(&name, bytes)?)));
+        if let Some((text, (raw, form))) = cached {
+            one.sources.insert(path.clone(), text.to_string());
+            one.files.push(SourceFile {
+                path: path.clone(),
+                raw,
+            });
+            return (one, Some(std::borrow::Cow::Borrowed(form)));
+        }
+        one.add(path.clone(), bytes);
+        let form = one.files.last().and_then(|f| crate::parsed::encode(&f.raw));
+        (one, form.map(std::borrow::Cow::Owned))
+    });
+    let mut forms = Vec::with_capacity(files.len());
+    for (one, form) in parsed {
+        out.files.extend(one.files);
+        out.problems.extend(one.problems);
+        out.sources.extend(one.sources);
+        forms.push(form);
+    }
+    (out, forms)
+}
+
 /// Reads and parses every schedule file in `dir`, in name order.
 pub fn load_dir(dir: &Path) -> Result<Loaded, Error> {
     let (files, problems) = read_dir(dir)?;
@@ -369,10 +412,10 @@ pub fn parse_str(path: &Path, text: &str) -> Result<RawFile, Box<Problem>> {
 }
 
 fn yaml_problem(path: &Path, text: &str, err: &serde_saphyr::Error) -> Problem {
-    let location = err
-        .location()
-        .filter(|l| l.line() > 0)
-        .map_or_else(|| Location::file(path), |l| Location::from_yaml(path, l));
+    let location = err.location().filter(|l| l.line() > 0).map_or_else(
+        || Location::file(path),
+        |l| crate::raw::At::from(l).location(path),
+    );
     let kind = YamlKind::of(err);
     let problem = Problem::error(location.clone(), kind.message(err));
     match kind.help(text, &location) {

@@ -116,7 +116,8 @@ fn change_moments(expansion: &Expansion, now: DateTime<Utc>) -> Vec<DateTime<Utc
     moments
 }
 
-fn check_loaded(loaded: crate::load::Loaded) -> Result<Checked, Error> {
+/// Validates parsed schedule files ([`crate::load::parse_files`]).
+pub fn check_loaded(loaded: crate::load::Loaded) -> Result<Checked, Error> {
     // A file that did not parse leaves its systems undefined and its
     // settings unknown: checking the rest would only report echoes of it.
     if !loaded.problems.is_empty() {
@@ -213,13 +214,23 @@ pub struct Rendered {
     /// `feeds.json`, `schema.json`, then `manifest.json`.
     pub outputs: Vec<Output>,
     pub manifest: Manifest,
+    /// Every VEVENT rendered or taken from the cache, by the fingerprint of
+    /// what it is rendered from: the cache of the next build.
+    pub events: Vec<(u64, crate::cache::Entry)>,
 }
 
 /// Renders every output file. `previous` is the state of the last build:
 /// events whose content changed since get the next SEQUENCE and `now` as
 /// their DTSTAMP.
 pub fn render(expansion: &Expansion, previous: &Manifest, now: DateTime<Utc>) -> Rendered {
-    render_recording(expansion, previous, now, None, &Reuse::none())
+    render_recording(
+        expansion,
+        previous,
+        now,
+        None,
+        &Reuse::none(),
+        &crate::cache::Events::none(),
+    )
 }
 
 /// [`render`], recording in the state file what the build was made from
@@ -227,13 +238,15 @@ pub fn render(expansion: &Expansion, previous: &Manifest, now: DateTime<Utc>) ->
 /// input before `valid_until` can stop early. The files of a bundle or
 /// system that `reuse` may keep, because they are made from the same
 /// sources as when they were published ([`crate::sources`]), are kept as
-/// they are ([`Content::Kept`]) instead of rendered.
+/// they are ([`Content::Kept`]) instead of rendered; so are the events
+/// `cache` has.
 pub fn render_recording(
     expansion: &Expansion,
     previous: &Manifest,
     now: DateTime<Utc>,
     fingerprint: Option<String>,
     reuse: &Reuse,
+    cache: &crate::cache::Events,
 ) -> Rendered {
     let (feeds, views) = render::feed_list(expansion);
     let mut files: Vec<String> = feeds
@@ -248,32 +261,43 @@ pub fn render_recording(
     // while the events are rendered and revised. The pages and the Atom
     // feeds need the revisions (when each event last changed); they are
     // made while the calendar feeds are put together.
-    let (texts, atoms, page, feeds_json, made, mut manifest) = std::thread::scope(|scope| {
-        let json = scope.spawn(|| crate::list::feeds_json(expansion, &feeds, now));
-        let mut events = render::Events::render(expansion, &feeds, &views);
-        let (revisions, mut manifest) = previous.revise(&events.hashes(), now, files);
-        crate::cancel::record_outages(&mut manifest, expansion, now);
-        events.revise(&revisions);
-        let sources = crate::sources::of_feeds(expansion, &feeds, &views, &revisions, now);
-        let made: Vec<Made> = feeds
-            .iter()
-            .zip(sources)
-            .map(|(f, source)| Made::of(f, source, reuse))
-            .collect();
-        let wanted = |k: usize| -> Vec<bool> { made.iter().map(|m| m.kept[k].is_none()).collect() };
-        let (ics_wanted, atom_wanted, page_wanted) = (wanted(0), wanted(1), wanted(2));
-        let (texts, atoms, page) = std::thread::scope(|inner| {
-            let page = inner.spawn(|| {
-                crate::page::render_pages(expansion, &feeds, now, &revisions, &page_wanted)
+    let (texts, atoms, page, feeds_json, made, mut manifest, events) =
+        std::thread::scope(|scope| {
+            let json = scope.spawn(|| crate::list::feeds_json(expansion, &feeds, now));
+            let prints = render::Prints::new(expansion, &views);
+            let mut events = render::Events::render(expansion, &feeds, &views, &prints, cache);
+            let (revisions, mut manifest) = previous.revise(&events.hashes(), now, files);
+            crate::cancel::record_outages(&mut manifest, expansion, now);
+            events.revise(&revisions);
+            let sources = crate::sources::of_feeds(expansion, &feeds, &prints, &revisions, now);
+            let made: Vec<Made> = feeds
+                .iter()
+                .zip(sources)
+                .map(|(f, source)| Made::of(f, source, reuse))
+                .collect();
+            let wanted =
+                |k: usize| -> Vec<bool> { made.iter().map(|m| m.kept[k].is_none()).collect() };
+            let (ics_wanted, atom_wanted, page_wanted) = (wanted(0), wanted(1), wanted(2));
+            let (texts, atoms, page) = std::thread::scope(|inner| {
+                let page = inner.spawn(|| {
+                    crate::page::render_pages(expansion, &feeds, now, &revisions, &page_wanted)
+                });
+                let atoms = inner.spawn(|| {
+                    crate::atom::feeds(expansion, &feeds, &views, &revisions, now, &atom_wanted)
+                });
+                let texts = render::feed_pieces(expansion, &feeds, &events, &ics_wanted);
+                (texts, par::join(atoms), par::join(page))
             });
-            let atoms = inner.spawn(|| {
-                crate::atom::feeds(expansion, &feeds, &views, &revisions, now, &atom_wanted)
-            });
-            let texts = render::feed_pieces(expansion, &feeds, &events, &ics_wanted);
-            (texts, par::join(atoms), par::join(page))
+            (
+                texts,
+                atoms,
+                page,
+                par::join(json),
+                made,
+                manifest,
+                events.cache_entries(),
+            )
         });
-        (texts, atoms, page, par::join(json), made, manifest)
-    });
     // Each feed's three files, rendered or kept, in the order of the feeds.
     let mut outputs: Vec<Output> = Vec::with_capacity(feeds.len() * 3 + 3);
     for ((f, pieces), m) in feeds.iter().zip(texts).zip(&made) {
@@ -315,6 +339,7 @@ pub fn render_recording(
         feeds,
         outputs,
         manifest,
+        events,
     }
 }
 

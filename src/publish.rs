@@ -17,10 +17,11 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+use crate::cache;
 use crate::error::Error;
-use crate::limits::MAX_STATE_BYTES;
+use crate::limits::{MAX_CACHE_BYTES, MAX_STATE_BYTES};
 use crate::load::{Links, Opened, io_error, open_regular, read_limited};
-use crate::state::{FileStat, MANIFEST, Manifest, RUN, RunRecord, SEEN, Seen};
+use crate::state::{CACHE, FileStat, MANIFEST, Manifest, PARSED, RUN, RunRecord, SEEN, Seen};
 
 /// The lock file in the output folder (see [`lock`]).
 pub const LOCK: &str = ".nedetid.lock";
@@ -219,6 +220,84 @@ fn record(dir: &Path, outputs: &[Output]) {
         tmp.write_all(seen.to_json().as_bytes())?;
         tmp.persist(dir.join(SEEN)).map(drop).map_err(|e| e.error)
     });
+    drop(written);
+}
+
+/// The cache of rendered events in `dir` ([`crate::cache`]); empty when
+/// there is none, it is not a regular file or cannot be read.
+pub fn read_cache(dir: &Path) -> cache::Events {
+    let Ok(Opened::File(file, size)) = open_regular(&dir.join(CACHE), Links::Refuse) else {
+        return cache::Events::none();
+    };
+    read_limited(file, MAX_CACHE_BYTES, size)
+        .ok()
+        .flatten()
+        .map_or_else(cache::Events::none, |bytes| cache::Events::parse(&bytes))
+}
+
+/// The bytes of the cache of parsed schedule files in `dir`
+/// ([`crate::parsed`]); empty when there is none, it is not a regular file
+/// or cannot be read.
+pub fn read_parsed(dir: &Path) -> Vec<u8> {
+    let Ok(Opened::File(file, size)) = open_regular(&dir.join(PARSED), Links::Refuse) else {
+        return Vec::new();
+    };
+    read_limited(file, MAX_CACHE_BYTES, size)
+        .ok()
+        .flatten()
+        .unwrap_or_default()
+}
+
+/// Leaves in `dir` the cache of parsed schedule files for the next build,
+/// unless `cache` (what it held) already holds exactly `records`. Best
+/// effort, mode 0600, not flushed.
+pub fn save_parsed(dir: &Path, cache: &crate::parsed::Files, records: &[crate::parsed::Record]) {
+    if cache.holds(records) {
+        return;
+    }
+    let written = temp_builder().tempfile_in(dir).and_then(|tmp| {
+        let mut out = std::io::BufWriter::with_capacity(1 << 20, tmp);
+        crate::parsed::write(&mut out, records)?;
+        let tmp = out
+            .into_inner()
+            .map_err(std::io::IntoInnerError::into_error)?;
+        tmp.persist(dir.join(PARSED)).map(drop).map_err(|e| e.error)
+    });
+    drop(written);
+}
+
+/// Leaves in `dir` the cache of rendered events for the next build, which
+/// held `cache` before this one. Best effort: a cache not written only
+/// costs the next build the time to render every event. Mode 0600 and not
+/// flushed, like the record of what was published.
+pub fn save_cache(dir: &Path, cache: &cache::Events, events: &[(u64, cache::Entry)]) {
+    let used: Vec<(u64, &cache::Entry)> = events.iter().map(|(k, e)| (*k, e)).collect();
+    let path = dir.join(CACHE);
+    let written = match cache.save(&used) {
+        cache::Save::Keep => Ok(()),
+        cache::Save::Append(new) => {
+            let mut options = std::fs::OpenOptions::new();
+            options.append(true);
+            #[cfg(unix)]
+            {
+                use std::os::unix::fs::OpenOptionsExt as _;
+                options.custom_flags(rustix::fs::OFlags::NOFOLLOW.bits() as i32);
+            }
+            options.open(&path).and_then(|file| {
+                let mut out = std::io::BufWriter::new(file);
+                cache::write(&mut out, &new, false)?;
+                out.flush()
+            })
+        }
+        cache::Save::Replace(all) => temp_builder().tempfile_in(dir).and_then(|tmp| {
+            let mut out = std::io::BufWriter::with_capacity(1 << 20, tmp);
+            cache::write(&mut out, &all, true)?;
+            let tmp = out
+                .into_inner()
+                .map_err(std::io::IntoInnerError::into_error)?;
+            tmp.persist(&path).map(drop).map_err(|e| e.error)
+        }),
+    };
     drop(written);
 }
 

@@ -3,16 +3,14 @@
 //! YAML shape; `schedule` turns these into checked types.
 
 use schemars::JsonSchema;
-use serde::Deserialize;
 use serde::de::{self, Deserializer, SeqAccess, Visitor};
+use serde::{Deserialize, Serialize, Serializer};
 
 use crate::formats;
 
-pub use serde_saphyr::Spanned;
-
 /// One schedule file. Every section is optional so the data can be split
 /// over files however the editors like.
-#[derive(Debug, Deserialize, Default, JsonSchema)]
+#[derive(Debug, PartialEq, Deserialize, Serialize, Default, JsonSchema)]
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
 #[schemars(title = "nedetid schedule file")]
 pub struct RawFile {
@@ -39,7 +37,7 @@ pub struct RawFile {
 }
 
 /// Settings for all the feeds and the page.
-#[derive(Debug, Deserialize, Default, JsonSchema)]
+#[derive(Debug, PartialEq, Deserialize, Serialize, Default, JsonSchema)]
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
 #[schemars(rename = "Settings")]
 pub struct RawSettings {
@@ -82,7 +80,7 @@ pub struct RawSettings {
 }
 
 /// A system: it gets a feed of its own.
-#[derive(Debug, Deserialize, JsonSchema)]
+#[derive(Debug, PartialEq, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
 #[schemars(rename = "System")]
 pub struct RawSystem {
@@ -102,7 +100,7 @@ pub struct RawSystem {
 }
 
 /// A feed of several systems (and other bundles), each event once.
-#[derive(Debug, Deserialize, JsonSchema)]
+#[derive(Debug, PartialEq, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
 #[schemars(rename = "Bundle")]
 pub struct RawBundle {
@@ -122,7 +120,7 @@ pub struct RawBundle {
 
 /// A one-off outage: timed (`start`, `end`) or all day (`first-day`,
 /// `last-day`).
-#[derive(Debug, Deserialize, JsonSchema)]
+#[derive(Debug, PartialEq, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
 #[schemars(rename = "Outage")]
 pub struct RawOutage {
@@ -175,7 +173,7 @@ pub struct RawOutage {
 
 /// Recurring maintenance: the rule decides the dates, `start-time` and
 /// `end-time` the window; exceptions by date.
-#[derive(Debug, Deserialize, JsonSchema)]
+#[derive(Debug, PartialEq, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
 #[schemars(rename = "Maintenance")]
 pub struct RawMaintenance {
@@ -249,7 +247,7 @@ pub struct RawMaintenance {
 }
 
 /// A date the rule gives that is left out.
-#[derive(Debug, Deserialize, JsonSchema)]
+#[derive(Debug, PartialEq, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
 #[schemars(rename = "Skip")]
 pub struct RawSkip {
@@ -262,7 +260,7 @@ pub struct RawSkip {
 }
 
 /// A month that never has the maintenance.
-#[derive(Debug, Deserialize, JsonSchema)]
+#[derive(Debug, PartialEq, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
 #[schemars(rename = "SkipMonth")]
 pub struct RawSkipMonth {
@@ -275,7 +273,7 @@ pub struct RawSkipMonth {
 }
 
 /// An occurrence moved to another day, and optionally other times.
-#[derive(Debug, Deserialize, JsonSchema)]
+#[derive(Debug, PartialEq, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
 #[schemars(rename = "Move")]
 pub struct RawMove {
@@ -297,7 +295,7 @@ pub struct RawMove {
 }
 
 /// A date the rule does not give, with the series' (or its own) times.
-#[derive(Debug, Deserialize, JsonSchema)]
+#[derive(Debug, PartialEq, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
 #[schemars(rename = "Extra")]
 pub struct RawExtra {
@@ -316,7 +314,7 @@ pub struct RawExtra {
 }
 
 /// `systems: all` or `systems: [visma, gat]`.
-#[derive(Debug)]
+#[derive(Debug, PartialEq)]
 pub enum RawSystems {
     /// Any plain word; `schedule` checks that it is `all`.
     Word(String),
@@ -351,7 +349,7 @@ impl<'de> Deserialize<'de> for RawSystems {
 
 /// An item of `consequences` or `still-works`: text about every system
 /// hit, or `{text: ..., systems: [ids]}` about some of them.
-#[derive(Debug)]
+#[derive(Debug, PartialEq)]
 pub enum RawItem {
     Text(String),
     About {
@@ -393,13 +391,13 @@ impl<'de> Deserialize<'de> for RawItem {
 /// `impact: degraded`, or per system:
 /// `impact: [{level: degraded, systems: [telefoni]}]` (the systems not
 /// named are down).
-#[derive(Debug)]
+#[derive(Debug, PartialEq)]
 pub enum RawImpact {
     Word(String),
     List(Vec<Spanned<RawImpactItem>>),
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, PartialEq, Deserialize, Serialize)]
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
 pub struct RawImpactItem {
     pub level: Spanned<String>,
@@ -429,5 +427,129 @@ impl<'de> Deserialize<'de> for RawImpact {
             }
         }
         deserializer.deserialize_any(V)
+    }
+}
+
+/// A value with where it is written: the YAML location serde-saphyr gives
+/// (`referenced`: where it is used, for an alias the alias), kept as plain
+/// numbers so that the parsed form of a file can be cached (in
+/// `.nedetid.parsed`) and read back with every location.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Spanned<T> {
+    pub value: T,
+    pub referenced: At,
+}
+
+/// Where a value is written: 1-based line and column (in characters), and
+/// the byte offset and length of its text.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct At {
+    pub line: u64,
+    pub column: u64,
+    pub offset: u64,
+    pub len: u64,
+}
+
+impl At {
+    pub fn line(&self) -> u64 {
+        self.line
+    }
+
+    pub fn column(&self) -> u64 {
+        self.column
+    }
+
+    /// The location in `file` that problems are reported at.
+    pub fn location(self, file: &std::path::Path) -> crate::error::Location {
+        crate::error::Location {
+            file: file.to_path_buf(),
+            line: u32::try_from(self.line).unwrap_or(u32::MAX),
+            column: u32::try_from(self.column).unwrap_or(u32::MAX),
+            offset: usize::try_from(self.offset).unwrap_or(0),
+            len: usize::try_from(self.len).unwrap_or(0),
+        }
+    }
+}
+
+impl From<serde_saphyr::Location> for At {
+    fn from(loc: serde_saphyr::Location) -> Self {
+        let span = loc.span();
+        Self {
+            line: loc.line(),
+            column: loc.column(),
+            offset: span.byte_offset().unwrap_or(0),
+            len: span.byte_len().unwrap_or(0),
+        }
+    }
+}
+
+/// From YAML (a human-readable format) through serde-saphyr's `Spanned`,
+/// which has the parser's location; from the cache's binary form as the
+/// value with its [`At`].
+impl<'de, T: Deserialize<'de>> Deserialize<'de> for Spanned<T> {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        if deserializer.is_human_readable() {
+            let s = serde_saphyr::Spanned::<T>::deserialize(deserializer)?;
+            Ok(Self {
+                value: s.value,
+                referenced: At::from(s.referenced),
+            })
+        } else {
+            let (value, referenced) = <(T, At)>::deserialize(deserializer)?;
+            Ok(Self { value, referenced })
+        }
+    }
+}
+
+impl<T: Serialize> Serialize for Spanned<T> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        (&self.value, &self.referenced).serialize(serializer)
+    }
+}
+
+/// The schema of the value: locations are not written.
+impl<T: JsonSchema> JsonSchema for Spanned<T> {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        T::schema_name()
+    }
+
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        T::json_schema(generator)
+    }
+}
+
+/// The forms these are read in: a word, or a list.
+impl Serialize for RawSystems {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        match self {
+            RawSystems::Word(w) => serializer.serialize_str(w),
+            RawSystems::List(ids) => ids.serialize(serializer),
+        }
+    }
+}
+
+/// The forms these are read in: a text, or `text:` with `systems:`.
+impl Serialize for RawItem {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap as _;
+        match self {
+            RawItem::Text(t) => serializer.serialize_str(t),
+            RawItem::About { text, systems } => {
+                let mut map = serializer.serialize_map(Some(2))?;
+                map.serialize_entry("text", text)?;
+                map.serialize_entry("systems", systems)?;
+                map.end()
+            }
+        }
+    }
+}
+
+/// The forms these are read in: a word, or a list.
+impl Serialize for RawImpact {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        match self {
+            RawImpact::Word(w) => serializer.serialize_str(w),
+            RawImpact::List(items) => items.serialize(serializer),
+        }
     }
 }

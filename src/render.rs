@@ -101,6 +101,9 @@ pub struct Events<'e> {
 struct Event {
     /// UID, plus RECURRENCE-ID for an override: the state file's key.
     key: String,
+    /// The fingerprint of what it is rendered from ([`Prints`]): its key in
+    /// the cache.
+    print: u64,
     /// [`crate::state::fingerprint`] of the text with the zero revision.
     hash: String,
     /// `BEGIN:VEVENT` and `UID`.
@@ -139,8 +142,15 @@ impl Views {
 
 impl<'e> Events<'e> {
     /// Renders every VEVENT (on all cores) in every view a feed has of it,
-    /// with the zero revision.
-    pub fn render(expansion: &'e Expansion, feeds: &[Feed], views: &Views) -> Self {
+    /// with the zero revision; an event `cache` has, by the fingerprint of
+    /// what it is rendered from, is taken from there instead.
+    pub fn render(
+        expansion: &'e Expansion,
+        feeds: &[Feed],
+        views: &Views,
+        prints: &Prints,
+        cache: &crate::cache::Events,
+    ) -> Self {
         let w = expansion.schedule.settings.wording();
         let names = expansion.schedule.system_names();
         // The views each occurrence is shown in (a series' master: those of
@@ -158,20 +168,83 @@ impl<'e> Events<'e> {
         for list in &mut wanted {
             list.sort_unstable();
         }
-        // The systems label once per details and view (a series'
-        // occurrences share them), by address.
-        let mut labels: HashMap<(usize, u32), String> = HashMap::new();
+        let work: Vec<(usize, &Occurrence, &Vec<u32>)> = expansion
+            .occurrences
+            .iter()
+            .zip(&wanted)
+            .enumerate()
+            .filter(|(_, (o, _))| o.form != Form::Covered)
+            .map(|(i, (o, list))| (i, o, list))
+            .collect();
+        let mut master_views: BTreeMap<&str, Vec<u32>> = BTreeMap::new();
         for (o, list) in expansion.occurrences.iter().zip(&wanted) {
-            for v in list {
-                labels
-                    .entry((std::ptr::from_ref(o.details).addr(), *v))
-                    .or_insert_with(|| label(w, o.details, &views.table[*v as usize], &names));
+            if o.form != Form::Single {
+                let views = master_views.entry(o.source_id).or_default();
+                for v in list {
+                    if !views.contains(v) {
+                        views.push(*v);
+                    }
+                }
             }
+        }
+        let masters: Vec<(&Master, Vec<u32>)> = expansion
+            .masters
+            .iter()
+            .map(|m| {
+                let mut list = master_views
+                    .remove(m.series.id.as_str())
+                    .unwrap_or_default();
+                list.sort_unstable();
+                (m, list)
+            })
+            .collect();
+        // Each VEVENT's fingerprint in each of its views, then which of
+        // them the cache has.
+        let keyed = |v: &Vevent, list: &[u32]| -> Vec<(u32, u64)> {
+            let print = prints.vevent(v);
+            list.iter()
+                .map(|view| (*view, prints.key(print, *view)))
+                .collect()
+        };
+        let occurrence_keys =
+            crate::par::map(&work, |(_, o, list)| keyed(&Vevent::occurrence(o), list));
+        let master_keys: Vec<Vec<(u32, u64)>> = masters
+            .iter()
+            .map(|(m, list)| keyed(&Vevent::master(m), list))
+            .collect();
+        // The systems label once per details and view (a series'
+        // occurrences share them), by address; only for what is rendered.
+        let mut labels: HashMap<(usize, u32), String> = HashMap::new();
+        let mut label_of = |d: &Details, keys: &[(u32, u64)]| {
+            for (v, key) in keys {
+                if cache.get(*key).is_none() {
+                    labels
+                        .entry((std::ptr::from_ref(d).addr(), *v))
+                        .or_insert_with(|| label(w, d, &views.table[*v as usize], &names));
+                }
+            }
+        };
+        for ((_, o, _), keys) in work.iter().zip(&occurrence_keys) {
+            label_of(o.details, keys);
+        }
+        for ((m, _), keys) in masters.iter().zip(&master_keys) {
+            label_of(m.details, keys);
         }
         // What the zero revision looks like; the fingerprint covers it.
         let mut zero = String::new();
         push_revision(&mut zero, Revision::default());
-        let render = |key: String, v: &Vevent, view: u32| {
+        let zero: Arc<str> = Arc::from(zero);
+        let render = |key: String, v: &Vevent, (view, print): (u32, u64)| {
+            if let Some(cached) = cache.get(print) {
+                return Event {
+                    key,
+                    print,
+                    hash: cached.hash.clone(),
+                    head: cached.head.clone(),
+                    revision: zero.clone(),
+                    body: cached.body.clone(),
+                };
+            }
             let shown = &views.table[view as usize];
             let label = labels
                 .get(&(std::ptr::from_ref(v.details).addr(), view))
@@ -187,51 +260,44 @@ impl<'e> Events<'e> {
             write_vevent(&text, &mut head, &mut body, v, expansion);
             let (head, body) = (head.finish(), body.finish());
             let mut hash = crate::state::Fingerprint::new();
-            for piece in [&head, &zero, &body] {
+            for piece in [&head, &*zero, &body] {
                 hash.update(piece.as_bytes());
             }
             Event {
                 key,
+                print,
                 hash: hash.hex(),
                 head: Arc::from(head),
-                revision: Arc::from(zero.as_str()),
+                revision: zero.clone(),
                 body: Arc::from(body),
             }
         };
-        let work: Vec<(&Occurrence, &Vec<u32>)> =
-            expansion.occurrences.iter().zip(&wanted).collect();
-        let occurrences = crate::par::map(&work, |(o, list)| {
-            if o.form == Form::Covered {
-                return Vec::new();
-            }
-            let vevent = Vevent::occurrence(o);
-            list.iter()
-                .map(|v| (*v, render(o.key(), &vevent, *v)))
-                .collect()
-        });
-        let mut master_views: BTreeMap<&str, Vec<u32>> = BTreeMap::new();
-        for (o, list) in &work {
-            if o.form != Form::Single {
-                let views = master_views.entry(o.source_id).or_default();
-                for v in *list {
-                    if !views.contains(v) {
-                        views.push(*v);
-                    }
-                }
+        let rendered = crate::par::map(
+            &work.iter().zip(&occurrence_keys).collect::<Vec<_>>(),
+            |((_, o, _), keys)| {
+                let vevent = Vevent::occurrence(o);
+                keys.iter()
+                    .map(|k| (k.0, render(o.key(), &vevent, *k)))
+                    .collect::<Vec<_>>()
+            },
+        );
+        // Back in the places of the expansion's occurrences (a covered one
+        // has none: its series' master shows it).
+        let mut occurrences: Vec<Vec<(u32, Event)>> = Vec::new();
+        occurrences.resize_with(expansion.occurrences.len(), Vec::new);
+        for ((i, _, _), events) in work.iter().zip(rendered) {
+            if let Some(slot) = occurrences.get_mut(*i) {
+                *slot = events;
             }
         }
-        let masters = expansion
-            .masters
+        let masters = masters
             .iter()
-            .map(|m| {
-                let mut list = master_views
-                    .remove(m.series.id.as_str())
-                    .unwrap_or_default();
-                list.sort_unstable();
+            .zip(&master_keys)
+            .map(|((m, _), keys)| {
                 let vevent = Vevent::master(m);
-                let events = list
+                let events = keys
                     .iter()
-                    .map(|v| (*v, render(m.uid.clone(), &vevent, *v)))
+                    .map(|k| (k.0, render(m.uid.clone(), &vevent, *k)))
                     .collect();
                 (m.series.id.as_str(), events)
             })
@@ -249,6 +315,22 @@ impl<'e> Events<'e> {
             .chain(self.occurrences.iter())
             .map(Vec::as_slice)
             .filter(|views| !views.is_empty())
+    }
+
+    /// Every VEVENT in every view by the fingerprint of what it is rendered
+    /// from, for the cache of the next build.
+    pub fn cache_entries(&self) -> Vec<(u64, crate::cache::Entry)> {
+        self.all()
+            .flatten()
+            .map(|(_, e)| {
+                let entry = crate::cache::Entry {
+                    hash: e.hash.clone(),
+                    head: e.head.clone(),
+                    body: e.body.clone(),
+                };
+                (e.print, entry)
+            })
+            .collect()
     }
 
     /// A fingerprint of every VEVENT's content in every view (everything
@@ -541,6 +623,103 @@ impl Context<'_> {
         w.end("VCALENDAR");
         pieces.push(Arc::from(w.finish()));
         pieces
+    }
+}
+
+/// Fingerprints of everything a VEVENT is rendered from: the version of
+/// nedetid, the settings (words, zone, reminder), the systems' names, the
+/// feed's view of it and every field of its [`Vevent`]; the keys of
+/// [`crate::cache::Events`]. The details are printed once each (a series'
+/// occurrences share theirs).
+pub struct Prints {
+    common: u64,
+    views: Vec<u64>,
+    details: HashMap<usize, u64>,
+}
+
+impl Prints {
+    pub fn new(expansion: &Expansion, views: &Views) -> Self {
+        use std::fmt::Write as _;
+        let schedule = expansion.schedule;
+        let mut common = crate::state::Fingerprint::new();
+        let _ = write!(
+            common,
+            "{}|{:?}|",
+            env!("CARGO_PKG_VERSION"),
+            schedule.settings
+        );
+        for s in &schedule.systems {
+            let _ = write!(common, "{:?}|{:?}|", s.id, s.name);
+        }
+        let mut unique: Vec<&Details> = Vec::new();
+        let mut seen = std::collections::HashSet::new();
+        let all = expansion.occurrences.iter().map(|o| o.details);
+        for d in all.chain(expansion.masters.iter().map(|m| m.details)) {
+            if seen.insert(std::ptr::from_ref(d).addr()) {
+                unique.push(d);
+            }
+        }
+        let prints = crate::par::map(&unique, crate::state::Fingerprint::of_debug);
+        Self {
+            common: common.value(),
+            views: views
+                .table
+                .iter()
+                .map(crate::state::Fingerprint::of_debug)
+                .collect(),
+            details: unique
+                .iter()
+                .map(|d| std::ptr::from_ref(*d).addr())
+                .zip(prints)
+                .collect(),
+        }
+    }
+
+    /// The print of an event, in any view.
+    fn vevent(&self, v: &Vevent) -> u64 {
+        use std::fmt::Write as _;
+        let Vevent {
+            uid,
+            kind,
+            details,
+            status,
+            cancellation,
+            time,
+            change,
+            recurrence_id,
+            rrule,
+            exdates,
+        } = v;
+        let mut h = crate::state::Fingerprint::new();
+        h.update_u64(self.common);
+        let _ = write!(
+            h,
+            "{uid:?}|{kind:?}|{status:?}|{cancellation:?}|{time:?}|{change:?}|{recurrence_id:?}|{rrule:?}|{exdates:?}|"
+        );
+        h.update_u64(self.details(details));
+        h.value()
+    }
+
+    /// The print of an event's details.
+    pub fn details(&self, details: &Details) -> u64 {
+        let address = std::ptr::from_ref(details).addr();
+        self.details
+            .get(&address)
+            .copied()
+            .unwrap_or_else(|| crate::state::Fingerprint::of_debug(details))
+    }
+
+    /// The print of a view, by its index in [`Views`].
+    pub fn view(&self, view: u32) -> u64 {
+        self.views.get(view as usize).copied().unwrap_or_default()
+    }
+
+    /// The print of an event ([`Prints::vevent`]) in a view.
+    fn key(&self, vevent: u64, view: u32) -> u64 {
+        let mut h = crate::state::Fingerprint::new();
+        h.update_u64(vevent);
+        h.update_u64(self.view(view));
+        h.value()
     }
 }
 

@@ -24,8 +24,8 @@ use std::fmt::Write as _;
 use chrono::{DateTime, Utc};
 
 use crate::expand::{Expansion, Form, Master, Occurrence};
-use crate::render::{Feed, FeedOf, Views, revision};
-use crate::schedule::{Details, Extra, Move, Schedule, Series, Settings, Skip, SkipMonth};
+use crate::render::{Feed, FeedOf, Prints, revision};
+use crate::schedule::{Extra, Move, Schedule, Series, Settings, Skip, SkipMonth};
 use crate::state::{Fingerprint, Revision};
 
 /// Each feed's fingerprint, in the order of `feeds`; `None` for the feed
@@ -33,7 +33,7 @@ use crate::state::{Fingerprint, Revision};
 pub fn of_feeds(
     expansion: &Expansion,
     feeds: &[Feed],
-    views: &Views,
+    prints: &Prints,
     revisions: &BTreeMap<String, Revision>,
     now: DateTime<Utc>,
 ) -> Vec<Option<String>> {
@@ -54,23 +54,6 @@ pub fn of_feeds(
     );
     let common = common.value();
 
-    // Details are shared by a series' occurrences: each hashed once.
-    let mut unique: Vec<&Details> = Vec::new();
-    let mut index: HashMap<usize, usize> = HashMap::new();
-    for o in &expansion.occurrences {
-        index
-            .entry(std::ptr::from_ref(o.details).addr())
-            .or_insert_with(|| {
-                unique.push(o.details);
-                unique.len() - 1
-            });
-    }
-    let detail_prints = crate::par::map(&unique, debug_print);
-    let details = |d: &Details| {
-        index
-            .get(&std::ptr::from_ref(d).addr())
-            .map(|i| detail_prints[*i])
-    };
     let masters: HashMap<&str, u64> = expansion
         .masters
         .iter()
@@ -105,17 +88,16 @@ pub fn of_feeds(
             revision(revisions, &o.key()),
             revision(revisions, uid),
         );
-        h.update_u64(details(d).unwrap_or_else(|| debug_print(d)));
+        h.update_u64(prints.details(d));
         if *form != Form::Single {
             h.update_u64(masters.get(source_id).copied().unwrap_or_default());
         }
         (h.value(), moments(settings, o))
     });
-    let view_prints: Vec<u64> = views.all().iter().map(debug_print).collect();
     let skipped_prints: Vec<u64> = expansion
         .skipped
         .iter()
-        .map(|s| debug_print(&(s.date, &s.reason, &s.time)))
+        .map(|s| Fingerprint::of_debug(&(s.date, &s.reason, &s.time)))
         .collect();
     let series_index = crate::page::SeriesIndex::new(expansion);
     crate::par::map(feeds, |feed| {
@@ -150,7 +132,7 @@ pub fn of_feeds(
         };
         for (i, v) in shown {
             see(*i, &mut h);
-            h.update_u64(view_prints.get(*v as usize).copied().unwrap_or_default());
+            h.update_u64(prints.view(*v));
         }
         for s in crate::page::series_shown(expansion, feed, &series_index) {
             let _ = write!(h, "series {:?}|", s.id);
@@ -211,12 +193,6 @@ impl Window {
             self.until = Some(moment);
         }
     }
-}
-
-fn debug_print(value: &impl std::fmt::Debug) -> u64 {
-    let mut h = Fingerprint::new();
-    let _ = write!(h, "{value:?}");
-    h.value()
 }
 
 /// A series' print without where it is written (its line moves with every

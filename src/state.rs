@@ -86,6 +86,10 @@ impl Default for Revision {
 /// time (a copy, a checkout or `build --check` elsewhere sees the same),
 /// while inodes and times belong to one folder on one disk.
 pub const SEEN: &str = ".nedetid.stat";
+/// The rendered events of the last build ([`crate::cache`]).
+pub const CACHE: &str = ".nedetid.cache";
+/// The parsed schedule files of the last build (`crate::parsed`).
+pub const PARSED: &str = ".nedetid.parsed";
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -215,10 +219,14 @@ impl Manifest {
         now: DateTime<Utc>,
         files: Vec<String>,
     ) -> (BTreeMap<String, Revision>, Manifest) {
-        let mut revisions = BTreeMap::new();
-        let mut events = BTreeMap::new();
+        // Both are in key order: one pass through the two, not a lookup
+        // (of keys with long common prefixes) per event.
+        let mut old = self.events.iter().peekable();
+        let mut revisions = Vec::with_capacity(hashes.len());
+        let mut events = Vec::with_capacity(hashes.len());
         for (uid, hash) in hashes {
-            let state = match self.events.get(uid) {
+            while old.next_if(|(k, _)| k.as_str() < uid.as_str()).is_some() {}
+            let state = match old.next_if(|(k, _)| *k == uid).map(|(_, s)| s) {
                 Some(old) if &old.hash == hash => old.clone(),
                 Some(old) => EventState {
                     hash: hash.clone(),
@@ -233,20 +241,20 @@ impl Manifest {
                     outage: None,
                 },
             };
-            revisions.insert(
+            revisions.push((
                 uid.clone(),
                 Revision {
                     sequence: state.sequence,
                     stamp: state.modified,
                 },
-            );
-            events.insert(uid.clone(), state);
+            ));
+            events.push((uid.clone(), state));
         }
         (
-            revisions,
+            revisions.into_iter().collect(),
             Manifest {
                 files,
-                events,
+                events: events.into_iter().collect(),
                 input: None,
             },
         )
@@ -344,6 +352,15 @@ impl Fingerprint {
 
     pub fn update_u64(&mut self, value: u64) {
         self.update(&value.to_le_bytes());
+    }
+
+    /// The fingerprint of a value's `Debug` form, which is hashed as it is
+    /// formatted, not kept.
+    pub fn of_debug(value: &impl std::fmt::Debug) -> u64 {
+        use std::fmt::Write as _;
+        let mut h = Self::new();
+        let _ = write!(h, "{value:?}");
+        h.value()
     }
 }
 

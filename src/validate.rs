@@ -129,7 +129,7 @@ struct Validator {
 
 impl Validator {
     fn at<T>(&self, s: &Spanned<T>) -> Location {
-        Location::from_yaml(&self.path, s.referenced)
+        s.referenced.location(&self.path)
     }
 
     fn err<T>(&mut self, s: &Spanned<T>, message: impl Into<String>, help: Option<String>) {

@@ -390,7 +390,15 @@ fn two_builds_at_once_never_leave_a_mixed_folder() {
             .collect();
         expected.sort();
         let mut left = listing(&out);
-        left.retain(|name| name != ".nedetid.stat" && name != ".nedetid-run.json");
+        left.retain(|name| {
+            ![
+                ".nedetid.stat",
+                ".nedetid-run.json",
+                ".nedetid.cache",
+                ".nedetid.parsed",
+            ]
+            .contains(&name.as_str())
+        });
         assert_eq!(
             left, expected,
             "round {round}: no file of the other build, no temporary or lock file"
@@ -745,4 +753,99 @@ fn a_rebuild_after_an_edit_writes_what_a_build_from_scratch_writes_and_only_what
             assert!(written_feeds < feeds, "{kind}: {written:?}");
         }
     }
+}
+
+/// `.nedetid.cache` is what a build takes the events it does not render
+/// from: a damaged one is not trusted (the build after it publishes what
+/// rendering every event publishes), a record changed with a sound check
+/// shows in what the next build publishes, and `build --check`, which
+/// renders every event afresh, finds that.
+#[test]
+fn builds_take_unchanged_events_from_the_cache_and_check_never_does() {
+    let src = schedules();
+    let out = tempfile::tempdir().expect("tempdir");
+    let file = src.path().join("nedetid-2019.yaml");
+    let now = "2019-10-01T08:00:00Z";
+    assert!(build_at(src.path(), out.path(), now).status.success());
+    let path = out.path().join(".nedetid.cache");
+    let events = manifest(out.path())["events"]
+        .as_object()
+        .map_or(0, serde_json::Map::len);
+    let read = || nedetid::cache::Events::parse(&std::fs::read(&path).expect("the cache"));
+    assert!(read().len() >= events, "every event is cached");
+
+    // A byte flipped in the first record: nothing after it is trusted.
+    let mut bytes = std::fs::read(&path).expect("read");
+    let first = nedetid::cache::MAGIC.len() + 40;
+    bytes[first] ^= 0x20;
+    std::fs::write(&path, &bytes).expect("damage");
+    assert!(read().is_empty());
+    edit(&file, "start: 2019-11-29 15:30", "start: 2019-11-29 16:00");
+    assert!(build_at(src.path(), out.path(), now).status.success());
+    assert_eq!(check_at(src.path(), out.path(), now), Some(0));
+    assert!(read().len() >= events, "written anew");
+
+    // Every record's body changed, each with a sound check.
+    let cache = read();
+    let changed: Vec<(u64, nedetid::cache::Entry)> = cache
+        .entries()
+        .map(|(key, e)| {
+            let body = e
+                .body
+                .replace("END:VEVENT\r\n", "X-CHANGED:1\r\nEND:VEVENT\r\n");
+            let entry = nedetid::cache::Entry {
+                body: body.into(),
+                ..e.clone()
+            };
+            (key, entry)
+        })
+        .collect();
+    let refs: Vec<(u64, &nedetid::cache::Entry)> = changed.iter().map(|(k, e)| (*k, e)).collect();
+    let mut bytes = Vec::new();
+    nedetid::cache::write(&mut bytes, &refs, true).expect("in memory");
+    std::fs::write(&path, &bytes).expect("write");
+    edit(&file, "start: 2019-11-29 16:00", "start: 2019-11-29 16:30");
+    assert!(build_at(src.path(), out.path(), now).status.success());
+    let all = std::fs::read_to_string(out.path().join("all.ics")).expect("all.ics");
+    let taken = all.matches("X-CHANGED:1").count();
+    assert_eq!(
+        taken,
+        all.matches("BEGIN:VEVENT").count() - 1,
+        "every event but the edited one came from the cache"
+    );
+    assert_eq!(check_at(src.path(), out.path(), now), Some(4));
+}
+
+/// `.nedetid.parsed` is what a build takes a file's parsed form from when
+/// the file's bytes are those it was parsed from: a record changed with a
+/// sound check shows in what the next build publishes, and `build
+/// --check`, which parses every file, finds that.
+#[test]
+fn builds_take_unchanged_files_from_the_parse_cache_and_check_never_does() {
+    let src = schedules();
+    let out = tempfile::tempdir().expect("tempdir");
+    let now = "2019-10-01T08:00:00Z";
+    assert!(build_at(src.path(), out.path(), now).status.success());
+    let path = out.path().join(".nedetid.parsed");
+    let file = src.path().join("nedetid-2019.yaml");
+    let name = file.to_string_lossy().into_owned();
+    let bytes = std::fs::read(&file).expect("schedule");
+    let cache = std::fs::read(&path).expect("the build leaves the parse cache");
+    let (mut raw, _) = nedetid::parsed::Files::parse(&cache)
+        .get(&name, &bytes)
+        .expect("the file is cached");
+    let title = &mut raw.outages[0].value.title.value;
+    assert!(!title.is_empty());
+    *title = "Endret i mellomlageret".to_string();
+    let form = nedetid::parsed::encode(&raw).expect("encode");
+    let mut changed = Vec::new();
+    nedetid::parsed::write(&mut changed, &[(&name, &bytes, &form)]).expect("in memory");
+    std::fs::write(&path, &changed).expect("write");
+    // Without the record of the files on disk the build does not stop
+    // early, and parses (or takes from the cache) every file.
+    std::fs::remove_file(out.path().join(".nedetid.stat")).expect("remove");
+    assert!(build_at(src.path(), out.path(), now).status.success());
+    let all = std::fs::read_to_string(out.path().join("all.ics")).expect("all.ics");
+    assert!(all.contains("Endret i mellomlageret"));
+    assert_eq!(check_at(src.path(), out.path(), now), Some(4));
 }

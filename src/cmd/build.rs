@@ -7,7 +7,7 @@ use super::{complain, exit, now, print_warnings, say};
 use crate::cli::Common;
 use crate::error::Error;
 use crate::state::RunRecord;
-use crate::{load, par, pipeline, publish};
+use crate::{cache, load, par, parsed, pipeline, publish};
 
 pub fn run(common: &Common, out: &Path, check_only: bool) -> Result<u8, Error> {
     let now = now(common)?;
@@ -35,24 +35,46 @@ pub fn run(common: &Common, out: &Path, check_only: bool) -> Result<u8, Error> {
         );
         return Ok(exit::OK);
     }
-    let mut checked = pipeline::load_files(&files, problems)?;
-    // Parsed (and kept as text for the reports): the bytes are not needed
-    // while the outputs, which peak the memory, are rendered.
-    drop(files);
+    // A file with the bytes it had at the last build is not parsed again:
+    // its parsed form is in the cache that build left. `--check` parses
+    // every file and leaves the cache alone.
+    let parsed_bytes = if check_only {
+        Vec::new()
+    } else {
+        publish::read_parsed(out)
+    };
+    let parsed_cache = parsed::Files::parse(&parsed_bytes);
+    let (loaded, forms) = load::parse_files_cached(&files, problems, &parsed_cache);
+    // What the last build left to keep (files and rendered events) is read
+    // on another thread while the schedules are validated and expanded
+    // (on one core). `--check` compares every byte: it keeps nothing.
+    let kept = std::thread::spawn({
+        let out = out.to_path_buf();
+        move || {
+            if check_only {
+                (publish::Reuse::none(), cache::Events::none())
+            } else {
+                (publish::Reuse::of(&out), publish::read_cache(&out))
+            }
+        }
+    });
+    let mut checked = pipeline::check_loaded(loaded)?;
     pipeline::keep_removed(&mut checked, &previous, now);
     let expansion = pipeline::expansion_over(&checked, &previous, now, common.recurrence.into())?;
     // Warnings are found while the outputs are rendered.
-    let (warnings, rendered) = std::thread::scope(|scope| {
+    let (warnings, rendered, cache) = std::thread::scope(|scope| {
         let warnings = scope.spawn(|| pipeline::warnings(&checked, &expansion, now));
         // `--check` compares every byte; a build keeps what it may.
-        let reuse = if check_only {
-            publish::Reuse::none()
-        } else {
-            publish::Reuse::of(out)
-        };
-        let rendered =
-            pipeline::render_recording(&expansion, &previous, now, Some(fingerprint), &reuse);
-        (par::join(warnings), rendered)
+        let (reuse, cache) = kept.join().unwrap_or_else(|e| std::panic::resume_unwind(e));
+        let rendered = pipeline::render_recording(
+            &expansion,
+            &previous,
+            now,
+            Some(fingerprint),
+            &reuse,
+            &cache,
+        );
+        (par::join(warnings), rendered, cache)
     });
     let warned = print_warnings(&checked, warnings) + warn_large_feeds(&rendered);
     let dropped = previous.dropped_files(&rendered.manifest);
@@ -69,6 +91,20 @@ pub fn run(common: &Common, out: &Path, check_only: bool) -> Result<u8, Error> {
         return Ok(exit::OK);
     }
     let changes = publish::publish(out, &rendered.outputs, &dropped, &publish::no_faults)?;
+    publish::save_cache(out, &cache, &rendered.events);
+    let names: Vec<String> = files
+        .iter()
+        .map(|(path, _)| path.to_string_lossy().into_owned())
+        .collect();
+    let records: Vec<parsed::Record> = files
+        .iter()
+        .zip(&names)
+        .zip(&forms)
+        .filter_map(|(((_, bytes), name), form)| {
+            Some((name.as_str(), bytes.as_slice(), form.as_deref()?))
+        })
+        .collect();
+    publish::save_parsed(out, &parsed_cache, &records);
     let changed =
         !(changes.created.is_empty() && changes.updated.is_empty() && changes.removed.is_empty());
     let last_change = if changed {
@@ -89,6 +125,9 @@ pub fn run(common: &Common, out: &Path, check_only: bool) -> Result<u8, Error> {
     std::mem::forget(rendered);
     std::mem::forget(expansion);
     std::mem::forget(checked);
+    std::mem::forget(cache);
+    std::mem::forget(records);
+    std::mem::forget(forms);
     Ok(exit::OK)
 }
 
@@ -133,6 +172,11 @@ fn record(
 
 /// Says what happened to every file.
 fn report(out: &Path, rendered: &pipeline::Rendered, changes: &publish::Changes) {
+    let events: std::collections::HashMap<&str, usize> = rendered
+        .feeds
+        .iter()
+        .map(|f| (f.file_name.as_str(), f.events))
+        .collect();
     for output in &rendered.outputs {
         let name = &output.name;
         let state = if changes.created.contains(name) {
@@ -142,11 +186,9 @@ fn report(out: &Path, rendered: &pipeline::Rendered, changes: &publish::Changes)
         } else {
             "unchanged"
         };
-        let events = rendered
-            .feeds
-            .iter()
-            .find(|f| &f.file_name == name)
-            .map(|f| format!(" ({} events)", f.events))
+        let events = events
+            .get(name.as_str())
+            .map(|n| format!(" ({n} events)"))
             .unwrap_or_default();
         say!("{state:<10} {}{events}", out.join(name).display());
     }

@@ -14,7 +14,8 @@
 #   - 200 with ETag and Last-Modified, then 304 on If-None-Match and on
 #     If-Modified-Since (200 on another ETag);
 #   - Cache-Control max-age at most 43200 s (the feeds' PT12H);
-#   - .nedetid.stat, .nedetid.lock and .nedetid-XXXXXX.tmp give 404 or 403;
+#   - .nedetid.stat, .nedetid.cache, .nedetid.parsed, .nedetid.lock and
+#     .nedetid-XXXXXX.tmp give 404 or 403;
 #   - .ics is never gzip-encoded even when the client asks for gzip (the
 #     body is the file's bytes), while feeds.json is (gzip really is on);
 #   - after an unchanged rebuild into the same folder (it writes nothing)
@@ -79,7 +80,9 @@ out="$work/out"
 }
 # The build's own dot files, as a running or killed build leaves them.
 touch "$out/.nedetid.lock" "$out/.nedetid-a1B2c3.tmp"
-[[ -f "$out/.nedetid.stat" ]] || { say "the build left no .nedetid.stat"; exit 1; }
+for own in .nedetid.stat .nedetid.cache .nedetid.parsed; do
+    [[ -f "$out/$own" ]] || { say "the build left no $own"; exit 1; }
+done
 # Apache gives a weak ETag (W/"...") to a file modified less than a second
 # before the request; nedetid's files are served a second later at the
 # earliest, as in real life.
@@ -275,7 +278,7 @@ for server in "${servers[@]}"; do
     expect "GET /all.ics If-None-Match: \"other\"" "$(status_of all.ics -H 'If-None-Match: "other"')" 200
     expect "GET /feeds.json If-None-Match: $j" "$(status_of feeds.json -H "If-None-Match: $j")" 304
 
-    for path in .nedetid.stat .nedetid.lock .nedetid-a1B2c3.tmp; do
+    for path in .nedetid.stat .nedetid.cache .nedetid.parsed .nedetid.lock .nedetid-a1B2c3.tmp; do
         code="$(status_of "$path")"
         if [[ "$code" == 404 || "$code" == 403 ]]; then
             pass "GET /$path: $code"

@@ -1,0 +1,291 @@
+//! The rendered VEVENTs of the last build, by a fingerprint of everything
+//! each is rendered from (the render module makes it): a build renders only
+//! the events whose fingerprint is not here, so that an edit of one outage
+//! renders one event, not all of them. Kept in `.nedetid.cache` beside the
+//! output (a dot file: the web server configurations never serve those).
+//!
+//! A shortcut, never a source of truth: a cache that is missing, from
+//! another version of nedetid, too large, or that fails its checks is
+//! ignored (from the first record that fails) and written anew, and
+//! `build --check` neither reads nor writes it.
+//!
+//! The format: [`MAGIC`], the version of nedetid and a newline, then one
+//! record per event: its fingerprint (8 bytes), the lengths of its hash,
+//! head and body (4 bytes each), a CRC-32 of all of that and the texts (4
+//! bytes), then the three texts. Numbers are little-endian. New events are
+//! appended; the file is written anew when fewer than half of its records
+//! are still in use.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+/// The first bytes of the file; the number is the format's.
+pub const MAGIC: &[u8] = b"nedetid event cache 1\n";
+
+/// One event's text in the pieces the render module keeps (the revision
+/// lines between head and body are not cached: they change alone).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Entry {
+    /// The fingerprint of the text with the zero revision.
+    pub hash: String,
+    pub head: Arc<str>,
+    pub body: Arc<str>,
+}
+
+/// The events read from a cache file.
+#[derive(Debug, Default)]
+pub struct Events {
+    entries: HashMap<u64, Entry>,
+    /// Records in the file, in use or not.
+    records: usize,
+    /// Whether the file was read to its end with every record sound: only
+    /// then can new records be appended to it.
+    whole: bool,
+}
+
+/// What to do with the cache file after a build.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Save<'a> {
+    /// It holds every event the build rendered: leave it.
+    Keep,
+    /// Append these events' records ([`write`] without the header).
+    Append(Vec<(u64, &'a Entry)>),
+    /// Write the file anew with these events ([`write`] with the header).
+    Replace(Vec<(u64, &'a Entry)>),
+}
+
+impl Events {
+    /// An empty cache: every event is rendered.
+    pub fn none() -> Self {
+        Self::default()
+    }
+
+    /// The events of a cache file's bytes: those of every sound record
+    /// before the first that is not; none when the header is not this
+    /// version's.
+    pub fn parse(bytes: &[u8]) -> Self {
+        let mut events = Self::none();
+        let Some(mut rest) = bytes.strip_prefix(header().as_slice()) else {
+            return events;
+        };
+        while !rest.is_empty() {
+            let Some((key, entry, after)) = record(rest) else {
+                return events;
+            };
+            events.entries.insert(key, entry);
+            events.records += 1;
+            rest = after;
+        }
+        events.whole = true;
+        events
+    }
+
+    /// The cached event with this fingerprint.
+    pub fn get(&self, key: u64) -> Option<&Entry> {
+        self.entries.get(&key)
+    }
+
+    /// Every event it holds, by fingerprint, in no particular order.
+    pub fn entries(&self) -> impl Iterator<Item = (u64, &Entry)> {
+        self.entries.iter().map(|(k, e)| (*k, e))
+    }
+
+    /// How many events it holds.
+    pub fn len(&self) -> usize {
+        self.entries.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.entries.is_empty()
+    }
+
+    /// What to write so that the cache holds `used`, the events of a build
+    /// (by fingerprint): the new ones appended, or, when most records
+    /// would no longer be in use or the file was not sound, only `used`.
+    pub fn save<'a>(&self, used: &[(u64, &'a Entry)]) -> Save<'a> {
+        let mut seen = std::collections::HashSet::with_capacity(used.len());
+        let used: Vec<(u64, &Entry)> = used
+            .iter()
+            .filter(|(k, _)| seen.insert(*k))
+            .copied()
+            .collect();
+        let new: Vec<(u64, &Entry)> = used
+            .iter()
+            .filter(|(k, e)| self.entries.get(k) != Some(*e))
+            .copied()
+            .collect();
+        if !self.whole || self.records + new.len() > 2 * used.len() {
+            Save::Replace(used)
+        } else if new.is_empty() {
+            Save::Keep
+        } else {
+            Save::Append(new)
+        }
+    }
+}
+
+/// Writes the records of `events`, after the header of a new file when
+/// `header` is set.
+pub fn write(
+    out: &mut impl std::io::Write,
+    events: &[(u64, &Entry)],
+    header: bool,
+) -> std::io::Result<()> {
+    if header {
+        out.write_all(&self::header())?;
+    }
+    for (key, entry) in events {
+        write_record(out, *key, entry)?;
+    }
+    Ok(())
+}
+
+fn header() -> Vec<u8> {
+    let mut h = MAGIC.to_vec();
+    h.extend_from_slice(env!("CARGO_PKG_VERSION").as_bytes());
+    h.push(b'\n');
+    h
+}
+
+fn write_record(out: &mut impl std::io::Write, key: u64, entry: &Entry) -> std::io::Result<()> {
+    let texts = [
+        entry.hash.as_bytes(),
+        entry.head.as_bytes(),
+        entry.body.as_bytes(),
+    ];
+    let mut fixed = [0u8; 20];
+    fixed[..8].copy_from_slice(&key.to_le_bytes());
+    for (i, text) in texts.iter().enumerate() {
+        // Events are far smaller than 4 GiB (crate::limits); a longer one
+        // would not be cached.
+        let Ok(len) = u32::try_from(text.len()) else {
+            return Ok(());
+        };
+        fixed[8 + 4 * i..12 + 4 * i].copy_from_slice(&len.to_le_bytes());
+    }
+    let mut crc = crc32fast::Hasher::new();
+    crc.update(&fixed);
+    texts.iter().for_each(|t| crc.update(t));
+    out.write_all(&fixed)?;
+    out.write_all(&crc.finalize().to_le_bytes())?;
+    for text in texts {
+        out.write_all(text)?;
+    }
+    Ok(())
+}
+
+/// The record at the start of `bytes`, and what follows it; `None` when it
+/// is cut short, fails its CRC or its texts are not UTF-8.
+fn record(bytes: &[u8]) -> Option<(u64, Entry, &[u8])> {
+    let fixed = bytes.get(..20)?;
+    let crc = u32::from_le_bytes(bytes.get(20..24)?.try_into().ok()?);
+    let num = |at: usize| -> Option<usize> {
+        let b: [u8; 4] = fixed.get(at..at + 4)?.try_into().ok()?;
+        usize::try_from(u32::from_le_bytes(b)).ok()
+    };
+    let key = u64::from_le_bytes(fixed.get(..8)?.try_into().ok()?);
+    let (a, b, c) = (num(8)?, num(12)?, num(16)?);
+    let end = 24usize.checked_add(a)?.checked_add(b)?.checked_add(c)?;
+    let texts = bytes.get(24..end)?;
+    let mut check = crc32fast::Hasher::new();
+    check.update(fixed);
+    check.update(texts);
+    if check.finalize() != crc {
+        return None;
+    }
+    let text = |range: std::ops::Range<usize>| std::str::from_utf8(texts.get(range)?).ok();
+    let entry = Entry {
+        hash: text(0..a)?.to_string(),
+        head: Arc::from(text(a..a + b)?),
+        body: Arc::from(text(a + b..a + b + c)?),
+    };
+    Some((key, entry, bytes.get(end..)?))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn entry(n: u32) -> Entry {
+        Entry {
+            hash: format!("{n:016x}"),
+            head: Arc::from(format!("BEGIN:VEVENT\r\nUID:{n}\r\n")),
+            body: Arc::from(format!("SUMMARY:Nedetid æøå {n}\r\nEND:VEVENT\r\n")),
+        }
+    }
+
+    fn bytes_of(save: Save) -> Vec<u8> {
+        let mut out = Vec::new();
+        match save {
+            Save::Replace(events) => write(&mut out, &events, true).expect("in memory"),
+            other => panic!("expected a new file, got {other:?}"),
+        }
+        out
+    }
+
+    #[test]
+    fn what_is_saved_reads_back() {
+        let entries: Vec<(u64, Entry)> = (0..5).map(|n| (u64::from(n) * 7, entry(n))).collect();
+        let used: Vec<(u64, &Entry)> = entries.iter().map(|(k, e)| (*k, e)).collect();
+        let bytes = bytes_of(Events::none().save(&used));
+        let read = Events::parse(&bytes);
+        assert_eq!(read.len(), 5);
+        for (k, e) in &entries {
+            assert_eq!(read.get(*k), Some(e));
+        }
+        assert_eq!(read.save(&used), Save::Keep);
+    }
+
+    #[test]
+    fn new_events_are_appended_until_most_records_are_stale() {
+        let entries: Vec<(u64, Entry)> = (0..10).map(|n| (u64::from(n), entry(n))).collect();
+        let used: Vec<(u64, &Entry)> = entries.iter().map(|(k, e)| (*k, e)).collect();
+        let mut file = bytes_of(Events::none().save(&used));
+        // One event edited: its record is appended, and the later one wins.
+        let edited = Entry {
+            body: Arc::from("SUMMARY:Endret\r\nEND:VEVENT\r\n"),
+            ..entry(3)
+        };
+        let mut now = used.clone();
+        now[3] = (3, &edited);
+        match Events::parse(&file).save(&now) {
+            Save::Append(more) => {
+                assert_eq!(more.len(), 1);
+                write(&mut file, &more, false).expect("in memory");
+            }
+            other => panic!("expected an append, got {other:?}"),
+        }
+        let read = Events::parse(&file);
+        assert_eq!(read.get(3), Some(&edited));
+        assert_eq!(read.records, 11);
+        // Only two of the eleven records still in use: written anew.
+        let few = &now[..2];
+        let fresh = Events::parse(&bytes_of(read.save(few)));
+        assert_eq!((fresh.len(), fresh.records), (2, 2));
+    }
+
+    #[test]
+    fn a_damaged_file_keeps_only_the_sound_records_before_the_damage() {
+        let entries: Vec<(u64, Entry)> = (0..4).map(|n| (u64::from(n), entry(n))).collect();
+        let used: Vec<(u64, &Entry)> = entries.iter().map(|(k, e)| (*k, e)).collect();
+        let file = bytes_of(Events::none().save(&used));
+        let third = file.len() - 2 * (file.len() - header().len()) / 4;
+        // A flipped byte in the third record's text, and the file cut short
+        // inside it: the first two are kept, the file is written anew.
+        let mut flipped = file.clone();
+        if let Some(b) = flipped.get_mut(third + 30) {
+            *b ^= 1;
+        }
+        for damaged in [flipped, file[..third + 30].to_vec()] {
+            let read = Events::parse(&damaged);
+            assert_eq!(read.len(), 2);
+            assert!(read.get(2).is_none() && read.get(3).is_none());
+            assert!(matches!(read.save(&used), Save::Replace(_)));
+        }
+        // Another version's or format's file is not read at all.
+        let mut other = file.clone();
+        other[MAGIC.len() - 2] = b'2';
+        assert!(Events::parse(&other).is_empty());
+        assert!(Events::parse(b"").is_empty());
+    }
+}
