@@ -187,10 +187,11 @@ for size in $SIZES; do
         all_written=$(grep -E '^[0-9]+ created, [0-9]+ updated' "$WORK/last.out")
     done
     out=$dir/out.1
-    out_bytes=$(find "$dir/copy.1" -type f -printf '%s\n' | awk '{ s += $1 } END { print s }')
+    # The published files: not the build's own (state of the folder, caches).
+    out_bytes=$(find "$dir/copy.1" -type f ! -name '.nedetid*' -printf '%s\n' | awk '{ s += $1 } END { print s }')
     out_mb=$(awk -v b="$out_bytes" 'BEGIN { printf "%.1f", b / 1e6 }')
     feeds=$(find "$out" -maxdepth 1 -name '*.ics' | wc -l)
-    files=$(find "$dir/copy.1" -type f | wc -l)
+    files=$(find "$dir/copy.1" -type f ! -name '.nedetid*' | wc -l)
     events=$(grep -c '^BEGIN:VEVENT' "$dir/copy.1/all.ics" || true)
 
     full_med=$(printf '%s\n' "${fulls[@]}" | median)

@@ -307,7 +307,7 @@ pub fn parse_files_cached<'c>(
     };
     let parsed = crate::par::map_from(files, 2, |(path, bytes)| {
         let mut one = Loaded::default();
-        let name = path.to_string_lossy();
+        let name = crate::parsed::name_of(path);
         // Bytes over the limit never parsed, whatever a cache says.
         let cached = std::str::from_utf8(bytes)
             .ok()

@@ -77,6 +77,16 @@ impl<'a> Files<'a> {
     }
 }
 
+/// The name a schedule file is cached under: its file name, so that a
+/// schedules folder moved or copied elsewhere still finds its files (the
+/// bytes decide whether a record is used, not the name).
+pub fn name_of(path: &std::path::Path) -> String {
+    path.file_name()
+        .unwrap_or(path.as_os_str())
+        .to_string_lossy()
+        .into_owned()
+}
+
 /// The parsed form of a file, for the cache; `None` when it cannot be
 /// written (then the file is not cached).
 pub fn encode(raw: &RawFile) -> Option<Vec<u8>> {

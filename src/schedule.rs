@@ -63,21 +63,24 @@ impl Schedule {
         }
         let reached = self.reached(d);
         let bundles = self.bundles.iter().filter(|b| {
-            b.systems
-                .iter()
-                .any(|s| self.system_index(s).is_some_and(|n| reached.contains(&n)))
+            b.systems.iter().any(|s| {
+                self.system_index(s)
+                    .is_some_and(|n| reached.binary_search(&n).is_ok())
+            })
         });
         1 + reached.len() + bundles.count()
     }
 
-    /// The systems (by index) whose feeds show an event of `d`: those it
-    /// hits and those that depend on them.
-    pub fn reached(&self, d: &Details) -> std::collections::BTreeSet<usize> {
-        let mut reached = std::collections::BTreeSet::new();
+    /// The systems (by index, sorted) whose feeds show an event of `d`:
+    /// those it hits and those that depend on them.
+    pub fn reached(&self, d: &Details) -> Vec<usize> {
+        let mut reached = Vec::with_capacity(d.systems.len());
         for n in d.systems.iter().filter_map(|h| self.system_index(h)) {
-            reached.insert(n);
+            reached.push(n);
             reached.extend(self.dependants.get(n).into_iter().flatten().copied());
         }
+        reached.sort_unstable();
+        reached.dedup();
         reached
     }
 

@@ -90,11 +90,9 @@ pub fn run(common: &Common, out: &Path, check_only: bool) -> Result<u8, Error> {
         );
         return Ok(exit::OK);
     }
-    let changes = publish::publish(out, &rendered.outputs, &dropped, &publish::no_faults)?;
-    publish::save_cache(out, &cache, &rendered.events);
     let names: Vec<String> = files
         .iter()
-        .map(|(path, _)| path.to_string_lossy().into_owned())
+        .map(|(path, _)| parsed::name_of(path))
         .collect();
     let records: Vec<parsed::Record> = files
         .iter()
@@ -104,7 +102,18 @@ pub fn run(common: &Common, out: &Path, check_only: bool) -> Result<u8, Error> {
             Some((name.as_str(), bytes.as_slice(), form.as_deref()?))
         })
         .collect();
-    publish::save_parsed(out, &parsed_cache, &records);
+    // The caches for the next build are written while the outputs are
+    // flushed (publishing waits on the disk): what they hold does not depend
+    // on whether the publish succeeds.
+    let changes = std::thread::scope(|scope| {
+        let saving = scope.spawn(|| {
+            publish::save_cache(out, &cache, &rendered.events);
+            publish::save_parsed(out, &parsed_cache, &records);
+        });
+        let changes = publish::publish(out, &rendered.outputs, &dropped, &publish::no_faults);
+        par::join(saving);
+        changes
+    })?;
     let changed =
         !(changes.created.is_empty() && changes.updated.is_empty() && changes.removed.is_empty());
     let last_change = if changed {
