@@ -27,8 +27,8 @@ export RUSTC_BOOTSTRAP=1
 command -v cargo-fuzz >/dev/null || { echo "cargo-fuzz missing: cargo install cargo-fuzz --locked" >&2; exit 2; }
 
 # Seed corpus: the real schedules and every fixture (the corpus folders are
-# git-ignored). The structured target reads its own encoding, so its corpus
-# starts empty.
+# git-ignored). The structured target reads its own encoding and the caches
+# target arbitrary records, so their corpora start empty.
 for target in load pipeline; do
     mkdir -p "corpus/$target"
     while IFS= read -r -d '' f; do
@@ -36,7 +36,7 @@ for target in load pipeline; do
         cp "$f" "corpus/$target/$name"
     done < <(find ../schedules ../tests/fixtures -name '*.yaml' -print0 -o -name '*.yml' -print0)
 done
-mkdir -p corpus/schedule
+mkdir -p corpus/schedule corpus/caches
 
 # Logs go under target/ (git-ignored).
 logs=target/fuzz-logs

@@ -22,14 +22,61 @@ use std::sync::Arc;
 /// The first bytes of the file; the number is the format's.
 pub const MAGIC: &[u8] = b"nedetid event cache 1\n";
 
+/// A piece of an output file's text, shared by every file that shows it
+/// and never copied: a string of its own, or a part of a cache file as it
+/// was read.
+#[derive(Clone)]
+pub enum Piece {
+    Own(Arc<str>),
+    Cached(Arc<Vec<u8>>, std::ops::Range<usize>),
+}
+
+impl Piece {
+    pub fn as_bytes(&self) -> &[u8] {
+        match self {
+            Piece::Own(text) => text.as_bytes(),
+            Piece::Cached(bytes, range) => bytes.get(range.clone()).unwrap_or_default(),
+        }
+    }
+
+    pub fn len(&self) -> usize {
+        self.as_bytes().len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+}
+
+impl From<String> for Piece {
+    fn from(text: String) -> Self {
+        Piece::Own(Arc::from(text))
+    }
+}
+
+impl PartialEq for Piece {
+    fn eq(&self, other: &Self) -> bool {
+        self.as_bytes() == other.as_bytes()
+    }
+}
+
+impl Eq for Piece {}
+
+/// The text, not the cache file it may be part of.
+impl std::fmt::Debug for Piece {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{:?}", String::from_utf8_lossy(self.as_bytes()))
+    }
+}
+
 /// One event's text in the pieces the render module keeps (the revision
 /// lines between head and body are not cached: they change alone).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Entry {
     /// The fingerprint of the text with the zero revision.
     pub hash: String,
-    pub head: Arc<str>,
-    pub body: Arc<str>,
+    pub head: Piece,
+    pub body: Piece,
 }
 
 /// The events read from a cache file.
@@ -62,19 +109,22 @@ impl Events {
 
     /// The events of a cache file's bytes: those of every sound record
     /// before the first that is not; none when the header is not this
-    /// version's.
-    pub fn parse(bytes: &[u8]) -> Self {
+    /// version's. The texts stay in `bytes`, which the entries share.
+    pub fn parse(bytes: Vec<u8>) -> Self {
         let mut events = Self::none();
-        let Some(mut rest) = bytes.strip_prefix(header().as_slice()) else {
+        let bytes = Arc::new(bytes);
+        let start = header().len();
+        if !bytes.starts_with(&header()) {
             return events;
-        };
-        while !rest.is_empty() {
-            let Some((key, entry, after)) = record(rest) else {
+        }
+        let mut at = start;
+        while at < bytes.len() {
+            let Some((key, entry, end)) = record(&bytes, at) else {
                 return events;
             };
             events.entries.insert(key, entry);
             events.records += 1;
-            rest = after;
+            at = end;
         }
         events.whole = true;
         events
@@ -174,32 +224,35 @@ fn write_record(out: &mut impl std::io::Write, key: u64, entry: &Entry) -> std::
     Ok(())
 }
 
-/// The record at the start of `bytes`, and what follows it; `None` when it
-/// is cut short, fails its CRC or its texts are not UTF-8.
-fn record(bytes: &[u8]) -> Option<(u64, Entry, &[u8])> {
-    let fixed = bytes.get(..20)?;
-    let crc = u32::from_le_bytes(bytes.get(20..24)?.try_into().ok()?);
-    let num = |at: usize| -> Option<usize> {
-        let b: [u8; 4] = fixed.get(at..at + 4)?.try_into().ok()?;
+/// The record at offset `at` of `bytes`, and where it ends; `None` when it
+/// is cut short or fails its CRC, or its hash is not UTF-8. Its head and
+/// body are parts of `bytes`, not copies (they were written from text and
+/// the CRC holds, so they are the text they were).
+fn record(bytes: &Arc<Vec<u8>>, at: usize) -> Option<(u64, Entry, usize)> {
+    let fixed = bytes.get(at..at.checked_add(20)?)?;
+    let crc = u32::from_le_bytes(bytes.get(at + 20..at + 24)?.try_into().ok()?);
+    let num = |i: usize| -> Option<usize> {
+        let b: [u8; 4] = fixed.get(i..i + 4)?.try_into().ok()?;
         usize::try_from(u32::from_le_bytes(b)).ok()
     };
     let key = u64::from_le_bytes(fixed.get(..8)?.try_into().ok()?);
     let (a, b, c) = (num(8)?, num(12)?, num(16)?);
-    let end = 24usize.checked_add(a)?.checked_add(b)?.checked_add(c)?;
-    let texts = bytes.get(24..end)?;
+    let texts = at + 24;
+    let end = texts.checked_add(a)?.checked_add(b)?.checked_add(c)?;
     let mut check = crc32fast::Hasher::new();
     check.update(fixed);
-    check.update(texts);
+    check.update(bytes.get(texts..end)?);
     if check.finalize() != crc {
         return None;
     }
-    let text = |range: std::ops::Range<usize>| std::str::from_utf8(texts.get(range)?).ok();
+    let hash = std::str::from_utf8(bytes.get(texts..texts + a)?).ok()?;
+    let (head, body) = (texts + a..texts + a + b, texts + a + b..end);
     let entry = Entry {
-        hash: text(0..a)?.to_string(),
-        head: Arc::from(text(a..a + b)?),
-        body: Arc::from(text(a + b..a + b + c)?),
+        hash: hash.to_string(),
+        head: Piece::Cached(Arc::clone(bytes), head),
+        body: Piece::Cached(Arc::clone(bytes), body),
     };
-    Some((key, entry, bytes.get(end..)?))
+    Some((key, entry, end))
 }
 
 #[cfg(test)]
@@ -209,8 +262,8 @@ mod tests {
     fn entry(n: u32) -> Entry {
         Entry {
             hash: format!("{n:016x}"),
-            head: Arc::from(format!("BEGIN:VEVENT\r\nUID:{n}\r\n")),
-            body: Arc::from(format!("SUMMARY:Nedetid æøå {n}\r\nEND:VEVENT\r\n")),
+            head: Piece::from(format!("BEGIN:VEVENT\r\nUID:{n}\r\n")),
+            body: Piece::from(format!("SUMMARY:Nedetid æøå {n}\r\nEND:VEVENT\r\n")),
         }
     }
 
@@ -228,7 +281,7 @@ mod tests {
         let entries: Vec<(u64, Entry)> = (0..5).map(|n| (u64::from(n) * 7, entry(n))).collect();
         let used: Vec<(u64, &Entry)> = entries.iter().map(|(k, e)| (*k, e)).collect();
         let bytes = bytes_of(Events::none().save(&used));
-        let read = Events::parse(&bytes);
+        let read = Events::parse(bytes.to_vec());
         assert_eq!(read.len(), 5);
         for (k, e) in &entries {
             assert_eq!(read.get(*k), Some(e));
@@ -243,24 +296,24 @@ mod tests {
         let mut file = bytes_of(Events::none().save(&used));
         // One event edited: its record is appended, and the later one wins.
         let edited = Entry {
-            body: Arc::from("SUMMARY:Endret\r\nEND:VEVENT\r\n"),
+            body: Piece::from("SUMMARY:Endret\r\nEND:VEVENT\r\n".to_string()),
             ..entry(3)
         };
         let mut now = used.clone();
         now[3] = (3, &edited);
-        match Events::parse(&file).save(&now) {
+        match Events::parse(file.to_vec()).save(&now) {
             Save::Append(more) => {
                 assert_eq!(more.len(), 1);
                 write(&mut file, &more, false).expect("in memory");
             }
             other => panic!("expected an append, got {other:?}"),
         }
-        let read = Events::parse(&file);
+        let read = Events::parse(file.to_vec());
         assert_eq!(read.get(3), Some(&edited));
         assert_eq!(read.records, 11);
         // Only two of the eleven records still in use: written anew.
         let few = &now[..2];
-        let fresh = Events::parse(&bytes_of(read.save(few)));
+        let fresh = Events::parse(bytes_of(read.save(few)));
         assert_eq!((fresh.len(), fresh.records), (2, 2));
     }
 
@@ -277,7 +330,7 @@ mod tests {
             *b ^= 1;
         }
         for damaged in [flipped, file[..third + 30].to_vec()] {
-            let read = Events::parse(&damaged);
+            let read = Events::parse(damaged.to_vec());
             assert_eq!(read.len(), 2);
             assert!(read.get(2).is_none() && read.get(3).is_none());
             assert!(matches!(read.save(&used), Save::Replace(_)));
@@ -285,7 +338,7 @@ mod tests {
         // Another version's or format's file is not read at all.
         let mut other = file.clone();
         other[MAGIC.len() - 2] = b'2';
-        assert!(Events::parse(&other).is_empty());
-        assert!(Events::parse(b"").is_empty());
+        assert!(Events::parse(other.to_vec()).is_empty());
+        assert!(Events::parse(Vec::new()).is_empty());
     }
 }

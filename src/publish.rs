@@ -14,7 +14,6 @@
 
 use std::io::Write as _;
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use crate::cache;
@@ -232,7 +231,7 @@ pub fn read_cache(dir: &Path) -> cache::Events {
     read_limited(file, MAX_CACHE_BYTES, size)
         .ok()
         .flatten()
-        .map_or_else(cache::Events::none, |bytes| cache::Events::parse(&bytes))
+        .map_or_else(cache::Events::none, cache::Events::parse)
 }
 
 /// The bytes of the cache of parsed schedule files in `dir`
@@ -661,7 +660,7 @@ impl Output {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Content {
     Bytes(Vec<u8>),
-    Pieces(Vec<Arc<str>>),
+    Pieces(Vec<cache::Piece>),
     /// The published file, made from the same sources as this build's
     /// and, as this stat says, untouched since the last build published it
     /// ([`Reuse`]): neither rendered nor read.
@@ -685,19 +684,21 @@ impl Content {
     pub fn to_vec(&self) -> Option<Vec<u8>> {
         match self {
             Content::Bytes(b) => Some(b.clone()),
-            Content::Pieces(p) => Some(p.concat().into_bytes()),
+            Content::Pieces(p) => {
+                Some(p.iter().flat_map(cache::Piece::as_bytes).copied().collect())
+            }
             Content::Kept(_) => None,
         }
     }
 
     /// The bytes, in pieces (none for a kept file).
     fn parts(&self) -> impl Iterator<Item = &[u8]> {
-        let (whole, pieces): (&[u8], &[Arc<str>]) = match self {
+        let (whole, pieces): (&[u8], &[cache::Piece]) = match self {
             Content::Bytes(b) => (b, &[]),
             Content::Pieces(p) => (&[], p),
             Content::Kept(_) => (&[], &[]),
         };
-        std::iter::once(whole).chain(pieces.iter().map(|p| p.as_bytes()))
+        std::iter::once(whole).chain(pieces.iter().map(cache::Piece::as_bytes))
     }
 
     /// Whether these are exactly `bytes`.
@@ -1330,7 +1331,12 @@ mod tests {
     }
 
     fn pieces(parts: &[&str]) -> Content {
-        Content::Pieces(parts.iter().map(|p| Arc::from(*p)).collect())
+        Content::Pieces(
+            parts
+                .iter()
+                .map(|p| cache::Piece::from(p.to_string()))
+                .collect(),
+        )
     }
 
     #[test]

@@ -7,11 +7,11 @@
 
 use std::borrow::Cow;
 use std::collections::{BTreeMap, HashMap};
-use std::sync::Arc;
 
 use askama::Template;
 use chrono::{DateTime, Datelike, NaiveDateTime, Utc};
 
+use crate::cache::Piece;
 use crate::expand::{Change, Expansion, Form, Kind, Master, Occurrence, Time};
 use crate::ical::Writer;
 use crate::limits::MAX_YEAR;
@@ -107,15 +107,15 @@ struct Event {
     /// [`crate::state::fingerprint`] of the text with the zero revision.
     hash: String,
     /// `BEGIN:VEVENT` and `UID`.
-    head: Arc<str>,
+    head: Piece,
     /// `DTSTAMP`, `LAST-MODIFIED` and `SEQUENCE`.
-    revision: Arc<str>,
+    revision: Piece,
     /// The rest, to `END:VEVENT`.
-    body: Arc<str>,
+    body: Piece,
 }
 
 impl Event {
-    fn pieces(&self) -> [&Arc<str>; 3] {
+    fn pieces(&self) -> [&Piece; 3] {
         [&self.head, &self.revision, &self.body]
     }
 }
@@ -233,7 +233,8 @@ impl<'e> Events<'e> {
         // What the zero revision looks like; the fingerprint covers it.
         let mut zero = String::new();
         push_revision(&mut zero, Revision::default());
-        let zero: Arc<str> = Arc::from(zero);
+        let zero_text = zero.clone();
+        let zero = Piece::from(zero);
         let render = |key: String, v: &Vevent, (view, print): (u32, u64)| {
             if let Some(cached) = cache.get(print) {
                 return Event {
@@ -260,16 +261,16 @@ impl<'e> Events<'e> {
             write_vevent(&text, &mut head, &mut body, v, expansion);
             let (head, body) = (head.finish(), body.finish());
             let mut hash = crate::state::Fingerprint::new();
-            for piece in [&head, &*zero, &body] {
+            for piece in [&head, &zero_text, &body] {
                 hash.update(piece.as_bytes());
             }
             Event {
                 key,
                 print,
                 hash: hash.hex(),
-                head: Arc::from(head),
+                head: Piece::from(head),
                 revision: zero.clone(),
-                body: Arc::from(body),
+                body: Piece::from(body),
             }
         };
         let rendered = crate::par::map(
@@ -363,7 +364,7 @@ impl<'e> Events<'e> {
         for (_, event) in events {
             let mut lines = String::with_capacity(80);
             push_revision(&mut lines, revision(revisions, &event.key));
-            event.revision = Arc::from(lines);
+            event.revision = Piece::from(lines);
         }
     }
 
@@ -506,7 +507,7 @@ pub fn feed_pieces(
     feeds: &[Feed],
     events: &Events,
     wanted: &[bool],
-) -> Vec<Option<Vec<Arc<str>>>> {
+) -> Vec<Option<Vec<Piece>>> {
     let occurrences = &expansion.occurrences;
     let wanted = |i: usize| wanted.get(i).copied().unwrap_or(true);
     // Feeds spanning the same years share one VTIMEZONE text.
@@ -521,12 +522,12 @@ pub fn feed_pieces(
         .collect();
     let zone = expansion.schedule.settings.zone;
     let unique: std::collections::BTreeSet<(i32, i32)> = spans.iter().flatten().copied().collect();
-    let timezones: BTreeMap<(i32, i32), Arc<str>> = unique
+    let timezones: BTreeMap<(i32, i32), Piece> = unique
         .into_iter()
         .map(|(first, last)| {
             let mut w = Writer::new();
             crate::tz::write_vtimezone(&mut w, zone, first, last);
-            ((first, last), Arc::from(w.finish()))
+            ((first, last), Piece::from(w.finish()))
         })
         .collect();
     let ctx = Context {
@@ -566,11 +567,11 @@ struct Context<'a> {
     expansion: &'a Expansion<'a>,
     events: &'a Events<'a>,
     /// VTIMEZONE texts by first and last year.
-    timezones: &'a BTreeMap<(i32, i32), Arc<str>>,
+    timezones: &'a BTreeMap<(i32, i32), Piece>,
 }
 
 impl Context<'_> {
-    fn feed(&self, feed: &Feed, span: Option<(i32, i32)>) -> Vec<Arc<str>> {
+    fn feed(&self, feed: &Feed, span: Option<(i32, i32)>) -> Vec<Piece> {
         let occurrences = &self.expansion.occurrences;
         let schedule = self.expansion.schedule;
         let settings = &schedule.settings;
@@ -601,10 +602,10 @@ impl Context<'_> {
                 &format!("{base}{}", feed.file_name),
             );
         }
-        let mut pieces: Vec<Arc<str>> = Vec::with_capacity(3 * feed.occurrences.len() + 3);
-        pieces.push(Arc::from(std::mem::take(&mut w).finish()));
+        let mut pieces: Vec<Piece> = Vec::with_capacity(3 * feed.occurrences.len() + 3);
+        pieces.push(Piece::from(std::mem::take(&mut w).finish()));
         if let Some(timezone) = span.and_then(|s| self.timezones.get(&s)) {
-            pieces.push(Arc::clone(timezone));
+            pieces.push(timezone.clone());
         }
         // A series' master comes before its first occurrence in this feed.
         let mut masters_written = Vec::new();
@@ -613,15 +614,15 @@ impl Context<'_> {
             if o.form != Form::Single && !masters_written.contains(&o.source_id) {
                 masters_written.push(o.source_id);
                 if let Some(master) = self.events.master(o.source_id, view) {
-                    pieces.extend(master.pieces().map(Arc::clone));
+                    pieces.extend(master.pieces().map(Piece::clone));
                 }
             }
             if let Some(event) = self.events.occurrence(i, view) {
-                pieces.extend(event.pieces().map(Arc::clone));
+                pieces.extend(event.pieces().map(Piece::clone));
             }
         }
         w.end("VCALENDAR");
-        pieces.push(Arc::from(w.finish()));
+        pieces.push(Piece::from(w.finish()));
         pieces
     }
 }

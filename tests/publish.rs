@@ -771,7 +771,7 @@ fn builds_take_unchanged_events_from_the_cache_and_check_never_does() {
     let events = manifest(out.path())["events"]
         .as_object()
         .map_or(0, serde_json::Map::len);
-    let read = || nedetid::cache::Events::parse(&std::fs::read(&path).expect("the cache"));
+    let read = || nedetid::cache::Events::parse(std::fs::read(&path).expect("the cache"));
     assert!(read().len() >= events, "every event is cached");
 
     // A byte flipped in the first record: nothing after it is trusted.
@@ -790,8 +790,7 @@ fn builds_take_unchanged_events_from_the_cache_and_check_never_does() {
     let changed: Vec<(u64, nedetid::cache::Entry)> = cache
         .entries()
         .map(|(key, e)| {
-            let body = e
-                .body
+            let body = String::from_utf8_lossy(e.body.as_bytes())
                 .replace("END:VEVENT\r\n", "X-CHANGED:1\r\nEND:VEVENT\r\n");
             let entry = nedetid::cache::Entry {
                 body: body.into(),

@@ -12,7 +12,7 @@ fuzz_target!(|data: &[u8]| {
         return;
     }
     events.extend_from_slice(data);
-    let cache = nedetid::cache::Events::parse(&events);
+    let cache = nedetid::cache::Events::parse(events);
     let used: Vec<_> = cache.entries().collect();
     let _ = cache.save(&used);
 
