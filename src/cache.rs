@@ -9,8 +9,9 @@
 //! ignored (from the first record that fails) and written anew, and
 //! `build --check` neither reads nor writes it.
 //!
-//! The format: [`MAGIC`], the version of nedetid and a newline, then one
-//! record per event: its fingerprint (8 bytes), the lengths of its hash,
+//! The format: [`MAGIC`], the version of nedetid and a newline, the print
+//! every event's fingerprint starts from (8 bytes), then one record per
+//! event: its fingerprint (8 bytes), the lengths of its hash,
 //! head and body (4 bytes each), a CRC-32 of all of that and the texts (4
 //! bytes), then the three texts. Numbers are little-endian. New events are
 //! appended; the file is written anew when fewer than half of its records
@@ -82,6 +83,10 @@ pub struct Entry {
 /// The events read from a cache file.
 #[derive(Debug, Default)]
 pub struct Events {
+    /// The print every event's fingerprint starts from (nedetid's version,
+    /// the settings, the systems' names): when it changed, no event is
+    /// the same.
+    common: Option<u64>,
     entries: HashMap<u64, Entry>,
     /// Records in the file, in use or not.
     records: usize,
@@ -114,10 +119,15 @@ impl Events {
         let mut events = Self::none();
         let bytes = Arc::new(bytes);
         let start = header().len();
-        if !bytes.starts_with(&header()) {
+        let Some(common) = bytes
+            .strip_prefix(header().as_slice())
+            .and_then(|rest| rest.get(..8))
+            .and_then(|b| b.try_into().ok())
+        else {
             return events;
-        }
-        let mut at = start;
+        };
+        events.common = Some(u64::from_le_bytes(common));
+        let mut at = start + 8;
         while at < bytes.len() {
             let Some((key, entry, end)) = record(&bytes, at) else {
                 return events;
@@ -128,6 +138,11 @@ impl Events {
         }
         events.whole = true;
         events
+    }
+
+    /// The print its events were rendered with ([`Events::save`]).
+    pub fn common(&self) -> Option<u64> {
+        self.common
     }
 
     /// The cached event with this fingerprint.
@@ -150,9 +165,11 @@ impl Events {
     }
 
     /// What to write so that the cache holds `used`, the events of a build
-    /// (by fingerprint): the new ones appended, or, when most records
-    /// would no longer be in use or the file was not sound, only `used`.
-    pub fn save<'a>(&self, used: &[(u64, &'a Entry)]) -> Save<'a> {
+    /// (by fingerprint) whose fingerprints start from `common`: the new ones
+    /// appended, or, when most records would no longer be in use, the file
+    /// was not sound or its events started from another print, only
+    /// `used`.
+    pub fn save<'a>(&self, common: u64, used: &[(u64, &'a Entry)]) -> Save<'a> {
         let mut seen = std::collections::HashSet::with_capacity(used.len());
         let used: Vec<(u64, &Entry)> = used
             .iter()
@@ -164,7 +181,8 @@ impl Events {
             .filter(|(k, e)| self.entries.get(k) != Some(*e))
             .copied()
             .collect();
-        if !self.whole || self.records + new.len() > 2 * used.len() {
+        let other = self.common != Some(common);
+        if !self.whole || other || self.records + new.len() > 2 * used.len() {
             Save::Replace(used)
         } else if new.is_empty() {
             Save::Keep
@@ -175,14 +193,15 @@ impl Events {
 }
 
 /// Writes the records of `events`, after the header of a new file when
-/// `header` is set.
+/// `header` has its events' common print.
 pub fn write(
     out: &mut impl std::io::Write,
     events: &[(u64, &Entry)],
-    header: bool,
+    header: Option<u64>,
 ) -> std::io::Result<()> {
-    if header {
+    if let Some(common) = header {
         out.write_all(&self::header())?;
+        out.write_all(&common.to_le_bytes())?;
     }
     for (key, entry) in events {
         write_record(out, *key, entry)?;
@@ -259,6 +278,8 @@ fn record(bytes: &Arc<Vec<u8>>, at: usize) -> Option<(u64, Entry, usize)> {
 mod tests {
     use super::*;
 
+    const COMMON: u64 = 7;
+
     fn entry(n: u32) -> Entry {
         Entry {
             hash: format!("{n:016x}"),
@@ -270,7 +291,7 @@ mod tests {
     fn bytes_of(save: Save) -> Vec<u8> {
         let mut out = Vec::new();
         match save {
-            Save::Replace(events) => write(&mut out, &events, true).expect("in memory"),
+            Save::Replace(events) => write(&mut out, &events, Some(COMMON)).expect("in memory"),
             other => panic!("expected a new file, got {other:?}"),
         }
         out
@@ -280,20 +301,22 @@ mod tests {
     fn what_is_saved_reads_back() {
         let entries: Vec<(u64, Entry)> = (0..5).map(|n| (u64::from(n) * 7, entry(n))).collect();
         let used: Vec<(u64, &Entry)> = entries.iter().map(|(k, e)| (*k, e)).collect();
-        let bytes = bytes_of(Events::none().save(&used));
+        let bytes = bytes_of(Events::none().save(COMMON, &used));
         let read = Events::parse(bytes.to_vec());
         assert_eq!(read.len(), 5);
         for (k, e) in &entries {
             assert_eq!(read.get(*k), Some(e));
         }
-        assert_eq!(read.save(&used), Save::Keep);
+        assert_eq!(read.save(COMMON, &used), Save::Keep);
+        // Events of another print (the settings changed): written anew.
+        assert!(matches!(read.save(COMMON + 1, &used), Save::Replace(_)));
     }
 
     #[test]
     fn new_events_are_appended_until_most_records_are_stale() {
         let entries: Vec<(u64, Entry)> = (0..10).map(|n| (u64::from(n), entry(n))).collect();
         let used: Vec<(u64, &Entry)> = entries.iter().map(|(k, e)| (*k, e)).collect();
-        let mut file = bytes_of(Events::none().save(&used));
+        let mut file = bytes_of(Events::none().save(COMMON, &used));
         // One event edited: its record is appended, and the later one wins.
         let edited = Entry {
             body: Piece::from("SUMMARY:Endret\r\nEND:VEVENT\r\n".to_string()),
@@ -301,10 +324,10 @@ mod tests {
         };
         let mut now = used.clone();
         now[3] = (3, &edited);
-        match Events::parse(file.to_vec()).save(&now) {
+        match Events::parse(file.to_vec()).save(COMMON, &now) {
             Save::Append(more) => {
                 assert_eq!(more.len(), 1);
-                write(&mut file, &more, false).expect("in memory");
+                write(&mut file, &more, None).expect("in memory");
             }
             other => panic!("expected an append, got {other:?}"),
         }
@@ -313,7 +336,7 @@ mod tests {
         assert_eq!(read.records, 11);
         // Only two of the eleven records still in use: written anew.
         let few = &now[..2];
-        let fresh = Events::parse(bytes_of(read.save(few)));
+        let fresh = Events::parse(bytes_of(read.save(COMMON, few)));
         assert_eq!((fresh.len(), fresh.records), (2, 2));
     }
 
@@ -321,8 +344,8 @@ mod tests {
     fn a_damaged_file_keeps_only_the_sound_records_before_the_damage() {
         let entries: Vec<(u64, Entry)> = (0..4).map(|n| (u64::from(n), entry(n))).collect();
         let used: Vec<(u64, &Entry)> = entries.iter().map(|(k, e)| (*k, e)).collect();
-        let file = bytes_of(Events::none().save(&used));
-        let third = file.len() - 2 * (file.len() - header().len()) / 4;
+        let file = bytes_of(Events::none().save(COMMON, &used));
+        let third = file.len() - 2 * (file.len() - header().len() - 8) / 4;
         // A flipped byte in the third record's text, and the file cut short
         // inside it: the first two are kept, the file is written anew.
         let mut flipped = file.clone();
@@ -333,7 +356,7 @@ mod tests {
             let read = Events::parse(damaged.to_vec());
             assert_eq!(read.len(), 2);
             assert!(read.get(2).is_none() && read.get(3).is_none());
-            assert!(matches!(read.save(&used), Save::Replace(_)));
+            assert!(matches!(read.save(COMMON, &used), Save::Replace(_)));
         }
         // Another version's or format's file is not read at all.
         let mut other = file.clone();

@@ -217,6 +217,8 @@ pub struct Rendered {
     /// Every VEVENT rendered or taken from the cache, by the fingerprint of
     /// what it is rendered from: the cache of the next build.
     pub events: Vec<(u64, crate::cache::Entry)>,
+    /// The print those fingerprints start from ([`render::Prints::common`]).
+    pub events_common: u64,
 }
 
 /// Renders every output file. `previous` is the state of the last build:
@@ -229,7 +231,7 @@ pub fn render(expansion: &Expansion, previous: &Manifest, now: DateTime<Utc>) ->
         now,
         None,
         &Reuse::none(),
-        &crate::cache::Events::none(),
+        &mut crate::cache::Events::none(),
     )
 }
 
@@ -239,14 +241,16 @@ pub fn render(expansion: &Expansion, previous: &Manifest, now: DateTime<Utc>) ->
 /// system that `reuse` may keep, because they are made from the same
 /// sources as when they were published ([`crate::sources`]), are kept as
 /// they are ([`Content::Kept`]) instead of rendered; so are the events
-/// `cache` has.
+/// `cache` has. A cache of events rendered with other settings or systems'
+/// names has none of this build's: it is emptied (and its memory freed)
+/// before the events are rendered.
 pub fn render_recording(
     expansion: &Expansion,
     previous: &Manifest,
     now: DateTime<Utc>,
     fingerprint: Option<String>,
     reuse: &Reuse,
-    cache: &crate::cache::Events,
+    cache: &mut crate::cache::Events,
 ) -> Rendered {
     let (feeds, views) = render::feed_list(expansion);
     let mut files: Vec<String> = feeds
@@ -261,10 +265,14 @@ pub fn render_recording(
     // while the events are rendered and revised. The pages and the Atom
     // feeds need the revisions (when each event last changed); they are
     // made while the calendar feeds are put together.
-    let (texts, atoms, page, feeds_json, made, mut manifest, events) =
+    let (texts, atoms, page, feeds_json, made, mut manifest, (events, events_common)) =
         std::thread::scope(|scope| {
             let json = scope.spawn(|| crate::list::feeds_json(expansion, &feeds, now));
             let prints = render::Prints::new(expansion, &views);
+            if cache.common() != Some(prints.common()) {
+                *cache = crate::cache::Events::none();
+            }
+            let cache = &*cache;
             let mut events = render::Events::render(expansion, &feeds, &views, &prints, cache);
             let (revisions, mut manifest) = previous.revise(&events.hashes(), now, files);
             crate::cancel::record_outages(&mut manifest, expansion, now);
@@ -295,7 +303,7 @@ pub fn render_recording(
                 par::join(json),
                 made,
                 manifest,
-                events.cache_entries(),
+                (events.cache_entries(), prints.common()),
             )
         });
     // Each feed's three files, rendered or kept, in the order of the feeds.
@@ -340,6 +348,7 @@ pub fn render_recording(
         outputs,
         manifest,
         events,
+        events_common,
     }
 }
 

@@ -265,14 +265,14 @@ pub fn save_parsed(dir: &Path, cache: &crate::parsed::Files, records: &[crate::p
     drop(written);
 }
 
-/// Leaves in `dir` the cache of rendered events for the next build, which
-/// held `cache` before this one. Best effort: a cache not written only
-/// costs the next build the time to render every event. Mode 0600 and not
-/// flushed, like the record of what was published.
-pub fn save_cache(dir: &Path, cache: &cache::Events, events: &[(u64, cache::Entry)]) {
-    let used: Vec<(u64, &cache::Entry)> = events.iter().map(|(k, e)| (*k, e)).collect();
+/// Leaves in `dir` the cache of rendered events for the next build, as
+/// `save` says ([`cache::Events::save`]), for events whose fingerprints
+/// start from `common`. Best effort: a cache not written only costs the
+/// next build the time to render every event. Mode 0600 and not flushed,
+/// like the record of what was published.
+pub fn save_cache(dir: &Path, save: cache::Save, common: u64) {
     let path = dir.join(CACHE);
-    let written = match cache.save(&used) {
+    let written = match save {
         cache::Save::Keep => Ok(()),
         cache::Save::Append(new) => {
             let mut options = std::fs::OpenOptions::new();
@@ -284,13 +284,13 @@ pub fn save_cache(dir: &Path, cache: &cache::Events, events: &[(u64, cache::Entr
             }
             options.open(&path).and_then(|file| {
                 let mut out = std::io::BufWriter::new(file);
-                cache::write(&mut out, &new, false)?;
+                cache::write(&mut out, &new, None)?;
                 out.flush()
             })
         }
         cache::Save::Replace(all) => temp_builder().tempfile_in(dir).and_then(|tmp| {
             let mut out = std::io::BufWriter::with_capacity(1 << 20, tmp);
-            cache::write(&mut out, &all, true)?;
+            cache::write(&mut out, &all, Some(common))?;
             let tmp = out
                 .into_inner()
                 .map_err(std::io::IntoInnerError::into_error)?;

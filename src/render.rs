@@ -361,10 +361,19 @@ impl<'e> Events<'e> {
             .values_mut()
             .chain(self.occurrences.iter_mut())
             .flatten();
+        // Most events share a revision (those of one build): its lines are
+        // written once and shared.
+        let mut texts: HashMap<Revision, Piece> = HashMap::new();
         for (_, event) in events {
-            let mut lines = String::with_capacity(80);
-            push_revision(&mut lines, revision(revisions, &event.key));
-            event.revision = Piece::from(lines);
+            let rev = revision(revisions, &event.key);
+            event.revision = texts
+                .entry(rev)
+                .or_insert_with(|| {
+                    let mut lines = String::with_capacity(80);
+                    push_revision(&mut lines, rev);
+                    Piece::from(lines)
+                })
+                .clone();
         }
     }
 
@@ -674,6 +683,12 @@ impl Prints {
                 .zip(prints)
                 .collect(),
         }
+    }
+
+    /// The print every event's starts from: nedetid's version, the
+    /// settings and the systems' names.
+    pub fn common(&self) -> u64 {
+        self.common
     }
 
     /// The print of an event, in any view.

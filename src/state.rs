@@ -65,7 +65,7 @@ impl Manifest {
 
 /// What a client needs to recognise an update: the revision counter and the
 /// time of the last change of an event.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct Revision {
     pub sequence: u32,
     pub stamp: DateTime<Utc>,

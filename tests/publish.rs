@@ -801,7 +801,7 @@ fn builds_take_unchanged_events_from_the_cache_and_check_never_does() {
         .collect();
     let refs: Vec<(u64, &nedetid::cache::Entry)> = changed.iter().map(|(k, e)| (*k, e)).collect();
     let mut bytes = Vec::new();
-    nedetid::cache::write(&mut bytes, &refs, true).expect("in memory");
+    nedetid::cache::write(&mut bytes, &refs, cache.common()).expect("in memory");
     std::fs::write(&path, &bytes).expect("write");
     edit(&file, "start: 2019-11-29 16:00", "start: 2019-11-29 16:30");
     assert!(build_at(src.path(), out.path(), now).status.success());

@@ -8,13 +8,13 @@ use libfuzzer_sys::fuzz_target;
 fuzz_target!(|data: &[u8]| {
     // A cache of no events is its header.
     let mut events = Vec::new();
-    if nedetid::cache::write(&mut events, &[], true).is_err() {
+    if nedetid::cache::write(&mut events, &[], Some(0)).is_err() {
         return;
     }
     events.extend_from_slice(data);
     let cache = nedetid::cache::Events::parse(events);
     let used: Vec<_> = cache.entries().collect();
-    let _ = cache.save(&used);
+    let _ = cache.save(0, &used);
 
     // One record of a parsed file whose form is the fuzzer's bytes.
     let mut parsed = Vec::new();

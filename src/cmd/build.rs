@@ -13,6 +13,12 @@ pub fn run(common: &Common, out: &Path, check_only: bool) -> Result<u8, Error> {
     let now = now(common)?;
     let (files, problems) = load::read_dir(&common.schedules)?;
     let _lock = publish::lock_for_build(out, check_only)?;
+    // The cache of parsed files (below) is read while the state file is;
+    // a build that stops early does not wait for it.
+    let parsed_read = (!check_only).then(|| {
+        let out = out.to_path_buf();
+        std::thread::spawn(move || publish::read_parsed(&out))
+    });
     let previous = publish::read_manifest(out)?;
     let fingerprint = pipeline::input_fingerprint(&files, common.recurrence.into());
     // Nothing changed since the last build and nothing is due to change:
@@ -38,11 +44,9 @@ pub fn run(common: &Common, out: &Path, check_only: bool) -> Result<u8, Error> {
     // A file with the bytes it had at the last build is not parsed again:
     // its parsed form is in the cache that build left. `--check` parses
     // every file and leaves the cache alone.
-    let parsed_bytes = if check_only {
-        Vec::new()
-    } else {
-        publish::read_parsed(out)
-    };
+    let parsed_bytes = parsed_read
+        .map(|read| read.join().unwrap_or_else(|e| std::panic::resume_unwind(e)))
+        .unwrap_or_default();
     let parsed_cache = parsed::Files::parse(&parsed_bytes);
     let (loaded, forms) = load::parse_files_cached(&files, problems, &parsed_cache);
     // What the last build left to keep (files and rendered events) is read
@@ -65,14 +69,14 @@ pub fn run(common: &Common, out: &Path, check_only: bool) -> Result<u8, Error> {
     let (warnings, rendered, cache) = std::thread::scope(|scope| {
         let warnings = scope.spawn(|| pipeline::warnings(&checked, &expansion, now));
         // `--check` compares every byte; a build keeps what it may.
-        let (reuse, cache) = kept.join().unwrap_or_else(|e| std::panic::resume_unwind(e));
+        let (reuse, mut cache) = kept.join().unwrap_or_else(|e| std::panic::resume_unwind(e));
         let rendered = pipeline::render_recording(
             &expansion,
             &previous,
             now,
             Some(fingerprint),
             &reuse,
-            &cache,
+            &mut cache,
         );
         (par::join(warnings), rendered, cache)
     });
@@ -102,12 +106,17 @@ pub fn run(common: &Common, out: &Path, check_only: bool) -> Result<u8, Error> {
             Some((name.as_str(), bytes.as_slice(), form.as_deref()?))
         })
         .collect();
+    // What the cache of events needs, worked out before the old one is
+    // dropped (this build's events share its memory).
+    let used: Vec<(u64, &cache::Entry)> = rendered.events.iter().map(|(k, e)| (*k, e)).collect();
+    let plan = cache.save(rendered.events_common, &used);
+    drop(cache);
     // The caches for the next build are written while the outputs are
     // flushed (publishing waits on the disk): what they hold does not depend
     // on whether the publish succeeds.
     let changes = std::thread::scope(|scope| {
         let saving = scope.spawn(|| {
-            publish::save_cache(out, &cache, &rendered.events);
+            publish::save_cache(out, plan, rendered.events_common);
             publish::save_parsed(out, &parsed_cache, &records);
         });
         let changes = publish::publish(out, &rendered.outputs, &dropped, &publish::no_faults);
@@ -134,7 +143,6 @@ pub fn run(common: &Common, out: &Path, check_only: bool) -> Result<u8, Error> {
     std::mem::forget(rendered);
     std::mem::forget(expansion);
     std::mem::forget(checked);
-    std::mem::forget(cache);
     std::mem::forget(records);
     std::mem::forget(forms);
     Ok(exit::OK)
