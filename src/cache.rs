@@ -9,7 +9,8 @@
 //! ignored (from the first record that fails) and written anew, and
 //! `build --check` neither reads nor writes it.
 //!
-//! The format: [`MAGIC`], the version of nedetid and a newline, the print
+//! The format: [`MAGIC`], the version of nedetid, a fingerprint of the code
+//! it is built from (`build.rs`) and a newline, the print
 //! every event's fingerprint starts from (8 bytes), then one record per
 //! event: its fingerprint (8 bytes), the lengths of its hash,
 //! head and body (4 bytes each), a CRC-32 of all of that and the texts (4
@@ -209,9 +210,12 @@ pub fn write(
     Ok(())
 }
 
+/// The format, the version and the code (`build.rs`) the cache is of.
 fn header() -> Vec<u8> {
     let mut h = MAGIC.to_vec();
     h.extend_from_slice(env!("CARGO_PKG_VERSION").as_bytes());
+    h.push(b' ');
+    h.extend_from_slice(env!("NEDETID_CODE").as_bytes());
     h.push(b'\n');
     h
 }

@@ -294,12 +294,13 @@ pub fn parse_files(files: &[RawInput], problems: Vec<Problem>) -> Loaded {
 
 /// [`parse_files`], taking the parsed form of each file that `cache` holds
 /// for exactly its bytes from there ([`crate::parsed`]); with each file's
-/// parsed form for the next build's cache (`None` where a file did not
-/// parse, or its form cannot be written).
+/// parsed form for the next build's cache when `keep` is set (`None` where
+/// a file did not parse, or its form cannot be written).
 pub fn parse_files_cached<'c>(
     files: &[RawInput],
     problems: Vec<Problem>,
     cache: &crate::parsed::Files<'c>,
+    keep: bool,
 ) -> (Loaded, Vec<Option<std::borrow::Cow<'c, [u8]>>>) {
     let mut out = Loaded {
         problems,
@@ -314,6 +315,8 @@ pub fn parse_files_cached<'c>(
             .filter(|_| bytes.len() as u64 <= MAX_FILE_BYTES)
             .and_then(|text| Some((text, cache.get(&name, bytes)?)));
         if let Some((text, (raw, form))) = cached {
+            // The text shown in reports, as `parse_bytes` keeps it.
+            let text = text.strip_prefix('\u{feff}').unwrap_or(text);
             one.sources.insert(path.clone(), text.to_string());
             one.files.push(SourceFile {
                 path: path.clone(),
@@ -322,7 +325,11 @@ pub fn parse_files_cached<'c>(
             return (one, Some(std::borrow::Cow::Borrowed(form)));
         }
         one.add(path.clone(), bytes);
-        let form = one.files.last().and_then(|f| crate::parsed::encode(&f.raw));
+        let form = one
+            .files
+            .last()
+            .filter(|_| keep)
+            .and_then(|f| crate::parsed::encode(&f.raw));
         (one, form.map(std::borrow::Cow::Owned))
     });
     let mut forms = Vec::with_capacity(files.len());

@@ -10,7 +10,8 @@
 //! cache that is missing, from another version or too large is ignored and
 //! written anew; `build --check` neither reads nor writes it.
 //!
-//! The format: [`MAGIC`], the version of nedetid and a newline, then one
+//! The format: [`MAGIC`], the version of nedetid, a fingerprint of the code
+//! it is built from (`build.rs`) and a newline, then one
 //! record per file: the lengths of its name, its bytes and its parsed form
 //! (4 bytes each), a CRC-32 of those and the three (4 bytes), then the
 //! three. Numbers are little-endian; the parsed form is MessagePack
@@ -124,9 +125,12 @@ pub fn write(out: &mut impl std::io::Write, records: &[Record]) -> std::io::Resu
     Ok(())
 }
 
+/// The format, the version and the code (`build.rs`) the cache is of.
 fn header() -> Vec<u8> {
     let mut h = MAGIC.to_vec();
     h.extend_from_slice(env!("CARGO_PKG_VERSION").as_bytes());
+    h.push(b' ');
+    h.extend_from_slice(env!("NEDETID_CODE").as_bytes());
     h.push(b'\n');
     h
 }

@@ -279,10 +279,15 @@ pub fn save_cache(dir: &Path, save: cache::Save, common: u64) {
             options.append(true);
             #[cfg(unix)]
             {
+                use rustix::fs::OFlags;
                 use std::os::unix::fs::OpenOptionsExt as _;
-                options.custom_flags(rustix::fs::OFlags::NOFOLLOW.bits() as i32);
+                // A link or a FIFO put there is not followed or waited on.
+                options.custom_flags((OFlags::NOFOLLOW | OFlags::NONBLOCK).bits() as i32);
             }
             options.open(&path).and_then(|file| {
+                if !file.metadata()?.is_file() {
+                    return Err(std::io::Error::other("not a regular file"));
+                }
                 let mut out = std::io::BufWriter::new(file);
                 cache::write(&mut out, &new, None)?;
                 out.flush()

@@ -48,7 +48,7 @@ pub fn run(common: &Common, out: &Path, check_only: bool) -> Result<u8, Error> {
         .map(|read| read.join().unwrap_or_else(|e| std::panic::resume_unwind(e)))
         .unwrap_or_default();
     let parsed_cache = parsed::Files::parse(&parsed_bytes);
-    let (loaded, forms) = load::parse_files_cached(&files, problems, &parsed_cache);
+    let (loaded, forms) = load::parse_files_cached(&files, problems, &parsed_cache, !check_only);
     // What the last build left to keep (files and rendered events) is read
     // on another thread while the schedules are validated and expanded
     // (on one core). `--check` compares every byte: it keeps nothing.
@@ -111,18 +111,7 @@ pub fn run(common: &Common, out: &Path, check_only: bool) -> Result<u8, Error> {
     let used: Vec<(u64, &cache::Entry)> = rendered.events.iter().map(|(k, e)| (*k, e)).collect();
     let plan = cache.save(rendered.events_common, &used);
     drop(cache);
-    // The caches for the next build are written while the outputs are
-    // flushed (publishing waits on the disk): what they hold does not depend
-    // on whether the publish succeeds.
-    let changes = std::thread::scope(|scope| {
-        let saving = scope.spawn(|| {
-            publish::save_cache(out, plan, rendered.events_common);
-            publish::save_parsed(out, &parsed_cache, &records);
-        });
-        let changes = publish::publish(out, &rendered.outputs, &dropped, &publish::no_faults);
-        par::join(saving);
-        changes
-    })?;
+    let changes = publish::publish(out, &rendered.outputs, &dropped, &publish::no_faults)?;
     let changed =
         !(changes.created.is_empty() && changes.updated.is_empty() && changes.removed.is_empty());
     let last_change = if changed {
@@ -134,8 +123,19 @@ pub fn run(common: &Common, out: &Path, check_only: bool) -> Result<u8, Error> {
             .and_then(|r| r.last_change)
     };
     let counts = (rendered.feeds.len(), rendered.manifest.events.len());
-    record(out, now, last_change, counts, warned)?;
-    report(out, &rendered, &changes);
+    // The caches for the next build once the outputs are out (a build that
+    // fails leaves the folder as it was), written while the run record is
+    // and the report is printed.
+    std::thread::scope(|scope| {
+        let saving = scope.spawn(|| {
+            publish::save_cache(out, plan, rendered.events_common);
+            publish::save_parsed(out, &parsed_cache, &records);
+        });
+        let recorded = record(out, now, last_change, counts, warned);
+        report(out, &rendered, &changes);
+        par::join(saving);
+        recorded
+    })?;
     // The process ends with this command: its memory goes back to the
     // system at once. Freeing the outputs, the expansion and the schedules
     // piece by piece first cost 75 ms of a national build (from the last
