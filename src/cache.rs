@@ -210,9 +210,14 @@ pub fn write(
     Ok(())
 }
 
-/// The format, the version and the code (`build.rs`) the cache is of.
 fn header() -> Vec<u8> {
-    let mut h = MAGIC.to_vec();
+    header_of(MAGIC)
+}
+
+/// A cache file's first line: `magic` (the format), the version and the
+/// code (`build.rs`) the cache is of.
+pub(crate) fn header_of(magic: &[u8]) -> Vec<u8> {
+    let mut h = magic.to_vec();
     h.extend_from_slice(env!("CARGO_PKG_VERSION").as_bytes());
     h.push(b' ');
     h.extend_from_slice(env!("NEDETID_CODE").as_bytes());
@@ -226,15 +231,23 @@ fn write_record(out: &mut impl std::io::Write, key: u64, entry: &Entry) -> std::
         entry.head.as_bytes(),
         entry.body.as_bytes(),
     ];
-    let mut fixed = [0u8; 20];
-    fixed[..8].copy_from_slice(&key.to_le_bytes());
-    for (i, text) in texts.iter().enumerate() {
-        // Events are far smaller than 4 GiB (crate::limits); a longer one
-        // would not be cached.
+    write_frame(out, &key.to_le_bytes(), texts)
+}
+
+/// Writes one record of either cache: `prefix`, the lengths of the three
+/// texts (4 bytes each), a CRC-32 of all of that and the texts (4 bytes),
+/// then the texts. A text of 4 GiB or more is not written (nor its record).
+pub(crate) fn write_frame(
+    out: &mut impl std::io::Write,
+    prefix: &[u8],
+    texts: [&[u8]; 3],
+) -> std::io::Result<()> {
+    let mut fixed = prefix.to_vec();
+    for text in texts {
         let Ok(len) = u32::try_from(text.len()) else {
             return Ok(());
         };
-        fixed[8 + 4 * i..12 + 4 * i].copy_from_slice(&len.to_le_bytes());
+        fixed.extend_from_slice(&len.to_le_bytes());
     }
     let mut crc = crc32fast::Hasher::new();
     crc.update(&fixed);
@@ -247,20 +260,22 @@ fn write_record(out: &mut impl std::io::Write, key: u64, entry: &Entry) -> std::
     Ok(())
 }
 
-/// The record at offset `at` of `bytes`, and where it ends; `None` when it
-/// is cut short or fails its CRC, or its hash is not UTF-8. Its head and
-/// body are parts of `bytes`, not copies (they were written from text and
-/// the CRC holds, so they are the text they were).
-fn record(bytes: &Arc<Vec<u8>>, at: usize) -> Option<(u64, Entry, usize)> {
-    let fixed = bytes.get(at..at.checked_add(20)?)?;
-    let crc = u32::from_le_bytes(bytes.get(at + 20..at + 24)?.try_into().ok()?);
-    let num = |i: usize| -> Option<usize> {
-        let b: [u8; 4] = fixed.get(i..i + 4)?.try_into().ok()?;
+/// Where a record's three texts are in the bytes it was read from.
+pub(crate) type Texts = [std::ops::Range<usize>; 3];
+
+/// The record ([`write_frame`]) at offset `at` of `bytes` whose prefix is
+/// `prefix` bytes long: the prefix, where its three texts are, and where it
+/// ends; `None` when it is cut short or fails its CRC.
+pub(crate) fn read_frame(bytes: &[u8], at: usize, prefix: usize) -> Option<(&[u8], Texts, usize)> {
+    let lens = at.checked_add(prefix)?;
+    let fixed = bytes.get(at..lens.checked_add(12)?)?;
+    let crc = u32::from_le_bytes(bytes.get(lens + 12..lens + 16)?.try_into().ok()?);
+    let len = |i: usize| -> Option<usize> {
+        let b: [u8; 4] = bytes.get(lens + 4 * i..lens + 4 * i + 4)?.try_into().ok()?;
         usize::try_from(u32::from_le_bytes(b)).ok()
     };
-    let key = u64::from_le_bytes(fixed.get(..8)?.try_into().ok()?);
-    let (a, b, c) = (num(8)?, num(12)?, num(16)?);
-    let texts = at + 24;
+    let (a, b, c) = (len(0)?, len(1)?, len(2)?);
+    let texts = lens + 16;
     let end = texts.checked_add(a)?.checked_add(b)?.checked_add(c)?;
     let mut check = crc32fast::Hasher::new();
     check.update(fixed);
@@ -268,8 +283,22 @@ fn record(bytes: &Arc<Vec<u8>>, at: usize) -> Option<(u64, Entry, usize)> {
     if check.finalize() != crc {
         return None;
     }
-    let hash = std::str::from_utf8(bytes.get(texts..texts + a)?).ok()?;
-    let (head, body) = (texts + a..texts + a + b, texts + a + b..end);
+    let ranges = [
+        texts..texts + a,
+        texts + a..texts + a + b,
+        texts + a + b..end,
+    ];
+    Some((fixed.get(..prefix)?, ranges, end))
+}
+
+/// The record at offset `at` of `bytes`, and where it ends; `None` when it
+/// is cut short or fails its CRC, or its hash is not UTF-8. Its head and
+/// body are parts of `bytes`, not copies (they were written from text and
+/// the CRC holds, so they are the text they were).
+fn record(bytes: &Arc<Vec<u8>>, at: usize) -> Option<(u64, Entry, usize)> {
+    let (key, [hash, head, body], end) = read_frame(bytes, at, 8)?;
+    let key = u64::from_le_bytes(key.try_into().ok()?);
+    let hash = std::str::from_utf8(bytes.get(hash)?).ok()?;
     let entry = Entry {
         hash: hash.to_string(),
         head: Piece::Cached(Arc::clone(bytes), head),

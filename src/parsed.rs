@@ -101,60 +101,21 @@ pub fn encode(raw: &RawFile) -> Option<Vec<u8>> {
 pub fn write(out: &mut impl std::io::Write, records: &[Record]) -> std::io::Result<()> {
     out.write_all(&header())?;
     for (name, source, parsed) in records {
-        let texts = [name.as_bytes(), source, parsed];
-        let mut fixed = [0u8; 12];
-        let mut fits = true;
-        for (i, text) in texts.iter().enumerate() {
-            match u32::try_from(text.len()) {
-                Ok(len) => fixed[4 * i..4 * i + 4].copy_from_slice(&len.to_le_bytes()),
-                Err(_) => fits = false,
-            }
-        }
-        if !fits {
-            continue;
-        }
-        let mut crc = crc32fast::Hasher::new();
-        crc.update(&fixed);
-        texts.iter().for_each(|t| crc.update(t));
-        out.write_all(&fixed)?;
-        out.write_all(&crc.finalize().to_le_bytes())?;
-        for text in texts {
-            out.write_all(text)?;
-        }
+        crate::cache::write_frame(out, &[], [name.as_bytes(), source, parsed])?;
     }
     Ok(())
 }
 
-/// The format, the version and the code (`build.rs`) the cache is of.
 fn header() -> Vec<u8> {
-    let mut h = MAGIC.to_vec();
-    h.extend_from_slice(env!("CARGO_PKG_VERSION").as_bytes());
-    h.push(b' ');
-    h.extend_from_slice(env!("NEDETID_CODE").as_bytes());
-    h.push(b'\n');
-    h
+    crate::cache::header_of(MAGIC)
 }
 
 /// The record at the start of `bytes` and what follows it; `None` when it
 /// is cut short, fails its CRC or its name is not UTF-8.
 fn record(bytes: &[u8]) -> Option<(Record<'_>, &[u8])> {
-    let fixed = bytes.get(..12)?;
-    let crc = u32::from_le_bytes(bytes.get(12..16)?.try_into().ok()?);
-    let num = |at: usize| -> Option<usize> {
-        let b: [u8; 4] = fixed.get(at..at + 4)?.try_into().ok()?;
-        usize::try_from(u32::from_le_bytes(b)).ok()
-    };
-    let (a, b, c) = (num(0)?, num(4)?, num(8)?);
-    let end = 16usize.checked_add(a)?.checked_add(b)?.checked_add(c)?;
-    let texts = bytes.get(16..end)?;
-    let mut check = crc32fast::Hasher::new();
-    check.update(fixed);
-    check.update(texts);
-    if check.finalize() != crc {
-        return None;
-    }
-    let name = std::str::from_utf8(texts.get(..a)?).ok()?;
-    let record = (name, texts.get(a..a + b)?, texts.get(a + b..)?);
+    let (_, [name, source, parsed], end) = crate::cache::read_frame(bytes, 0, 0)?;
+    let name = std::str::from_utf8(bytes.get(name)?).ok()?;
+    let record = (name, bytes.get(source)?, bytes.get(parsed)?);
     Some((record, bytes.get(end..)?))
 }
 
