@@ -26,14 +26,11 @@ struct Share {
 /// The problems of a build over budget (none when within it).
 pub fn check(expansion: &Expansion) -> Vec<Problem> {
     let mut shares: HashMap<&str, Share> = HashMap::new();
-    let mut feeds_of: HashMap<usize, usize> = HashMap::new();
     for o in &expansion.occurrences {
         if o.form == Form::Covered {
             continue;
         }
-        let feeds = *feeds_of
-            .entry(std::ptr::from_ref(o.details).addr())
-            .or_insert_with(|| expansion.schedule.feeds_showing(o.details));
+        let feeds = o.details.reach.feeds;
         let share = shares.entry(o.source_id).or_default();
         share.events += feeds;
         share.bytes += event_bytes(o.details) * feeds as u64;

@@ -25,6 +25,8 @@ pub fn restore_removed(schedule: &mut Schedule, previous: &Manifest, now: DateTi
         schedule.outages.iter().map(|o| o.id.as_str()).collect();
     ids.extend(schedule.series.iter().map(|s| s.id.as_str()));
     let mut restored = Vec::new();
+    // Worked out only when an outage is restored (seldom).
+    let reacher = std::cell::OnceCell::new();
     for (key, state) in &previous.events {
         let Some(p) = &state.outage else { continue };
         if ids.contains(p.id.as_str()) || *key != outage_uid(&p.id, &domain) {
@@ -71,6 +73,7 @@ pub fn restore_removed(schedule: &mut Schedule, previous: &Manifest, now: DateTi
                 location: None,
                 status: Status::Cancelled,
                 link: None,
+                reach: reacher.get_or_init(|| schedule.reacher()).of(&systems, all),
                 systems,
                 all_systems: all,
             },

@@ -261,16 +261,7 @@ pub fn expand(schedule: &Schedule, now: DateTime<Utc>) -> Result<Expansion<'_>, 
     // Events in all feeds together (each once in `all.ics` and once per
     // system), counted as they are made, so that no input can make the
     // expansion itself grow without bound.
-    let mut feeds_of: std::collections::HashMap<usize, usize> = Default::default();
-    let mut feed_events = |o: &[Occurrence]| -> usize {
-        o.iter()
-            .map(|o| {
-                *feeds_of
-                    .entry(std::ptr::from_ref(o.details).addr())
-                    .or_insert_with(|| schedule.feeds_showing(o.details))
-            })
-            .sum()
-    };
+    let feed_events = |o: &[Occurrence]| -> usize { o.iter().map(|o| o.details.reach.feeds).sum() };
     let mut events = feed_events(&occurrences);
     for series in &schedule.series {
         let before = occurrences.len();
@@ -307,9 +298,9 @@ pub fn expand(schedule: &Schedule, now: DateTime<Utc>) -> Result<Expansion<'_>, 
         && let Some(outage) = schedule
             .outages
             .iter()
-            .max_by_key(|o| schedule.feeds_showing(&o.details))
+            .max_by_key(|o| o.details.reach.feeds)
     {
-        let most = schedule.feeds_showing(&outage.details);
+        let most = outage.details.reach.feeds;
         problems.push(too_many_feed_events(
             outage.at.clone(),
             (events, true),

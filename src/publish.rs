@@ -146,11 +146,15 @@ fn file_stat(meta: &std::fs::Metadata) -> FileStat {
 /// The record of the last publish; `None` when there is none, or it is
 /// not a regular file or cannot be read (the build then compares bytes).
 fn read_seen(dir: &Path) -> Option<Seen> {
+    Seen::parse(&read_seen_bytes(dir)?)
+}
+
+/// The bytes of the record of the last publish, as [`read_seen`] reads it.
+fn read_seen_bytes(dir: &Path) -> Option<Vec<u8>> {
     let Ok(Opened::File(file, size)) = open_regular(&dir.join(SEEN), Links::Refuse) else {
         return None;
     };
-    let bytes = read_limited(file, MAX_STATE_BYTES, size).ok()??;
-    Seen::parse(&bytes)
+    read_limited(file, MAX_STATE_BYTES, size).ok()?
 }
 
 /// Which published files a build may keep as they are: those the last
@@ -202,7 +206,13 @@ impl Reuse {
 fn record(dir: &Path, outputs: &[Output]) {
     let mut seen = Seen::default();
     for output in outputs {
-        match stat(dir, &output.name) {
+        // A kept file was not written: its stat is the one checked when
+        // the build started (under the build's lock).
+        let stat = match &output.content {
+            Content::Kept(kept) => Some(*kept),
+            Content::Bytes(_) | Content::Pieces(_) => stat(dir, &output.name),
+        };
+        match stat {
             Some(stat) => seen.files.insert(output.name.clone(), stat),
             None => return,
         };
@@ -210,13 +220,16 @@ fn record(dir: &Path, outputs: &[Output]) {
             seen.sources.insert(output.name.clone(), source.clone());
         }
     }
-    if read_seen(dir).as_ref() == Some(&seen) {
+    // The record is written the same way every time: the same record, the
+    // same bytes.
+    let json = seen.to_json();
+    if read_seen_bytes(dir).is_some_and(|old| old == json.as_bytes()) {
         return;
     }
     // Mode 0600: nothing for the web server. Not flushed: lost in a crash,
     // it only costs a build that compares bytes.
     let written = temp_builder().tempfile_in(dir).and_then(|mut tmp| {
-        tmp.write_all(seen.to_json().as_bytes())?;
+        tmp.write_all(json.as_bytes())?;
         tmp.persist(dir.join(SEEN)).map(drop).map_err(|e| e.error)
     });
     drop(written);

@@ -458,7 +458,7 @@ pub fn feed_list(expansion: &Expansion) -> (Vec<Feed>, Views) {
             .entry(std::ptr::from_ref(d).addr())
             .or_insert_with(|| {
                 let mut targets: std::collections::BTreeSet<usize> = [0].into();
-                for n in schedule.reached(d) {
+                for &n in d.reach.systems.iter() {
                     targets.insert(first_system + n);
                     targets.extend(bundles_of[n].iter().copied());
                 }

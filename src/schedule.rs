@@ -2,6 +2,8 @@
 //! series as validation leaves them. Every value here
 //! has been checked; nothing here reads files or knows YAML.
 
+use std::sync::Arc;
+
 use chrono::{FixedOffset, NaiveDate, NaiveDateTime, NaiveTime};
 use chrono_tz::Tz;
 
@@ -54,34 +56,13 @@ impl Schedule {
             .ok()
     }
 
-    /// How many feeds show an event of `d`: `all.ics`, the systems hit,
-    /// the systems that depend on them and the bundles holding any of
-    /// these.
-    pub fn feeds_showing(&self, d: &Details) -> usize {
-        if d.all_systems {
-            return 1 + self.systems.len() + self.bundles.len();
-        }
-        let reached = self.reached(d);
-        let bundles = self.bundles.iter().filter(|b| {
-            b.systems.iter().any(|s| {
-                self.system_index(s)
-                    .is_some_and(|n| reached.binary_search(&n).is_ok())
-            })
-        });
-        1 + reached.len() + bundles.count()
-    }
-
-    /// The systems (by index, sorted) whose feeds show an event of `d`:
-    /// those it hits and those that depend on them.
-    pub fn reached(&self, d: &Details) -> Vec<usize> {
-        let mut reached = Vec::with_capacity(d.systems.len());
-        for n in d.systems.iter().filter_map(|h| self.system_index(h)) {
-            reached.push(n);
-            reached.extend(self.dependants.get(n).into_iter().flatten().copied());
-        }
-        reached.sort_unstable();
-        reached.dedup();
-        reached
+    /// What works out the [`Reach`] of details in this schedule.
+    pub fn reacher(&self) -> Reacher {
+        Reacher::new(
+            self.systems.iter().map(|s| s.id.as_str()),
+            &self.dependants,
+            &self.bundles,
+        )
     }
 
     /// The ids of the systems `id` depends on, directly or not.
@@ -300,6 +281,85 @@ impl Status {
     }
 }
 
+/// Which feeds show the events of some details: worked out once, when the
+/// details are made, and looked up for every event of every build.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Reach {
+    /// The systems (by index in [`Schedule::systems`], sorted) whose feeds
+    /// show them: those hit and those that depend on them.
+    pub systems: Arc<[usize]>,
+    /// How many feeds show them: `all.ics`, those systems' feeds and the
+    /// bundles holding any of those systems.
+    pub feeds: usize,
+}
+
+/// Works out the [`Reach`] of details from a schedule's systems, their
+/// dependencies and its bundles.
+#[derive(Debug, Default)]
+pub struct Reacher {
+    /// Every system's index by id.
+    index: std::collections::HashMap<String, usize>,
+    /// [`Schedule::dependants`].
+    dependants: Vec<Vec<usize>>,
+    /// For each system, the bundles (by index) holding it.
+    bundles_of: Vec<Vec<usize>>,
+    /// The reach of `systems: all`, shared by all such details.
+    every: Reach,
+}
+
+impl Reacher {
+    /// `ids`: the systems' ids in the order of [`Schedule::systems`].
+    pub fn new<'a>(
+        ids: impl Iterator<Item = &'a str>,
+        dependants: &[Vec<usize>],
+        bundles: &[Bundle],
+    ) -> Self {
+        let index: std::collections::HashMap<String, usize> =
+            ids.enumerate().map(|(n, id)| (id.to_string(), n)).collect();
+        let mut bundles_of = vec![Vec::new(); index.len()];
+        for (b, bundle) in bundles.iter().enumerate() {
+            for n in bundle.systems.iter().filter_map(|s| index.get(s)) {
+                bundles_of[*n].push(b);
+            }
+        }
+        let every = Reach {
+            systems: (0..index.len()).collect(),
+            feeds: 1 + index.len() + bundles.len(),
+        };
+        Self {
+            index,
+            dependants: dependants.to_vec(),
+            bundles_of,
+            every,
+        }
+    }
+
+    /// The reach of details that hit `hit` (ids; unknown ones are passed
+    /// over), or every system when `all`.
+    pub fn of(&self, hit: &[String], all: bool) -> Reach {
+        if all {
+            return self.every.clone();
+        }
+        let mut systems: Vec<usize> = Vec::with_capacity(hit.len());
+        for &n in hit.iter().filter_map(|h| self.index.get(h)) {
+            systems.push(n);
+            systems.extend(self.dependants.get(n).into_iter().flatten().copied());
+        }
+        systems.sort_unstable();
+        systems.dedup();
+        let mut bundles: Vec<usize> = systems
+            .iter()
+            .flat_map(|n| self.bundles_of.get(*n).into_iter().flatten().copied())
+            .collect();
+        bundles.sort_unstable();
+        bundles.dedup();
+        Reach {
+            feeds: 1 + systems.len() + bundles.len(),
+            systems: systems.into(),
+        }
+    }
+}
+
 /// What people read about an outage or a maintenance series.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Details {
@@ -316,6 +376,8 @@ pub struct Details {
     pub systems: std::sync::Arc<[String]>,
     /// `systems: all` was written.
     pub all_systems: bool,
+    /// The feeds that show them.
+    pub reach: Reach,
 }
 
 /// When a one-off outage happens, in local time.
@@ -433,4 +495,46 @@ pub struct Series {
     pub rule_at: Location,
     /// Where `start-time` is written.
     pub window_at: Location,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn bundle(id: &str, systems: &[&str]) -> Bundle {
+        Bundle {
+            id: id.into(),
+            name: id.into(),
+            description: None,
+            systems: systems.iter().map(|s| s.to_string()).collect(),
+        }
+    }
+
+    /// Systems `a`, `b`, `c`, `d`; `c` depends on `a`, `d` on `c`; bundle
+    /// `x` holds `d`, bundle `y` holds `b` and `c`.
+    #[test]
+    fn a_reach_takes_in_dependants_and_the_bundles_holding_any_of_them() {
+        let dependants = vec![vec![2, 3], vec![], vec![3], vec![]];
+        let bundles = [bundle("x", &["d"]), bundle("y", &["b", "c"])];
+        let reacher = Reacher::new(["a", "b", "c", "d"].into_iter(), &dependants, &bundles);
+        let hit = |ids: &[&str]| ids.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+
+        let a = reacher.of(&hit(&["a"]), false);
+        assert_eq!(&*a.systems, &[0, 2, 3]);
+        // all.ics, three systems' feeds, both bundles.
+        assert_eq!(a.feeds, 1 + 3 + 2);
+
+        let b = reacher.of(&hit(&["b", "gone"]), false);
+        assert_eq!(&*b.systems, &[1]);
+        assert_eq!(b.feeds, 1 + 1 + 1);
+
+        // Hitting a system and one that depends on it counts each feed once.
+        let ac = reacher.of(&hit(&["c", "a"]), false);
+        assert_eq!(ac, a);
+
+        let every = reacher.of(&[], true);
+        assert_eq!(&*every.systems, &[0, 1, 2, 3]);
+        assert_eq!(every.feeds, 1 + 4 + 2);
+        assert_eq!(reacher.of(&[], false).feeds, 1);
+    }
 }

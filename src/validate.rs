@@ -54,6 +54,11 @@ pub fn validate(files: &[SourceFile]) -> Validated {
     let known: BTreeMap<&str, &System> = systems.iter().map(|s| (s.id.as_str(), s)).collect();
     v.dependants = Arc::new(v.dependants(files, &known));
     let bundles = v.bundles(files, &known);
+    v.reacher = Arc::new(crate::schedule::Reacher::new(
+        systems.iter().map(|s| s.id.as_str()),
+        &v.dependants,
+        &bundles,
+    ));
     // Ids are unique across files: checked in file order first. Then the
     // files' outages and series are checked on every core; the problems come
     // out in the same order as one by one.
@@ -69,7 +74,7 @@ pub fn validate(files: &[SourceFile]) -> Validated {
         })
         .collect();
     let (rejected, known, all_systems) = (&v.rejected, &known, &v.all_systems);
-    let dependants = &v.dependants;
+    let (dependants, reacher) = (&v.dependants, &v.reacher);
     let checked = crate::par::map_from(&duplicates, 2, |(file, duplicates)| {
         let mut fv = Validator {
             path: file.path.clone(),
@@ -77,6 +82,7 @@ pub fn validate(files: &[SourceFile]) -> Validated {
             rejected: rejected.clone(),
             all_systems: all_systems.clone(),
             dependants: dependants.clone(),
+            reacher: reacher.clone(),
         };
         let mut duplicates = duplicates.iter().cloned();
         let mut outages = Vec::new();
@@ -125,6 +131,8 @@ struct Validator {
     all_systems: Arc<[String]>,
     /// [`Schedule::dependants`].
     dependants: Arc<Vec<Vec<usize>>>,
+    /// The reach of details in the valid systems and bundles.
+    reacher: Arc<crate::schedule::Reacher>,
 }
 
 impl Validator {
@@ -802,6 +810,7 @@ impl Validator {
         if self.problems.len() > problems_before {
             return None;
         }
+        let reach = self.reacher.of(&systems, all_systems);
         Some(Details {
             title: title?,
             description: description_text,
@@ -813,6 +822,7 @@ impl Validator {
             link,
             systems,
             all_systems,
+            reach,
         })
     }
 
@@ -1513,6 +1523,7 @@ fn unchecked_details() -> Details {
         systems: Arc::from([]),
         all_systems: false,
         impact: Impacts::default(),
+        reach: crate::schedule::Reach::default(),
     }
 }
 
