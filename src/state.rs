@@ -292,9 +292,10 @@ impl Manifest {
 
     /// Files this manifest owns that `next` no longer writes.
     pub fn dropped_files<'a>(&'a self, next: &Manifest) -> Vec<&'a str> {
+        let kept: std::collections::HashSet<&str> = next.files.iter().map(String::as_str).collect();
         self.files
             .iter()
-            .filter(|f| !next.files.contains(f))
+            .filter(|f| !kept.contains(f.as_str()))
             .map(String::as_str)
             .collect()
     }

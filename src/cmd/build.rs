@@ -194,11 +194,15 @@ fn report(out: &Path, rendered: &pipeline::Rendered, changes: &publish::Changes)
         .iter()
         .map(|f| (f.file_name.as_str(), f.events))
         .collect();
+    let created: std::collections::HashSet<&str> =
+        changes.created.iter().map(String::as_str).collect();
+    let updated: std::collections::HashSet<&str> =
+        changes.updated.iter().map(String::as_str).collect();
     for output in &rendered.outputs {
         let name = &output.name;
-        let state = if changes.created.contains(name) {
+        let state = if created.contains(name.as_str()) {
             "created"
-        } else if changes.updated.contains(name) {
+        } else if updated.contains(name.as_str()) {
             "updated"
         } else {
             "unchanged"
