@@ -265,7 +265,7 @@ pub fn render_recording(
     // while the events are rendered and revised. The pages and the Atom
     // feeds need the revisions (when each event last changed); they are
     // made while the calendar feeds are put together.
-    let (texts, atoms, page, feeds_json, made, mut manifest, (events, events_common)) =
+    let (texts, atoms, page, feeds_json, made, (manifest, state_json), (events, events_common)) =
         std::thread::scope(|scope| {
             let json = scope.spawn(|| crate::list::feeds_json(expansion, &feeds, now));
             let prints = render::Prints::new(expansion, &views);
@@ -276,6 +276,13 @@ pub fn render_recording(
             let mut events = render::Events::render(expansion, &feeds, &views, &prints, cache);
             let (revisions, mut manifest) = previous.revise(&events.hashes(), now, files);
             crate::cancel::record_outages(&mut manifest, expansion, now);
+            // The state file's text is written while the feeds are put
+            // together; the input goes in at the end.
+            let manifest = std::sync::Arc::new(manifest);
+            let state_json = scope.spawn({
+                let manifest = std::sync::Arc::clone(&manifest);
+                move || manifest.to_json()
+            });
             events.revise(&revisions);
             let sources = crate::sources::of_feeds(expansion, &feeds, &prints, &revisions, now);
             let made: Vec<Made> = feeds
@@ -302,7 +309,7 @@ pub fn render_recording(
                 page,
                 par::join(json),
                 made,
-                manifest,
+                (manifest, par::join(state_json)),
                 (events.cache_entries(), prints.common()),
             )
         });
@@ -329,20 +336,25 @@ pub fn render_recording(
     }
     outputs.push(Output::new(FEEDS_JSON, feeds_json));
     outputs.push(Output::new(SCHEMA, crate::schema::json()));
+    // The thread that wrote the state file's text is done with it.
+    let mut manifest = std::sync::Arc::try_unwrap(manifest).unwrap_or_else(|m| (*m).clone());
+    let mut state_json = state_json;
     if let Some(fingerprint) = fingerprint {
         let sizes = outputs
             .iter()
             .map(|o| (o.name.clone(), o.content.len() as u64))
             .collect();
         let (valid_from, valid_until) = validity(expansion, now);
-        manifest.input = Some(crate::state::InputState {
+        let input = crate::state::InputState {
             fingerprint,
             valid_from,
             valid_until,
             sizes,
-        });
+        };
+        state_json = Manifest::json_with_input(state_json, &input);
+        manifest.input = Some(input);
     }
-    outputs.push(Output::new(MANIFEST, manifest.to_json()));
+    outputs.push(Output::new(MANIFEST, state_json));
     Rendered {
         feeds,
         outputs,

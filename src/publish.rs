@@ -20,7 +20,7 @@ use crate::cache;
 use crate::error::Error;
 use crate::limits::{MAX_CACHE_BYTES, MAX_STATE_BYTES};
 use crate::load::{Links, Opened, io_error, open_regular, read_limited};
-use crate::state::{CACHE, FileStat, MANIFEST, Manifest, PARSED, RUN, RunRecord, SEEN, Seen};
+use crate::state::{CACHE, FileStat, Head, MANIFEST, Manifest, PARSED, RUN, RunRecord, SEEN, Seen};
 
 /// The lock file in the output folder (see [`lock`]).
 pub const LOCK: &str = ".nedetid.lock";
@@ -57,10 +57,24 @@ fn is_temp_name(name: &str) -> bool {
 /// a corrupt one is an error that names it. It must be a regular file (a
 /// link is not followed) of at most [`MAX_STATE_BYTES`].
 pub fn read_manifest(dir: &Path) -> Result<Manifest, Error> {
+    read_state(dir)?.manifest()
+}
+
+/// The state file of the last build in `dir` as read, to be parsed in two
+/// steps: [`State::head`] for the no-op check, [`State::manifest`] for the
+/// events.
+pub struct State {
+    path: PathBuf,
+    /// `None` when there is no state file.
+    bytes: Option<Vec<u8>>,
+}
+
+/// Reads the state file in `dir` (not a link, within [`MAX_STATE_BYTES`]).
+pub fn read_state(dir: &Path) -> Result<State, Error> {
     let path = dir.join(MANIFEST);
     let (file, size) = match open_regular(&path, Links::Refuse) {
         Ok(Opened::File(file, size)) => (file, size),
-        Ok(Opened::Missing) => return Ok(Manifest::default()),
+        Ok(Opened::Missing) => return Ok(State { path, bytes: None }),
         Ok(Opened::Not(what)) => return Err(not_regular(&path, what)),
         Err(e) => return Err(Error::io(&path, e)),
     };
@@ -72,12 +86,37 @@ pub fn read_manifest(dir: &Path) -> Result<Manifest, Error> {
                 "the state file is over {MAX_STATE_BYTES} bytes, far more than nedetid writes; restore it from the last good copy, or delete it to start fresh (every event then gets SEQUENCE 0 again)"
             ),
         })?;
-    Manifest::parse(&bytes).map_err(|e| Error::State {
+    Ok(State {
         path,
-        message: format!(
-            "cannot read the state file: {e}; restore it from the last good copy, or delete it to start fresh (every event then gets SEQUENCE 0 again)"
-        ),
+        bytes: Some(bytes),
     })
+}
+
+impl State {
+    /// Its files, input and number of events ([`Head`]).
+    pub fn head(&self) -> Result<Head, Error> {
+        self.bytes
+            .as_deref()
+            .map_or(Ok(Head::default()), Head::parse)
+            .map_err(|e| self.unreadable(&e))
+    }
+
+    /// All of it.
+    pub fn manifest(&self) -> Result<Manifest, Error> {
+        self.bytes
+            .as_deref()
+            .map_or(Ok(Manifest::default()), Manifest::parse)
+            .map_err(|e| self.unreadable(&e))
+    }
+
+    fn unreadable(&self, why: &str) -> Error {
+        Error::State {
+            path: self.path.clone(),
+            message: format!(
+                "cannot read the state file: {why}; restore it from the last good copy, or delete it to start fresh (every event then gets SEQUENCE 0 again)"
+            ),
+        }
+    }
 }
 
 /// A published file (or the state file) that is not a regular file.
@@ -91,11 +130,11 @@ fn not_regular(path: &Path, what: &str) -> Error {
 }
 
 /// Whether a build of input `fingerprint` at `now` would publish what is
-/// already in `dir`: [`Manifest::is_current`], with every published file as
+/// already in `dir`: [`Head::is_current`], with every published file as
 /// the last build left it on disk (by the record [`publish`] made).
 pub fn is_current(
     dir: &Path,
-    manifest: &Manifest,
+    manifest: &Head,
     fingerprint: &str,
     now: chrono::DateTime<chrono::Utc>,
 ) -> bool {

@@ -59,7 +59,7 @@ impl RunRecord {
 impl Manifest {
     /// The feeds the state file lists (`all.ics` included).
     pub fn feed_count(&self) -> usize {
-        self.files.iter().filter(|f| f.ends_with(".ics")).count()
+        feed_count(&self.files)
     }
 }
 
@@ -197,18 +197,57 @@ impl Manifest {
     /// corrupt: removing it could delete something else.
     pub fn parse(bytes: &[u8]) -> Result<Self, String> {
         let manifest: Manifest = serde_json::from_slice(bytes).map_err(|e| e.to_string())?;
-        match manifest.files.iter().find(|f| !owned_name(f)) {
-            Some(bad) => Err(format!(
-                "it lists `{bad}`, which is not a file nedetid writes"
-            )),
-            None => Ok(manifest),
-        }
+        check_names(&manifest.files)?;
+        Ok(manifest)
     }
 
     pub fn to_json(&self) -> String {
         let mut s = serde_json::to_string_pretty(self).unwrap_or_default();
         s.push('\n');
         s
+    }
+
+    /// [`Manifest::to_json`] of this manifest with `input` set, given the
+    /// text of it without (`json`, from `to_json`): a build writes the
+    /// events' part while it renders, and adds the input (the outputs'
+    /// sizes) once everything is rendered.
+    pub fn json_with_input(mut json: String, input: &InputState) -> String {
+        #[derive(Serialize)]
+        struct Tail<'a> {
+            input: &'a InputState,
+        }
+        let tail = serde_json::to_string_pretty(&Tail { input }).unwrap_or_default();
+        // `{\n  "input": {...}\n}`: its one member goes in as the last.
+        let member = tail
+            .strip_prefix("{\n")
+            .and_then(|t| t.strip_suffix("\n}"))
+            .unwrap_or_default();
+        if json.ends_with("\n}\n") {
+            json.truncate(json.len() - 3);
+            json.push_str(",\n");
+            json.push_str(member);
+            json.push_str("\n}\n");
+        }
+        json
+    }
+
+    /// Whether a build of input `fingerprint` at `now` would publish what
+    /// is already there ([`Head::is_current`]).
+    pub fn is_current(
+        &self,
+        fingerprint: &str,
+        now: DateTime<Utc>,
+        seen: &Seen,
+        stat_of: impl Fn(&str) -> Option<FileStat>,
+    ) -> bool {
+        is_current(
+            &self.files,
+            self.input.as_ref(),
+            fingerprint,
+            now,
+            seen,
+            stat_of,
+        )
     }
 
     /// The revision of every event given its current content hash, and the
@@ -260,6 +299,50 @@ impl Manifest {
         )
     }
 
+    /// Files this manifest owns that `next` no longer writes.
+    pub fn dropped_files<'a>(&'a self, next: &Manifest) -> Vec<&'a str> {
+        let kept: std::collections::HashSet<&str> = next.files.iter().map(String::as_str).collect();
+        self.files
+            .iter()
+            .filter(|f| !kept.contains(f.as_str()))
+            .map(String::as_str)
+            .collect()
+    }
+}
+
+/// The state file as far as the no-op check needs it: the files and the
+/// input of the last build, and how many events it lists (their entries are
+/// read over, not kept). Reading it is a fraction of reading the events,
+/// which a build then does on another thread ([`Manifest::parse`]).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Head {
+    pub files: Vec<String>,
+    #[serde(rename = "events")]
+    event_count: EventCount,
+    #[serde(default)]
+    pub input: Option<InputState>,
+}
+
+impl Head {
+    /// Parses a state file's bytes as [`Manifest::parse`] does, but for the
+    /// events' entries (a map is all they must be).
+    pub fn parse(bytes: &[u8]) -> Result<Self, String> {
+        let head: Head = serde_json::from_slice(bytes).map_err(|e| e.to_string())?;
+        check_names(&head.files)?;
+        Ok(head)
+    }
+
+    /// How many events the state file lists.
+    pub fn event_count(&self) -> usize {
+        self.event_count.0
+    }
+
+    /// The feeds the state file lists (`all.ics` included).
+    pub fn feed_count(&self) -> usize {
+        feed_count(&self.files)
+    }
+
     /// Whether a build of input `fingerprint` at `now` would publish what
     /// is already there: same input, within `valid_from`..`valid_until`,
     /// and every file (the state file too) still on disk as the last build
@@ -274,31 +357,86 @@ impl Manifest {
         seen: &Seen,
         stat_of: impl Fn(&str) -> Option<FileStat>,
     ) -> bool {
-        let Some(input) = &self.input else {
-            return false;
-        };
-        let state = std::iter::once(MANIFEST);
-        input.fingerprint == fingerprint
-            && input.valid_from.is_none_or(|f| f <= now)
-            && input.valid_until.is_none_or(|v| now < v)
-            && self.files.iter().map(String::as_str).chain(state).all(|f| {
-                let Some(stat) = stat_of(f) else {
-                    return false;
-                };
-                seen.files.get(f) == Some(&stat)
-                    && (f == MANIFEST || input.sizes.get(f) == Some(&stat.size))
-            })
+        is_current(
+            &self.files,
+            self.input.as_ref(),
+            fingerprint,
+            now,
+            seen,
+            stat_of,
+        )
     }
+}
 
-    /// Files this manifest owns that `next` no longer writes.
-    pub fn dropped_files<'a>(&'a self, next: &Manifest) -> Vec<&'a str> {
-        let kept: std::collections::HashSet<&str> = next.files.iter().map(String::as_str).collect();
-        self.files
-            .iter()
-            .filter(|f| !kept.contains(f.as_str()))
-            .map(String::as_str)
-            .collect()
+/// The number of entries of a JSON map, read over.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+struct EventCount(usize);
+
+impl<'de> Deserialize<'de> for EventCount {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct Counter;
+        impl<'de> serde::de::Visitor<'de> for Counter {
+            type Value = EventCount;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("a map of events")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<EventCount, A::Error> {
+                let mut n = 0;
+                while map
+                    .next_entry::<serde::de::IgnoredAny, serde::de::IgnoredAny>()?
+                    .is_some()
+                {
+                    n += 1;
+                }
+                Ok(EventCount(n))
+            }
+        }
+        d.deserialize_map(Counter)
     }
+}
+
+/// [`Head::is_current`] of a state file's `files` and `input`.
+fn is_current(
+    files: &[String],
+    input: Option<&InputState>,
+    fingerprint: &str,
+    now: DateTime<Utc>,
+    seen: &Seen,
+    stat_of: impl Fn(&str) -> Option<FileStat>,
+) -> bool {
+    let Some(input) = input else {
+        return false;
+    };
+    let state = std::iter::once(MANIFEST);
+    input.fingerprint == fingerprint
+        && input.valid_from.is_none_or(|f| f <= now)
+        && input.valid_until.is_none_or(|v| now < v)
+        && files.iter().map(String::as_str).chain(state).all(|f| {
+            let Some(stat) = stat_of(f) else {
+                return false;
+            };
+            seen.files.get(f) == Some(&stat)
+                && (f == MANIFEST || input.sizes.get(f) == Some(&stat.size))
+        })
+}
+
+/// A name in a state file's `files` that nedetid would never write (a
+/// path, a hidden file, another kind of file) makes it corrupt: removing it
+/// could delete something else.
+fn check_names(files: &[String]) -> Result<(), String> {
+    match files.iter().find(|f| !owned_name(f)) {
+        Some(bad) => Err(format!(
+            "it lists `{bad}`, which is not a file nedetid writes"
+        )),
+        None => Ok(()),
+    }
+}
+
+fn feed_count(files: &[String]) -> usize {
+    files.iter().filter(|f| f.ends_with(".ics")).count()
 }
 
 /// A name nedetid writes into the output folder: a plain file name (no
@@ -459,6 +597,67 @@ mod tests {
         let ok =
             br#"{"files": ["all.ics", "index.html", "feeds.json", "manifest.json"], "events": {}}"#;
         assert!(Manifest::parse(ok).is_ok());
+        // The head is read by the same rules.
+        for bad in ["../victim.txt", ".hidden.ics"] {
+            let json = format!("{{\"files\": [{bad:?}], \"events\": {{}}}}");
+            assert!(Head::parse(json.as_bytes()).is_err(), "{bad}");
+        }
+    }
+
+    /// The head of a state file is its files, input and the number of its
+    /// events, as the whole file read says; events that are not a map, or
+    /// a field the state file does not have, make it unreadable too.
+    #[test]
+    fn the_head_of_a_state_file_agrees_with_the_whole() {
+        let state = |sequence| EventState {
+            hash: "0123456789abcdef".into(),
+            sequence,
+            modified: t("2019-11-01T00:00:00Z"),
+            outage: None,
+        };
+        let manifest = Manifest {
+            files: vec!["a.ics".into(), "all.ics".into(), "index.html".into()],
+            events: BTreeMap::from([("a@x".to_string(), state(0)), ("b@x".to_string(), state(3))]),
+            input: Some(InputState {
+                fingerprint: "f".into(),
+                valid_from: None,
+                valid_until: Some(t("2019-12-01T00:00:00Z")),
+                sizes: BTreeMap::from([("all.ics".to_string(), 10)]),
+            }),
+        };
+        let json = manifest.to_json();
+        let without = Manifest {
+            input: None,
+            ..manifest.clone()
+        };
+        let input = manifest.input.as_ref().unwrap_or_else(|| panic!("input"));
+        assert_eq!(Manifest::json_with_input(without.to_json(), input), json);
+        let empty = Manifest {
+            input: manifest.input.clone(),
+            ..Manifest::default()
+        };
+        assert_eq!(
+            Manifest::json_with_input(Manifest::default().to_json(), input),
+            empty.to_json()
+        );
+        let head = Head::parse(json.as_bytes()).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(head.files, manifest.files);
+        assert_eq!(head.input, manifest.input);
+        assert_eq!(head.event_count(), 2);
+        assert_eq!(head.feed_count(), manifest.feed_count());
+        assert_eq!(
+            Head::parse(br#"{"files": [], "events": {}}"#).map(|h| h.event_count()),
+            Ok(0)
+        );
+        for bad in [
+            r#"{"files": [], "events": []}"#,
+            r#"{"files": [], "events": {"a": 1,}}"#,
+            r#"{"files": []}"#,
+            r#"{"files": [], "events": {}, "extra": 1}"#,
+        ] {
+            assert!(Head::parse(bad.as_bytes()).is_err(), "{bad}");
+            assert!(Manifest::parse(bad.as_bytes()).is_err(), "{bad}");
+        }
     }
 
     #[test]

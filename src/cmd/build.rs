@@ -19,20 +19,22 @@ pub fn run(common: &Common, out: &Path, check_only: bool) -> Result<u8, Error> {
         let out = out.to_path_buf();
         std::thread::spawn(move || publish::read_parsed(&out))
     });
-    let previous = publish::read_manifest(out)?;
+    // The state file's files and input decide whether anything is to be
+    // done; its events are read on another thread while the schedules are.
+    let state = publish::read_state(out)?;
+    let head = state.head()?;
     let fingerprint = pipeline::input_fingerprint(&files, common.recurrence.into());
     // Nothing changed since the last build and nothing is due to change:
     // the published files are what a build would write. (`--check` always
     // compares every byte.)
-    if !check_only && problems.is_empty() && publish::is_current(out, &previous, &fingerprint, now)
-    {
+    if !check_only && problems.is_empty() && publish::is_current(out, &head, &fingerprint, now) {
         // The run record is the one file a no-op run writes.
         let last = publish::read_run(out).ok().flatten();
         record(
             out,
             now,
             last.as_ref().and_then(|r| r.last_change),
-            (previous.feed_count(), previous.events.len()),
+            (head.feed_count(), head.event_count()),
             last.map_or(0, |r| r.warnings),
         )?;
         say!(
@@ -41,6 +43,7 @@ pub fn run(common: &Common, out: &Path, check_only: bool) -> Result<u8, Error> {
         );
         return Ok(exit::OK);
     }
+    let previous = std::thread::spawn(move || state.manifest());
     // A file with the bytes it had at the last build is not parsed again:
     // its parsed form is in the cache that build left. `--check` parses
     // every file and leaves the cache alone.
@@ -62,7 +65,13 @@ pub fn run(common: &Common, out: &Path, check_only: bool) -> Result<u8, Error> {
             }
         }
     });
-    let mut checked = pipeline::check_loaded(loaded)?;
+    let checked = pipeline::check_loaded(loaded);
+    // A state file that cannot be read is reported first, as when it was
+    // read before the schedules.
+    let previous = previous
+        .join()
+        .unwrap_or_else(|e| std::panic::resume_unwind(e))?;
+    let mut checked = checked?;
     pipeline::keep_removed(&mut checked, &previous, now);
     let expansion = pipeline::expansion_over(&checked, &previous, now, common.recurrence.into())?;
     // Warnings are found while the outputs are rendered.
