@@ -47,7 +47,7 @@ pub struct Occurrence<'a> {
 }
 
 /// Why a published occurrence is now cancelled.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct Cancellation {
     /// The skip's reason; `None` for an outage removed from the schedules.
     pub reason: Option<String>,
@@ -55,7 +55,7 @@ pub struct Cancellation {
 
 /// How a series occurrence differs from its rule, with the schedule's
 /// reason; the renderers put it in words ([`crate::wording`]).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Change<'a> {
     /// Moved from the date the rule gave (to another date, or to other
     /// times on the same date).
@@ -68,7 +68,7 @@ pub enum Change<'a> {
 }
 
 /// How an occurrence appears in a feed.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Form {
     /// A VEVENT of its own.
     Single,
@@ -98,14 +98,14 @@ impl Occurrence<'_> {
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, Hash)]
 #[serde(rename_all = "lowercase")]
 pub enum Kind {
     Outage,
     Maintenance,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Time {
     Timed {
         start: DateTime<Utc>,

@@ -669,13 +669,13 @@ impl Prints {
                 unique.push(d);
             }
         }
-        let prints = crate::par::map(&unique, crate::state::Fingerprint::of_debug);
+        let prints = crate::par::map(&unique, crate::state::Fingerprint::of_hash);
         Self {
             common: common.value(),
             views: views
                 .table
                 .iter()
-                .map(crate::state::Fingerprint::of_debug)
+                .map(crate::state::Fingerprint::of_hash)
                 .collect(),
             details: unique
                 .iter()
@@ -693,7 +693,6 @@ impl Prints {
 
     /// The print of an event, in any view.
     fn vevent(&self, v: &Vevent) -> u64 {
-        use std::fmt::Write as _;
         let Vevent {
             uid,
             kind,
@@ -706,14 +705,12 @@ impl Prints {
             rrule,
             exdates,
         } = v;
-        let mut h = crate::state::Fingerprint::new();
-        h.update_u64(self.common);
-        let _ = write!(
-            h,
-            "{uid:?}|{kind:?}|{status:?}|{cancellation:?}|{time:?}|{change:?}|{recurrence_id:?}|{rrule:?}|{exdates:?}|"
-        );
-        h.update_u64(self.details(details));
-        h.value()
+        crate::state::Fingerprint::of_hash(&(
+            self.common,
+            (uid, kind, status, cancellation, time, change),
+            (recurrence_id, rrule, exdates),
+            self.details(details),
+        ))
     }
 
     /// The print of an event's details.
@@ -722,7 +719,7 @@ impl Prints {
         self.details
             .get(&address)
             .copied()
-            .unwrap_or_else(|| crate::state::Fingerprint::of_debug(details))
+            .unwrap_or_else(|| crate::state::Fingerprint::of_hash(details))
     }
 
     /// The print of a view, by its index in [`Views`].

@@ -232,7 +232,7 @@ impl Impact {
 }
 
 /// An item of `consequences` or `still-works`.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct Item {
     pub text: String,
     /// The systems it is about, sorted; empty: every system hit.
@@ -240,7 +240,7 @@ pub struct Item {
 }
 
 /// How badly each system of an outage or series is hit.
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, PartialEq, Eq, Default, Hash)]
 pub struct Impacts {
     /// For the systems not in `per_system`.
     pub default: Impact,
@@ -263,7 +263,7 @@ impl Impacts {
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, Hash)]
 #[serde(rename_all = "lowercase")]
 pub enum Status {
     Confirmed,
@@ -283,7 +283,7 @@ impl Status {
 
 /// Which feeds show the events of some details: worked out once, when the
 /// details are made, and looked up for every event of every build.
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, PartialEq, Eq, Default, Hash)]
 pub struct Reach {
     /// The systems (by index in [`Schedule::systems`], sorted) whose feeds
     /// show them: those hit and those that depend on them.
@@ -361,7 +361,7 @@ impl Reacher {
 }
 
 /// What people read about an outage or a maintenance series.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct Details {
     pub title: String,
     pub description: Option<String>,

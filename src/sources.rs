@@ -81,18 +81,16 @@ pub fn of_feeds(
             form,
             cancellation,
         } = o;
-        let mut h = Fingerprint::new();
-        let _ = write!(
-            h,
-            "{uid:?}|{occurrence:?}|{source_id:?}|{kind:?}|{time:?}|{rule_date:?}|{change:?}|{moved:?}|{form:?}|{cancellation:?}|{:?}|{:?}|",
-            revision(revisions, &o.key()),
-            revision(revisions, uid),
-        );
-        h.update_u64(prints.details(d));
-        if *form != Form::Single {
-            h.update_u64(masters.get(source_id).copied().unwrap_or_default());
-        }
-        (h.value(), moments(settings, o))
+        let master =
+            (*form != Form::Single).then(|| masters.get(source_id).copied().unwrap_or_default());
+        let print = Fingerprint::of_hash(&(
+            (uid, occurrence, source_id, kind, time, rule_date),
+            (change, moved, form, cancellation),
+            (revision(revisions, &o.key()), revision(revisions, uid)),
+            prints.details(d),
+            master,
+        ));
+        (print, moments(settings, o))
     });
     let skipped_prints: Vec<u64> = expansion
         .skipped

@@ -493,6 +493,21 @@ impl Fingerprint {
         self.update(&value.to_le_bytes());
     }
 
+    /// A fingerprint of a value in memory by its `Hash`: what the caches
+    /// and the kept files' sources compare a build's values by, several
+    /// times faster than [`Fingerprint::of_debug`] (no text is formatted).
+    /// Deterministic (std's `DefaultHasher::new` has fixed keys), though
+    /// not promised to stay the same across Rust releases: a binary built
+    /// by another compiler finds none of the last one's prints, and renders
+    /// and compares instead. Never for what is published or kept in the
+    /// state file.
+    pub fn of_hash(value: &impl std::hash::Hash) -> u64 {
+        use std::hash::Hasher as _;
+        let mut h = std::hash::DefaultHasher::new();
+        value.hash(&mut h);
+        h.finish()
+    }
+
     /// The fingerprint of a value's `Debug` form, which is hashed as it is
     /// formatted, not kept.
     pub fn of_debug(value: &impl std::fmt::Debug) -> u64 {
