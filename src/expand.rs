@@ -242,18 +242,21 @@ pub fn expand(schedule: &Schedule, now: DateTime<Utc>) -> Result<Expansion<'_>, 
     let domain = &schedule.settings.uid_domain;
     for outage in &schedule.outages {
         match outage_time(zone, outage) {
-            Ok(time) => occurrences.push(Occurrence {
-                occurrence: outage_uid(&outage.id, domain),
-                uid: outage_uid(&outage.id, domain),
-                source_id: &outage.id,
-                kind: Kind::Outage,
-                details: &outage.details,
-                time,
-                rule_date: None,
-                change: None,
-                moved: false,
-                form: Form::Single,
-                cancellation: outage.removed.then_some(Cancellation { reason: None }),
+            Ok(time) => occurrences.push({
+                let uid = outage_uid(&outage.id, domain);
+                Occurrence {
+                    occurrence: uid.clone(),
+                    uid,
+                    source_id: &outage.id,
+                    kind: Kind::Outage,
+                    details: &outage.details,
+                    time,
+                    rule_date: None,
+                    change: None,
+                    moved: false,
+                    form: Form::Single,
+                    cancellation: outage.removed.then_some(Cancellation { reason: None }),
+                }
             }),
             Err(p) => problems.push(p),
         }

@@ -37,6 +37,7 @@ pub mod sources;
 pub mod stamp;
 pub mod state;
 pub mod status;
+pub mod timing;
 pub mod tz;
 pub mod validate;
 pub mod view;

@@ -4,8 +4,9 @@
 use chrono::NaiveDate;
 use serde::Serialize;
 
+use crate::cache::{Entry, Piece};
 use crate::expand::{Expansion, Kind, Occurrence, Time};
-use crate::render::{FeedOf, summary};
+use crate::render::{FeedOf, Prints, summary};
 use crate::schedule::{Impact, Schedule, Status, SystemNames};
 use crate::stamp;
 use crate::view::{Audience, View};
@@ -178,12 +179,18 @@ pub fn to_table(items: &[Item], zone: &str) -> String {
 }
 
 /// `feeds.json`: every feed (id, name, URL, event count) and the upcoming
-/// occurrences, for intranet widgets.
+/// occurrences, for intranet widgets; in pieces, as the calendar feeds
+/// are: the list of feeds, then each occurrence's text. An occurrence's
+/// text is taken from `cache` when it has it (by [`item_key`]: rendered
+/// from the same inputs it is the same), else rendered; the second part
+/// is every item's cache entry, for the next build.
 pub fn feeds_json(
     expansion: &Expansion,
     feeds: &[crate::render::Feed],
     now: chrono::DateTime<chrono::Utc>,
-) -> String {
+    prints: &Prints,
+    cache: &crate::cache::Events,
+) -> (Vec<Piece>, Vec<(u64, Entry)>) {
     #[derive(Serialize)]
     struct FeedInfo<'a> {
         id: &'a str,
@@ -202,12 +209,12 @@ pub fn feeds_json(
         atom_url: Option<String>,
         events: usize,
     }
+    /// All but `upcoming`, which comes last and is written item by item.
     #[derive(Serialize)]
     struct Doc<'a> {
         calendar: &'a str,
         time_zone: &'a str,
         feeds: Vec<FeedInfo<'a>>,
-        upcoming: Vec<Item>,
     }
     let settings = &expansion.schedule.settings;
     let today = now.with_timezone(&settings.zone).date_naive();
@@ -226,8 +233,22 @@ pub fn feeds_json(
             Time::AllDay { .. } => true,
         })
         .collect();
+    // Each item as `serde_json` writes it at the depth of `upcoming`'s
+    // members (4 spaces): its lines moved in by that much.
     let upcoming = crate::par::map(&upcoming_occurrences, |o| {
-        item(w, o, &View::everyone(o.details), &names)
+        let key = item_key(prints, o);
+        if let Some(entry) = cache.get(key) {
+            return (key, entry.clone());
+        }
+        let item = item(w, o, &View::everyone(o.details), &names);
+        let text = serde_json::to_string_pretty(&item).unwrap_or_default();
+        let text = format!("    {}", text.replace('\n', "\n    "));
+        let entry = Entry {
+            hash: String::new(),
+            head: Piece::from(text),
+            body: Piece::from(String::new()),
+        };
+        (key, entry)
     });
     let doc = Doc {
         calendar: settings.calendar_name(w),
@@ -263,9 +284,51 @@ pub fn feeds_json(
                 events: f.events,
             })
             .collect(),
-        upcoming,
     };
-    let mut s = serde_json::to_string_pretty(&doc).unwrap_or_default();
-    s.push('\n');
-    s
+    let doc = serde_json::to_string_pretty(&doc).unwrap_or_default();
+    let mut head = doc.strip_suffix("\n}").unwrap_or(&doc).to_string();
+    head.push_str(",\n  \"upcoming\": ");
+    if upcoming.is_empty() {
+        head.push_str("[]\n}\n");
+        return (vec![Piece::from(head)], upcoming);
+    }
+    head.push_str("[\n");
+    let between = Piece::from(",\n".to_string());
+    let mut pieces = Vec::with_capacity(2 * upcoming.len() + 1);
+    pieces.push(Piece::from(head));
+    for (n, (_, entry)) in upcoming.iter().enumerate() {
+        if n > 0 {
+            pieces.push(between.clone());
+        }
+        pieces.push(entry.head.clone());
+    }
+    pieces.push(Piece::from("\n  ]\n}\n".to_string()));
+    (pieces, upcoming)
+}
+
+/// The key in the cache of events of an occurrence's text in
+/// `feeds.json`: everything the text is made from (the settings and the
+/// systems' names are in the cache's common print, [`Prints::common`]);
+/// marked so that it is never the key of a VEVENT.
+fn item_key(prints: &Prints, o: &Occurrence) -> u64 {
+    let Occurrence {
+        uid,
+        occurrence,
+        source_id,
+        kind,
+        details,
+        time,
+        rule_date,
+        change,
+        moved,
+        form,
+        cancellation,
+    } = o;
+    crate::state::Fingerprint::of_hash(&(
+        "feeds.json item",
+        prints.common(),
+        (uid, occurrence, source_id, kind, time, rule_date),
+        (change, moved, form, cancellation),
+        prints.details(details),
+    ))
 }

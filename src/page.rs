@@ -51,8 +51,9 @@ pub struct PageFile {
 /// When a page's data last changed is the latest revision of an event it
 /// shows (of any, on the index), not the build's time, so that a rebuild
 /// of the same data writes the same bytes, and a page changes only with
-/// its own events. `wanted` says, per feed, whether its page is rendered:
-/// those not wanted are kept as published.
+/// its own events. `wanted` says, per feed, whether its page is rendered
+/// (the feed with everything's: the index): those not wanted are kept as
+/// published.
 pub fn render_pages(
     expansion: &Expansion,
     feeds: &[Feed],
@@ -63,17 +64,21 @@ pub fn render_pages(
     let w = expansion.schedule.settings.wording();
     let names = expansion.schedule.system_names();
     let ctx = Ctx::new(w, expansion, &names, now);
-    let last_change = revisions.values().map(|r| r.stamp).max();
-    let mut pages = vec![PageFile {
-        name: PAGE.to_string(),
-        html: render(&ctx.index(expansion, feeds, last_change)),
-    }];
-    let systems: Vec<&Feed> = feeds
+    let wanted = feeds
         .iter()
         .zip(wanted.iter().chain(std::iter::repeat(&true)))
-        .filter(|(f, wanted)| f.of != FeedOf::Everyone && **wanted)
-        .map(|(f, _)| f)
-        .collect();
+        .filter(|(_, wanted)| **wanted)
+        .map(|(f, _)| f);
+    let (everyone, systems): (Vec<&Feed>, Vec<&Feed>) =
+        wanted.partition(|f| f.of == FeedOf::Everyone);
+    let mut pages = Vec::new();
+    if !everyone.is_empty() {
+        let last_change = revisions.values().map(|r| r.stamp).max();
+        pages.push(PageFile {
+            name: PAGE.to_string(),
+            html: render(&ctx.index(expansion, feeds, last_change)),
+        });
+    }
     pages.extend(crate::par::map(&systems, |feed| {
         let last_change = shown(expansion, feed)
             .filter_map(|o| revisions.get(&o.key()).map(|r| r.stamp))

@@ -10,7 +10,7 @@ use crate::error::{Error, Problem, Report};
 use crate::expand::{Expansion, expand};
 use crate::par;
 use crate::publish::{Content, Output, Reuse};
-use crate::render::{self, Feed};
+use crate::render::{self, Feed, FeedOf};
 use crate::schedule::{Recurrence, Schedule};
 use crate::state::{FEEDS_JSON, MANIFEST, Manifest, SCHEMA};
 use crate::validate::{Validated, validate};
@@ -128,6 +128,10 @@ pub fn check_loaded(loaded: crate::load::Loaded) -> Result<Checked, Error> {
         problems,
         settings_valid,
     } = validate(&loaded.files);
+    // The parsed files are not needed again: freed on the side (21,000
+    // outages' strings take 10 ms to free at national size).
+    let files = loaded.files;
+    std::thread::spawn(move || drop(files));
     let (errors, warnings) = problems
         .into_iter()
         .partition(|p| p.severity == crate::error::Severity::Error);
@@ -253,6 +257,7 @@ pub fn render_recording(
     cache: &mut crate::cache::Events,
 ) -> Rendered {
     let (feeds, views) = render::feed_list(expansion);
+    crate::timing::mark("feed list");
     let mut files: Vec<String> = feeds
         .iter()
         .flat_map(|f| [&f.file_name, &f.atom_name, &f.page_name])
@@ -261,56 +266,98 @@ pub fn render_recording(
         .collect();
     files.sort();
     files.dedup();
-    // feeds.json needs only the list of feeds: it is made on its own thread
-    // while the events are rendered and revised. The pages and the Atom
-    // feeds need the revisions (when each event last changed); they are
-    // made while the calendar feeds are put together.
-    let (texts, atoms, page, feeds_json, made, (manifest, state_json), (events, events_common)) =
+    let prints = render::Prints::new(expansion, &views);
+    crate::timing::mark("prints");
+    if cache.common() != Some(prints.common()) {
+        *cache = crate::cache::Events::none();
+    }
+    let cache = &*cache;
+    // feeds.json needs only the list of feeds and the prints: it is made on
+    // its own thread while the events are rendered and revised. The pages
+    // and the Atom feeds need the revisions (when each event last changed);
+    // they are made while the calendar feeds are put together.
+    let (texts, atoms, page, feeds_json, made, state, (events, events_common)) =
         std::thread::scope(|scope| {
-            let json = scope.spawn(|| crate::list::feeds_json(expansion, &feeds, now));
-            let prints = render::Prints::new(expansion, &views);
-            if cache.common() != Some(prints.common()) {
-                *cache = crate::cache::Events::none();
-            }
-            let cache = &*cache;
+            let json = scope.spawn(|| {
+                let json = crate::list::feeds_json(expansion, &feeds, now, &prints, cache);
+                crate::timing::mark("feeds.json");
+                json
+            });
             let mut events = render::Events::render(expansion, &feeds, &views, &prints, cache);
+            crate::timing::mark("events rendered");
             let (revisions, mut manifest) = previous.revise(&events.hashes(), now, files);
-            crate::cancel::record_outages(&mut manifest, expansion, now);
-            // The state file's text is written while the feeds are put
-            // together; the input goes in at the end.
-            let manifest = std::sync::Arc::new(manifest);
-            let state_json = scope.spawn({
-                let manifest = std::sync::Arc::clone(&manifest);
-                move || manifest.to_json()
+            crate::timing::mark("revised");
+            // The outages go into the state, and its text is written, while
+            // the feeds are put together; the input goes in at the end.
+            let state_json = scope.spawn(move || {
+                crate::cancel::record_outages(&mut manifest, expansion, now);
+                let json = manifest.to_json();
+                crate::timing::mark("state text");
+                (manifest, json)
             });
-            events.revise(&revisions);
-            let sources = crate::sources::of_feeds(expansion, &feeds, &prints, &revisions, now);
-            let made: Vec<Made> = feeds
-                .iter()
-                .zip(sources)
-                .map(|(f, source)| Made::of(f, source, reuse))
-                .collect();
-            let wanted =
-                |k: usize| -> Vec<bool> { made.iter().map(|m| m.kept[k].is_none()).collect() };
-            let (ics_wanted, atom_wanted, page_wanted) = (wanted(0), wanted(1), wanted(2));
-            let (texts, atoms, page) = std::thread::scope(|inner| {
-                let page = inner.spawn(|| {
-                    crate::page::render_pages(expansion, &feeds, now, &revisions, &page_wanted)
+            let (texts, atoms, page, made) = std::thread::scope(|inner| {
+                let (feeds, views, revisions) = (&feeds, &views, &revisions);
+                // `all.atom` and the index show every event and are made on
+                // every build: while the events are revised and the sources
+                // worked out.
+                let everyone = inner.spawn(move || {
+                    let only: Vec<bool> = feeds.iter().map(|f| f.of == FeedOf::Everyone).collect();
+                    let atom = crate::atom::feeds(expansion, feeds, views, revisions, now, &only);
+                    let index = crate::page::render_pages(expansion, feeds, now, revisions, &only);
+                    crate::timing::mark("all.atom, index");
+                    (atom, index)
                 });
-                let atoms = inner.spawn(|| {
-                    crate::atom::feeds(expansion, &feeds, &views, &revisions, now, &atom_wanted)
+                events.revise(revisions);
+                crate::timing::mark("events revised");
+                let sources = crate::sources::of_feeds(expansion, feeds, &prints, revisions, now);
+                crate::timing::mark("sources");
+                let made: Vec<Made> = feeds
+                    .iter()
+                    .zip(sources)
+                    .map(|(f, source)| Made::of(f, source, reuse))
+                    .collect();
+                let wanted = |k: usize| -> Vec<bool> {
+                    let rest = feeds.iter().zip(&made);
+                    rest.map(|(f, m)| f.of != FeedOf::Everyone && m.kept[k].is_none())
+                        .collect()
+                };
+                let (atom_wanted, page_wanted) = (wanted(1), wanted(2));
+                let ics_wanted: Vec<bool> = made.iter().map(|m| m.kept[0].is_none()).collect();
+                let pages = inner.spawn(move || {
+                    let pages =
+                        crate::page::render_pages(expansion, feeds, now, revisions, &page_wanted);
+                    crate::timing::mark("pages");
+                    pages
                 });
-                let texts = render::feed_pieces(expansion, &feeds, &events, &ics_wanted);
-                (texts, par::join(atoms), par::join(page))
+                let atoms = inner.spawn(move || {
+                    let atoms =
+                        crate::atom::feeds(expansion, feeds, views, revisions, now, &atom_wanted);
+                    crate::timing::mark("atoms");
+                    atoms
+                });
+                let texts = render::feed_pieces(expansion, feeds, &events, &ics_wanted);
+                crate::timing::mark("feed pieces");
+                let (all_atom, mut index) = par::join(everyone);
+                let atoms: Vec<Option<String>> = par::join(atoms)
+                    .into_iter()
+                    .zip(all_atom)
+                    .map(|(rest, all)| rest.or(all))
+                    .collect();
+                index.extend(par::join(pages));
+                (texts, atoms, index, made)
             });
+            // The cache keeps the events' texts and feeds.json's items.
+            let (json, items) = par::join(json);
+            let mut entries = events.cache_entries();
+            entries.extend(items);
             (
                 texts,
                 atoms,
                 page,
-                par::join(json),
+                json,
                 made,
-                (manifest, par::join(state_json)),
-                (events.cache_entries(), prints.common()),
+                par::join(state_json),
+                (entries, prints.common()),
             )
         });
     // Each feed's three files, rendered or kept, in the order of the feeds.
@@ -334,11 +381,13 @@ pub fn render_recording(
             .map(|p| Content::from(p.html));
         outputs.push(m.output(2, &f.page_name, rendered));
     }
-    outputs.push(Output::new(FEEDS_JSON, feeds_json));
+    outputs.push(Output {
+        name: FEEDS_JSON.to_string(),
+        content: Content::Pieces(feeds_json),
+        source: None,
+    });
     outputs.push(Output::new(SCHEMA, crate::schema::json()));
-    // The thread that wrote the state file's text is done with it.
-    let mut manifest = std::sync::Arc::try_unwrap(manifest).unwrap_or_else(|m| (*m).clone());
-    let mut state_json = state_json;
+    let (mut manifest, mut state_json) = state;
     if let Some(fingerprint) = fingerprint {
         let sizes = outputs
             .iter()
@@ -355,6 +404,7 @@ pub fn render_recording(
         manifest.input = Some(input);
     }
     outputs.push(Output::new(MANIFEST, state_json));
+    crate::timing::mark("outputs");
     Rendered {
         feeds,
         outputs,

@@ -861,12 +861,17 @@ fn compare<'a>(
     let mut changes = Changes::default();
     let mut writes = Vec::new();
     let mut buf = vec![0; 256 * 1024];
-    for output in outputs {
+    // The kept files are as they were when the build started: decided on
+    // their stat then; the folder is locked since, so only a hand in it
+    // can have changed one. Stat'ed on every core (9,000 at national size).
+    let kept_as_seen = crate::par::map_from(outputs, 512, |output| match &output.content {
+        Content::Kept(expected) => stat(dir, &output.name).as_ref() == Some(expected),
+        _ => true,
+    });
+    for (output, as_seen) in outputs.iter().zip(kept_as_seen) {
         let path = dir.join(&output.name);
-        if let Content::Kept(expected) = &output.content {
-            // Decided on this stat when the build started; the folder is
-            // locked since, so only a hand in it can have changed the file.
-            if stat(dir, &output.name).as_ref() != Some(expected) {
+        if let Content::Kept(_) = &output.content {
+            if !as_seen {
                 return Err(io_error(
                     &path,
                     "changed while the build ran (not by nedetid); run the build again".into(),
@@ -973,10 +978,12 @@ pub fn publish(
 ) -> Result<Changes, Error> {
     create_folder(dir)?;
     let (changes, writes) = compare(dir, outputs, dropped)?;
+    crate::timing::mark("p compared");
     // Stage: write every changed file beside its target, and keep the old
     // version of each one it replaces. Dropping them on an error removes
     // the temporary files again.
     let staged = stage_all(dir, &writes, fault)?;
+    crate::timing::mark("p staged");
     // Every staged file complete and on disk (and only now readable by
     // the web server) before any is renamed over a published one.
     crate::par::try_map_on(FLUSH_THREADS, &staged, |s| {
@@ -989,6 +996,7 @@ pub fn publish(
         }
         file.sync_all().map_err(|e| Error::io(s.tmp.path(), e))
     })?;
+    crate::timing::mark("p flushed");
     let mut removals = Vec::new();
     for name in &changes.removed {
         removals.push((name.as_str(), backup(dir, name, fault)?));
@@ -1036,7 +1044,9 @@ pub fn publish(
     }
     sync_dir(dir);
     record(dir, outputs);
+    crate::timing::mark("p recorded");
     remove_backups(done);
+    crate::timing::mark("p backups");
     Ok(changes)
 }
 

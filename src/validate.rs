@@ -7,7 +7,7 @@
 
 mod graph;
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::Path;
 use std::str::FromStr;
 use std::sync::Arc;
@@ -62,14 +62,15 @@ pub fn validate(files: &[SourceFile]) -> Validated {
     // Ids are unique across files: checked in file order first. Then the
     // files' outages and series are checked on every core; the problems come
     // out in the same order as one by one.
-    let mut event_ids: BTreeMap<String, Location> = BTreeMap::new();
+    let mut event_ids: HashMap<&str, (&Path, &Spanned<String>)> = HashMap::new();
     let duplicates: Vec<(&SourceFile, Vec<Option<Problem>>)> = files
         .iter()
         .map(|file| {
-            v.path = file.path.clone();
             let ids = file.raw.outages.iter().map(|r| &r.value.id);
             let ids = ids.chain(file.raw.maintenance.iter().map(|r| &r.value.id));
-            let found = ids.map(|id| v.duplicate_id(&mut event_ids, id)).collect();
+            let found = ids
+                .map(|id| duplicate_id(&mut event_ids, &file.path, id))
+                .collect();
             (file, found)
         })
         .collect();
@@ -104,8 +105,8 @@ pub fn validate(files: &[SourceFile]) -> Validated {
         series.extend(s);
         v.problems.extend(problems);
     }
-    outages.sort_by(|a, b| a.id.cmp(&b.id));
-    series.sort_by(|a, b| a.id.cmp(&b.id));
+    let outages = sorted_by_id(outages, |o| &o.id);
+    let series = sorted_by_id(series, |s| &s.id);
     Validated {
         schedule: Schedule {
             settings,
@@ -119,6 +120,43 @@ pub fn validate(files: &[SourceFile]) -> Validated {
         problems: v.problems,
         settings_valid,
     }
+}
+
+/// A problem when `id` (in `path`) is an outage or maintenance id already
+/// in `seen`, else `None` and `id` is noted there.
+fn duplicate_id<'a>(
+    seen: &mut HashMap<&'a str, (&'a Path, &'a Spanned<String>)>,
+    path: &'a Path,
+    id: &'a Spanned<String>,
+) -> Option<Problem> {
+    let name = id.value.as_str();
+    match seen.entry(name) {
+        std::collections::hash_map::Entry::Occupied(first) => {
+            let (first_path, first) = *first.get();
+            let first = first.referenced.location(first_path);
+            Some(
+                Problem::error(id.referenced.location(path), format!("duplicate id `{name}`"))
+                    .help(format!("outage and maintenance ids must be unique (they make the calendar UIDs); `{name}` is first used at {first}")),
+            )
+        }
+        std::collections::hash_map::Entry::Vacant(slot) => {
+            slot.insert((path, id));
+            None
+        }
+    }
+}
+
+/// `items` in the order of their ids, equal ids in the order given. Each
+/// item is moved once (validated outages are large; a sort of them moved
+/// each many times).
+fn sorted_by_id<T>(items: Vec<T>, id: impl Fn(&T) -> &str) -> Vec<T> {
+    let mut order: Vec<usize> = (0..items.len()).collect();
+    order.sort_by(|&a, &b| id(&items[a]).cmp(id(&items[b])));
+    let mut slots: Vec<Option<T>> = items.into_iter().map(Some).collect();
+    order
+        .into_iter()
+        .filter_map(|i| slots.get_mut(i).and_then(Option::take))
+        .collect()
 }
 
 #[derive(Default)]
@@ -735,24 +773,6 @@ impl Validator {
 
     /// The problem of an id used before (`seen`), else `None` (and it is
     /// recorded).
-    fn duplicate_id(
-        &self,
-        seen: &mut BTreeMap<String, Location>,
-        id: &Spanned<String>,
-    ) -> Option<Problem> {
-        let at = self.at(id);
-        let id = id.value.as_str();
-        if let Some(first) = seen.get(id) {
-            Some(
-                Problem::error(at, format!("duplicate id `{id}`"))
-                    .help(format!("outage and maintenance ids must be unique (they make the calendar UIDs); `{id}` is first used at {first}")),
-            )
-        } else {
-            seen.insert(id.to_string(), at);
-            None
-        }
-    }
-
     fn details(&mut self, raw: RawDetails, known: &BTreeMap<&str, &System>) -> Option<Details> {
         let RawDetails {
             title,

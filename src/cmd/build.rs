@@ -7,23 +7,31 @@ use super::{complain, exit, now, print_warnings, say};
 use crate::cli::Common;
 use crate::error::Error;
 use crate::state::RunRecord;
-use crate::{cache, load, par, parsed, pipeline, publish};
+use crate::{cache, load, par, parsed, pipeline, publish, timing};
 
 pub fn run(common: &Common, out: &Path, check_only: bool) -> Result<u8, Error> {
     let now = now(common)?;
     let (files, problems) = load::read_dir(&common.schedules)?;
+    timing::mark("schedules read");
     let _lock = publish::lock_for_build(out, check_only)?;
+    timing::mark("locked");
     // The cache of parsed files (below) is read while the state file is;
     // a build that stops early does not wait for it.
     let parsed_read = (!check_only).then(|| {
         let out = out.to_path_buf();
-        std::thread::spawn(move || publish::read_parsed(&out))
+        std::thread::spawn(move || {
+            let read = publish::read_parsed(&out);
+            timing::mark("parsed cache read");
+            read
+        })
     });
     // The state file's files and input decide whether anything is to be
     // done; its events are read on another thread while the schedules are.
     let state = publish::read_state(out)?;
     let head = state.head()?;
+    timing::mark("state head");
     let fingerprint = pipeline::input_fingerprint(&files, common.recurrence.into());
+    timing::mark("input fingerprint");
     // Nothing changed since the last build and nothing is due to change:
     // the published files are what a build would write. (`--check` always
     // compares every byte.)
@@ -43,7 +51,11 @@ pub fn run(common: &Common, out: &Path, check_only: bool) -> Result<u8, Error> {
         );
         return Ok(exit::OK);
     }
-    let previous = std::thread::spawn(move || state.manifest());
+    let previous = std::thread::spawn(move || {
+        let manifest = state.manifest();
+        timing::mark("state events");
+        manifest
+    });
     // A file with the bytes it had at the last build is not parsed again:
     // its parsed form is in the cache that build left. `--check` parses
     // every file and leaves the cache alone.
@@ -51,7 +63,9 @@ pub fn run(common: &Common, out: &Path, check_only: bool) -> Result<u8, Error> {
         .map(|read| read.join().unwrap_or_else(|e| std::panic::resume_unwind(e)))
         .unwrap_or_default();
     let parsed_cache = parsed::Files::parse(&parsed_bytes);
+    timing::mark("parsed cache decoded");
     let (loaded, forms) = load::parse_files_cached(&files, problems, &parsed_cache, !check_only);
+    timing::mark("files parsed");
     // What the last build left to keep (files and rendered events) is read
     // on another thread while the schedules are validated and expanded
     // (on one core). `--check` compares every byte: it keeps nothing.
@@ -61,22 +75,34 @@ pub fn run(common: &Common, out: &Path, check_only: bool) -> Result<u8, Error> {
             if check_only {
                 (publish::Reuse::none(), cache::Events::none())
             } else {
-                (publish::Reuse::of(&out), publish::read_cache(&out))
+                let reuse = publish::Reuse::of(&out);
+                timing::mark("kept files stat'ed");
+                let cache = publish::read_cache(&out);
+                timing::mark("event cache read");
+                (reuse, cache)
             }
         }
     });
     let checked = pipeline::check_loaded(loaded);
+    timing::mark("validated");
     // A state file that cannot be read is reported first, as when it was
     // read before the schedules.
     let previous = previous
         .join()
         .unwrap_or_else(|e| std::panic::resume_unwind(e))?;
     let mut checked = checked?;
+    timing::mark("state joined");
     pipeline::keep_removed(&mut checked, &previous, now);
+    timing::mark("removed kept");
     let expansion = pipeline::expansion_over(&checked, &previous, now, common.recurrence.into())?;
+    timing::mark("expanded");
     // Warnings are found while the outputs are rendered.
     let (warnings, rendered, cache) = std::thread::scope(|scope| {
-        let warnings = scope.spawn(|| pipeline::warnings(&checked, &expansion, now));
+        let warnings = scope.spawn(|| {
+            let warnings = pipeline::warnings(&checked, &expansion, now);
+            timing::mark("warnings");
+            warnings
+        });
         // `--check` compares every byte; a build keeps what it may.
         let (reuse, mut cache) = kept.join().unwrap_or_else(|e| std::panic::resume_unwind(e));
         let rendered = pipeline::render_recording(
@@ -91,6 +117,7 @@ pub fn run(common: &Common, out: &Path, check_only: bool) -> Result<u8, Error> {
     });
     let warned = print_warnings(&checked, warnings) + warn_large_feeds(&rendered);
     let dropped = previous.dropped_files(&rendered.manifest);
+    timing::mark("rendered, dropped");
     if check_only {
         let changes = publish::plan(out, &rendered.outputs, &dropped)?;
         if !changes.is_empty() {
@@ -119,8 +146,11 @@ pub fn run(common: &Common, out: &Path, check_only: bool) -> Result<u8, Error> {
     // dropped (this build's events share its memory).
     let used: Vec<(u64, &cache::Entry)> = rendered.events.iter().map(|(k, e)| (*k, e)).collect();
     let plan = cache.save(rendered.events_common, &used);
+    timing::mark("cache planned");
     drop(cache);
+    timing::mark("old cache dropped");
     let changes = publish::publish(out, &rendered.outputs, &dropped, &publish::no_faults)?;
+    timing::mark("published");
     let changed =
         !(changes.created.is_empty() && changes.updated.is_empty() && changes.removed.is_empty());
     let last_change = if changed {
@@ -138,10 +168,14 @@ pub fn run(common: &Common, out: &Path, check_only: bool) -> Result<u8, Error> {
     std::thread::scope(|scope| {
         let saving = scope.spawn(|| {
             publish::save_cache(out, plan, rendered.events_common);
+            timing::mark("event cache saved");
             publish::save_parsed(out, &parsed_cache, &records);
+            timing::mark("parsed cache saved");
         });
         let recorded = record(out, now, last_change, counts, warned);
+        timing::mark("run recorded");
         report(out, &rendered, &changes);
+        timing::mark("reported");
         par::join(saving);
         recorded
     })?;

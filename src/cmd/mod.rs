@@ -53,6 +53,7 @@ pub(crate) use {complain, say};
 
 /// Runs one command and prints its result; the binary's whole body.
 pub fn run(cli: Cli) -> ExitCode {
+    crate::timing::start();
     let result = match cli.command {
         Command::Check {
             common,
@@ -97,6 +98,7 @@ pub fn run(cli: Cli) -> ExitCode {
             now,
         } => Ok(status::run(&out, &max_age, warn_age.as_deref(), now)),
     };
+    print_timings();
     match result {
         Ok(code) => ExitCode::from(code),
         Err(e) => {
@@ -108,6 +110,19 @@ pub fn run(cli: Cli) -> ExitCode {
                 Error::Stale(_) => exit::STALE,
             })
         }
+    }
+}
+
+/// The stages' timings (`NEDETID_TIMINGS`), to stderr.
+fn print_timings() {
+    for (mark, took) in crate::timing::take() {
+        complain!(
+            "timing {:>8.1} ms {:>7.1} ms  {:<12} {}\n",
+            mark.at.as_secs_f64() * 1e3,
+            took.as_secs_f64() * 1e3,
+            mark.thread,
+            mark.stage
+        );
     }
 }
 
