@@ -285,7 +285,7 @@ pub fn render_recording(
             });
             let mut events = render::Events::render(expansion, &feeds, &views, &prints, cache);
             crate::timing::mark("events rendered");
-            let (revisions, mut manifest) = previous.revise(&events.hashes(), now, files);
+            let (revisions, mut manifest) = previous.revise(events.hashes(), now, files);
             crate::timing::mark("revised");
             // The outages go into the state, and its text is written, while
             // the feeds are put together; the input goes in at the end.

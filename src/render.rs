@@ -335,22 +335,33 @@ impl<'e> Events<'e> {
     }
 
     /// A fingerprint of every VEVENT's content in every view (everything
-    /// but its revision), by key, for change tracking: a change a feed
-    /// shows revises the event in every feed.
-    pub fn hashes(&self) -> BTreeMap<String, String> {
-        self.all()
+    /// but its revision), in the order of the keys, for change tracking: a
+    /// change a feed shows revises the event in every feed.
+    pub fn hashes(&self) -> Vec<(&str, std::borrow::Cow<'_, str>)> {
+        let mut all: Vec<(&str, std::borrow::Cow<'_, str>)> = self
+            .all()
             .map(|views| {
-                let key = views[0].1.key.clone();
+                let key = views[0].1.key.as_str();
                 if let [(_, only)] = views {
-                    return (key, only.hash.clone());
+                    return (key, std::borrow::Cow::Borrowed(only.hash.as_str()));
                 }
                 let mut hash = crate::state::Fingerprint::new();
                 for (_, e) in views {
                     hash.update(e.hash.as_bytes());
                 }
-                (key, hash.hex())
+                (key, std::borrow::Cow::Owned(hash.hex()))
             })
-            .collect()
+            .collect();
+        // By key, each once (the last, as a map would keep it).
+        all.sort_by(|a, b| a.0.cmp(b.0));
+        let mut unique: Vec<(&str, std::borrow::Cow<'_, str>)> = Vec::with_capacity(all.len());
+        for (key, hash) in all {
+            match unique.last_mut() {
+                Some(last) if last.0 == key => last.1 = hash,
+                _ => unique.push((key, hash)),
+            }
+        }
+        unique
     }
 
     /// Sets each event's revision (SEQUENCE, DTSTAMP, LAST-MODIFIED); an

@@ -250,36 +250,46 @@ impl Manifest {
         )
     }
 
-    /// The revision of every event given its current content hash, and the
-    /// manifest that records them. `files` are the names this build writes.
-    pub fn revise(
+    /// The revision of every event given its current content hash (by key,
+    /// in the order of the keys, each once), and the manifest that records
+    /// them. `files` are the names this build writes.
+    pub fn revise<K: AsRef<str>, V: AsRef<str>>(
         &self,
-        hashes: &BTreeMap<String, String>,
+        hashes: impl IntoIterator<Item = (K, V)>,
         now: DateTime<Utc>,
         files: Vec<String>,
     ) -> (BTreeMap<String, Revision>, Manifest) {
         // Both are in key order: one pass through the two, not a lookup
         // (of keys with long common prefixes) per event.
         let mut old = self.events.iter().peekable();
-        let mut revisions = Vec::with_capacity(hashes.len());
-        let mut events = Vec::with_capacity(hashes.len());
+        let hashes = hashes.into_iter();
+        let mut revisions = Vec::with_capacity(hashes.size_hint().0);
+        let mut events = Vec::with_capacity(hashes.size_hint().0);
         for (uid, hash) in hashes {
-            while old.next_if(|(k, _)| k.as_str() < uid.as_str()).is_some() {}
-            let state = match old.next_if(|(k, _)| *k == uid).map(|(_, s)| s) {
-                Some(old) if &old.hash == hash => old.clone(),
+            let (uid, hash) = (uid.as_ref(), hash.as_ref());
+            while old.next_if(|(k, _)| k.as_str() < uid).is_some() {}
+            let state = match old.next_if(|(k, _)| k.as_str() == uid).map(|(_, s)| s) {
+                // A build records the outages afresh after revising.
+                Some(old) if old.hash == hash => EventState {
+                    hash: old.hash.clone(),
+                    sequence: old.sequence,
+                    modified: old.modified,
+                    outage: None,
+                },
                 Some(old) => EventState {
-                    hash: hash.clone(),
+                    hash: hash.to_string(),
                     sequence: old.sequence.saturating_add(1),
                     modified: now.max(old.modified),
                     outage: None,
                 },
                 None => EventState {
-                    hash: hash.clone(),
+                    hash: hash.to_string(),
                     sequence: 0,
                     modified: now,
                     outage: None,
                 },
             };
+            let uid = uid.to_string();
             revisions.push((
                 uid.clone(),
                 Revision {
@@ -287,7 +297,7 @@ impl Manifest {
                     stamp: state.modified,
                 },
             ));
-            events.push((uid.clone(), state));
+            events.push((uid, state));
         }
         (
             revisions.into_iter().collect(),
