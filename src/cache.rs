@@ -13,7 +13,7 @@
 //! The format: [`MAGIC`], the version of nedetid, a fingerprint of the code
 //! it is built from (`build.rs`) and a newline, the print
 //! every event's fingerprint starts from (8 bytes), then one record per
-//! event: its fingerprint (8 bytes), the lengths of its hash,
+//! event or item: its fingerprint (8 bytes), the lengths of its hash,
 //! head and body (4 bytes each), a CRC-32 of all of that and the texts (4
 //! bytes), then the three texts. Numbers are little-endian. New events are
 //! appended; the file is written anew when fewer than half of its records
@@ -81,7 +81,8 @@ impl std::fmt::Debug for Piece {
 }
 
 /// One event's text in the pieces the render module keeps (the revision
-/// lines between head and body are not cached: they change alone).
+/// lines between head and body are not cached: they change alone), or one
+/// `feeds.json` item's (all in `head`; no hash, an empty body).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Entry {
     /// The fingerprint of the text with the zero revision.

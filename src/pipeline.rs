@@ -131,7 +131,8 @@ pub fn check_loaded(loaded: crate::load::Loaded) -> Result<Checked, Error> {
     // The parsed files are not needed again: freed on the side (21,000
     // outages' strings take 10 ms to free at national size).
     let files = loaded.files;
-    std::thread::spawn(move || drop(files));
+    // When no thread can be had, the failed spawn drops them here.
+    let _detached = std::thread::Builder::new().spawn(move || drop(files));
     let (errors, warnings) = problems
         .into_iter()
         .partition(|p| p.severity == crate::error::Severity::Error);
@@ -218,8 +219,9 @@ pub struct Rendered {
     /// `feeds.json`, `schema.json`, then `manifest.json`.
     pub outputs: Vec<Output>,
     pub manifest: Manifest,
-    /// Every VEVENT rendered or taken from the cache, by the fingerprint of
-    /// what it is rendered from: the cache of the next build.
+    /// Every VEVENT and `feeds.json` item rendered or taken from the cache,
+    /// by the fingerprint of what it is rendered from: the cache of the
+    /// next build.
     pub events: Vec<(u64, crate::cache::Entry)>,
     /// The print those fingerprints start from ([`render::Prints::common`]).
     pub events_common: u64,

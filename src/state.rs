@@ -265,8 +265,16 @@ impl Manifest {
         let hashes = hashes.into_iter();
         let mut revisions = Vec::with_capacity(hashes.size_hint().0);
         let mut events = Vec::with_capacity(hashes.size_hint().0);
+        let mut last: Option<String> = None;
         for (uid, hash) in hashes {
             let (uid, hash) = (uid.as_ref(), hash.as_ref());
+            debug_assert!(
+                last.as_deref().is_none_or(|l| l < uid),
+                "hashes not in key order, or a key twice: {uid}"
+            );
+            if cfg!(debug_assertions) {
+                last = Some(uid.to_string());
+            }
             while old.next_if(|(k, _)| k.as_str() < uid).is_some() {}
             let state = match old.next_if(|(k, _)| k.as_str() == uid).map(|(_, s)| s) {
                 // A build records the outages afresh after revising.
