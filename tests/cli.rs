@@ -271,6 +271,54 @@ fn a_second_build_touches_no_file() {
     );
 }
 
+#[test]
+fn timings_are_printed_only_when_asked_for() {
+    let out = tempfile::tempdir().expect("tempdir");
+    let run = |timings: bool| {
+        let mut cmd = nedetid();
+        cmd.args(["build", "--now", NOW, "--schedules", PAGE_2019, "--out"])
+            .arg(out.path());
+        if timings {
+            cmd.env("NEDETID_TIMINGS", "1");
+        } else {
+            cmd.env_remove("NEDETID_TIMINGS");
+        }
+        let output = cmd.output().expect("run nedetid");
+        assert!(output.status.success(), "{output:?}");
+        String::from_utf8(output.stderr).expect("UTF-8")
+    };
+    let quiet = run(false);
+    assert!(!quiet.contains("timing "), "{quiet}");
+    // Into a fresh folder: every stage of a build runs.
+    std::fs::remove_dir_all(out.path()).expect("empty the folder");
+    let timed = run(true);
+    // `timing <ms since start> ms <ms since the thread's last mark> ms <thread> <stage>`
+    let marks: Vec<(f64, &str)> = timed
+        .lines()
+        .filter_map(|l| l.strip_prefix("timing "))
+        .map(|l| {
+            let at = l.split_whitespace().next().expect("a time");
+            (at.parse().expect("milliseconds"), l.trim_end())
+        })
+        .collect();
+    for stage in [
+        "schedules read",
+        "validated",
+        "expanded",
+        "feed list",
+        "published",
+    ] {
+        assert!(
+            marks.iter().any(|(_, l)| l.ends_with(stage)),
+            "{stage} in {timed}"
+        );
+    }
+    assert!(
+        marks.windows(2).all(|w| w[0].0 <= w[1].0),
+        "in the order of time: {timed}"
+    );
+}
+
 #[cfg(unix)]
 #[test]
 fn published_files_are_world_readable() {
