@@ -311,24 +311,5 @@ pub fn feeds_json(
 /// systems' names are in the cache's common print, [`Prints::common`]);
 /// marked so that it is never the key of a VEVENT.
 fn item_key(prints: &Prints, o: &Occurrence) -> u64 {
-    let Occurrence {
-        uid,
-        occurrence,
-        source_id,
-        kind,
-        details,
-        time,
-        rule_date,
-        change,
-        moved,
-        form,
-        cancellation,
-    } = o;
-    crate::state::Fingerprint::of_hash(&(
-        "feeds.json item",
-        prints.common(),
-        (uid, occurrence, source_id, kind, time, rule_date),
-        (change, moved, form, cancellation),
-        prints.details(details),
-    ))
+    crate::state::Fingerprint::of_hash(&("feeds.json item", prints.common(), prints.occurrence(o)))
 }

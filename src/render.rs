@@ -724,6 +724,30 @@ impl Prints {
         ))
     }
 
+    /// The print of an occurrence: every field of it, its details by
+    /// their print (a field added to [`Occurrence`] does not compile until
+    /// it is added here). Not its revision, nor its series' master.
+    pub fn occurrence(&self, o: &Occurrence) -> u64 {
+        let Occurrence {
+            uid,
+            occurrence,
+            source_id,
+            kind,
+            details,
+            time,
+            rule_date,
+            change,
+            moved,
+            form,
+            cancellation,
+        } = o;
+        crate::state::Fingerprint::of_hash(&(
+            (uid, occurrence, source_id, kind, time, rule_date),
+            (change, moved, form, cancellation),
+            self.details(details),
+        ))
+    }
+
     /// The print of an event's details.
     pub fn details(&self, details: &Details) -> u64 {
         let address = std::ptr::from_ref(details).addr();

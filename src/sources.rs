@@ -13,8 +13,9 @@
 //! where `now` lies among the moments at which these files change by
 //! themselves (an event starting or ending, coming within
 //! [`crate::limits::NOW_AHEAD_DAYS`], leaving the retention window).
-//! Occurrences, feeds and the schedule are taken apart field by field, so a
-//! field added to them does not compile until it is added here. The feed
+//! Feeds and the schedule are taken apart field by field here, occurrences
+//! in [`crate::render::Prints::occurrence`], so a field added to them does
+//! not compile until it is added to the print. The feed
 //! with everything, the index, `feeds.json` and the state file depend on
 //! every event: they are rendered on every build that is not a no-op.
 
@@ -68,26 +69,11 @@ pub fn of_feeds(
 
     let settings = &expansion.schedule.settings;
     let occurrences = crate::par::map(&expansion.occurrences, |o| {
-        let Occurrence {
-            uid,
-            occurrence,
-            source_id,
-            kind,
-            details: d,
-            time,
-            rule_date,
-            change,
-            moved,
-            form,
-            cancellation,
-        } = o;
         let master =
-            (*form != Form::Single).then(|| masters.get(source_id).copied().unwrap_or_default());
+            (o.form != Form::Single).then(|| masters.get(o.source_id).copied().unwrap_or_default());
         let print = Fingerprint::of_hash(&(
-            (uid, occurrence, source_id, kind, time, rule_date),
-            (change, moved, form, cancellation),
-            (revision(revisions, &o.key()), revision(revisions, uid)),
-            prints.details(d),
+            prints.occurrence(o),
+            (revision(revisions, &o.key()), revision(revisions, &o.uid)),
             master,
         ));
         (print, moments(settings, o))

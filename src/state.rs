@@ -231,25 +231,6 @@ impl Manifest {
         json
     }
 
-    /// Whether a build of input `fingerprint` at `now` would publish what
-    /// is already there ([`Head::is_current`]).
-    pub fn is_current(
-        &self,
-        fingerprint: &str,
-        now: DateTime<Utc>,
-        seen: &Seen,
-        stat_of: impl Fn(&str) -> Option<FileStat>,
-    ) -> bool {
-        is_current(
-            &self.files,
-            self.input.as_ref(),
-            fingerprint,
-            now,
-            seen,
-            stat_of,
-        )
-    }
-
     /// The revision of every event given its current content hash (by key,
     /// in the order of the keys, each once), and the manifest that records
     /// them. `files` are the names this build writes.
@@ -375,14 +356,20 @@ impl Head {
         seen: &Seen,
         stat_of: impl Fn(&str) -> Option<FileStat>,
     ) -> bool {
-        is_current(
-            &self.files,
-            self.input.as_ref(),
-            fingerprint,
-            now,
-            seen,
-            stat_of,
-        )
+        let Some(input) = &self.input else {
+            return false;
+        };
+        let state = std::iter::once(MANIFEST);
+        input.fingerprint == fingerprint
+            && input.valid_from.is_none_or(|f| f <= now)
+            && input.valid_until.is_none_or(|v| now < v)
+            && self.files.iter().map(String::as_str).chain(state).all(|f| {
+                let Some(stat) = stat_of(f) else {
+                    return false;
+                };
+                seen.files.get(f) == Some(&stat)
+                    && (f == MANIFEST || input.sizes.get(f) == Some(&stat.size))
+            })
     }
 }
 
@@ -414,31 +401,6 @@ impl<'de> Deserialize<'de> for EventCount {
         }
         d.deserialize_map(Counter)
     }
-}
-
-/// [`Head::is_current`] of a state file's `files` and `input`.
-fn is_current(
-    files: &[String],
-    input: Option<&InputState>,
-    fingerprint: &str,
-    now: DateTime<Utc>,
-    seen: &Seen,
-    stat_of: impl Fn(&str) -> Option<FileStat>,
-) -> bool {
-    let Some(input) = input else {
-        return false;
-    };
-    let state = std::iter::once(MANIFEST);
-    input.fingerprint == fingerprint
-        && input.valid_from.is_none_or(|f| f <= now)
-        && input.valid_until.is_none_or(|v| now < v)
-        && files.iter().map(String::as_str).chain(state).all(|f| {
-            let Some(stat) = stat_of(f) else {
-                return false;
-            };
-            seen.files.get(f) == Some(&stat)
-                && (f == MANIFEST || input.sizes.get(f) == Some(&stat.size))
-        })
 }
 
 /// A name in a state file's `files` that nedetid would never write (a
@@ -707,9 +669,9 @@ mod tests {
     #[test]
     fn the_no_op_check_wants_every_file_as_it_was_left_not_only_its_size() {
         let now = t("2019-11-01T00:00:00Z");
-        let manifest = Manifest {
+        let manifest = Head {
             files: vec!["all.ics".into(), MANIFEST.into()],
-            events: BTreeMap::new(),
+            event_count: EventCount(0),
             input: Some(InputState {
                 fingerprint: "f".into(),
                 valid_from: None,
