@@ -106,15 +106,40 @@ pub struct Events {
     whole: bool,
 }
 
-/// What to do with the cache file after a build.
+/// What to do with a cache file (this one or the parsed files') after a
+/// build, with records of type `T`.
 #[derive(Debug, PartialEq, Eq)]
-pub enum Save<'a> {
-    /// It holds every event the build rendered: leave it.
+pub enum Save<T> {
+    /// It holds every record the build used: leave it.
     Keep,
-    /// Append these events' records ([`write`] without the header).
-    Append(Vec<(u64, &'a Entry)>),
-    /// Write the file anew with these events ([`write`] with the header).
-    Replace(Vec<(u64, &'a Entry)>),
+    /// Append these records (written without the header).
+    Append(Vec<T>),
+    /// Write the file anew with these records (after the header).
+    Replace(Vec<T>),
+}
+
+impl<T> Save<T> {
+    /// The plan for a file read `whole` (to its end, every record sound)
+    /// and of this build's kind (`same`), that is to hold `used`, of which
+    /// `new` are not in it yet: the new ones appended, or, when the file
+    /// cannot be appended to or would hold more than twice what is in use
+    /// (`in_file` after appending against `in_use`, in records or bytes),
+    /// only `used`.
+    pub fn plan(
+        whole: bool,
+        same: bool,
+        (in_file, in_use): (usize, usize),
+        used: Vec<T>,
+        new: Vec<T>,
+    ) -> Self {
+        if !whole || !same || in_file > in_use.saturating_mul(2) {
+            Save::Replace(used)
+        } else if new.is_empty() {
+            Save::Keep
+        } else {
+            Save::Append(new)
+        }
+    }
 }
 
 impl Events {
@@ -180,7 +205,7 @@ impl Events {
     /// appended, or, when most records would no longer be in use, the file
     /// was not sound or its events started from another print, only
     /// `used`.
-    pub fn save<'a>(&self, common: u64, used: &[(u64, &'a Entry)]) -> Save<'a> {
+    pub fn save<'a>(&self, common: u64, used: &[(u64, &'a Entry)]) -> Save<(u64, &'a Entry)> {
         let mut seen = std::collections::HashSet::with_capacity(used.len());
         let used: Vec<(u64, &Entry)> = used
             .iter()
@@ -192,14 +217,8 @@ impl Events {
             .filter(|(k, e)| self.entries.get(k) != Some(*e))
             .copied()
             .collect();
-        let other = self.common != Some(common);
-        if !self.whole || other || self.records + new.len() > 2 * used.len() {
-            Save::Replace(used)
-        } else if new.is_empty() {
-            Save::Keep
-        } else {
-            Save::Append(new)
-        }
+        let counts = (self.records.saturating_add(new.len()), used.len());
+        Save::plan(self.whole, self.common == Some(common), counts, used, new)
     }
 }
 
@@ -331,7 +350,7 @@ mod tests {
         }
     }
 
-    fn bytes_of(save: Save) -> Vec<u8> {
+    fn bytes_of(save: Save<(u64, &Entry)>) -> Vec<u8> {
         let mut out = Vec::new();
         match save {
             Save::Replace(events) => write(&mut out, &events, Some(COMMON)).expect("in memory"),

@@ -16,6 +16,9 @@
 //! (4 bytes each), a CRC-32 of those and the three (4 bytes), then the
 //! three. Numbers are little-endian; the parsed form is MessagePack
 //! (`rmp-serde`), each value with its location ([`crate::raw::Spanned`]).
+//! The records of new and edited files are appended (the last record of a
+//! name stands for it); the file is written anew when fewer than half of
+//! its bytes are still in use.
 
 use std::collections::HashMap;
 
@@ -29,8 +32,14 @@ pub const MAGIC: &[u8] = b"nedetid parsed cache 1\n";
 /// The records of a cache file, borrowed from its bytes.
 #[derive(Debug, Default)]
 pub struct Files<'a> {
-    /// By name: the bytes parsed and their parsed form.
+    /// By name: the bytes parsed and their parsed form (of the last record
+    /// of that name).
     records: HashMap<&'a str, (&'a [u8], &'a [u8])>,
+    /// The bytes of the records in the file, in use or not.
+    size: usize,
+    /// Whether the file was read to its end with every record sound: only
+    /// then can new records be appended to it.
+    whole: bool,
 }
 
 /// One file for the cache: its name, bytes and parsed form ([`encode`]).
@@ -49,10 +58,15 @@ impl<'a> Files<'a> {
         let Some(mut rest) = bytes.strip_prefix(header().as_slice()) else {
             return files;
         };
-        while let Some(((name, source, parsed), after)) = record(rest) {
+        while !rest.is_empty() {
+            let Some(((name, source, parsed), after)) = record(rest) else {
+                return files;
+            };
             files.records.insert(name, (source, parsed));
+            files.size += rest.len() - after.len();
             rest = after;
         }
+        files.whole = true;
         files
     }
 
@@ -68,14 +82,28 @@ impl<'a> Files<'a> {
         Some((raw, parsed))
     }
 
-    /// Whether it holds exactly `records` (no file more or less, each with
-    /// the same bytes and parsed form): then there is nothing to write.
-    pub fn holds(&self, records: &[Record]) -> bool {
-        self.records.len() == records.len()
-            && records
-                .iter()
-                .all(|(name, source, parsed)| self.records.get(name) == Some(&(*source, *parsed)))
+    /// What to write so that the cache holds `records`, the files of a
+    /// build: the changed and new ones appended (a later record of a name
+    /// stands for it), or the file written anew when more than half of its
+    /// bytes would be stale ([`crate::cache::Save`]).
+    pub fn save<'r>(&self, records: &[Record<'r>]) -> crate::cache::Save<Record<'r>> {
+        let new: Vec<Record> = records
+            .iter()
+            .filter(|(name, source, parsed)| self.records.get(name) != Some(&(*source, *parsed)))
+            .copied()
+            .collect();
+        let sizes = (self.size.saturating_add(size(&new)), size(records));
+        crate::cache::Save::plan(self.whole, true, sizes, records.to_vec(), new)
     }
+}
+
+/// The bytes `records` take in a cache file.
+fn size(records: &[Record]) -> usize {
+    let frame = 16;
+    records
+        .iter()
+        .map(|(name, source, parsed)| frame + name.len() + source.len() + parsed.len())
+        .sum()
 }
 
 /// The name a schedule file is cached under: its file name, so that a
@@ -97,9 +125,15 @@ pub fn encode(raw: &RawFile) -> Option<Vec<u8>> {
     Some(out)
 }
 
-/// Writes a cache file of `records`.
-pub fn write(out: &mut impl std::io::Write, records: &[Record]) -> std::io::Result<()> {
-    out.write_all(&header())?;
+/// Writes `records`, after the header of a new file when `header`.
+pub fn write(
+    out: &mut impl std::io::Write,
+    records: &[Record],
+    header: bool,
+) -> std::io::Result<()> {
+    if header {
+        out.write_all(&self::header())?;
+    }
     for (name, source, parsed) in records {
         crate::cache::write_frame(out, &[], [name.as_bytes(), source, parsed])?;
     }
@@ -122,6 +156,7 @@ fn record(bytes: &[u8]) -> Option<(Record<'_>, &[u8])> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::cache::Save;
     use std::path::Path;
 
     /// Every fixture that parses, parsed, written to a cache and read back:
@@ -152,9 +187,9 @@ mod tests {
             .map(|(n, b, _, e)| (n.as_str(), b.as_slice(), e.as_slice()))
             .collect();
         let mut file = Vec::new();
-        write(&mut file, &records).expect("in memory");
+        write(&mut file, &records, true).expect("in memory");
         let cache = Files::parse(&file);
-        assert!(cache.holds(&records));
+        assert_eq!(cache.save(&records), Save::Keep);
         for (name, bytes, raw, _) in &parsed {
             let (back, _) = cache.get(name, bytes).expect("read back");
             assert!(back == *raw, "{name} differs when read back");
@@ -169,6 +204,69 @@ mod tests {
         let damaged = Files::parse(&file);
         let (name, bytes, _, _) = parsed.last().expect("files");
         assert!(damaged.get(name, bytes).is_none());
-        assert!(!damaged.holds(&records));
+        assert!(matches!(damaged.save(&records), Save::Replace(r) if r == records));
+    }
+
+    /// An edited file's record is appended and stands for the file; once
+    /// most records are stale, or a record is damaged, the file is written
+    /// anew with only the records in use.
+    #[test]
+    fn edited_files_are_appended_until_most_records_are_stale() {
+        let forms = [b"form a".as_slice(), b"form b", b"form c"];
+        let records: Vec<Record> = ["a.yaml", "b.yaml", "c.yaml"]
+            .into_iter()
+            .zip(forms)
+            .map(|(name, form)| (name, name.as_bytes(), form))
+            .collect();
+        let mut file = Vec::new();
+        write(&mut file, &records, true).expect("in memory");
+        assert_eq!(Files::parse(&file).save(&records), Save::Keep);
+
+        // b.yaml edited: only its record is written, and read back last.
+        let mut edited = records.clone();
+        edited[1] = ("b.yaml", b"b.yaml edited", b"form b edited");
+        let Save::Append(new) = Files::parse(&file).save(&edited) else {
+            panic!("not appended");
+        };
+        assert_eq!(new, vec![edited[1]]);
+        write(&mut file, &new, false).expect("in memory");
+        let cache = Files::parse(&file);
+        assert_eq!(cache.save(&edited), Save::Keep);
+        assert_eq!(
+            cache.records.get("b.yaml"),
+            Some(&(edited[1].1, edited[1].2))
+        );
+        assert_eq!(
+            cache.records.get("a.yaml"),
+            Some(&(records[0].1, records[0].2))
+        );
+
+        // b.yaml edited again and again: appended while the file holds at
+        // most twice the bytes in use, then written anew with what is.
+        for n in 0..10 {
+            let form = format!("form b {n}");
+            let mut again = edited.clone();
+            again[1] = ("b.yaml", b"b.yaml again", form.as_bytes());
+            let in_file = file.len() - header().len() + size(&again[1..2]);
+            match Files::parse(&file).save(&again) {
+                Save::Append(new) => {
+                    assert!(in_file <= 2 * size(&again), "appended at {in_file} bytes");
+                    write(&mut file, &new, false).expect("in memory");
+                }
+                other => {
+                    assert!(
+                        matches!(&other, Save::Replace(all) if *all == again),
+                        "{other:?}"
+                    );
+                    assert!(
+                        in_file > 2 * size(&again),
+                        "written anew at {in_file} bytes"
+                    );
+                    assert!(n > 0, "appended at least once");
+                    return;
+                }
+            }
+        }
+        panic!("never written anew");
     }
 }

@@ -299,31 +299,61 @@ pub fn read_parsed(dir: &Path) -> Vec<u8> {
         .unwrap_or_default()
 }
 
-/// Leaves in `dir` the cache of parsed schedule files for the next build,
-/// unless `cache` (what it held) already holds exactly `records`. Best
-/// effort, mode 0600, not flushed.
-pub fn save_parsed(dir: &Path, cache: &crate::parsed::Files, records: &[crate::parsed::Record]) {
-    if cache.holds(records) {
-        return;
-    }
-    let written = temp_builder().tempfile_in(dir).and_then(|tmp| {
-        let mut out = std::io::BufWriter::with_capacity(1 << 20, tmp);
-        crate::parsed::write(&mut out, records)?;
-        let tmp = out
-            .into_inner()
-            .map_err(std::io::IntoInnerError::into_error)?;
-        tmp.persist(dir.join(PARSED)).map(drop).map_err(|e| e.error)
-    });
-    drop(written);
+/// How a cache's records are written ([`crate::cache::write`],
+/// [`crate::parsed::write`]): after the file's header when the flag says so.
+pub type WriteRecords<'w, T> =
+    &'w dyn Fn(&mut std::io::BufWriter<&std::fs::File>, &[T], bool) -> std::io::Result<()>;
+
+/// The event cache ([`CACHE`]) or the cache of parsed files ([`PARSED`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CacheFile {
+    Events,
+    Parsed,
 }
 
-/// Leaves in `dir` the cache of rendered events for the next build, as
-/// `save` says ([`cache::Events::save`]), for events whose fingerprints
-/// start from `common`. Best effort: a cache not written only costs the
-/// next build the time to render every event. Mode 0600 and not flushed,
-/// like the record of what was published.
-pub fn save_cache(dir: &Path, save: cache::Save, common: u64) {
-    let path = dir.join(CACHE);
+impl CacheFile {
+    fn name(self) -> &'static str {
+        match self {
+            CacheFile::Events => CACHE,
+            CacheFile::Parsed => PARSED,
+        }
+    }
+}
+
+/// When `save` writes a cache anew: its new file, written in full into a
+/// temporary file in `dir` (while the outputs are published, mostly
+/// waiting for the disk), for [`keep_cache`] to put in place once they
+/// are. Dropped instead, it leaves the folder as it was. Best effort.
+pub fn stage_cache<T>(
+    dir: &Path,
+    save: &cache::Save<T>,
+    write: WriteRecords<T>,
+) -> Option<tempfile::NamedTempFile> {
+    let cache::Save::Replace(all) = save else {
+        return None;
+    };
+    let tmp = temp_builder().tempfile_in(dir).ok()?;
+    let mut out = std::io::BufWriter::with_capacity(1 << 20, tmp.as_file());
+    write(&mut out, all, true).ok()?;
+    out.flush().ok()?;
+    drop(out);
+    Some(tmp)
+}
+
+/// Leaves a cache in `dir` for the next build as `save` says: new records
+/// appended, or the file replaced by what [`stage_cache`] wrote. Best
+/// effort: a cache not written only costs the next build the time to
+/// parse or render again. Mode 0600 and not flushed, like the record of
+/// what was published (a record cut short fails its CRC, and the cache is
+/// read up to it).
+pub fn keep_cache<T>(
+    dir: &Path,
+    file: CacheFile,
+    save: cache::Save<T>,
+    staged: Option<tempfile::NamedTempFile>,
+    write: WriteRecords<T>,
+) {
+    let path = dir.join(file.name());
     let written = match save {
         cache::Save::Keep => Ok(()),
         cache::Save::Append(new) => {
@@ -340,19 +370,15 @@ pub fn save_cache(dir: &Path, save: cache::Save, common: u64) {
                 if !file.metadata()?.is_file() {
                     return Err(std::io::Error::other("not a regular file"));
                 }
-                let mut out = std::io::BufWriter::new(file);
-                cache::write(&mut out, &new, None)?;
+                let mut out = std::io::BufWriter::new(&file);
+                write(&mut out, &new, false)?;
                 out.flush()
             })
         }
-        cache::Save::Replace(all) => temp_builder().tempfile_in(dir).and_then(|tmp| {
-            let mut out = std::io::BufWriter::with_capacity(1 << 20, tmp);
-            cache::write(&mut out, &all, Some(common))?;
-            let tmp = out
-                .into_inner()
-                .map_err(std::io::IntoInnerError::into_error)?;
-            tmp.persist(&path).map(drop).map_err(|e| e.error)
-        }),
+        cache::Save::Replace(_) => match staged {
+            Some(tmp) => tmp.persist(&path).map(drop).map_err(|e| e.error),
+            None => Ok(()),
+        },
     };
     drop(written);
 }

@@ -662,7 +662,7 @@ impl Prints {
     pub fn new(expansion: &Expansion, views: &Views) -> Self {
         use std::fmt::Write as _;
         let schedule = expansion.schedule;
-        let mut common = crate::state::Fingerprint::new();
+        let mut common = crate::state::Print::new();
         let _ = write!(
             common,
             "{}|{:?}|",
@@ -680,13 +680,13 @@ impl Prints {
                 unique.push(d);
             }
         }
-        let prints = crate::par::map(&unique, crate::state::Fingerprint::of_hash);
+        let prints = crate::par::map(&unique, crate::state::Print::of_hash);
         Self {
             common: common.value(),
             views: views
                 .table
                 .iter()
-                .map(crate::state::Fingerprint::of_hash)
+                .map(crate::state::Print::of_hash)
                 .collect(),
             details: unique
                 .iter()
@@ -716,7 +716,7 @@ impl Prints {
             rrule,
             exdates,
         } = v;
-        crate::state::Fingerprint::of_hash(&(
+        crate::state::Print::of_hash(&(
             self.common,
             (uid, kind, status, cancellation, time, change),
             (recurrence_id, rrule, exdates),
@@ -741,7 +741,7 @@ impl Prints {
             form,
             cancellation,
         } = o;
-        crate::state::Fingerprint::of_hash(&(
+        crate::state::Print::of_hash(&(
             (uid, occurrence, source_id, kind, time, rule_date),
             (change, moved, form, cancellation),
             self.details(details),
@@ -754,7 +754,7 @@ impl Prints {
         self.details
             .get(&address)
             .copied()
-            .unwrap_or_else(|| crate::state::Fingerprint::of_hash(details))
+            .unwrap_or_else(|| crate::state::Print::of_hash(details))
     }
 
     /// The print of a view, by its index in [`Views`].
@@ -764,7 +764,7 @@ impl Prints {
 
     /// The print of an event ([`Prints::vevent`]) in a view.
     fn key(&self, vevent: u64, view: u32) -> u64 {
-        let mut h = crate::state::Fingerprint::new();
+        let mut h = crate::state::Print::new();
         h.update_u64(vevent);
         h.update_u64(self.view(view));
         h.value()

@@ -27,7 +27,7 @@ use chrono::{DateTime, Utc};
 use crate::expand::{Expansion, Form, Master, Occurrence};
 use crate::render::{Feed, FeedOf, Prints, revision};
 use crate::schedule::{Extra, Move, Schedule, Series, Settings, Skip, SkipMonth};
-use crate::state::{Fingerprint, Revision};
+use crate::state::{Print, Revision};
 
 /// Each feed's fingerprint, in the order of `feeds`; `None` for the feed
 /// with everything.
@@ -47,7 +47,7 @@ pub fn of_feeds(
         dependants,
         needs,
     } = expansion.schedule;
-    let mut common = Fingerprint::new();
+    let mut common = Print::new();
     let _ = write!(
         common,
         "{}|{settings:?}|{systems:?}|{bundles:?}|{dependants:?}|{needs:?}|",
@@ -71,7 +71,7 @@ pub fn of_feeds(
     let occurrences = crate::par::map(&expansion.occurrences, |o| {
         let master =
             (o.form != Form::Single).then(|| masters.get(o.source_id).copied().unwrap_or_default());
-        let print = Fingerprint::of_hash(&(
+        let print = Print::of_hash(&(
             prints.occurrence(o),
             (revision(revisions, &o.key()), revision(revisions, &o.uid)),
             master,
@@ -81,7 +81,7 @@ pub fn of_feeds(
     let skipped_prints: Vec<u64> = expansion
         .skipped
         .iter()
-        .map(|s| Fingerprint::of_debug(&(s.date, &s.reason, &s.time)))
+        .map(|s| Print::of_debug(&(s.date, &s.reason, &s.time)))
         .collect();
     let series_index = crate::page::SeriesIndex::new(expansion);
     crate::par::map(feeds, |feed| {
@@ -98,14 +98,14 @@ pub fn of_feeds(
         if *of == FeedOf::Everyone {
             return None;
         }
-        let mut h = Fingerprint::new();
+        let mut h = Print::new();
         h.update_u64(common);
         let _ = write!(
             h,
             "{id:?}|{name:?}|{file_name:?}|{atom_name:?}|{page_name:?}|{events:?}|{of:?}|"
         );
         let mut window = Window::default();
-        let mut see = |i: usize, h: &mut Fingerprint| {
+        let mut see = |i: usize, h: &mut Print| {
             let Some((print, moments)) = occurrences.get(i) else {
                 return;
             };
@@ -200,7 +200,7 @@ fn series_print(series: &Series) -> u64 {
         rule_at: _,
         window_at: _,
     } = series;
-    let mut h = Fingerprint::new();
+    let mut h = Print::new();
     let _ = write!(
         h,
         "{id:?}|{details:?}|{rule_text:?}|{rule:?}|{week_start_written:?}|{from:?}|{until:?}|{window:?}|{recurrence:?}|"
@@ -254,7 +254,7 @@ fn master_print(master: &Master) -> u64 {
         rrule,
         exdates,
     } = master;
-    let mut h = Fingerprint::new();
+    let mut h = Print::new();
     h.update_u64(series_print(series));
     let _ = write!(h, "{uid:?}|{details:?}|{time:?}|{rrule:?}|{exdates:?}");
     h.value()

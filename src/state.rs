@@ -437,7 +437,9 @@ pub fn owned_name(name: &str) -> bool {
 }
 
 /// 64-bit FNV-1a: a stable, dependency-free content fingerprint (not a
-/// security measure; it only has to change when the content does).
+/// security measure; it only has to change when the content does). What
+/// the state file keeps of each event is made with it, so that the same
+/// event has the same hash in every version of nedetid.
 pub fn fingerprint(text: &str) -> String {
     let mut hash = Fingerprint::new();
     hash.update(text.as_bytes());
@@ -463,32 +465,59 @@ impl Fingerprint {
     pub fn hex(self) -> String {
         format!("{:016x}", self.0)
     }
+}
 
-    /// The fingerprint so far, as a number (to feed into another).
-    pub fn value(self) -> u64 {
-        self.0
+impl Default for Fingerprint {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+/// A print of values and bytes that one build compares with another's: the
+/// keys of the caches, the sources of the kept files, the schedules' bytes
+/// in the state's input. foldhash (quality variant, fixed seed) takes 12
+/// MB of schedules in 0.4 ms where FNV-1a takes 13; deterministic, though
+/// not promised to stay the same across foldhash or Rust releases: a
+/// binary built otherwise finds none of the last one's prints, and renders
+/// and compares instead. Never for what is published, or kept of an event
+/// in the state file ([`Fingerprint`]).
+#[derive(Clone)]
+pub struct Print(foldhash::quality::FoldHasher<'static>);
+
+impl Print {
+    pub fn new() -> Self {
+        use std::hash::BuildHasher as _;
+        const SEED: u64 = 0x6e65_6465_7469_6400;
+        static STATE: foldhash::quality::FixedState =
+            foldhash::quality::FixedState::with_seed(SEED);
+        Self(STATE.build_hasher())
+    }
+
+    pub fn update(&mut self, bytes: &[u8]) {
+        std::hash::Hasher::write(&mut self.0, bytes);
     }
 
     pub fn update_u64(&mut self, value: u64) {
-        self.update(&value.to_le_bytes());
+        std::hash::Hasher::write_u64(&mut self.0, value);
     }
 
-    /// A fingerprint of a value in memory by its `Hash`: what the caches
-    /// and the kept files' sources compare a build's values by, several
-    /// times faster than [`Fingerprint::of_debug`] (no text is formatted).
-    /// Deterministic (std's `DefaultHasher::new` has fixed keys), though
-    /// not promised to stay the same across Rust releases: a binary built
-    /// by another compiler finds none of the last one's prints, and renders
-    /// and compares instead. Never for what is published or kept in the
-    /// state file.
+    /// The print so far, as a number (to feed into another).
+    pub fn value(&self) -> u64 {
+        std::hash::Hasher::finish(&self.0)
+    }
+
+    pub fn hex(&self) -> String {
+        format!("{:016x}", self.value())
+    }
+
+    /// The print of a value in memory by its `Hash` (no text is formatted).
     pub fn of_hash(value: &impl std::hash::Hash) -> u64 {
-        use std::hash::Hasher as _;
-        let mut h = std::hash::DefaultHasher::new();
-        value.hash(&mut h);
-        h.finish()
+        let mut h = Self::new();
+        value.hash(&mut h.0);
+        h.value()
     }
 
-    /// The fingerprint of a value's `Debug` form, which is hashed as it is
+    /// The print of a value's `Debug` form, which is hashed as it is
     /// formatted, not kept.
     pub fn of_debug(value: &impl std::fmt::Debug) -> u64 {
         use std::fmt::Write as _;
@@ -498,17 +527,17 @@ impl Fingerprint {
     }
 }
 
-/// Text formatted into a fingerprint is hashed, not kept.
-impl std::fmt::Write for Fingerprint {
-    fn write_str(&mut self, s: &str) -> std::fmt::Result {
-        self.update(s.as_bytes());
-        Ok(())
+impl Default for Print {
+    fn default() -> Self {
+        Self::new()
     }
 }
 
-impl Default for Fingerprint {
-    fn default() -> Self {
-        Self::new()
+/// Text formatted into a print is hashed, not kept.
+impl std::fmt::Write for Print {
+    fn write_str(&mut self, s: &str) -> std::fmt::Result {
+        self.update(s.as_bytes());
+        Ok(())
     }
 }
 

@@ -838,7 +838,7 @@ fn builds_take_unchanged_files_from_the_parse_cache_and_check_never_does() {
     *title = "Endret i mellomlageret".to_string();
     let form = nedetid::parsed::encode(&raw).expect("encode");
     let mut changed = Vec::new();
-    nedetid::parsed::write(&mut changed, &[(&name, &bytes, &form)]).expect("in memory");
+    nedetid::parsed::write(&mut changed, &[(&name, &bytes, &form)], true).expect("in memory");
     std::fs::write(&path, &changed).expect("write");
     // Without the record of the files on disk the build does not stop
     // early, and parses (or takes from the cache) every file.

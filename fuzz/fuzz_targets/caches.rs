@@ -19,9 +19,10 @@ fuzz_target!(|data: &[u8]| {
     // One record of a parsed file whose form is the fuzzer's bytes.
     let mut parsed = Vec::new();
     let record = [("f.yaml", b"x".as_slice(), data)];
-    if nedetid::parsed::write(&mut parsed, &record).is_ok() {
+    if nedetid::parsed::write(&mut parsed, &record, true).is_ok() {
         let files = nedetid::parsed::Files::parse(&parsed);
         let _ = files.get("f.yaml", b"x");
+        let _ = files.save(&record);
     }
-    let _ = nedetid::parsed::Files::parse(data);
+    let _ = nedetid::parsed::Files::parse(data).save(&record);
 });

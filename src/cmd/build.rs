@@ -142,14 +142,35 @@ pub fn run(common: &Common, out: &Path, check_only: bool) -> Result<u8, Error> {
             Some((name.as_str(), bytes.as_slice(), form.as_deref()?))
         })
         .collect();
-    // What the cache of events needs, worked out before the old one is
+    // What the caches need, worked out before the old event cache is
     // dropped (this build's events share its memory).
     let used: Vec<(u64, &cache::Entry)> = rendered.events.iter().map(|(k, e)| (*k, e)).collect();
-    let plan = cache.save(rendered.events_common, &used);
+    let events_plan = cache.save(rendered.events_common, &used);
+    let parsed_plan = parsed_cache.save(&records);
     timing::mark("cache planned");
     drop(cache);
     timing::mark("old cache dropped");
-    let changes = publish::publish(out, &rendered.outputs, &dropped, &publish::no_faults)?;
+    let common = rendered.events_common;
+    let write_events =
+        |out: &mut std::io::BufWriter<&std::fs::File>,
+         events: &[(u64, &cache::Entry)],
+         header: bool| { cache::write(out, events, header.then_some(common)) };
+    let write_parsed = |out: &mut std::io::BufWriter<&std::fs::File>,
+                        records: &[parsed::Record],
+                        header: bool| parsed::write(out, records, header);
+    // A cache written anew is written while the outputs are published
+    // (mostly waiting for the disk), and put in place only after them.
+    let (changes, staged) = std::thread::scope(|scope| {
+        let staging = scope.spawn(|| {
+            let parsed = publish::stage_cache(out, &parsed_plan, &write_parsed);
+            let events = publish::stage_cache(out, &events_plan, &write_events);
+            timing::mark("caches staged");
+            (parsed, events)
+        });
+        let changes = publish::publish(out, &rendered.outputs, &dropped, &publish::no_faults);
+        (changes, par::join(staging))
+    });
+    let changes = changes?;
     timing::mark("published");
     let changed =
         !(changes.created.is_empty() && changes.updated.is_empty() && changes.removed.is_empty());
@@ -163,13 +184,16 @@ pub fn run(common: &Common, out: &Path, check_only: bool) -> Result<u8, Error> {
     };
     let counts = (rendered.feeds.len(), rendered.manifest.events.len());
     // The caches for the next build once the outputs are out (a build that
-    // fails leaves the folder as it was), written while the run record is
-    // and the report is printed.
+    // fails leaves the folder as it was), while the run record is written
+    // and the report printed.
     std::thread::scope(|scope| {
         let saving = scope.spawn(|| {
-            publish::save_cache(out, plan, rendered.events_common);
+            let (parsed, events) = staged;
+            let file = publish::CacheFile::Events;
+            publish::keep_cache(out, file, events_plan, events, &write_events);
             timing::mark("event cache saved");
-            publish::save_parsed(out, &parsed_cache, &records);
+            let file = publish::CacheFile::Parsed;
+            publish::keep_cache(out, file, parsed_plan, parsed, &write_parsed);
             timing::mark("parsed cache saved");
         });
         let recorded = record(out, now, last_change, counts, warned);
