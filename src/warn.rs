@@ -39,8 +39,9 @@ fn overlaps(expansion: &Expansion, out: &mut Vec<Problem>) {
         .iter()
         .map(|o| o.time.instants(zone))
         .collect();
-    // Per system, its events in the order of the expansion (by start).
-    let mut by_system: BTreeMap<&str, Vec<usize>> = BTreeMap::new();
+    // Per system, its events in the order of the expansion (by start);
+    // the systems in order.
+    let mut by_system: HashMap<&str, Vec<usize>, foldhash::fast::RandomState> = HashMap::default();
     for (i, o) in expansion.occurrences.iter().enumerate() {
         if o.status() != Status::Cancelled {
             for system in o.details.systems.iter() {
@@ -48,8 +49,11 @@ fn overlaps(expansion: &Expansion, out: &mut Vec<Problem>) {
             }
         }
     }
+    let mut by_system: Vec<(&str, Vec<usize>)> = by_system.into_iter().collect();
+    by_system.sort_unstable_by(|a, b| a.0.cmp(b.0));
     let mut clusters: BTreeMap<Vec<usize>, Vec<&str>> = BTreeMap::new();
     for (system, events) in &by_system {
+        let system = *system;
         let mut cluster: Vec<usize> = Vec::new();
         let mut cluster_end = None;
         for &i in events {
