@@ -4,10 +4,9 @@
 //! the outage or series that puts the most into the feeds, so that no input
 //! can make a build allocate or publish without bound.
 
-use std::collections::HashMap;
-
 use crate::error::{Location, Problem};
 use crate::expand::{Expansion, Form, too_many_feed_events};
+use crate::hash::FastMap;
 use crate::limits::{MAX_FEED_EVENTS, MAX_OUTPUT_BYTES};
 use crate::schedule::Details;
 
@@ -25,7 +24,7 @@ struct Share {
 
 /// The problems of a build over budget (none when within it).
 pub fn check(expansion: &Expansion) -> Vec<Problem> {
-    let mut shares: HashMap<&str, Share> = HashMap::new();
+    let mut shares: FastMap<&str, Share> = FastMap::default();
     for o in &expansion.occurrences {
         if o.form == Form::Covered {
             continue;

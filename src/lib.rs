@@ -15,6 +15,7 @@ pub mod cmd;
 pub mod error;
 pub mod expand;
 pub mod formats;
+pub mod hash;
 pub mod html;
 pub mod ical;
 pub mod import;

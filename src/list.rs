@@ -311,5 +311,5 @@ pub fn feeds_json(
 /// systems' names are in the cache's common print, [`Prints::common`]);
 /// marked so that it is never the key of a VEVENT.
 fn item_key(prints: &Prints, o: &Occurrence) -> u64 {
-    crate::state::Print::of_hash(&("feeds.json item", prints.common(), prints.occurrence(o)))
+    crate::hash::Print::of_hash(&("feeds.json item", prints.common(), prints.occurrence(o)))
 }

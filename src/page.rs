@@ -20,7 +20,7 @@
 //! [`crate::limits::NOW_AHEAD_DAYS`].
 
 use std::borrow::Cow;
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 
 use askama::Template;
 use chrono::{DateTime, Datelike, NaiveDate, NaiveDateTime, NaiveTime, Utc};
@@ -28,6 +28,7 @@ use chrono_tz::Tz;
 use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
 
 use crate::expand::{Change, Expansion, Kind, Occurrence, Skipped, Time};
+use crate::hash::FastMap;
 use crate::html::render;
 use crate::render::{Feed, FeedOf, systems_label};
 use crate::schedule::{Details, Series, Status, SystemNames};
@@ -316,9 +317,9 @@ impl<'a> Ctx<'a> {
 /// one's dates and skipped dates: found once per build, for every page's
 /// [`series_shown`] and its maintenance section.
 pub struct SeriesIndex<'a> {
-    by_id: HashMap<&'a str, usize>,
-    by_system: HashMap<&'a str, Vec<usize>>,
-    entries: HashMap<&'a str, SeriesEntries>,
+    by_id: FastMap<&'a str, usize>,
+    by_system: FastMap<&'a str, Vec<usize>>,
+    entries: FastMap<&'a str, SeriesEntries>,
 }
 
 /// A series' dates (indexes in the expansion's occurrences) and skipped
@@ -331,15 +332,15 @@ pub struct SeriesEntries {
 
 impl<'a> SeriesIndex<'a> {
     pub fn new(expansion: &Expansion<'a>) -> Self {
-        let mut by_id = HashMap::new();
-        let mut by_system: HashMap<&str, Vec<usize>> = HashMap::new();
+        let mut by_id = FastMap::default();
+        let mut by_system: FastMap<&str, Vec<usize>> = FastMap::default();
         for (i, s) in expansion.schedule.series.iter().enumerate() {
             by_id.insert(s.id.as_str(), i);
             for system in s.details.systems.iter() {
                 by_system.entry(system.as_str()).or_default().push(i);
             }
         }
-        let mut entries: HashMap<&str, SeriesEntries> = HashMap::new();
+        let mut entries: FastMap<&str, SeriesEntries> = FastMap::default();
         for (i, o) in expansion.occurrences.iter().enumerate() {
             if o.kind == Kind::Maintenance {
                 entries.entry(o.source_id).or_default().dates.push(i);
@@ -1167,6 +1168,7 @@ pub fn percent_encode(s: &str) -> String {
 
 #[cfg(test)]
 mod tests {
+    use std::collections::HashMap;
     use std::path::Path;
 
     use chrono::TimeZone as _;
@@ -1420,9 +1422,9 @@ mod tests {
             names: &SystemNames::new(),
             now: at("2019-01-01T00:00:00Z"),
             series_index: SeriesIndex {
-                by_id: HashMap::new(),
-                by_system: HashMap::new(),
-                entries: HashMap::new(),
+                by_id: FastMap::default(),
+                by_system: FastMap::default(),
+                entries: FastMap::default(),
             },
         };
         let span = |a: (i32, u32, u32), b: (i32, u32, u32)| {

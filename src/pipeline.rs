@@ -65,7 +65,7 @@ pub fn input_fingerprint(files: &[(PathBuf, Vec<u8>)], recurrence: Recurrence) -
         env!("CARGO_PKG_VERSION"),
         crate::state::fingerprint(&crate::schema::json())
     );
-    let mut contents = crate::state::Print::new();
+    let mut contents = crate::hash::Print::new();
     for (path, content) in files {
         let name = path
             .file_name()

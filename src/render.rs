@@ -6,13 +6,14 @@
 //! is rendered once and shared, as pieces of text, by every feed showing it.
 
 use std::borrow::Cow;
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 
 use askama::Template;
 use chrono::{DateTime, Datelike, NaiveDateTime, Utc};
 
 use crate::cache::Piece;
 use crate::expand::{Change, Expansion, Form, Kind, Master, Occurrence, Time};
+use crate::hash::FastMap;
 use crate::ical::Writer;
 use crate::limits::MAX_YEAR;
 use crate::schedule::{ALL_FEED, Details, Impact, Schedule, Status, SystemNames};
@@ -214,7 +215,7 @@ impl<'e> Events<'e> {
             .collect();
         // The systems label once per details and view (a series'
         // occurrences share them), by address; only for what is rendered.
-        let mut labels: HashMap<(usize, u32), String> = HashMap::new();
+        let mut labels: FastMap<(usize, u32), String> = FastMap::default();
         let mut label_of = |d: &Details, keys: &[(u32, u64)]| {
             for (v, key) in keys {
                 if cache.get(*key).is_none() {
@@ -374,7 +375,7 @@ impl<'e> Events<'e> {
             .flatten();
         // Most events share a revision (those of one build): its lines are
         // written once and shared.
-        let mut texts: HashMap<Revision, Piece> = HashMap::new();
+        let mut texts: FastMap<Revision, Piece> = FastMap::default();
         for (_, event) in events {
             let rev = revision(revisions, &event.key);
             event.revision = texts
@@ -460,9 +461,9 @@ pub fn feed_list(expansion: &Expansion) -> (Vec<Feed>, Views) {
         FeedOf::System(n) => Audience::Systems(std::slice::from_ref(&schedule.systems[n].id)),
     };
     let mut views = Views::default();
-    let mut index: HashMap<View, u32> = HashMap::new();
+    let mut index: FastMap<View, u32> = FastMap::default();
     // The feeds of each details and their views, worked out once.
-    let mut cache: HashMap<usize, Vec<(usize, u32)>> = HashMap::new();
+    let mut cache: FastMap<usize, Vec<(usize, u32)>> = FastMap::default();
     for (i, o) in expansion.occurrences.iter().enumerate() {
         let d = o.details;
         let targets = cache
@@ -655,14 +656,14 @@ impl Context<'_> {
 pub struct Prints {
     common: u64,
     views: Vec<u64>,
-    details: HashMap<usize, u64>,
+    details: FastMap<usize, u64>,
 }
 
 impl Prints {
     pub fn new(expansion: &Expansion, views: &Views) -> Self {
         use std::fmt::Write as _;
         let schedule = expansion.schedule;
-        let mut common = crate::state::Print::new();
+        let mut common = crate::hash::Print::new();
         let _ = write!(
             common,
             "{}|{:?}|",
@@ -673,20 +674,20 @@ impl Prints {
             let _ = write!(common, "{:?}|{:?}|", s.id, s.name);
         }
         let mut unique: Vec<&Details> = Vec::new();
-        let mut seen = std::collections::HashSet::new();
+        let mut seen = crate::hash::FastSet::default();
         let all = expansion.occurrences.iter().map(|o| o.details);
         for d in all.chain(expansion.masters.iter().map(|m| m.details)) {
             if seen.insert(std::ptr::from_ref(d).addr()) {
                 unique.push(d);
             }
         }
-        let prints = crate::par::map(&unique, crate::state::Print::of_hash);
+        let prints = crate::par::map(&unique, crate::hash::Print::of_hash);
         Self {
             common: common.value(),
             views: views
                 .table
                 .iter()
-                .map(crate::state::Print::of_hash)
+                .map(crate::hash::Print::of_hash)
                 .collect(),
             details: unique
                 .iter()
@@ -716,7 +717,7 @@ impl Prints {
             rrule,
             exdates,
         } = v;
-        crate::state::Print::of_hash(&(
+        crate::hash::Print::of_hash(&(
             self.common,
             (uid, kind, status, cancellation, time, change),
             (recurrence_id, rrule, exdates),
@@ -741,7 +742,7 @@ impl Prints {
             form,
             cancellation,
         } = o;
-        crate::state::Print::of_hash(&(
+        crate::hash::Print::of_hash(&(
             (uid, occurrence, source_id, kind, time, rule_date),
             (change, moved, form, cancellation),
             self.details(details),
@@ -754,7 +755,7 @@ impl Prints {
         self.details
             .get(&address)
             .copied()
-            .unwrap_or_else(|| crate::state::Print::of_hash(details))
+            .unwrap_or_else(|| crate::hash::Print::of_hash(details))
     }
 
     /// The print of a view, by its index in [`Views`].
@@ -764,7 +765,7 @@ impl Prints {
 
     /// The print of an event ([`Prints::vevent`]) in a view.
     fn key(&self, vevent: u64, view: u32) -> u64 {
-        let mut h = crate::state::Print::new();
+        let mut h = crate::hash::Print::new();
         h.update_u64(vevent);
         h.update_u64(self.view(view));
         h.value()

@@ -19,15 +19,17 @@
 //! with everything, the index, `feeds.json` and the state file depend on
 //! every event: they are rendered on every build that is not a no-op.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 use std::fmt::Write as _;
 
 use chrono::{DateTime, Utc};
 
 use crate::expand::{Expansion, Form, Master, Occurrence};
+use crate::hash::FastMap;
+use crate::hash::Print;
 use crate::render::{Feed, FeedOf, Prints, revision};
 use crate::schedule::{Extra, Move, Schedule, Series, Settings, Skip, SkipMonth};
-use crate::state::{Print, Revision};
+use crate::state::Revision;
 
 /// Each feed's fingerprint, in the order of `feeds`; `None` for the feed
 /// with everything.
@@ -55,12 +57,12 @@ pub fn of_feeds(
     );
     let common = common.value();
 
-    let masters: HashMap<&str, u64> = expansion
+    let masters: FastMap<&str, u64> = expansion
         .masters
         .iter()
         .map(|m| (m.series.id.as_str(), master_print(m)))
         .collect();
-    let series_prints: HashMap<&str, u64> = expansion
+    let series_prints: FastMap<&str, u64> = expansion
         .schedule
         .series
         .iter()

@@ -7,7 +7,7 @@
 
 mod graph;
 
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 use std::str::FromStr;
 use std::sync::Arc;
@@ -16,6 +16,7 @@ use chrono::{FixedOffset, NaiveDate, NaiveDateTime, NaiveTime, TimeZone as _};
 use chrono_tz::Tz;
 
 use crate::error::{Location, Problem, suggest};
+use crate::hash::FastMap;
 use crate::limits::{
     MAX_ID_LEN, MAX_ITEM_CHARS, MAX_ITEMS, MAX_LINK_CHARS, MAX_NAME_CHARS, MAX_TEXT_CHARS,
     MAX_WINDOW_DAYS, MAX_YEAR, MIN_YEAR,
@@ -62,7 +63,7 @@ pub fn validate(files: &[SourceFile]) -> Validated {
     // Ids are unique across files: checked in file order first. Then the
     // files' outages and series are checked on every core; the problems come
     // out in the same order as one by one.
-    let mut event_ids: HashMap<&str, (&Path, &Spanned<String>)> = HashMap::new();
+    let mut event_ids: FastMap<&str, (&Path, &Spanned<String>)> = FastMap::default();
     let duplicates: Vec<(&SourceFile, Vec<Option<Problem>>)> = files
         .iter()
         .map(|file| {
@@ -125,7 +126,7 @@ pub fn validate(files: &[SourceFile]) -> Validated {
 /// A problem when `id` (in `path`) is an outage or maintenance id already
 /// in `seen`, else `None` and `id` is noted there.
 fn duplicate_id<'a>(
-    seen: &mut HashMap<&'a str, (&'a Path, &'a Spanned<String>)>,
+    seen: &mut FastMap<&'a str, (&'a Path, &'a Spanned<String>)>,
     path: &'a Path,
     id: &'a Spanned<String>,
 ) -> Option<Problem> {

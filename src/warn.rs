@@ -3,10 +3,11 @@
 
 use chrono::{DateTime, Datelike, Duration, NaiveDate, Utc};
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 
 use crate::error::{Location, Problem};
 use crate::expand::{Expansion, Kind, Occurrence};
+use crate::hash::FastMap;
 use crate::schedule::Status;
 
 /// Every warning for an expansion, as of `now`.
@@ -41,7 +42,7 @@ fn overlaps(expansion: &Expansion, out: &mut Vec<Problem>) {
         .collect();
     // Per system, its events in the order of the expansion (by start);
     // the systems in order.
-    let mut by_system: HashMap<&str, Vec<usize>, foldhash::fast::RandomState> = HashMap::default();
+    let mut by_system: FastMap<&str, Vec<usize>> = FastMap::default();
     for (i, o) in expansion.occurrences.iter().enumerate() {
         if o.status() != Status::Cancelled {
             for system in o.details.systems.iter() {
@@ -115,7 +116,7 @@ fn overlaps(expansion: &Expansion, out: &mut Vec<Problem>) {
 }
 
 /// Where each outage's or series' time is written, by id.
-struct Places<'e>(HashMap<&'e str, &'e Location>);
+struct Places<'e>(FastMap<&'e str, &'e Location>);
 
 impl<'e> Places<'e> {
     fn new(expansion: &'e Expansion) -> Self {
