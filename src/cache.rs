@@ -19,7 +19,7 @@
 //! appended; the file is written anew when fewer than half of its records
 //! are still in use.
 
-use std::collections::HashMap;
+use crate::hash::{FastMap, FastSet};
 use std::sync::Arc;
 
 /// The first bytes of the file; the number is the format's.
@@ -98,7 +98,7 @@ pub struct Events {
     /// the settings, the systems' names): when it changed, no event is
     /// the same.
     common: Option<u64>,
-    entries: HashMap<u64, Entry>,
+    entries: FastMap<u64, Entry>,
     /// Records in the file, in use or not.
     records: usize,
     /// Whether the file was read to its end with every record sound: only
@@ -214,7 +214,7 @@ impl Events {
     /// was not sound or its events started from another print, only
     /// `used`.
     pub fn save<'a>(&self, common: u64, used: &[(u64, &'a Entry)]) -> Save<(u64, &'a Entry)> {
-        let mut seen = std::collections::HashSet::with_capacity(used.len());
+        let mut seen = FastSet::with_capacity_and_hasher(used.len(), Default::default());
         let used: Vec<(u64, &Entry)> = used
             .iter()
             .filter(|(k, _)| seen.insert(*k))

@@ -1,7 +1,7 @@
 //! Hashing that stays inside nedetid: the prints a build compares with
 //! the last build's ([`Print`]), and the hasher of the maps a build looks
 //! values up in ([`FastMap`]). What is published or kept of an event in
-//! the state file is hashed by [`crate::state::Fingerprint`] instead.
+//! the state file is hashed by `state::Fingerprint` instead.
 
 use std::collections::{HashMap, HashSet};
 
@@ -20,7 +20,7 @@ pub type FastSet<T> = HashSet<T, foldhash::fast::RandomState>;
 /// not promised to stay the same across foldhash or Rust releases: a
 /// binary built otherwise finds none of the last one's prints, and renders
 /// and compares instead. Never for what is published, or kept of an event
-/// in the state file ([`crate::state::Fingerprint`]).
+/// in the state file (`state::Fingerprint`).
 #[derive(Clone)]
 pub struct Print(foldhash::quality::FoldHasher<'static>);
 

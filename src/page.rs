@@ -1419,7 +1419,7 @@ mod tests {
         let ctx = Ctx {
             w: &NB,
             zone,
-            names: &SystemNames::new(),
+            names: &SystemNames::default(),
             now: at("2019-01-01T00:00:00Z"),
             series_index: SeriesIndex {
                 by_id: FastMap::default(),

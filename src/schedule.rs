@@ -46,7 +46,7 @@ pub struct Schedule {
 }
 
 /// System names by id (looked up for every label of every event).
-pub type SystemNames<'a> = std::collections::HashMap<&'a str, &'a str>;
+pub type SystemNames<'a> = crate::hash::FastMap<&'a str, &'a str>;
 
 impl Schedule {
     /// The index of a system in `systems`.
@@ -298,7 +298,7 @@ pub struct Reach {
 #[derive(Debug, Default)]
 pub struct Reacher {
     /// Every system's index by id.
-    index: std::collections::HashMap<String, usize>,
+    index: crate::hash::FastMap<String, usize>,
     /// [`Schedule::dependants`].
     dependants: Vec<Vec<usize>>,
     /// For each system, the bundles (by index) holding it.
@@ -314,7 +314,7 @@ impl Reacher {
         dependants: &[Vec<usize>],
         bundles: &[Bundle],
     ) -> Self {
-        let index: std::collections::HashMap<String, usize> =
+        let index: crate::hash::FastMap<String, usize> =
             ids.enumerate().map(|(n, id)| (id.to_string(), n)).collect();
         let mut bundles_of = vec![Vec::new(); index.len()];
         for (b, bundle) in bundles.iter().enumerate() {
