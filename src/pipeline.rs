@@ -12,7 +12,7 @@ use crate::par;
 use crate::publish::{Content, Output, Reuse};
 use crate::render::{self, Feed, FeedOf};
 use crate::schedule::{Recurrence, Schedule};
-use crate::state::{FEEDS_JSON, MANIFEST, Manifest, SCHEMA};
+use crate::state::{EventTexts, FEEDS_JSON, MANIFEST, Manifest, SCHEMA};
 use crate::validate::{Validated, validate};
 
 /// Schedules that loaded, validated as far as they are valid, with their
@@ -233,7 +233,7 @@ pub struct Rendered {
 pub fn render(expansion: &Expansion, previous: &Manifest, now: DateTime<Utc>) -> Rendered {
     render_recording(
         expansion,
-        previous,
+        (previous, &EventTexts::default()),
         now,
         None,
         &Reuse::none(),
@@ -252,7 +252,7 @@ pub fn render(expansion: &Expansion, previous: &Manifest, now: DateTime<Utc>) ->
 /// before the events are rendered.
 pub fn render_recording(
     expansion: &Expansion,
-    previous: &Manifest,
+    (previous, previous_texts): (&Manifest, &EventTexts),
     now: DateTime<Utc>,
     fingerprint: Option<String>,
     reuse: &Reuse,
@@ -293,7 +293,7 @@ pub fn render_recording(
             // the feeds are put together; the input goes in at the end.
             let state_json = scope.spawn(move || {
                 crate::cancel::record_outages(&mut manifest, expansion, now);
-                let json = manifest.to_json();
+                let json = manifest.to_json_reusing(previous, previous_texts);
                 crate::timing::mark("state text");
                 (manifest, json)
             });

@@ -20,7 +20,9 @@ use crate::cache;
 use crate::error::Error;
 use crate::limits::{MAX_CACHE_BYTES, MAX_STATE_BYTES};
 use crate::load::{Links, Opened, io_error, open_regular, read_limited};
-use crate::state::{CACHE, FileStat, Head, MANIFEST, Manifest, PARSED, RUN, RunRecord, SEEN, Seen};
+use crate::state::{
+    CACHE, EventTexts, FileStat, Head, MANIFEST, Manifest, PARSED, RUN, RunRecord, SEEN, Seen,
+};
 
 /// The lock file in the output folder (see [`lock`]).
 pub const LOCK: &str = ".nedetid.lock";
@@ -99,6 +101,14 @@ impl State {
             .as_deref()
             .map_or(Ok(Head::default()), Head::parse)
             .map_err(|e| self.unreadable(&e))
+    }
+
+    /// All of it, and the text of each event ([`Manifest::parse_keeping_texts`]).
+    pub fn manifest_keeping_texts(mut self) -> Result<(Manifest, EventTexts), Error> {
+        let Some(bytes) = self.bytes.take() else {
+            return Ok((Manifest::default(), EventTexts::default()));
+        };
+        Manifest::parse_keeping_texts(bytes).map_err(|e| self.unreadable(&e))
     }
 
     /// All of it.

@@ -103,6 +103,16 @@ pub struct Manifest {
     pub input: Option<InputState>,
 }
 
+/// The state file a [`Manifest`] was read from, and where the text of each
+/// of its events is in it ([`Manifest::parse_keeping_texts`]).
+#[derive(Debug, Default)]
+pub struct EventTexts {
+    bytes: Vec<u8>,
+    /// In the order of the manifest's events; none when the file's keys
+    /// were not in that order.
+    values: Vec<std::ops::Range<usize>>,
+}
+
 /// The input of the last build, for the no-op check.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -249,6 +259,125 @@ impl Manifest {
         let mut s = serde_json::to_string_pretty(self).unwrap_or_default();
         s.push('\n');
         s
+    }
+
+    /// [`Manifest::parse`], keeping the bytes and where each event's entry
+    /// is in them, for [`Manifest::to_json_reusing`]. Errors are those of
+    /// [`Manifest::parse`].
+    pub fn parse_keeping_texts(bytes: Vec<u8>) -> Result<(Self, EventTexts), String> {
+        /// The state file with each event's value as its text.
+        #[derive(Deserialize)]
+        #[serde(deny_unknown_fields)]
+        struct Texts<'a> {
+            files: Vec<String>,
+            #[serde(borrow, deserialize_with = "entries")]
+            events: Vec<(String, &'a serde_json::value::RawValue)>,
+            #[serde(default)]
+            input: Option<InputState>,
+        }
+        fn entries<'de, D: serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> Result<Vec<(String, &'de serde_json::value::RawValue)>, D::Error> {
+            struct Entries;
+            impl<'de> serde::de::Visitor<'de> for Entries {
+                type Value = Vec<(String, &'de serde_json::value::RawValue)>;
+
+                fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                    f.write_str("a map")
+                }
+
+                fn visit_map<A: serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> Result<Self::Value, A::Error> {
+                    let mut entries = Vec::new();
+                    while let Some(entry) = map.next_entry()? {
+                        entries.push(entry);
+                    }
+                    Ok(entries)
+                }
+            }
+            deserializer.deserialize_map(Entries)
+        }
+        let read = || -> Option<(Self, Vec<std::ops::Range<usize>>)> {
+            let texts: Texts = serde_json::from_slice(&bytes).ok()?;
+            check_names(&texts.files).ok()?;
+            let base = bytes.as_ptr().addr();
+            let mut values = Vec::with_capacity(texts.events.len());
+            let mut events = Vec::with_capacity(texts.events.len());
+            for (key, raw) in texts.events {
+                let text = raw.get();
+                let start = text.as_ptr().addr().checked_sub(base)?;
+                values.push(start..start + text.len());
+                events.push((key, serde_json::from_str::<EventState>(text).ok()?));
+            }
+            // The texts line up with the map's entries only when the keys
+            // come in order, each once (as nedetid writes them).
+            if !events.windows(2).all(|w| w[0].0 < w[1].0) {
+                values.clear();
+            }
+            let manifest = Manifest {
+                files: texts.files,
+                events: events.into_iter().collect(),
+                input: texts.input,
+            };
+            Some((manifest, values))
+        };
+        match read() {
+            Some((manifest, values)) => Ok((manifest, EventTexts { bytes, values })),
+            // The error as a whole read gives it, with its line and column.
+            None => Manifest::parse(&bytes).map(|m| (m, EventTexts::default())),
+        }
+    }
+
+    /// [`Manifest::to_json`], the same text, with the entry of each event
+    /// whose state is the same as in `previous` copied from the state file
+    /// `previous` was read from (`texts`) instead of written again: an
+    /// edit's state file is mostly the last one's.
+    pub fn to_json_reusing(&self, previous: &Manifest, texts: &EventTexts) -> String {
+        let head = Manifest {
+            files: self.files.clone(),
+            events: BTreeMap::new(),
+            input: self.input.clone(),
+        }
+        .to_json();
+        const EMPTY: &str = "\n  \"events\": {}";
+        let Some(at) = head.find(EMPTY) else {
+            return self.to_json();
+        };
+        let mut out = String::with_capacity(texts.bytes.len() + head.len());
+        out.push_str(&head[..at]);
+        out.push_str("\n  \"events\": {");
+        let old: Vec<(&String, &EventState)> = previous.events.iter().collect();
+        let old_text = |i: usize| -> Option<&str> {
+            let range = texts.values.get(i)?.clone();
+            let text = std::str::from_utf8(texts.bytes.get(range)?).ok()?;
+            // As nedetid writes an entry at this depth.
+            (text.starts_with("{\n      \"") && text.ends_with("\n    }")).then_some(text)
+        };
+        let mut o = 0;
+        for (n, (key, state)) in self.events.iter().enumerate() {
+            out.push_str(if n == 0 { "\n    " } else { ",\n    " });
+            out.push_str(&serde_json::to_string(key).unwrap_or_default());
+            out.push_str(": ");
+            while old.get(o).is_some_and(|(k, _)| *k < key) {
+                o += 1;
+            }
+            match old
+                .get(o)
+                .filter(|(k, s)| *k == key && *s == state)
+                .and_then(|_| old_text(o))
+            {
+                Some(text) => out.push_str(text),
+                None => {
+                    let text = serde_json::to_string_pretty(state).unwrap_or_default();
+                    out.push_str(&text.replace('\n', "\n    "));
+                }
+            }
+        }
+        out.push_str(if self.events.is_empty() { "}" } else { "\n  }" });
+        out.push_str(&head[at + EMPTY.len()..]);
+        out
     }
 
     /// [`Manifest::to_json`] of this manifest with `input` set, given the
@@ -605,6 +734,98 @@ mod tests {
     }
 
     /// The head of a state file is its files, input and the number of its
+    /// A state file written with the entries of unchanged events copied
+    /// from the last one is the state file written anew, byte for byte:
+    /// events changed, added and removed, keys that need escaping, a last
+    /// state file in another layout or order, or none.
+    #[test]
+    fn a_state_file_reusing_the_last_ones_entries_is_the_same_text() {
+        let state = |hash: &str, sequence: u32, outage: bool| EventState {
+            hash: hash.into(),
+            sequence,
+            modified: t("2019-11-01T00:00:00Z"),
+            outage: outage.then(|| Published {
+                id: "flytting".into(),
+                title: "Flytting av \"datasenter\" æøå\nlinje 2".into(),
+                systems: vec!["all".into()],
+                start: "2019-11-29T15:30:00+01:00".into(),
+                end: "2019-12-02T06:00:00+01:00".into(),
+                all_day: false,
+            }),
+        };
+        let manifest = |events: Vec<(&str, EventState)>| Manifest {
+            files: vec!["all.ics".into(), "index.html".into()],
+            events: events
+                .into_iter()
+                .map(|(k, e)| (k.to_string(), e))
+                .collect(),
+            input: Some(InputState {
+                fingerprint: "f".into(),
+                valid_from: None,
+                valid_until: None,
+                sizes: BTreeMap::from([("all.ics".to_string(), 10)]),
+            }),
+        };
+        let last = manifest(vec![
+            ("a@x", state("1", 0, true)),
+            ("b@x", state("2", 1, false)),
+            ("c \"quoted\"@x", state("3", 0, false)),
+            ("d@x", state("4", 0, true)),
+        ]);
+        let next = manifest(vec![
+            ("a@x", state("1", 0, true)),
+            ("b@x", state("2b", 2, false)),
+            ("c \"quoted\"@x", state("3", 0, false)),
+            ("e@x", state("5", 0, false)),
+        ]);
+        let text = last.to_json();
+        let (read, texts) = Manifest::parse_keeping_texts(text.clone().into_bytes())
+            .unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(read, last);
+        assert_eq!(texts.values.len(), 4, "every entry's text found");
+        assert_eq!(next.to_json_reusing(&read, &texts), next.to_json());
+        assert_eq!(last.to_json_reusing(&read, &texts), text);
+        let empty = Manifest::default();
+        assert_eq!(empty.to_json_reusing(&read, &texts), empty.to_json());
+        // The unchanged entries are copied, not written again: `"1"`
+        // spelled `"\u0031"` reads the same and stays as it was.
+        let spelled = text.replacen("\"hash\": \"1\"", "\"hash\": \"\\u0031\"", 1);
+        assert_ne!(spelled, text);
+        let (read, texts) = Manifest::parse_keeping_texts(spelled.clone().into_bytes())
+            .unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(read, last);
+        assert_eq!(last.to_json_reusing(&read, &texts), spelled);
+        assert_eq!(
+            next.to_json_reusing(&read, &texts),
+            next.to_json()
+                .replacen("\"hash\": \"1\"", "\"hash\": \"\\u0031\"", 1)
+        );
+        assert_eq!(
+            next.to_json_reusing(&empty, &EventTexts::default()),
+            next.to_json()
+        );
+
+        // Compact, and in another order: read the same, written anew.
+        let compact = serde_json::to_string(&last).unwrap_or_default();
+        let reordered = compact.replacen("\"a@x\"", "\"z@x\"", 1);
+        for other in [compact, reordered] {
+            let (read, texts) = Manifest::parse_keeping_texts(other.clone().into_bytes())
+                .unwrap_or_else(|e| panic!("{e}"));
+            assert_eq!(Ok(&read), Manifest::parse(other.as_bytes()).as_ref());
+            assert_eq!(next.to_json_reusing(&read, &texts), next.to_json());
+        }
+        // What cannot be read fails as a whole read does.
+        for bad in [
+            r#"{"files": [], "events": []}"#,
+            r#"{"files": [], "events": {"a": 1}}"#,
+            r#"{"files": ["../x"], "events": {}}"#,
+        ] {
+            let error = Manifest::parse_keeping_texts(bad.as_bytes().to_vec()).err();
+            assert_eq!(error, Manifest::parse(bad.as_bytes()).err(), "{bad}");
+            assert!(error.is_some(), "{bad}");
+        }
+    }
+
     /// The maps of the state file and the record of the files on disk are
     /// built at once from their entries: as inserting them one by one
     /// would, whatever their order, the last of a key given twice standing.

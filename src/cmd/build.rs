@@ -52,7 +52,7 @@ pub fn run(common: &Common, out: &Path, check_only: bool) -> Result<u8, Error> {
         return Ok(exit::OK);
     }
     let previous = std::thread::spawn(move || {
-        let manifest = state.manifest();
+        let manifest = state.manifest_keeping_texts();
         timing::mark("state events");
         manifest
     });
@@ -87,7 +87,7 @@ pub fn run(common: &Common, out: &Path, check_only: bool) -> Result<u8, Error> {
     timing::mark("validated");
     // A state file that cannot be read is reported first, as when it was
     // read before the schedules.
-    let previous = previous
+    let (previous, previous_texts) = previous
         .join()
         .unwrap_or_else(|e| std::panic::resume_unwind(e))?;
     let mut checked = checked?;
@@ -107,7 +107,7 @@ pub fn run(common: &Common, out: &Path, check_only: bool) -> Result<u8, Error> {
         let (reuse, mut cache) = kept.join().unwrap_or_else(|e| std::panic::resume_unwind(e));
         let rendered = pipeline::render_recording(
             &expansion,
-            &previous,
+            (&previous, &previous_texts),
             now,
             Some(fingerprint),
             &reuse,
@@ -142,14 +142,6 @@ pub fn run(common: &Common, out: &Path, check_only: bool) -> Result<u8, Error> {
             Some((name.as_str(), bytes.as_slice(), form.as_deref()?))
         })
         .collect();
-    // What the caches need, worked out before the old event cache is
-    // dropped (this build's events share its memory).
-    let used: Vec<(u64, &cache::Entry)> = rendered.events.iter().map(|(k, e)| (*k, e)).collect();
-    let events_plan = cache.save(rendered.events_common, &used);
-    let parsed_plan = parsed_cache.save(&records);
-    timing::mark("cache planned");
-    drop(cache);
-    timing::mark("old cache dropped");
     let common = rendered.events_common;
     let write_events =
         |out: &mut std::io::BufWriter<&std::fs::File>,
@@ -158,18 +150,27 @@ pub fn run(common: &Common, out: &Path, check_only: bool) -> Result<u8, Error> {
     let write_parsed = |out: &mut std::io::BufWriter<&std::fs::File>,
                         records: &[parsed::Record],
                         header: bool| parsed::write(out, records, header);
-    // A cache written anew is written while the outputs are published
-    // (mostly waiting for the disk), and put in place only after them.
-    let (changes, staged) = std::thread::scope(|scope| {
+    // What the caches need is worked out, and a cache written anew is
+    // written, while the outputs are published (mostly waiting for the
+    // disk); they are put in place only after them.
+    let (changes, (plans, staged)) = std::thread::scope(|scope| {
         let staging = scope.spawn(|| {
+            let used: Vec<(u64, &cache::Entry)> =
+                rendered.events.iter().map(|(k, e)| (*k, e)).collect();
+            let events_plan = cache.save(common, &used);
+            let parsed_plan = parsed_cache.save(&records);
+            // This build's events share the old cache's memory, not its map.
+            drop(cache);
+            timing::mark("caches planned");
             let parsed = publish::stage_cache(out, &parsed_plan, &write_parsed);
             let events = publish::stage_cache(out, &events_plan, &write_events);
             timing::mark("caches staged");
-            (parsed, events)
+            ((events_plan, parsed_plan), (parsed, events))
         });
         let changes = publish::publish(out, &rendered.outputs, &dropped, &publish::no_faults);
         (changes, par::join(staging))
     });
+    let (events_plan, parsed_plan) = plans;
     let changes = changes?;
     timing::mark("published");
     let changed =
