@@ -8,8 +8,6 @@
 //! state file's revisions ([`crate::state`]), never from the build's clock:
 //! a rebuild of the same schedules writes the same bytes.
 
-use std::collections::BTreeMap;
-
 use askama::Template;
 use chrono::{DateTime, Utc};
 use percent_encoding::{AsciiSet, CONTROLS, utf8_percent_encode};
@@ -17,7 +15,7 @@ use percent_encoding::{AsciiSet, CONTROLS, utf8_percent_encode};
 use crate::expand::{Expansion, Kind, Occurrence};
 use crate::render::{Feed, FeedOf, Views, page_file, revision};
 use crate::schedule::{Status, SystemNames};
-use crate::state::{PAGE, Revision};
+use crate::state::{PAGE, Revision, Revisions};
 use crate::view::View;
 use crate::wording::Wording;
 
@@ -33,7 +31,7 @@ pub fn feeds(
     expansion: &Expansion,
     feeds: &[Feed],
     views: &Views,
-    revisions: &BTreeMap<String, Revision>,
+    revisions: &Revisions,
     now: DateTime<Utc>,
     wanted: &[bool],
 ) -> Vec<Option<String>> {
@@ -56,7 +54,7 @@ pub fn feeds(
 
 /// When the data last changed: the latest revision stamp of any event;
 /// `None` without events.
-pub fn last_change(revisions: &BTreeMap<String, Revision>) -> Option<DateTime<Utc>> {
+pub fn last_change(revisions: &Revisions) -> Option<DateTime<Utc>> {
     revisions.values().map(|r| r.stamp).max()
 }
 
@@ -101,7 +99,7 @@ struct Ctx<'a> {
     expansion: &'a Expansion<'a>,
     names: &'a SystemNames<'a>,
     views: &'a Views,
-    revisions: &'a BTreeMap<String, Revision>,
+    revisions: &'a Revisions,
     now: DateTime<Utc>,
 }
 
@@ -300,7 +298,7 @@ outages:
         let checked = load_memory(&files).unwrap_or_else(|e| panic!("{e}"));
         let now = at(now);
         let exp = expansion(&checked, now).unwrap_or_else(|e| panic!("{e}"));
-        let revisions: BTreeMap<String, Revision> = revs
+        let revisions: Revisions = revs
             .iter()
             .map(|(id, sequence, stamp)| {
                 (

@@ -90,10 +90,10 @@ impl Occurrence<'_> {
     }
 
     /// The key of its VEVENT: the UID, plus the RECURRENCE-ID of an override.
-    pub fn key(&self) -> String {
+    pub fn key(&self) -> std::borrow::Cow<'_, str> {
         match self.form {
-            Form::Override(rid) => format!("{}#{}", self.uid, rid.format("%Y%m%dT%H%M%S")),
-            Form::Single | Form::Covered => self.uid.clone(),
+            Form::Override(rid) => format!("{}#{}", self.uid, rid.format("%Y%m%dT%H%M%S")).into(),
+            Form::Single | Form::Covered => self.uid.as_str().into(),
         }
     }
 }

@@ -20,7 +20,6 @@
 //! [`crate::limits::NOW_AHEAD_DAYS`].
 
 use std::borrow::Cow;
-use std::collections::BTreeMap;
 
 use askama::Template;
 use chrono::{DateTime, Datelike, NaiveDate, NaiveDateTime, NaiveTime, Utc};
@@ -32,7 +31,7 @@ use crate::hash::FastMap;
 use crate::html::render;
 use crate::render::{Feed, FeedOf, systems_label};
 use crate::schedule::{Details, Series, Status, SystemNames};
-use crate::state::{PAGE, Revision};
+use crate::state::{PAGE, Revisions};
 use crate::view::View;
 use crate::wording::{Rich, Span, Wording};
 
@@ -59,7 +58,7 @@ pub fn render_pages(
     expansion: &Expansion,
     feeds: &[Feed],
     now: DateTime<Utc>,
-    revisions: &BTreeMap<String, Revision>,
+    revisions: &Revisions,
     wanted: &[bool],
 ) -> Vec<PageFile> {
     let w = expansion.schedule.settings.wording();
@@ -82,7 +81,7 @@ pub fn render_pages(
     }
     pages.extend(crate::par::map(&systems, |feed| {
         let last_change = shown(expansion, feed)
-            .filter_map(|o| revisions.get(&o.key()).map(|r| r.stamp))
+            .filter_map(|o| revisions.get(o.key().as_ref()).map(|r| r.stamp))
             .max();
         PageFile {
             name: feed.page_name.clone(),
@@ -1231,7 +1230,7 @@ mod tests {
     fn pages(checked: &Checked, now: DateTime<Utc>) -> HashMap<String, String> {
         let exp = expansion(checked, now).expect("default schedules expand");
         let (feeds, _) = feed_list(&exp);
-        render_pages(&exp, &feeds, now, &BTreeMap::new(), &[])
+        render_pages(&exp, &feeds, now, &Revisions::default(), &[])
             .into_iter()
             .map(|p| (p.name, p.html))
             .collect()

@@ -18,7 +18,7 @@ use crate::ical::Writer;
 use crate::limits::MAX_YEAR;
 use crate::schedule::{ALL_FEED, Details, Impact, Schedule, Status, SystemNames};
 use crate::stamp;
-use crate::state::Revision;
+use crate::state::{Revision, Revisions};
 use crate::view::{Audience, View};
 use crate::wording::Wording;
 
@@ -279,7 +279,7 @@ impl<'e> Events<'e> {
             |((_, o, _), keys)| {
                 let vevent = Vevent::occurrence(o);
                 keys.iter()
-                    .map(|k| (k.0, render(o.key(), &vevent, *k)))
+                    .map(|k| (k.0, render(o.key().into_owned(), &vevent, *k)))
                     .collect::<Vec<_>>()
             },
         );
@@ -367,7 +367,7 @@ impl<'e> Events<'e> {
 
     /// Sets each event's revision (SEQUENCE, DTSTAMP, LAST-MODIFIED); an
     /// event without one keeps the zero revision.
-    pub fn revise(&mut self, revisions: &BTreeMap<String, Revision>) {
+    pub fn revise(&mut self, revisions: &Revisions) {
         let events = self
             .masters
             .values_mut()
@@ -580,7 +580,7 @@ fn years<'a>(events: impl Iterator<Item = &'a Occurrence<'a>>) -> Option<(i32, i
         .reduce(|(lo, hi), (s, e)| (lo.min(s), hi.max(e)))
 }
 
-pub fn revision(revisions: &BTreeMap<String, Revision>, key: &str) -> Revision {
+pub fn revision(revisions: &Revisions, key: &str) -> Revision {
     revisions.get(key).copied().unwrap_or_default()
 }
 

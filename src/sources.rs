@@ -19,7 +19,6 @@
 //! with everything, the index, `feeds.json` and the state file depend on
 //! every event: they are rendered on every build that is not a no-op.
 
-use std::collections::BTreeMap;
 use std::fmt::Write as _;
 
 use chrono::{DateTime, Utc};
@@ -29,7 +28,7 @@ use crate::hash::FastMap;
 use crate::hash::Print;
 use crate::render::{Feed, FeedOf, Prints, revision};
 use crate::schedule::{Extra, Move, Schedule, Series, Settings, Skip, SkipMonth};
-use crate::state::Revision;
+use crate::state::Revisions;
 
 /// Each feed's fingerprint, in the order of `feeds`; `None` for the feed
 /// with everything.
@@ -37,7 +36,7 @@ pub fn of_feeds(
     expansion: &Expansion,
     feeds: &[Feed],
     prints: &Prints,
-    revisions: &BTreeMap<String, Revision>,
+    revisions: &Revisions,
     now: DateTime<Utc>,
 ) -> Vec<Option<String>> {
     let Schedule {

@@ -71,6 +71,9 @@ pub struct Revision {
     pub stamp: DateTime<Utc>,
 }
 
+/// The revision of every event of a build, by its key.
+pub type Revisions = crate::hash::FastMap<String, Revision>;
+
 impl Default for Revision {
     fn default() -> Self {
         Self {
@@ -412,7 +415,7 @@ impl Manifest {
         hashes: impl IntoIterator<Item = (K, V)>,
         now: DateTime<Utc>,
         files: Vec<String>,
-    ) -> (BTreeMap<String, Revision>, Manifest) {
+    ) -> (Revisions, Manifest) {
         // Both are in key order: one pass through the two, not a lookup
         // (of keys with long common prefixes) per event.
         let mut old = self.events.iter().peekable();
