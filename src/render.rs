@@ -478,11 +478,13 @@ pub fn feed_list(expansion: &Expansion) -> (Vec<Feed>, Views) {
                     .into_iter()
                     .filter_map(|f| {
                         let view = View::of(schedule, d, audience(&feeds[f]))?;
-                        let next = views.table.len() as u32;
-                        let v = *index.entry(view.clone()).or_insert_with(|| {
-                            views.table.push(view);
-                            next
-                        });
+                        // Most views are one already seen: not copied then.
+                        if let Some(v) = index.get(&view) {
+                            return Some((f, *v));
+                        }
+                        let v = views.table.len() as u32;
+                        index.insert(view.clone(), v);
+                        views.table.push(view);
                         Some((f, v))
                     })
                     .collect()
