@@ -86,7 +86,7 @@ impl std::fmt::Debug for Piece {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Entry {
     /// The fingerprint of the text with the zero revision.
-    pub hash: String,
+    pub hash: Arc<str>,
     pub head: Piece,
     pub body: Piece,
 }
@@ -349,7 +349,7 @@ fn record(bytes: &Arc<Vec<u8>>, at: usize) -> Option<(u64, Entry, usize)> {
     let key = u64::from_le_bytes(key.try_into().ok()?);
     let hash = std::str::from_utf8(bytes.get(hash)?).ok()?;
     let entry = Entry {
-        hash: hash.to_string(),
+        hash: Arc::from(hash),
         head: Piece::Cached(Arc::clone(bytes), head),
         body: Piece::Cached(Arc::clone(bytes), body),
     };
@@ -364,7 +364,7 @@ mod tests {
 
     fn entry(n: u32) -> Entry {
         Entry {
-            hash: format!("{n:016x}"),
+            hash: Arc::from(format!("{n:016x}")),
             head: Piece::from(format!("BEGIN:VEVENT\r\nUID:{n}\r\n")),
             body: Piece::from(format!("SUMMARY:Nedetid æøå {n}\r\nEND:VEVENT\r\n")),
         }

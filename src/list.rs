@@ -244,7 +244,7 @@ pub fn feeds_json(
         let text = serde_json::to_string_pretty(&item).unwrap_or_default();
         let text = format!("    {}", text.replace('\n', "\n    "));
         let entry = Entry {
-            hash: String::new(),
+            hash: "".into(),
             head: Piece::from(text),
             body: Piece::from(String::new()),
         };

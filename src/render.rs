@@ -106,7 +106,7 @@ struct Event {
     /// the cache.
     print: u64,
     /// [`crate::state::fingerprint`] of the text with the zero revision.
-    hash: String,
+    hash: std::sync::Arc<str>,
     /// `BEGIN:VEVENT` and `UID`.
     head: Piece,
     /// `DTSTAMP`, `LAST-MODIFIED` and `SEQUENCE`.
@@ -268,7 +268,7 @@ impl<'e> Events<'e> {
             Event {
                 key,
                 print,
-                hash: hash.hex(),
+                hash: hash.hex().into(),
                 head: Piece::from(head),
                 revision: zero.clone(),
                 body: Piece::from(body),
@@ -344,7 +344,7 @@ impl<'e> Events<'e> {
             .map(|views| {
                 let key = views[0].1.key.as_str();
                 if let [(_, only)] = views {
-                    return (key, std::borrow::Cow::Borrowed(only.hash.as_str()));
+                    return (key, std::borrow::Cow::Borrowed(&*only.hash));
                 }
                 let mut hash = crate::state::Fingerprint::new();
                 for (_, e) in views {
