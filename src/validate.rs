@@ -75,8 +75,6 @@ pub fn validate(files: &[SourceFile]) -> Validated {
             (file, found)
         })
         .collect();
-    // Looked up for every system every outage names: hashed, not searched.
-    let known: Known = known.into_iter().collect();
     let (rejected, known, all_systems) = (&v.rejected, &known, &v.all_systems);
     let (dependants, reacher) = (&v.dependants, &v.reacher);
     let checked = crate::par::map_from(&duplicates, 2, |(file, duplicates)| {
@@ -460,7 +458,7 @@ impl Validator {
         &mut self,
         items: &[Spanned<RawItem>],
         key: &str,
-        known: &Known,
+        known: &BTreeMap<&str, &System>,
         reach: Option<&BTreeSet<String>>,
     ) -> Option<Vec<Item>> {
         if let Some(first_extra) = items.get(MAX_ITEMS) {
@@ -507,7 +505,7 @@ impl Validator {
     fn about(
         &mut self,
         systems: &Spanned<Vec<Spanned<String>>>,
-        known: &Known,
+        known: &BTreeMap<&str, &System>,
         reach: Option<&BTreeSet<String>>,
     ) -> Option<Vec<String>> {
         if systems.value.is_empty() {
@@ -524,7 +522,7 @@ impl Validator {
             if self.rejected.contains(&id.value) {
                 ok = false;
             } else if !known.contains_key(id.value.as_str()) {
-                self.unknown_system(id, sorted_ids(known).into_iter());
+                self.unknown_system(id, known);
                 ok = false;
             } else if reach.is_some_and(|r| !r.contains(&id.value)) {
                 self.err(
@@ -566,7 +564,7 @@ impl Validator {
     fn impact(
         &mut self,
         impact: Option<&Spanned<RawImpact>>,
-        known: &Known,
+        known: &BTreeMap<&str, &System>,
         reach: Option<&BTreeSet<String>>,
     ) -> Option<Impacts> {
         let Some(impact) = impact else {
@@ -626,12 +624,8 @@ impl Validator {
     }
 
     /// Reports an id that names no system, with the likeliest meant.
-    fn unknown_system<'k>(
-        &mut self,
-        id: &Spanned<String>,
-        known: impl Iterator<Item = &'k str> + Clone,
-    ) {
-        let help = unknown_system_help(&id.value, known, "`systems:`");
+    fn unknown_system(&mut self, id: &Spanned<String>, known: &BTreeMap<&str, &System>) {
+        let help = unknown_system_help(&id.value, known.keys().copied(), "`systems:`");
         self.err(id, format!("unknown system `{}`", id.value), Some(help));
     }
 
@@ -780,7 +774,7 @@ impl Validator {
 
     /// The problem of an id used before (`seen`), else `None` (and it is
     /// recorded).
-    fn details(&mut self, raw: RawDetails, known: &Known) -> Option<Details> {
+    fn details(&mut self, raw: RawDetails, known: &BTreeMap<&str, &System>) -> Option<Details> {
         let RawDetails {
             title,
             systems,
@@ -856,7 +850,7 @@ impl Validator {
     fn hits(
         &mut self,
         systems: &Spanned<RawSystems>,
-        known: &Known,
+        known: &BTreeMap<&str, &System>,
     ) -> Option<(Arc<[String]>, bool)> {
         match &systems.value {
             RawSystems::Word(w) if w.trim() == ALL_FEED => Some((self.all_systems.clone(), true)),
@@ -903,7 +897,7 @@ impl Validator {
                             );
                         }
                     } else {
-                        self.unknown_system(id, sorted_ids(known).into_iter());
+                        self.unknown_system(id, known);
                         ok = false;
                     }
                 }
@@ -912,7 +906,7 @@ impl Validator {
         }
     }
 
-    fn outage(&mut self, raw: &RawOutage, known: &Known) -> Option<Outage> {
+    fn outage(&mut self, raw: &RawOutage, known: &BTreeMap<&str, &System>) -> Option<Outage> {
         let id_ok = self.slug(&raw.id, "outage");
         let details = self.details(raw.into(), known);
         let when = match (&raw.start, &raw.end, &raw.first_day, &raw.last_day) {
@@ -1015,7 +1009,7 @@ impl Validator {
         }
     }
 
-    fn series(&mut self, raw: &RawMaintenance, known: &Known) -> Option<Series> {
+    fn series(&mut self, raw: &RawMaintenance, known: &BTreeMap<&str, &System>) -> Option<Series> {
         let id_ok = self.slug(&raw.id, "maintenance");
         let details = self.details(raw.into(), known);
         let rule = self.rule(&raw.rule);
@@ -1416,16 +1410,6 @@ fn needs(dependants: &[Vec<usize>]) -> Vec<Vec<usize>> {
         }
     }
     needs
-}
-
-/// The systems by id, for the lookups of every outage and series.
-type Known<'a> = FastMap<&'a str, &'a System>;
-
-/// The ids of `known`, in order (as suggestions are looked for in).
-fn sorted_ids<'a>(known: &Known<'a>) -> Vec<&'a str> {
-    let mut ids: Vec<&str> = known.keys().copied().collect();
-    ids.sort_unstable();
-    ids
 }
 
 /// What help to give for `id`, which names none of `known`, defined

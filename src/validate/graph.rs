@@ -42,7 +42,7 @@ impl Validator {
                         continue;
                     }
                     let Some(&to) = index.get(d) else {
-                        self.unknown_system(dep, known.keys().copied());
+                        self.unknown_system(dep, known);
                         continue;
                     };
                     if to == from {
