@@ -331,9 +331,8 @@ impl CacheFile {
 }
 
 /// When `save` writes a cache anew: its new file, written in full into a
-/// temporary file in `dir` (while the outputs are published, mostly
-/// waiting for the disk), for [`keep_cache`] to put in place once they
-/// are. Dropped instead, it leaves the folder as it was. Best effort.
+/// temporary file in `dir`, for [`keep_cache`] to put in place. Dropped
+/// instead, it leaves the folder as it was. Best effort.
 pub fn stage_cache<T>(
     dir: &Path,
     save: &cache::Save<T>,

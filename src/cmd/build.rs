@@ -150,11 +150,10 @@ pub fn run(common: &Common, out: &Path, check_only: bool) -> Result<u8, Error> {
     let write_parsed = |out: &mut std::io::BufWriter<&std::fs::File>,
                         records: &[parsed::Record],
                         header: bool| parsed::write(out, records, header);
-    // What the caches need is worked out, and a cache written anew is
-    // written, while the outputs are published (mostly waiting for the
-    // disk); they are put in place only after them.
-    let (changes, (plans, staged)) = std::thread::scope(|scope| {
-        let staging = scope.spawn(|| {
+    // What the caches need is worked out while the outputs are published
+    // (mostly waiting for the disk).
+    let (changes, (events_plan, parsed_plan)) = std::thread::scope(|scope| {
+        let planning = scope.spawn(|| {
             let used: Vec<(u64, &cache::Entry)> =
                 rendered.events.iter().map(|(k, e)| (*k, e)).collect();
             let events_plan = cache.save(common, &used);
@@ -162,15 +161,11 @@ pub fn run(common: &Common, out: &Path, check_only: bool) -> Result<u8, Error> {
             // This build's events share the old cache's memory, not its map.
             drop(cache);
             timing::mark("caches planned");
-            let parsed = publish::stage_cache(out, &parsed_plan, &write_parsed);
-            let events = publish::stage_cache(out, &events_plan, &write_events);
-            timing::mark("caches staged");
-            ((events_plan, parsed_plan), (parsed, events))
+            (events_plan, parsed_plan)
         });
         let changes = publish::publish(out, &rendered.outputs, &dropped, &publish::no_faults);
-        (changes, par::join(staging))
+        (changes, par::join(planning))
     });
-    let (events_plan, parsed_plan) = plans;
     let changes = changes?;
     timing::mark("published");
     let changed =
@@ -185,16 +180,17 @@ pub fn run(common: &Common, out: &Path, check_only: bool) -> Result<u8, Error> {
     };
     let counts = (rendered.feeds.len(), rendered.manifest.events.len());
     // The caches for the next build once the outputs are out (a build that
-    // fails leaves the folder as it was), while the run record is written
-    // and the report printed.
+    // fails leaves the folder as it was, and its space to the outputs),
+    // while the run record is written and the report printed.
     std::thread::scope(|scope| {
         let saving = scope.spawn(|| {
-            let (parsed, events) = staged;
+            let staged = publish::stage_cache(out, &events_plan, &write_events);
             let file = publish::CacheFile::Events;
-            publish::keep_cache(out, file, events_plan, events, &write_events);
+            publish::keep_cache(out, file, events_plan, staged, &write_events);
             timing::mark("event cache saved");
+            let staged = publish::stage_cache(out, &parsed_plan, &write_parsed);
             let file = publish::CacheFile::Parsed;
-            publish::keep_cache(out, file, parsed_plan, parsed, &write_parsed);
+            publish::keep_cache(out, file, parsed_plan, staged, &write_parsed);
             timing::mark("parsed cache saved");
         });
         let recorded = record(out, now, last_change, counts, warned);
