@@ -166,7 +166,7 @@ impl Events {
         // The map made once at its size: growing it rehashed 84,000 keys.
         let mut count = 0;
         let mut at = start + 8;
-        while let Some(end) = frame_end(&bytes, at, 8) {
+        while let Some((_, _, end)) = frame_lengths(&bytes, at, 8) {
             count += 1;
             at = end;
         }
@@ -297,16 +297,20 @@ pub(crate) fn write_frame(
     Ok(())
 }
 
-/// Where the record ([`write_frame`]) at offset `at` of `bytes` ends, by
-/// its lengths alone (unchecked); `None` when it is cut short.
-fn frame_end(bytes: &[u8], at: usize, prefix: usize) -> Option<usize> {
+/// Where the lengths of the record ([`write_frame`]) at offset `at` of
+/// `bytes` start, the lengths of its three texts, and where it ends, by
+/// those lengths alone (unchecked); `None` when it is cut short.
+fn frame_lengths(bytes: &[u8], at: usize, prefix: usize) -> Option<(usize, [usize; 3], usize)> {
     let lens = at.checked_add(prefix)?;
-    let mut end = lens.checked_add(16)?;
-    for i in 0..3 {
+    let len = |i: usize| -> Option<usize> {
         let b: [u8; 4] = bytes.get(lens + 4 * i..lens + 4 * i + 4)?.try_into().ok()?;
-        end = end.checked_add(usize::try_from(u32::from_le_bytes(b)).ok()?)?;
-    }
-    (end <= bytes.len()).then_some(end)
+        usize::try_from(u32::from_le_bytes(b)).ok()
+    };
+    let texts = [len(0)?, len(1)?, len(2)?];
+    let end = texts
+        .iter()
+        .try_fold(lens.checked_add(16)?, |end, len| end.checked_add(*len))?;
+    (end <= bytes.len()).then_some((lens, texts, end))
 }
 
 /// Where a record's three texts are in the bytes it was read from.
@@ -316,16 +320,10 @@ pub(crate) type Texts = [std::ops::Range<usize>; 3];
 /// `prefix` bytes long: the prefix, where its three texts are, and where it
 /// ends; `None` when it is cut short or fails its CRC.
 pub(crate) fn read_frame(bytes: &[u8], at: usize, prefix: usize) -> Option<(&[u8], Texts, usize)> {
-    let lens = at.checked_add(prefix)?;
+    let (lens, [a, b, _], end) = frame_lengths(bytes, at, prefix)?;
     let fixed = bytes.get(at..lens.checked_add(12)?)?;
     let crc = u32::from_le_bytes(bytes.get(lens + 12..lens + 16)?.try_into().ok()?);
-    let len = |i: usize| -> Option<usize> {
-        let b: [u8; 4] = bytes.get(lens + 4 * i..lens + 4 * i + 4)?.try_into().ok()?;
-        usize::try_from(u32::from_le_bytes(b)).ok()
-    };
-    let (a, b, c) = (len(0)?, len(1)?, len(2)?);
     let texts = lens + 16;
-    let end = texts.checked_add(a)?.checked_add(b)?.checked_add(c)?;
     let mut check = crc32fast::Hasher::new();
     check.update(fixed);
     check.update(bytes.get(texts..end)?);

@@ -314,55 +314,14 @@ pub fn read_parsed(dir: &Path) -> Vec<u8> {
 pub type WriteRecords<'w, T> =
     &'w dyn Fn(&mut std::io::BufWriter<&std::fs::File>, &[T], bool) -> std::io::Result<()>;
 
-/// The event cache ([`CACHE`]) or the cache of parsed files ([`PARSED`]).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum CacheFile {
-    Events,
-    Parsed,
-}
-
-impl CacheFile {
-    fn name(self) -> &'static str {
-        match self {
-            CacheFile::Events => CACHE,
-            CacheFile::Parsed => PARSED,
-        }
-    }
-}
-
-/// When `save` writes a cache anew: its new file, written in full into a
-/// temporary file in `dir`, for [`keep_cache`] to put in place. Dropped
-/// instead, it leaves the folder as it was. Best effort.
-pub fn stage_cache<T>(
-    dir: &Path,
-    save: &cache::Save<T>,
-    write: WriteRecords<T>,
-) -> Option<tempfile::NamedTempFile> {
-    let cache::Save::Replace(all) = save else {
-        return None;
-    };
-    let tmp = temp_builder().tempfile_in(dir).ok()?;
-    let mut out = std::io::BufWriter::with_capacity(1 << 20, tmp.as_file());
-    write(&mut out, all, true).ok()?;
-    out.flush().ok()?;
-    drop(out);
-    Some(tmp)
-}
-
-/// Leaves a cache in `dir` for the next build as `save` says: new records
-/// appended, or the file replaced by what [`stage_cache`] wrote. Best
-/// effort: a cache not written only costs the next build the time to
-/// parse or render again. Mode 0600 and not flushed, like the record of
-/// what was published (a record cut short fails its CRC, and the cache is
-/// read up to it).
-pub fn keep_cache<T>(
-    dir: &Path,
-    file: CacheFile,
-    save: cache::Save<T>,
-    staged: Option<tempfile::NamedTempFile>,
-    write: WriteRecords<T>,
-) {
-    let path = dir.join(file.name());
+/// Leaves the cache `name` ([`CACHE`], [`PARSED`]) in `dir` for the next
+/// build as `save` says: new records appended, or the file written anew
+/// (to a temporary file, then renamed over it). Best effort: a cache not
+/// written only costs the next build the time to parse or render again.
+/// Mode 0600 and not flushed, like the record of what was published (a
+/// record cut short fails its CRC, and the cache is read up to it).
+pub fn save_cache<T>(dir: &Path, name: &str, save: cache::Save<T>, write: WriteRecords<T>) {
+    let path = dir.join(name);
     let written = match save {
         cache::Save::Keep => Ok(()),
         cache::Save::Append(new) => {
@@ -384,10 +343,13 @@ pub fn keep_cache<T>(
                 out.flush()
             })
         }
-        cache::Save::Replace(_) => match staged {
-            Some(tmp) => tmp.persist(&path).map(drop).map_err(|e| e.error),
-            None => Ok(()),
-        },
+        cache::Save::Replace(all) => temp_builder().tempfile_in(dir).and_then(|tmp| {
+            let mut out = std::io::BufWriter::with_capacity(1 << 20, tmp.as_file());
+            write(&mut out, &all, true)?;
+            out.flush()?;
+            drop(out);
+            tmp.persist(&path).map(drop).map_err(|e| e.error)
+        }),
     };
     drop(written);
 }

@@ -178,13 +178,23 @@ where
     K: Deserialize<'de> + Ord,
     V: Deserialize<'de>,
 {
+    map_entries(deserializer).map(|entries: Vec<(K, V)>| entries.into_iter().collect())
+}
+
+/// A JSON object's entries, in the order they are written.
+fn map_entries<'de, D, K, V>(deserializer: D) -> Result<Vec<(K, V)>, D::Error>
+where
+    D: serde::Deserializer<'de>,
+    K: Deserialize<'de>,
+    V: Deserialize<'de>,
+{
     struct Entries<K, V>(std::marker::PhantomData<(K, V)>);
     impl<'de, K, V> serde::de::Visitor<'de> for Entries<K, V>
     where
-        K: Deserialize<'de> + Ord,
+        K: Deserialize<'de>,
         V: Deserialize<'de>,
     {
-        type Value = BTreeMap<K, V>;
+        type Value = Vec<(K, V)>;
 
         fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
             f.write_str("a map")
@@ -198,7 +208,7 @@ where
             while let Some(entry) = map.next_entry()? {
                 entries.push(entry);
             }
-            Ok(entries.into_iter().collect())
+            Ok(entries)
         }
     }
     deserializer.deserialize_map(Entries(std::marker::PhantomData))
@@ -273,34 +283,10 @@ impl Manifest {
         #[serde(deny_unknown_fields)]
         struct Texts<'a> {
             files: Vec<String>,
-            #[serde(borrow, deserialize_with = "entries")]
+            #[serde(borrow, deserialize_with = "map_entries")]
             events: Vec<(String, &'a serde_json::value::RawValue)>,
             #[serde(default)]
             input: Option<InputState>,
-        }
-        fn entries<'de, D: serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> Result<Vec<(String, &'de serde_json::value::RawValue)>, D::Error> {
-            struct Entries;
-            impl<'de> serde::de::Visitor<'de> for Entries {
-                type Value = Vec<(String, &'de serde_json::value::RawValue)>;
-
-                fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
-                    f.write_str("a map")
-                }
-
-                fn visit_map<A: serde::de::MapAccess<'de>>(
-                    self,
-                    mut map: A,
-                ) -> Result<Self::Value, A::Error> {
-                    let mut entries = Vec::new();
-                    while let Some(entry) = map.next_entry()? {
-                        entries.push(entry);
-                    }
-                    Ok(entries)
-                }
-            }
-            deserializer.deserialize_map(Entries)
         }
         let read = || -> Option<(Self, Vec<std::ops::Range<usize>>)> {
             let texts: Texts = serde_json::from_slice(&bytes).ok()?;
@@ -351,25 +337,22 @@ impl Manifest {
         let mut out = String::with_capacity(texts.bytes.len() + head.len());
         out.push_str(&head[..at]);
         out.push_str("\n  \"events\": {");
-        let old: Vec<(&String, &EventState)> = previous.events.iter().collect();
         let old_text = |i: usize| -> Option<&str> {
             let range = texts.values.get(i)?.clone();
             let text = std::str::from_utf8(texts.bytes.get(range)?).ok()?;
             // As nedetid writes an entry at this depth.
             (text.starts_with("{\n      \"") && text.ends_with("\n    }")).then_some(text)
         };
-        let mut o = 0;
+        // Both in key order: one pass through the two.
+        let mut old = previous.events.iter().enumerate().peekable();
         for (n, (key, state)) in self.events.iter().enumerate() {
             out.push_str(if n == 0 { "\n    " } else { ",\n    " });
             out.push_str(&serde_json::to_string(key).unwrap_or_default());
             out.push_str(": ");
-            while old.get(o).is_some_and(|(k, _)| *k < key) {
-                o += 1;
-            }
+            while old.next_if(|(_, (k, _))| *k < key).is_some() {}
             match old
-                .get(o)
-                .filter(|(k, s)| *k == key && *s == state)
-                .and_then(|_| old_text(o))
+                .next_if(|(_, (k, s))| *k == key && *s == state)
+                .and_then(|(i, _)| old_text(i))
             {
                 Some(text) => out.push_str(text),
                 None => {

@@ -6,7 +6,7 @@ use std::path::Path;
 use super::{complain, exit, now, print_warnings, say};
 use crate::cli::Common;
 use crate::error::Error;
-use crate::state::RunRecord;
+use crate::state::{CACHE, PARSED, RunRecord};
 use crate::{cache, load, par, parsed, pipeline, publish, timing};
 
 pub fn run(common: &Common, out: &Path, check_only: bool) -> Result<u8, Error> {
@@ -184,13 +184,9 @@ pub fn run(common: &Common, out: &Path, check_only: bool) -> Result<u8, Error> {
     // while the run record is written and the report printed.
     std::thread::scope(|scope| {
         let saving = scope.spawn(|| {
-            let staged = publish::stage_cache(out, &events_plan, &write_events);
-            let file = publish::CacheFile::Events;
-            publish::keep_cache(out, file, events_plan, staged, &write_events);
+            publish::save_cache(out, CACHE, events_plan, &write_events);
             timing::mark("event cache saved");
-            let staged = publish::stage_cache(out, &parsed_plan, &write_parsed);
-            let file = publish::CacheFile::Parsed;
-            publish::keep_cache(out, file, parsed_plan, staged, &write_parsed);
+            publish::save_cache(out, PARSED, parsed_plan, &write_parsed);
             timing::mark("parsed cache saved");
         });
         let recorded = record(out, now, last_change, counts, warned);
