@@ -31,7 +31,32 @@ pub const MAGIC: &[u8] = b"nedetid event cache 1\n";
 #[derive(Clone)]
 pub enum Piece {
     Own(Arc<str>),
-    Cached(Arc<Vec<u8>>, std::ops::Range<usize>),
+    Cached(Arc<Bytes>, std::ops::Range<usize>),
+}
+
+/// A cache file's bytes: read into memory, or mapped (Unix; the publish
+/// module says when).
+pub enum Bytes {
+    Read(Vec<u8>),
+    #[cfg(unix)]
+    Mapped(memmap2::Mmap),
+}
+
+impl Default for Bytes {
+    fn default() -> Self {
+        Bytes::Read(Vec::new())
+    }
+}
+
+impl std::ops::Deref for Bytes {
+    type Target = [u8];
+    fn deref(&self) -> &[u8] {
+        match self {
+            Bytes::Read(bytes) => bytes,
+            #[cfg(unix)]
+            Bytes::Mapped(map) => map,
+        }
+    }
 }
 
 impl Piece {
@@ -152,8 +177,12 @@ impl Events {
     /// before the first that is not; none when the header is not this
     /// version's. The texts stay in `bytes`, which the entries share.
     pub fn parse(bytes: Vec<u8>) -> Self {
+        Self::parse_shared(Arc::new(Bytes::Read(bytes)))
+    }
+
+    /// [`Events::parse`] of bytes read or mapped.
+    pub fn parse_shared(bytes: Arc<Bytes>) -> Self {
         let mut events = Self::none();
-        let bytes = Arc::new(bytes);
         let start = header().len();
         let Some(common) = bytes
             .strip_prefix(header().as_slice())
@@ -197,6 +226,16 @@ impl Events {
     /// Every event it holds, by fingerprint, in no particular order.
     pub fn entries(&self) -> impl Iterator<Item = (u64, &Entry)> {
         self.entries.iter().map(|(k, e)| (*k, e))
+    }
+
+    /// Whether its texts are in a mapped file.
+    #[cfg(all(test, unix))]
+    pub fn is_mapped(&self) -> bool {
+        let mapped =
+            |p: &Piece| matches!(p, Piece::Cached(b, _) if matches!(**b, Bytes::Mapped(_)));
+        self.entries
+            .values()
+            .all(|e| mapped(&e.head) && mapped(&e.body))
     }
 
     /// How many events it holds.
@@ -342,7 +381,7 @@ pub(crate) fn read_frame(bytes: &[u8], at: usize, prefix: usize) -> Option<(&[u8
 /// is cut short or fails its CRC, or its hash is not UTF-8. Its head and
 /// body are parts of `bytes`, not copies (they were written from text and
 /// the CRC holds, so they are the text they were).
-fn record(bytes: &Arc<Vec<u8>>, at: usize) -> Option<(u64, Entry, usize)> {
+fn record(bytes: &Arc<Bytes>, at: usize) -> Option<(u64, Entry, usize)> {
     let (key, [hash, head, body], end) = read_frame(bytes, at, 8)?;
     let key = u64::from_le_bytes(key.try_into().ok()?);
     let hash = std::str::from_utf8(bytes.get(hash)?).ok()?;
