@@ -103,6 +103,16 @@ impl State {
             .map_err(|e| self.unreadable(&e))
     }
 
+    /// Whether `text` is anywhere in it: a state file without the input's
+    /// fingerprint is not of that input, and a build need not read its
+    /// [`Head`] to know that nothing is current (a millisecond at national
+    /// size, where reading the head took 18).
+    pub fn mentions(&self, text: &str) -> bool {
+        self.bytes
+            .as_deref()
+            .is_some_and(|bytes| memchr::memmem::find(bytes, text.as_bytes()).is_some())
+    }
+
     /// All of it, and the text of each event ([`Manifest::parse_keeping_texts`]).
     pub fn manifest_keeping_texts(mut self) -> Result<(Manifest, EventTexts), Error> {
         let Some(bytes) = self.bytes.take() else {

@@ -28,14 +28,20 @@ pub fn run(common: &Common, out: &Path, check_only: bool) -> Result<u8, Error> {
     // The state file's files and input decide whether anything is to be
     // done; its events are read on another thread while the schedules are.
     let state = publish::read_state(out)?;
-    let head = state.head()?;
-    timing::mark("state head");
     let fingerprint = pipeline::input_fingerprint(&files, common.recurrence.into());
     timing::mark("input fingerprint");
     // Nothing changed since the last build and nothing is due to change:
     // the published files are what a build would write. (`--check` always
-    // compares every byte.)
-    if !check_only && problems.is_empty() && publish::is_current(out, &head, &fingerprint, now) {
+    // compares every byte.) A state file without this input's fingerprint
+    // is not read twice: an unreadable one is reported when it is read
+    // whole, below, before any problem of the schedules.
+    let head = if !check_only && problems.is_empty() && state.mentions(&fingerprint) {
+        Some(state.head()?)
+    } else {
+        None
+    };
+    timing::mark("state head");
+    if let Some(head) = head.filter(|head| publish::is_current(out, head, &fingerprint, now)) {
         // The run record is the one file a no-op run writes.
         let last = publish::read_run(out).ok().flatten();
         record(
