@@ -21,7 +21,7 @@
 #   NEDETID_BIN=/path/to/nedetid bash bench/run.sh   # another build (no cargo)
 #   RESULTS=/tmp/r.md KEEP=1 bash bench/run.sh       # elsewhere; keep the data
 #
-# Needs about 12 GB of scratch space ($TMPDIR) for the three sizes with 5
+# Needs about 13 GB of scratch space ($TMPDIR) for the three sizes with 5
 # runs: every run's output and copies are kept until the end, then removed.
 # On ext4 without a journal, creating files is slower for minutes after many
 # files were removed (the inode allocator skips every inode freed recently,
@@ -30,6 +30,17 @@
 # builds and copies of all runs come before the rebuilds that replace files,
 # and why nothing is removed before the end. Let a few minutes pass between
 # two runs of this script.
+#
+# The disk of a virtual machine is often rate-limited by a token bucket:
+# on this project's machine the first 0.8-1 GB written after a pause go at
+# 1.1-2 GB/s and the rest at 0.35-0.42 GB/s (`dd bs=1M count=600
+# conv=fsync` four times in a row: 0.55 s, then 1.6, 1.7, 1.8 s; after 20 s
+# idle, 0.3 s again). A national build writes 0.65 GB and its copy as much,
+# so back to back the first full build would be timed on a full bucket
+# and every later one on an empty one. At the sizes whose output is over
+# $PAUSE_FROM_MB MB, every timed step that writes (full build, copy, edit,
+# every file) starts after `sync` and $PAUSE seconds idle (default 20),
+# as the nightly build on an idle server does; PAUSE=0 for a quick run.
 #
 # Needs /usr/bin/time (GNU time), jq and bc: installed with apt-get when
 # missing.
@@ -41,6 +52,8 @@ RUNS=${RUNS:-5}
 SEED=${SEED:-1}
 NOW=${NOW:-2025-06-01T08:00:00Z} # the same as bench/gen.rs's NOW
 RESULTS=${RESULTS:-bench/results.md}
+PAUSE=${PAUSE:-20}
+PAUSE_FROM_MB=${PAUSE_FROM_MB:-200}
 
 need() {
     if ! command -v "$1" >/dev/null 2>&1; then
@@ -92,6 +105,15 @@ wall() {
 build() {
     sync
     wall /usr/bin/time -f '%M' -o "$3" "$BIN" build --schedules "$1" --out "$2" --now "$NOW"
+}
+
+# Lets the disk's burst allowance refill (see above) when this size needs
+# it ($pause set per size).
+settle() {
+    if [[ ${pause:-0} != 0 ]]; then
+        sync
+        sleep "$pause"
+    fi
 }
 
 median() { sort -g | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
@@ -151,12 +173,22 @@ for size in $SIZES; do
     # frees 9,000 inodes at national size, and ext4 then creates files
     # slower for minutes: a full build or copy right after it would measure
     # that, not itself).
+    # An untimed build first: the binary and the schedules in memory, and
+    # its size says whether this size needs the pauses.
+    build "$dir/schedules" "$dir/warm-up" "$dir/rss.warm-up" >/dev/null
+    pause=0
+    if ((PAUSE > 0 && $(du -sm "$dir/warm-up" | cut -f1) > PAUSE_FROM_MB)); then
+        pause=$PAUSE
+        echo "== $size: output over $PAUSE_FROM_MB MB: sync and ${PAUSE}s idle before each timed write" >&2
+    fi
     for run in $(seq "$RUNS"); do
         out=$dir/out.$run
+        settle
         full=$(build "$dir/schedules" "$out" "$dir/rss.full")
         fulls+=("$full")
         full_rss+=("$(tail -1 "$dir/rss.full")")
         sync
+        settle
         # shellcheck disable=SC2016 # the inner shell expands them
         copy=$(wall sh -c 'cp -r "$1" "$2" && sync' sh "$out" "$dir/copy.$run")
         copies+=("$copy")
@@ -164,6 +196,7 @@ for size in $SIZES; do
     done
     for run in $(seq "$RUNS"); do
         out=$dir/out.$run
+        settle
         edits+=("$(build "$dir/edited" "$out" "$dir/rss.edit")")
         edit_rss+=("$(tail -1 "$dir/rss.edit")")
         edit_written+=("$(grep -E '^[0-9]+ created, [0-9]+ updated' "$WORK/last.out" |
@@ -182,6 +215,7 @@ for size in $SIZES; do
             diff <(echo "$before") <(echo "$after") | head -5 >&2 || true
         fi
 
+        settle
         alls+=("$(build "$dir/renamed" "$out" "$dir/rss.all")")
         all_rss+=("$(tail -1 "$dir/rss.all")")
         all_written=$(grep -E '^[0-9]+ created, [0-9]+ updated' "$WORK/last.out")
@@ -220,7 +254,7 @@ table=$(
 
 Made by \`RUNS=$RUNS bash bench/run.sh\` on $(date -u '+%Y-%m-%d %H:%M UTC'); $version, commit $commit$dirty.
 Machine: $(nproc) CPUs ($cpu), $(free -g | awk '/^Mem:/ { print $2 }') GiB memory, $fs file system; load average at the end $load.
-Data: \`bench/gen.rs\` seed $SEED, \`--now $NOW\`. Times are wall-clock seconds as min / median / max of $RUNS runs; ratios are of medians; MB = 10^6 bytes.
+Data: \`bench/gen.rs\` seed $SEED, \`--now $NOW\`. Times are wall-clock seconds as min / median / max of $RUNS runs; ratios are of medians; MB = 10^6 bytes. At sizes whose output is over $PAUSE_FROM_MB MB, each timed full build, copy, edit and every-file build started after \`sync\` and ${PAUSE} s idle (the disk's burst allowance refilled; see the script).
 
 | size | systems | events | feeds | output MB | full build s | durable copy s | full / durable (per run) | full median / best | edit of one file s | edit / full | files written by the edit | no-op s | no-op / full | every file changes s | peak RSS MB | RSS / output |
 | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |
