@@ -1062,10 +1062,17 @@ pub fn publish(
         done.push(Undo::Restore(backup, path));
     }
     sync_dir(dir);
-    record(dir, outputs);
-    crate::timing::mark("p recorded");
-    remove_backups(done);
-    crate::timing::mark("p backups");
+    // The old versions go while the record is made: neither needs the
+    // other, and removing them is mostly waiting for the disk.
+    std::thread::scope(|scope| {
+        let removing = scope.spawn(|| {
+            remove_backups(done);
+            crate::timing::mark("p backups");
+        });
+        record(dir, outputs);
+        crate::timing::mark("p recorded");
+        crate::par::join(removing);
+    });
     Ok(changes)
 }
 
