@@ -317,10 +317,13 @@ pub fn read_parsed(dir: &Path) -> cache::Bytes {
 /// then the copy). The file is nedetid's own, in a folder this build holds
 /// the lock of, and no build rewrites a cache in place: new records go
 /// after its end, a new file is renamed over it, and the mapping keeps the
-/// old one. Only another program cutting the file short while a build runs
-/// could make the mapped bytes fail to read (the process then ends with
-/// SIGBUS, as git does with its mapped pack files), and a build that ends
-/// so leaves the published files as they were.
+/// old one. What a mapping cannot do is report a failed read: a disk error
+/// under the mapped pages, or another program cutting the file short
+/// while the build runs, ends the process with SIGBUS (as it would git,
+/// which maps its pack files), where a read would have ignored the cache.
+/// That is a build killed at that moment: the published files are each
+/// the old or the new version, and the next build removes what it left
+/// and publishes over it.
 fn read_whole(path: &Path) -> Option<cache::Bytes> {
     let Ok(Opened::File(file, size)) = open_regular(path, Links::Refuse) else {
         return None;
@@ -328,9 +331,12 @@ fn read_whole(path: &Path) -> Option<cache::Bytes> {
     if size > MAX_CACHE_BYTES {
         return None;
     }
-    // SAFETY: see above: no build changes the mapped bytes.
+    // SAFETY: see above: no build changes the mapped bytes. The size
+    // checked is the size mapped.
     #[cfg(unix)]
-    if let Ok(map) = unsafe { memmap2::Mmap::map(&file) } {
+    if let Ok(len) = usize::try_from(size)
+        && let Ok(map) = unsafe { memmap2::MmapOptions::new().len(len).map(&file) }
+    {
         return Some(cache::Bytes::Mapped(map));
     }
     read_limited(file, MAX_CACHE_BYTES, size)

@@ -164,7 +164,8 @@ pub fn run(common: &Common, out: &Path, check_only: bool) -> Result<u8, Error> {
                 rendered.events.iter().map(|(k, e)| (*k, e)).collect();
             let events_plan = cache.save(common, &used);
             let parsed_plan = parsed_cache.save(&records);
-            // This build's events share the old cache's memory, not its map.
+            // The map goes; the old cache's texts stay where this build's
+            // events share them.
             drop(cache);
             timing::mark("caches planned");
             (events_plan, parsed_plan)
