@@ -119,6 +119,12 @@ settle() {
     fi
 }
 
+# Bytes of the published files in folder "$1": not the build's own (state
+# of the folder, caches).
+published_bytes() {
+    find "$1" -type f ! -name '.nedetid*' -printf '%s\n' | awk '{ s += $1 } END { printf "%.0f", s }'
+}
+
 median() { sort -g | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
 ratio() { echo "scale=2; $1 / $2" | bc -l | sed 's/^\./0./'; }
 # "min / median / max" of the arguments.
@@ -171,22 +177,19 @@ for size in $SIZES; do
     fulls=() copies=() edits=() noops=() alls=() ratios=()
     full_rss=() edit_rss=() all_rss=() edit_written=()
     same="identical"
+    # An untimed build first: the binary and the schedules in memory, and
+    # its output's size says whether this size needs the pauses.
+    build "$dir/schedules" "$dir/warm-up" "$dir/rss.warm-up" >/dev/null
+    pause=0
+    if ((PAUSE > 0 && $(published_bytes "$dir/warm-up") > PAUSE_FROM_MB * 1000000)); then
+        pause=$PAUSE
+        echo "== $size: output over $PAUSE_FROM_MB MB: sync and ${PAUSE}s idle before each timed write" >&2
+    fi
     # First every run's full build and copy, which only create files; then
     # the rebuilds, which replace them (the build that changes every file
     # frees 9,000 inodes at national size, and ext4 then creates files
     # slower for minutes: a full build or copy right after it would measure
     # that, not itself).
-    # An untimed build first: the binary and the schedules in memory, and
-    # its size says whether this size needs the pauses.
-    build "$dir/schedules" "$dir/warm-up" "$dir/rss.warm-up" >/dev/null
-    pause=0
-    # The published files, as the table's "output MB" counts them.
-    warm_mb=$(find "$dir/warm-up" -type f ! -name '.nedetid*' -printf '%s\n' |
-        awk '{ s += $1 } END { printf "%d", s / 1e6 }')
-    if ((PAUSE > 0 && warm_mb > PAUSE_FROM_MB)); then
-        pause=$PAUSE
-        echo "== $size: output over $PAUSE_FROM_MB MB: sync and ${PAUSE}s idle before each timed write" >&2
-    fi
     for run in $(seq "$RUNS"); do
         out=$dir/out.$run
         settle
@@ -227,8 +230,7 @@ for size in $SIZES; do
         all_written=$(grep -E '^[0-9]+ created, [0-9]+ updated' "$WORK/last.out")
     done
     out=$dir/out.1
-    # The published files: not the build's own (state of the folder, caches).
-    out_bytes=$(find "$dir/copy.1" -type f ! -name '.nedetid*' -printf '%s\n' | awk '{ s += $1 } END { print s }')
+    out_bytes=$(published_bytes "$dir/copy.1")
     out_mb=$(awk -v b="$out_bytes" 'BEGIN { printf "%.1f", b / 1e6 }')
     feeds=$(find "$out" -maxdepth 1 -name '*.ics' | wc -l)
     files=$(find "$dir/copy.1" -type f ! -name '.nedetid*' | wc -l)

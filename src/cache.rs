@@ -394,12 +394,13 @@ fn record(bytes: &Arc<Bytes>, at: usize) -> Option<(u64, Entry, usize)> {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
 
     const COMMON: u64 = 7;
 
-    fn entry(n: u32) -> Entry {
+    /// An event's entry, the `n`th.
+    pub(crate) fn entry(n: u32) -> Entry {
         Entry {
             hash: Arc::from(format!("{n:016x}")),
             head: Piece::from(format!("BEGIN:VEVENT\r\nUID:{n}\r\n")),

@@ -103,11 +103,9 @@ impl State {
             .map_err(|e| self.unreadable(&e))
     }
 
-    /// Whether `text` is anywhere in it: a state file without the input's
-    /// fingerprint is not of that input, and a build need not read its
-    /// [`Head`] to know that nothing is current (a millisecond at national
-    /// size, where reading the head took 18).
-    pub fn mentions(&self, text: &str) -> bool {
+    /// Whether `text` is anywhere in it: a millisecond at national size,
+    /// where reading the [`Head`] takes 18.
+    fn mentions(&self, text: &str) -> bool {
         self.bytes
             .as_deref()
             .is_some_and(|bytes| memchr::memmem::find(bytes, text.as_bytes()).is_some())
@@ -149,19 +147,29 @@ fn not_regular(path: &Path, what: &str) -> Error {
     )
 }
 
-/// Whether a build of input `fingerprint` at `now` would publish what is
-/// already in `dir`: [`Head::is_current`], with every published file as
-/// the last build left it on disk (by the record [`publish`] made).
-pub fn is_current(
+/// The head of the state file `state` of `dir` when a build of input
+/// `fingerprint` at `now` would publish what is already there
+/// ([`Head::is_current`], with every published file as the last build left
+/// it on disk, by the record [`publish`] made); `None` when it would not.
+/// A state file that does not hold the fingerprint is not of this input:
+/// its head is not read (an unreadable one is reported when it is read
+/// whole).
+pub fn current(
     dir: &Path,
-    manifest: &Head,
+    state: &State,
     fingerprint: &str,
     now: chrono::DateTime<chrono::Utc>,
-) -> bool {
+) -> Result<Option<Head>, Error> {
+    if !state.mentions(fingerprint) {
+        return Ok(None);
+    }
+    let head = state.head()?;
     let Some(seen) = read_seen(dir) else {
-        return false;
+        return Ok(None);
     };
-    manifest.is_current(fingerprint, now, &seen, |name| stat(dir, name))
+    Ok(head
+        .is_current(fingerprint, now, &seen, |name| stat(dir, name))
+        .then_some(head))
 }
 
 /// How the regular file `name` in `dir` looks on disk; `None` when it is
@@ -2057,11 +2065,7 @@ mod tests {
     #[test]
     fn a_mapped_cache_reads_as_its_bytes_while_builds_append_and_replace_it() {
         let dir = tempfile::tempdir().expect("tempdir");
-        let entry = |n: u32| cache::Entry {
-            hash: format!("h{n}").into(),
-            head: cache::Piece::from(format!("BEGIN:VEVENT\r\nUID:{n}\r\n")),
-            body: cache::Piece::from(format!("SUMMARY:Nedetid æøå {n}\r\nEND:VEVENT\r\n")),
-        };
+        let entry = crate::cache::tests::entry;
         let write: WriteRecords<(u64, &cache::Entry)> =
             &|out, events, header| cache::write(out, events, header.then_some(7));
         let entries: Vec<(u64, cache::Entry)> = (0..6).map(|n| (u64::from(n), entry(n))).collect();

@@ -719,7 +719,6 @@ mod tests {
         }
     }
 
-    /// The head of a state file is its files, input and the number of its
     /// A state file written with the entries of unchanged events copied
     /// from the last one is the state file written anew, byte for byte:
     /// events changed, added and removed, keys that need escaping, a last
@@ -854,6 +853,7 @@ mod tests {
         assert!(Seen::parse(br#"{"files": []}"#).is_none(), "not a map");
     }
 
+    /// The head of a state file is its files, input and the number of its
     /// events, as the whole file read says; events that are not a map, or
     /// a field the state file does not have, make it unreadable too.
     #[test]

@@ -32,16 +32,14 @@ pub fn run(common: &Common, out: &Path, check_only: bool) -> Result<u8, Error> {
     timing::mark("input fingerprint");
     // Nothing changed since the last build and nothing is due to change:
     // the published files are what a build would write. (`--check` always
-    // compares every byte.) A state file without this input's fingerprint
-    // is not read twice: an unreadable one is reported when it is read
-    // whole, below, before any problem of the schedules.
-    let head = if !check_only && problems.is_empty() && state.mentions(&fingerprint) {
-        Some(state.head()?)
+    // compares every byte.)
+    let current = if !check_only && problems.is_empty() {
+        publish::current(out, &state, &fingerprint, now)?
     } else {
         None
     };
     timing::mark("state head");
-    if let Some(head) = head.filter(|head| publish::is_current(out, head, &fingerprint, now)) {
+    if let Some(head) = current {
         // The run record is the one file a no-op run writes.
         let last = publish::read_run(out).ok().flatten();
         record(
