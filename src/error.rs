@@ -10,7 +10,9 @@ use crate::limits::SHOWN_PER_FILE;
 use miette::{GraphicalReportHandler, GraphicalTheme, LabeledSpan, NamedSource};
 
 /// How bad a problem is: errors stop a build, warnings only with `--deny-warnings`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize,
+)]
 #[serde(rename_all = "lowercase")]
 pub enum Severity {
     Error,
@@ -21,7 +23,18 @@ pub enum Severity {
 
 /// A place in a schedule file. Line and column are 1-based and count
 /// characters; `offset`/`len` are byte positions for the snippet.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
+#[derive(
+    Debug,
+    Clone,
+    PartialEq,
+    Eq,
+    PartialOrd,
+    Ord,
+    Hash,
+    Default,
+    serde::Serialize,
+    serde::Deserialize,
+)]
 pub struct Location {
     pub file: PathBuf,
     pub line: u32,
@@ -51,7 +64,7 @@ impl fmt::Display for Location {
 }
 
 /// One thing wrong (or suspicious) in the schedules.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Problem {
     pub severity: Severity,
     pub location: Location,

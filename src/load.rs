@@ -2,6 +2,7 @@
 //! schedules folder, enforces the input limits, and parses each file into
 //! [`RawFile`] with locations. Problems are collected, never thrown.
 
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
@@ -23,9 +24,20 @@ pub struct Loaded {
     pub files: Vec<SourceFile>,
     pub problems: Vec<Problem>,
     pub sources: BTreeMap<PathBuf, String>,
+    /// For each of `files` (missing at the end: `None`), its outages and
+    /// maintenance as the last build validated them, when they were taken
+    /// from the cache instead of its parsed form (then `raw` has none).
+    pub checked: Vec<Option<crate::parsed::FileItems>>,
 }
 
 impl Loaded {
+    /// Takes in what loading another file produced.
+    fn merge(&mut self, one: Loaded) {
+        self.files.extend(one.files);
+        self.problems.extend(one.problems);
+        self.sources.extend(one.sources);
+    }
+
     /// Parses one file's bytes and records the result.
     pub fn add(&mut self, path: PathBuf, bytes: &[u8]) {
         if bytes.len() as u64 > MAX_FILE_BYTES {
@@ -285,61 +297,171 @@ pub fn parse_files(files: &[RawInput], problems: Vec<Problem>) -> Loaded {
         one
     });
     for one in parsed {
-        out.files.extend(one.files);
-        out.problems.extend(one.problems);
-        out.sources.extend(one.sources);
+        out.merge(one);
     }
     out
 }
 
+/// A file's parsed form for the next build's cache ([`crate::parsed`]).
+#[derive(Debug)]
+pub struct Parts<'c> {
+    /// The record's whole form, when the file was found in the cache.
+    pub cached: Option<&'c [u8]>,
+    /// Its settings, systems and bundles, encoded.
+    pub head: Cow<'c, [u8]>,
+    /// Its outages and maintenance, encoded.
+    pub items: Cow<'c, [u8]>,
+    /// The key its validated items are kept under
+    /// ([`crate::parsed::items_key`]); `None` when they are not to be kept.
+    pub key: Option<u64>,
+    /// Its validated items were taken from the cache: the record stays as
+    /// it is.
+    pub taken: bool,
+}
+
 /// [`parse_files`], taking the parsed form of each file that `cache` holds
-/// for exactly its bytes from there ([`crate::parsed`]); with each file's
-/// parsed form for the next build's cache when `keep` is set (`None` where
-/// a file did not parse, or its form cannot be written).
+/// for exactly its bytes from there, and its validated items too
+/// ([`Loaded::checked`]) when what validating them read from the other
+/// files is what it was ([`crate::parsed::items_key`]); with each file's
+/// parts for the next build's cache when `keep` is set (`None` where a file
+/// did not parse, or its form cannot be written).
 pub fn parse_files_cached<'c>(
     files: &[RawInput],
     problems: Vec<Problem>,
     cache: &crate::parsed::Files<'c>,
     keep: bool,
-) -> (Loaded, Vec<Option<std::borrow::Cow<'c, [u8]>>>) {
-    let mut out = Loaded {
-        problems,
-        ..Loaded::default()
-    };
-    let parsed = crate::par::map_from(files, 2, |(path, bytes)| {
-        let mut one = Loaded::default();
+) -> (Loaded, Vec<Option<Parts<'c>>>) {
+    use crate::parsed::{FileItems, Hit, Items};
+    enum Found<'c> {
+        Hit(Box<Hit<'c>>, String, PathBuf),
+        Parsed(Loaded, Option<(Vec<u8>, Vec<u8>)>),
+    }
+    let found = crate::par::map_from(files, 2, |(path, bytes)| {
         let name = crate::parsed::name_of(path);
         // Bytes over the limit never parsed, whatever a cache says.
         let cached = std::str::from_utf8(bytes)
             .ok()
             .filter(|_| bytes.len() as u64 <= MAX_FILE_BYTES)
             .and_then(|text| Some((text, cache.get(&name, bytes)?)));
-        if let Some((text, (raw, form))) = cached {
+        if let Some((text, hit)) = cached {
             // The text shown in reports, as `parse_bytes` keeps it.
             let text = text.strip_prefix('\u{feff}').unwrap_or(text);
-            one.sources.insert(path.clone(), text.to_string());
-            one.files.push(SourceFile {
-                path: path.clone(),
-                raw,
-            });
-            return (one, Some(std::borrow::Cow::Borrowed(form)));
+            return Found::Hit(Box::new(hit), text.to_string(), path.clone());
         }
+        let mut one = Loaded::default();
         one.add(path.clone(), bytes);
-        let form = one
+        let parts = one
             .files
             .last()
             .filter(|_| keep)
             .and_then(|f| crate::parsed::encode(&f.raw));
-        (one, form.map(std::borrow::Cow::Owned))
+        Found::Parsed(one, parts)
     });
-    let mut forms = Vec::with_capacity(files.len());
-    for (one, form) in parsed {
-        out.files.extend(one.files);
-        out.problems.extend(one.problems);
-        out.sources.extend(one.sources);
-        forms.push(form);
+    // The print of every file's head, when each has one: a file whose
+    // head is unknown could change what the others' items validate to.
+    let heads = keep.then(|| {
+        let heads = files
+            .iter()
+            .zip(&found)
+            .map(|((path, _), found)| match found {
+                Found::Hit(hit, ..) => Some((path.as_path(), hit.head)),
+                Found::Parsed(_, parts) => {
+                    parts.as_ref().map(|(h, _)| (path.as_path(), h.as_slice()))
+                }
+            });
+        heads.collect::<Option<Vec<_>>>()
+    });
+    let heads = heads
+        .flatten()
+        .map(|h| crate::parsed::heads_print(h.into_iter()));
+    // The items of the files found: validated ones under the same key,
+    // else as parsed.
+    enum Decoded {
+        Checked(FileItems),
+        Items(Items),
+        Neither,
     }
-    (out, forms)
+    let decoded = crate::par::map_from(&found, 2, |found| {
+        let Found::Hit(hit, _, path) = found else {
+            return Decoded::Neither;
+        };
+        let key = heads.map(|h| crate::parsed::items_key(h, path));
+        let checked = hit
+            .checked
+            .filter(|(k, _)| Some(*k) == key)
+            .and_then(|(_, bytes)| FileItems::decode(bytes));
+        match checked {
+            Some(items) => Decoded::Checked(items),
+            None => hit.items().map_or(Decoded::Neither, Decoded::Items),
+        }
+    });
+    let mut out = Loaded {
+        problems,
+        ..Loaded::default()
+    };
+    let mut parts = Vec::with_capacity(files.len());
+    for (((path, bytes), found), decoded) in files.iter().zip(found).zip(decoded) {
+        let key = heads.map(|h| crate::parsed::items_key(h, path));
+        match (found, decoded) {
+            (Found::Hit(hit, text, _), decoded @ (Decoded::Checked(_) | Decoded::Items(_))) => {
+                let mut raw = hit.raw;
+                let taken = match decoded {
+                    Decoded::Checked(items) => {
+                        out.checked.resize_with(out.files.len(), || None);
+                        out.checked.push(Some(items));
+                        true
+                    }
+                    Decoded::Items((outages, maintenance)) => {
+                        raw.outages = outages;
+                        raw.maintenance = maintenance;
+                        false
+                    }
+                    Decoded::Neither => false,
+                };
+                out.sources.insert(path.clone(), text);
+                out.files.push(SourceFile {
+                    path: path.clone(),
+                    raw,
+                });
+                parts.push(Some(Parts {
+                    cached: Some(hit.form),
+                    head: Cow::Borrowed(hit.head),
+                    items: Cow::Borrowed(hit.items),
+                    key,
+                    taken,
+                }));
+            }
+            (Found::Hit(..), _) => {
+                // A record whose items do not read back: parsed anew.
+                let mut one = Loaded::default();
+                one.add(path.clone(), bytes);
+                let encoded = one
+                    .files
+                    .last()
+                    .filter(|_| keep)
+                    .and_then(|f| crate::parsed::encode(&f.raw));
+                parts.push(encoded.map(|(head, items)| Parts {
+                    cached: None,
+                    head: Cow::Owned(head),
+                    items: Cow::Owned(items),
+                    key: None,
+                    taken: false,
+                }));
+                out.merge(one);
+            }
+            (Found::Parsed(one, encoded), _) => {
+                parts.push(encoded.map(|(head, items)| Parts {
+                    cached: None,
+                    head: Cow::Owned(head),
+                    items: Cow::Owned(items),
+                    key,
+                    taken: false,
+                }));
+                out.merge(one);
+            }
+        }
+    }
+    (out, parts)
 }
 
 /// Reads and parses every schedule file in `dir`, in name order.

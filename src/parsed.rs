@@ -1,33 +1,46 @@
 //! The parsed form of each schedule file of the last build, with every
-//! location: a build reads a file whose bytes are exactly those it parsed
-//! last time from here instead of parsing its YAML again. Kept in
-//! `.nedetid.parsed` beside the output (a dot file: never served).
+//! location, and its outages and maintenance as validation left them: a
+//! build reads a file whose bytes are exactly those it parsed last time
+//! from here instead of parsing its YAML again, and takes its validated
+//! items instead of validating them again when what validating them reads
+//! from the other files is what it was. Kept in `.nedetid.parsed` beside
+//! the output (a dot file: never served).
 //!
 //! A shortcut, never a source of truth: a record is used only for a file
 //! of the same name whose bytes are equal, byte for byte, to the bytes it
 //! was parsed from (kept in the record), and only when its CRC-32 holds and
-//! its parsed form reads back; anything else is parsed from the YAML. A
-//! cache that is missing, from another version or too large is ignored and
-//! written anew; `build --check` neither reads nor writes it.
+//! its parsed form reads back; anything else is parsed from the YAML. Its
+//! validated items are used only under the same key ([`items_key`]): a
+//! print of every file's settings, systems and bundles as parsed (with
+//! their locations) and of the file's path; else the file's items are
+//! validated from its parsed form. They are kept only for a file validated
+//! without an error. A cache that is missing, from another version or too
+//! large is ignored and written anew; `build --check` neither reads nor
+//! writes it.
 //!
 //! The format: [`MAGIC`], the version of nedetid, a fingerprint of the code
 //! it is built from (`build.rs`) and a newline, then one
 //! record per file: the lengths of its name, its bytes and its parsed form
 //! (4 bytes each), a CRC-32 of those and the three (4 bytes), then the
-//! three. Numbers are little-endian; the parsed form is MessagePack
-//! (`rmp-serde`), each value with its location ([`crate::raw::Spanned`]).
-//! The records of new and edited files are appended (the last record of a
-//! name stands for it); the file is written anew when fewer than half of
-//! its bytes are still in use.
+//! three. The parsed form ([`form`]) is the file's settings, systems and
+//! bundles, then its outages and maintenance, each after its length (4
+//! bytes), then, if kept, the key of its validated items (8 bytes) and the
+//! items ([`FileItems`]). Numbers are little-endian; the parts are
+//! MessagePack (`rmp-serde`), each parsed value with its location
+//! ([`crate::raw::Spanned`]). The records of new and edited files are
+//! appended (the last record of a name stands for it); the file is written
+//! anew when fewer than half of its bytes are still in use.
 
 use std::collections::HashMap;
 
 use serde::Deserialize as _;
 
-use crate::raw::RawFile;
+use crate::error::Problem;
+use crate::raw::{RawBundle, RawFile, RawMaintenance, RawOutage, RawSettings, RawSystem, Spanned};
+use crate::schedule::{Outage, Series};
 
 /// The first bytes of the file; the number is the format's.
-pub const MAGIC: &[u8] = b"nedetid parsed cache 1\n";
+pub const MAGIC: &[u8] = b"nedetid parsed cache 2\n";
 
 /// The records of a cache file, borrowed from its bytes.
 #[derive(Debug, Default)]
@@ -42,8 +55,124 @@ pub struct Files<'a> {
     whole: bool,
 }
 
-/// One file for the cache: its name, bytes and parsed form ([`encode`]).
+/// One file for the cache: its name, bytes and parsed form ([`form`]).
 pub type Record<'a> = (&'a str, &'a [u8], &'a [u8]);
+
+/// A file found in the cache.
+#[derive(Debug)]
+pub struct Hit<'a> {
+    /// Its settings, systems and bundles; no outages or maintenance.
+    pub raw: RawFile,
+    /// Its whole parsed form, as in the cache.
+    pub form: &'a [u8],
+    /// The settings, systems and bundles as encoded.
+    pub head: &'a [u8],
+    /// Its outages and maintenance as encoded ([`Hit::items`]).
+    pub items: &'a [u8],
+    /// When the build that wrote the record validated the file without an
+    /// error: the key ([`items_key`]) and encoded [`FileItems`].
+    pub checked: Option<(u64, &'a [u8])>,
+}
+
+impl Hit<'_> {
+    /// Its outages and maintenance, read back.
+    pub fn items(&self) -> Option<Items> {
+        let mut de = rmp_serde::Deserializer::from_read_ref(self.items).with_binary();
+        Items::deserialize(&mut de).ok()
+    }
+}
+
+/// What validation made of one file's outages and maintenance, each with
+/// the problems (warnings) it had: what a build whose other files' systems
+/// and bundles are the same takes instead of validating the file again.
+#[derive(Debug, Default, serde::Serialize, serde::Deserialize)]
+pub struct FileItems {
+    pub outages: Vec<(Outage, Vec<Problem>)>,
+    pub series: Vec<(Series, Vec<Problem>)>,
+}
+
+impl FileItems {
+    /// Read back from [`FileItems::encode`]'s bytes; `None` when they do
+    /// not read back, or a rule does not parse.
+    pub fn decode(bytes: &[u8]) -> Option<Self> {
+        let mut de = rmp_serde::Deserializer::from_read_ref(bytes).with_binary();
+        let mut items = Self::deserialize(&mut de).ok()?;
+        for (series, _) in &mut items.series {
+            series.rule = series.rule_text.parse().ok()?;
+        }
+        Some(items)
+    }
+}
+
+/// A file's validated outages and series, each with its problems, encoded
+/// as [`FileItems`] for the cache; `None` when they cannot be written.
+pub fn encode_items<'i>(
+    outages: impl Iterator<Item = (&'i Outage, &'i [Problem])>,
+    series: impl Iterator<Item = (&'i Series, &'i [Problem])>,
+) -> Option<Vec<u8>> {
+    /// [`FileItems`] borrowed: encoded alike.
+    #[derive(serde::Serialize)]
+    struct Borrowed<'i> {
+        outages: Vec<(&'i Outage, &'i [Problem])>,
+        series: Vec<(&'i Series, &'i [Problem])>,
+    }
+    to_bytes(&Borrowed {
+        outages: outages.collect(),
+        series: series.collect(),
+    })
+}
+
+/// The settings, systems and bundles of a file, as encoded.
+#[derive(serde::Deserialize)]
+struct Head {
+    settings: Option<Spanned<RawSettings>>,
+    systems: Vec<Spanned<RawSystem>>,
+    bundles: Vec<Spanned<RawBundle>>,
+}
+
+/// [`Head`] borrowed from a file, to be encoded.
+#[derive(serde::Serialize)]
+struct HeadRef<'r> {
+    settings: &'r Option<Spanned<RawSettings>>,
+    systems: &'r [Spanned<RawSystem>],
+    bundles: &'r [Spanned<RawBundle>],
+}
+
+/// A file's outages and maintenance, as encoded.
+pub type Items = (Vec<Spanned<RawOutage>>, Vec<Spanned<RawMaintenance>>);
+
+/// What validating a file read from the others: a print of every file's
+/// settings, systems and bundles as encoded (`heads`, in the order the
+/// files are validated) and of the file's own path (its items' locations
+/// name it). Validated items are taken from the cache only under the same
+/// key.
+pub fn items_key(heads: u64, path: &std::path::Path) -> u64 {
+    let mut print = crate::hash::Print::new();
+    print.update_u64(heads);
+    print.update(path.as_os_str().as_encoded_bytes());
+    print.value()
+}
+
+/// A print of every file's encoded head (its settings, systems and
+/// bundles), in order: the part of [`items_key`] all files share.
+pub fn heads_print<'h>(heads: impl Iterator<Item = (&'h std::path::Path, &'h [u8])>) -> u64 {
+    let mut print = crate::hash::Print::new();
+    for (path, head) in heads {
+        let path = path.as_os_str().as_encoded_bytes();
+        print.update_u64(path.len() as u64);
+        print.update(path);
+        print.update_u64(head.len() as u64);
+        print.update(head);
+    }
+    print.value()
+}
+
+/// The length-prefixed part at the start of `bytes`, and what follows.
+fn part(bytes: &[u8]) -> Option<(&[u8], &[u8])> {
+    let (len, rest) = bytes.split_first_chunk::<4>()?;
+    let len = usize::try_from(u32::from_le_bytes(*len)).ok()?;
+    (len <= rest.len()).then(|| rest.split_at(len))
+}
 
 impl<'a> Files<'a> {
     /// An empty cache: every file is parsed.
@@ -70,16 +199,34 @@ impl<'a> Files<'a> {
         files
     }
 
-    /// The parsed form of file `name` if it was parsed from exactly
-    /// `bytes` and reads back.
-    pub fn get(&self, name: &str, bytes: &[u8]) -> Option<(RawFile, &'a [u8])> {
-        let (source, parsed) = self.records.get(name)?;
+    /// The record of file `name` if it was parsed from exactly `bytes`
+    /// and its settings, systems and bundles read back (its outages and
+    /// maintenance are read by [`Hit::items`] or taken validated).
+    pub fn get(&self, name: &str, bytes: &[u8]) -> Option<Hit<'a>> {
+        let (source, form) = self.records.get(name)?;
         if *source != bytes {
             return None;
         }
-        let mut de = rmp_serde::Deserializer::from_read_ref(*parsed).with_binary();
-        let raw = RawFile::deserialize(&mut de).ok()?;
-        Some((raw, parsed))
+        let (head_bytes, rest) = part(form)?;
+        let (items, checked) = part(rest)?;
+        let checked = checked
+            .split_first_chunk::<8>()
+            .map(|(key, checked)| (u64::from_le_bytes(*key), checked));
+        let mut de = rmp_serde::Deserializer::from_read_ref(head_bytes).with_binary();
+        let head = Head::deserialize(&mut de).ok()?;
+        let raw = RawFile {
+            settings: head.settings,
+            systems: head.systems,
+            bundles: head.bundles,
+            ..RawFile::default()
+        };
+        Some(Hit {
+            raw,
+            form,
+            head: head_bytes,
+            items,
+            checked,
+        })
     }
 
     /// What to write so that the cache holds `records`, the files of a
@@ -116,12 +263,40 @@ pub fn name_of(path: &std::path::Path) -> String {
         .into_owned()
 }
 
-/// The parsed form of a file, for the cache; `None` when it cannot be
-/// written (then the file is not cached).
-pub fn encode(raw: &RawFile) -> Option<Vec<u8>> {
+/// A file's settings, systems and bundles (its head) and its outages and
+/// maintenance, encoded for the cache; `None` when they cannot be written
+/// (then the file is not cached).
+pub fn encode(raw: &RawFile) -> Option<(Vec<u8>, Vec<u8>)> {
+    let head = HeadRef {
+        settings: &raw.settings,
+        systems: &raw.systems,
+        bundles: &raw.bundles,
+    };
+    let items = (&raw.outages, &raw.maintenance);
+    Some((to_bytes(&head)?, to_bytes(&items)?))
+}
+
+fn to_bytes(value: &impl serde::Serialize) -> Option<Vec<u8>> {
     let mut out = Vec::new();
     let mut ser = rmp_serde::Serializer::new(&mut out).with_binary();
-    serde::Serialize::serialize(raw, &mut ser).ok()?;
+    value.serialize(&mut ser).ok()?;
+    Some(out)
+}
+
+/// The parsed form of a file as the cache keeps it: its encoded head and
+/// items ([`encode`]), each after its length (4 bytes, little-endian),
+/// then, if given, the key of its validated items (8 bytes) and their
+/// bytes ([`FileItems::encode`]).
+pub fn form(head: &[u8], items: &[u8], checked: Option<(u64, &[u8])>) -> Option<Vec<u8>> {
+    let mut out = Vec::with_capacity(8 + head.len() + items.len());
+    for part in [head, items] {
+        out.extend_from_slice(&u32::try_from(part.len()).ok()?.to_le_bytes());
+        out.extend_from_slice(part);
+    }
+    if let Some((key, checked)) = checked {
+        out.extend_from_slice(&key.to_le_bytes());
+        out.extend_from_slice(checked);
+    }
     Some(out)
 }
 
@@ -177,7 +352,8 @@ mod tests {
             .into_iter()
             .filter_map(|(path, bytes)| {
                 let (_, raw) = crate::load::parse_bytes(&path, &bytes).ok()?;
-                let encoded = encode(&raw)?;
+                let (head, items) = encode(&raw)?;
+                let encoded = form(&head, &items, None)?;
                 Some((path.display().to_string(), bytes, raw, encoded))
             })
             .collect();
@@ -191,7 +367,14 @@ mod tests {
         let cache = Files::parse(&file);
         assert_eq!(cache.save(&records), Save::Keep);
         for (name, bytes, raw, _) in &parsed {
-            let (back, _) = cache.get(name, bytes).expect("read back");
+            let hit = cache.get(name, bytes).expect("read back");
+            assert!(hit.checked.is_none());
+            let (outages, maintenance) = hit.items().expect("items read back");
+            let back = RawFile {
+                outages,
+                maintenance,
+                ..hit.raw
+            };
             assert!(back == *raw, "{name} differs when read back");
             let mut other = bytes.clone();
             other.push(b'\n');

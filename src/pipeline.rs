@@ -13,7 +13,7 @@ use crate::publish::{Content, Output, Reuse};
 use crate::render::{self, Feed, FeedOf};
 use crate::schedule::{Recurrence, Schedule};
 use crate::state::{EventTexts, FEEDS_JSON, MANIFEST, Manifest, SCHEMA};
-use crate::validate::{Validated, validate};
+use crate::validate::Validated;
 
 /// Schedules that loaded, validated as far as they are valid, with their
 /// problems and the source text for showing them. [`expansion_as`] is the
@@ -118,16 +118,28 @@ fn change_moments(expansion: &Expansion, now: DateTime<Utc>) -> Vec<DateTime<Utc
 
 /// Validates parsed schedule files ([`crate::load::parse_files`]).
 pub fn check_loaded(loaded: crate::load::Loaded) -> Result<Checked, Error> {
+    check_loaded_keeping(loaded, false).map(|(checked, _)| checked)
+}
+
+/// [`check_loaded`], with each file's validated items encoded for the
+/// cache when `keep` ([`crate::validate::validate_with`]).
+pub fn check_loaded_keeping(
+    loaded: crate::load::Loaded,
+    keep: bool,
+) -> Result<(Checked, crate::validate::ItemForms), Error> {
     // A file that did not parse leaves its systems undefined and its
     // settings unknown: checking the rest would only report echoes of it.
     if !loaded.problems.is_empty() {
         return Err(Error::Invalid(Report::new(loaded.problems, loaded.sources)));
     }
-    let Validated {
-        schedule,
-        problems,
-        settings_valid,
-    } = validate(&loaded.files);
+    let (
+        Validated {
+            schedule,
+            problems,
+            settings_valid,
+        },
+        forms,
+    ) = crate::validate::validate_with(&loaded.files, loaded.checked, keep);
     // The parsed files are not needed again: freed on the side (21,000
     // outages' strings take 10 ms to free at national size).
     let files = loaded.files;
@@ -136,13 +148,14 @@ pub fn check_loaded(loaded: crate::load::Loaded) -> Result<Checked, Error> {
     let (errors, warnings) = problems
         .into_iter()
         .partition(|p| p.severity == crate::error::Severity::Error);
-    Ok(Checked {
+    let checked = Checked {
         schedule,
         warnings,
         errors,
         expandable: settings_valid,
         sources: loaded.sources,
-    })
+    };
+    Ok((checked, forms))
 }
 
 /// Expands the checked schedules as of `now`; series are published

@@ -198,7 +198,19 @@ pub struct Bundle {
 }
 
 /// How badly a system is hit, least first.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default, serde::Serialize)]
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    PartialOrd,
+    Ord,
+    Hash,
+    Default,
+    serde::Serialize,
+    serde::Deserialize,
+)]
 #[serde(rename_all = "kebab-case")]
 pub enum Impact {
     /// Works, but may be unstable.
@@ -232,7 +244,7 @@ impl Impact {
 }
 
 /// An item of `consequences` or `still-works`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
 pub struct Item {
     pub text: String,
     /// The systems it is about, sorted; empty: every system hit.
@@ -240,7 +252,7 @@ pub struct Item {
 }
 
 /// How badly each system of an outage or series is hit.
-#[derive(Debug, Clone, PartialEq, Eq, Default, Hash)]
+#[derive(Debug, Clone, PartialEq, Eq, Default, Hash, serde::Serialize, serde::Deserialize)]
 pub struct Impacts {
     /// For the systems not in `per_system`.
     pub default: Impact,
@@ -263,7 +275,7 @@ impl Impacts {
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Status {
     Confirmed,
@@ -283,7 +295,7 @@ impl Status {
 
 /// Which feeds show the events of some details: worked out once, when the
 /// details are made, and looked up for every event of every build.
-#[derive(Debug, Clone, PartialEq, Eq, Default, Hash)]
+#[derive(Debug, Clone, PartialEq, Eq, Default, Hash, serde::Serialize, serde::Deserialize)]
 pub struct Reach {
     /// The systems (by index in [`Schedule::systems`], sorted) whose feeds
     /// show them: those hit and those that depend on them.
@@ -361,7 +373,7 @@ impl Reacher {
 }
 
 /// What people read about an outage or a maintenance series.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
 pub struct Details {
     pub title: String,
     pub description: Option<String>,
@@ -381,21 +393,23 @@ pub struct Details {
 }
 
 /// When a one-off outage happens, in local time.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum When {
     /// An explicit UTC offset picks one reading of a local time that
     /// happens twice (the hour the clocks go back).
     Timed {
         start: NaiveDateTime,
         end: NaiveDateTime,
+        #[serde(with = "offset_seconds")]
         start_offset: Option<FixedOffset>,
+        #[serde(with = "offset_seconds")]
         end_offset: Option<FixedOffset>,
     },
     /// Inclusive, as people write them.
     AllDay { first: NaiveDate, last: NaiveDate },
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct Outage {
     pub id: String,
     pub details: Details,
@@ -407,12 +421,12 @@ pub struct Outage {
     /// Where the end (or last day) is written.
     pub end_at: Location,
     /// No longer in the schedules: published before, kept as cancelled
-    /// until it has ended (see `crate::state::Published`).
+    /// until it has ended (the state file records what was published).
     pub removed: bool,
 }
 
 /// A local time window on one day; `end_next_day` when the end was `24:00`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Window {
     pub start: NaiveTime,
     pub end: NaiveTime,
@@ -430,21 +444,21 @@ impl Window {
     }
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct Skip {
     pub date: NaiveDate,
     pub reason: Option<String>,
     pub at: Location,
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct SkipMonth {
     pub month: u32,
     pub reason: Option<String>,
     pub at: Location,
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct Move {
     pub from: NaiveDate,
     pub to: NaiveDate,
@@ -453,7 +467,7 @@ pub struct Move {
     pub at: Location,
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct Extra {
     pub date: NaiveDate,
     pub window: Window,
@@ -462,7 +476,7 @@ pub struct Extra {
 }
 
 /// How a maintenance series is published.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
 pub enum Recurrence {
     /// One VEVENT per occurrence (the safest form for every client).
     #[default]
@@ -472,12 +486,15 @@ pub enum Recurrence {
 }
 
 /// A recurring maintenance window.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct Series {
     pub id: String,
     pub details: Details,
     /// The rule as written (without `RRULE:`), already checked.
     pub rule_text: String,
+    /// Not kept in the cache of validated items: parsed again from
+    /// `rule_text` when read from there.
+    #[serde(skip)]
     pub rule: rrule::RRule<rrule::Unvalidated>,
     /// The rule names its week start (`WKST`), which the parsed rule
     /// cannot tell from the default; the RRULE form keeps it as written.
@@ -495,6 +512,26 @@ pub struct Series {
     pub rule_at: Location,
     /// Where `start-time` is written.
     pub window_at: Location,
+}
+
+/// A UTC offset as its seconds east of UTC (chrono has no serde for
+/// [`FixedOffset`]).
+mod offset_seconds {
+    use chrono::FixedOffset;
+    use serde::{Deserialize, Deserializer, Serializer};
+
+    pub fn serialize<S: Serializer>(offset: &Option<FixedOffset>, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_some(&offset.map(|o| o.local_minus_utc()))
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Option<FixedOffset>, D::Error> {
+        match Option::<i32>::deserialize(d)? {
+            None => Ok(None),
+            Some(seconds) => FixedOffset::east_opt(seconds)
+                .map(Some)
+                .ok_or_else(|| serde::de::Error::custom("no such UTC offset")),
+        }
+    }
 }
 
 #[cfg(test)]

@@ -22,6 +22,7 @@ use crate::limits::{
     MAX_WINDOW_DAYS, MAX_YEAR, MIN_YEAR,
 };
 use crate::load::SourceFile;
+use crate::parsed::FileItems;
 use crate::raw::{
     RawExtra, RawImpact, RawItem, RawMaintenance, RawMove, RawOutage, RawSettings, RawSkip,
     RawSkipMonth, RawSystem, RawSystems, Spanned,
@@ -41,8 +42,25 @@ pub struct Validated {
     pub settings_valid: bool,
 }
 
+/// For each file validated, its validated items encoded for the cache
+/// ([`crate::parsed::FileItems`]), where they are kept.
+pub type ItemForms = Vec<Option<Vec<u8>>>;
+
 /// Checks every loaded file together and builds the schedule.
 pub fn validate(files: &[SourceFile]) -> Validated {
+    validate_with(files, Vec::new(), false).0
+}
+
+/// [`validate`], taking the outages and maintenance of a file from
+/// `checked` (by index in `files`) where it has them, as a build that had
+/// the same systems and bundles left them ([`crate::parsed`]); with, when
+/// `keep`, each file's validated items encoded for the next build's cache
+/// where it has no errors (and was validated here).
+pub fn validate_with(
+    files: &[SourceFile],
+    mut checked: Vec<Option<FileItems>>,
+    keep: bool,
+) -> (Validated, ItemForms) {
     let mut v = Validator::default();
     let settings = v.settings(files);
     // Warnings about publishing (no `base-url`, ...) do not stop expansion.
@@ -60,24 +78,43 @@ pub fn validate(files: &[SourceFile]) -> Validated {
         &v.dependants,
         &bundles,
     ));
+    checked.resize_with(files.len(), || None);
     // Ids are unique across files: checked in file order first. Then the
     // files' outages and series are checked on every core; the problems come
     // out in the same order as one by one.
-    let mut event_ids: FastMap<&str, (&Path, &Spanned<String>)> = FastMap::default();
-    let duplicates: Vec<(&SourceFile, Vec<Option<Problem>>)> = files
+    let mut event_ids: FastMap<&str, IdAt> = FastMap::default();
+    let mut duplicates: Vec<Vec<Option<Problem>>> = Vec::with_capacity(files.len());
+    for (file, checked) in files.iter().zip(&checked) {
+        let found = match checked {
+            Some(items) => {
+                let ids = items.outages.iter().map(|(o, _)| (&o.id, &o.at));
+                let ids = ids.chain(items.series.iter().map(|(s, _)| (&s.id, &s.at)));
+                ids.map(|(id, at)| duplicate_id(&mut event_ids, id, IdAt::Checked(at)))
+                    .collect()
+            }
+            None => {
+                let ids = file.raw.outages.iter().map(|r| &r.value.id);
+                let ids = ids.chain(file.raw.maintenance.iter().map(|r| &r.value.id));
+                ids.map(|id| duplicate_id(&mut event_ids, &id.value, IdAt::Raw(&file.path, id)))
+                    .collect()
+            }
+        };
+        duplicates.push(found);
+    }
+    let work: Vec<_> = files
         .iter()
-        .map(|file| {
-            let ids = file.raw.outages.iter().map(|r| &r.value.id);
-            let ids = ids.chain(file.raw.maintenance.iter().map(|r| &r.value.id));
-            let found = ids
-                .map(|id| duplicate_id(&mut event_ids, &file.path, id))
-                .collect();
-            (file, found)
-        })
+        .zip(duplicates)
+        .zip(checked)
+        .map(|((file, duplicates), checked)| (file, duplicates, std::sync::Mutex::new(checked)))
         .collect();
     let (rejected, known, all_systems) = (&v.rejected, &known, &v.all_systems);
     let (dependants, reacher) = (&v.dependants, &v.reacher);
-    let checked = crate::par::map_from(&duplicates, 2, |(file, duplicates)| {
+    let checked = crate::par::map_from(&work, 2, |(file, duplicates, checked)| {
+        let mut duplicates = duplicates.iter().cloned();
+        let taken = checked.lock().ok().and_then(|mut c| c.take());
+        if let Some(items) = taken {
+            return taken_items(items, &mut duplicates, all_systems, reacher);
+        }
         let mut fv = Validator {
             path: file.path.clone(),
             problems: Vec::new(),
@@ -86,29 +123,60 @@ pub fn validate(files: &[SourceFile]) -> Validated {
             dependants: dependants.clone(),
             reacher: reacher.clone(),
         };
-        let mut duplicates = duplicates.iter().cloned();
+        // Each item's own problems, for the cache.
+        let mut spans = Vec::new();
+        let mut whole = true;
         let mut outages = Vec::new();
         for raw in &file.raw.outages {
             fv.problems.extend(duplicates.next().flatten());
-            outages.extend(fv.outage(&raw.value, known));
+            let start = fv.problems.len();
+            let outage = fv.outage(&raw.value, known);
+            whole &= outage.is_some();
+            spans.push(start..fv.problems.len());
+            outages.extend(outage);
         }
         let mut series = Vec::new();
         for raw in &file.raw.maintenance {
             fv.problems.extend(duplicates.next().flatten());
-            series.extend(fv.series(&raw.value, known));
+            let start = fv.problems.len();
+            let one = fv.series(&raw.value, known);
+            whole &= one.is_some();
+            spans.push(start..fv.problems.len());
+            series.extend(one);
         }
-        (outages, series, fv.problems)
+        let sound = !fv
+            .problems
+            .iter()
+            .any(|p| p.severity == crate::error::Severity::Error);
+        let form = (keep && whole && sound)
+            .then(|| {
+                let of = |n: usize| &fv.problems[spans[n].clone()];
+                crate::parsed::encode_items(
+                    outages.iter().enumerate().map(|(n, o)| (o, of(n))),
+                    series
+                        .iter()
+                        .enumerate()
+                        .map(|(n, s)| (s, of(outages.len() + n))),
+                )
+            })
+            .flatten();
+        (outages, series, fv.problems, form)
     });
-    let mut outages = Vec::new();
-    let mut series = Vec::new();
-    for (o, s, problems) in checked {
+    let (outage_count, series_count) = checked
+        .iter()
+        .fold((0, 0), |(o, s), c| (o + c.0.len(), s + c.1.len()));
+    let mut outages = Vec::with_capacity(outage_count);
+    let mut series = Vec::with_capacity(series_count);
+    let mut forms = Vec::with_capacity(checked.len());
+    for (o, s, problems, form) in checked {
         outages.extend(o);
         series.extend(s);
         v.problems.extend(problems);
+        forms.push(form);
     }
     let outages = sorted_by_id(outages, |o| &o.id);
     let series = sorted_by_id(series, |s| &s.id);
-    Validated {
+    let validated = Validated {
         schedule: Schedule {
             settings,
             systems,
@@ -120,28 +188,76 @@ pub fn validate(files: &[SourceFile]) -> Validated {
         },
         problems: v.problems,
         settings_valid,
+    };
+    (validated, forms)
+}
+
+/// A file's items as the cache holds them, with this build's duplicate
+/// ids (`duplicates`, one per item) before each item's own problems, as
+/// validating them gives; details hitting every system share this build's
+/// list and reach of them, as validated ones do.
+fn taken_items(
+    items: FileItems,
+    duplicates: &mut impl Iterator<Item = Option<Problem>>,
+    all_systems: &Arc<[String]>,
+    reacher: &crate::schedule::Reacher,
+) -> (Vec<Outage>, Vec<Series>, Vec<Problem>, Option<Vec<u8>>) {
+    let mut problems = Vec::new();
+    let mut share = |details: &mut Details, own: Vec<Problem>| {
+        problems.extend(duplicates.next().flatten());
+        problems.extend(own);
+        if details.all_systems {
+            details.systems = all_systems.clone();
+            details.reach = reacher.of(&[], true);
+        }
+    };
+    let mut outages = Vec::with_capacity(items.outages.len());
+    for (mut outage, own) in items.outages {
+        share(&mut outage.details, own);
+        outages.push(outage);
+    }
+    let mut series = Vec::with_capacity(items.series.len());
+    for (mut one, own) in items.series {
+        share(&mut one.details, own);
+        series.push(one);
+    }
+    (outages, series, problems, None)
+}
+
+/// Where an outage or maintenance id is written: in a file's parsed form,
+/// or in its items taken validated from the cache.
+#[derive(Clone, Copy)]
+enum IdAt<'a> {
+    Raw(&'a Path, &'a Spanned<String>),
+    Checked(&'a Location),
+}
+
+impl IdAt<'_> {
+    fn location(self) -> Location {
+        match self {
+            IdAt::Raw(path, id) => id.referenced.location(path),
+            IdAt::Checked(at) => at.clone(),
+        }
     }
 }
 
-/// A problem when `id` (in `path`) is an outage or maintenance id already
-/// in `seen`, else `None` and `id` is noted there.
+/// A problem when `name` (written at `at`) is an outage or maintenance id
+/// already in `seen`, else `None` and `name` is noted there.
 fn duplicate_id<'a>(
-    seen: &mut FastMap<&'a str, (&'a Path, &'a Spanned<String>)>,
-    path: &'a Path,
-    id: &'a Spanned<String>,
+    seen: &mut FastMap<&'a str, IdAt<'a>>,
+    name: &'a str,
+    at: IdAt<'a>,
 ) -> Option<Problem> {
-    let name = id.value.as_str();
     match seen.entry(name) {
         std::collections::hash_map::Entry::Occupied(first) => {
-            let (first_path, first) = *first.get();
-            let first = first.referenced.location(first_path);
+            let first = first.get().location();
             Some(
-                Problem::error(id.referenced.location(path), format!("duplicate id `{name}`"))
+                Problem::error(at.location(), format!("duplicate id `{name}`"))
                     .help(format!("outage and maintenance ids must be unique (they make the calendar UIDs); `{name}` is first used at {first}")),
             )
         }
         std::collections::hash_map::Entry::Vacant(slot) => {
-            slot.insert((path, id));
+            slot.insert(at);
             None
         }
     }
@@ -2049,6 +2165,82 @@ mod tests {
             problems("  refresh-interval: P99999999999999999999W\n"),
             ["`P99999999999999999999W` is not a duration"]
         );
+    }
+
+    /// Validating `files` with the items of those at `taken` (by index)
+    /// taken from what validating `from` left for the cache: the same
+    /// schedule and problems, in the same order, as validating `files`.
+    fn taken_validate_alike(files: &[SourceFile], from: &[SourceFile], taken: &[usize]) {
+        let (_, forms) = validate_with(from, Vec::new(), true);
+        let checked: Vec<Option<FileItems>> = (0..files.len())
+            .map(|n| {
+                let form = forms.get(n)?.as_deref().filter(|_| taken.contains(&n))?;
+                Some(FileItems::decode(form).expect("reads back"))
+            })
+            .collect();
+        let from_cache = checked.iter().flatten().count();
+        assert_eq!(from_cache, taken.len(), "every file asked for is kept");
+        let (cached, _) = validate_with(files, checked, false);
+        let fresh = validate(files);
+        assert_eq!(cached.problems, fresh.problems);
+        assert_eq!(
+            format!("{:?}", cached.schedule),
+            format!("{:?}", fresh.schedule)
+        );
+    }
+
+    #[test]
+    fn items_taken_from_the_cache_validate_as_their_files_do() {
+        let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+        let mut dirs = vec![
+            root.join("schedules"),
+            root.join("tests/fixtures/page-2019"),
+        ];
+        let valid = std::fs::read_dir(root.join("tests/fixtures/valid")).expect("fixtures");
+        dirs.extend(valid.filter_map(Result::ok).map(|e| e.path()));
+        assert!(dirs.len() >= 9, "{dirs:?}");
+        for dir in dirs {
+            let files = crate::load::load_dir(&dir).expect("fixture").files;
+            let with_items: Vec<usize> = (0..files.len())
+                .filter(|&n| {
+                    !files[n].raw.outages.is_empty() || !files[n].raw.maintenance.is_empty()
+                })
+                .collect();
+            assert!(!with_items.is_empty(), "{}", dir.display());
+            taken_validate_alike(&files, &files, &with_items);
+        }
+        // An id used twice, the second time in a file taken from the cache:
+        // its error names the first use as validating the file does.
+        let file = |name: &str, text: &str| SourceFile {
+            path: name.into(),
+            raw: crate::load::parse_str(Path::new(name), text).expect("parses"),
+        };
+        let systems = "systems:\n  - id: a\n    name: A\n";
+        let outage = |id: &str| {
+            format!(
+                "outages:\n  - id: {id}\n    title: T\n    systems: all\n    start: 2030-01-01 10:00\n    end: 2030-01-01 11:00\nmaintenance:\n  - id: {id}-m\n    title: M\n    systems: [a]\n    rule: FREQ=MONTHLY;BYDAY=1MO\n    from: 2030-01-01\n    start-time: '08:00'\n    end-time: '09:00'\n"
+            )
+        };
+        let files = [
+            file("s.yaml", systems),
+            file("a.yaml", &outage("x")),
+            file("b.yaml", &outage("x")),
+        ];
+        let alone = [
+            file("s.yaml", systems),
+            file("z.yaml", &outage("y")),
+            file("b.yaml", &outage("x")),
+        ];
+        let (fresh, _) = validate_with(&files, Vec::new(), true);
+        assert_eq!(
+            fresh
+                .problems
+                .iter()
+                .filter(|p| p.message == "duplicate id `x`")
+                .count(),
+            1
+        );
+        taken_validate_alike(&files, &alone, &[2]);
     }
 
     #[test]

@@ -654,7 +654,7 @@ fn a_rebuild_after_an_edit_writes_what_a_build_from_scratch_writes_and_only_what
     let (first, next) = ("2019-10-01T08:00:00Z", "2019-10-20T08:00:00Z");
     let outages = "nedetid-2019.yaml";
     type Edit = (&'static str, &'static str, fn(&str) -> String);
-    let edits: [Edit; 6] = [
+    let edits: [Edit; 8] = [
         ("edit an outage", outages, |t| {
             replaced(t, "versjon 2019.2\n", "versjon 2019.2 (utsatt)\n")
         }),
@@ -672,6 +672,18 @@ fn a_rebuild_after_an_edit_writes_what_a_build_from_scratch_writes_and_only_what
         }),
         ("edit a rule", "vedlikehold.yaml", |t| {
             replaced(t, "title: Månedlig vedlikehold", "title: Månedlig drift")
+        }),
+        // What validating one file's items reads from another: the items
+        // the cache holds validated are validated again.
+        ("add a dependency", "innstillinger.yaml", |t| {
+            replaced(
+                t,
+                "  - id: gat\n    name: GAT\n",
+                "  - id: gat\n    name: GAT\n    depends-on: [visma]\n",
+            )
+        }),
+        ("add a bundle", "innstillinger.yaml", |t| {
+            format!("{t}\nbundles:\n  - id: lonn\n    name: Lønn\n    systems: [visma, gat]\n")
         }),
         ("change the settings", "innstillinger.yaml", |t| {
             replaced(
@@ -734,7 +746,17 @@ fn a_rebuild_after_an_edit_writes_what_a_build_from_scratch_writes_and_only_what
                 _ => written.push(name.as_str()),
             }
         }
-        assert!(written.contains(&"all.ics"), "{kind}: {written:?}");
+        // A new bundle is a new feed of events all.ics has as they were.
+        let new_feed = if kind == "add a bundle" {
+            "lonn.ics"
+        } else {
+            "all.ics"
+        };
+        assert!(written.contains(&new_feed), "{kind}: {written:?}");
+        if kind == "add a dependency" {
+            // Visma's events are now in GAT's feed too.
+            assert!(written.contains(&"gat.ics"), "{kind}: {written:?}");
+        }
         if kind == "edit an outage" {
             // Visma's outage: of the iCalendar feeds, only Visma's and
             // all.ics (what other files show every event changes too).
@@ -830,13 +852,22 @@ fn builds_take_unchanged_files_from_the_parse_cache_and_check_never_does() {
     let name = nedetid::parsed::name_of(&file);
     let bytes = std::fs::read(&file).expect("schedule");
     let cache = std::fs::read(&path).expect("the build leaves the parse cache");
-    let (mut raw, _) = nedetid::parsed::Files::parse(&cache)
+    let hit = nedetid::parsed::Files::parse(&cache)
         .get(&name, &bytes)
         .expect("the file is cached");
-    let title = &mut raw.outages[0].value.title.value;
+    let (mut outages, maintenance) = hit.items().expect("its items read back");
+    let title = &mut outages[0].value.title.value;
     assert!(!title.is_empty());
     *title = "Endret i mellomlageret".to_string();
-    let form = nedetid::parsed::encode(&raw).expect("encode");
+    let raw = nedetid::raw::RawFile {
+        outages,
+        maintenance,
+        ..hit.raw
+    };
+    let (head, items) = nedetid::parsed::encode(&raw).expect("encode");
+    // Without its validated items: the file's items are validated from
+    // the parsed form.
+    let form = nedetid::parsed::form(&head, &items, None).expect("form");
     let mut changed = Vec::new();
     nedetid::parsed::write(&mut changed, &[(&name, &bytes, &form)], true).expect("in memory");
     std::fs::write(&path, &changed).expect("write");
@@ -846,5 +877,38 @@ fn builds_take_unchanged_files_from_the_parse_cache_and_check_never_does() {
     assert!(build_at(src.path(), out.path(), now).status.success());
     let all = std::fs::read_to_string(out.path().join("all.ics")).expect("all.ics");
     assert!(all.contains("Endret i mellomlageret"));
+    assert_eq!(check_at(src.path(), out.path(), now), Some(4));
+
+    // That build kept the file's validated items, under the key of what
+    // validating them read from the other files; one of them changed with
+    // a sound check is what the next build publishes, under that key only.
+    let cache = std::fs::read(&path).expect("the parse cache");
+    let hit = nedetid::parsed::Files::parse(&cache)
+        .get(&name, &bytes)
+        .expect("the file is cached");
+    let (key, checked) = hit.checked.expect("its validated items are kept");
+    let mut items = nedetid::parsed::FileItems::decode(checked).expect("they read back");
+    assert_eq!(items.outages[0].0.details.title, "Endret i mellomlageret");
+    items.outages[0].0.details.title = "Endret validert".to_string();
+    let checked = nedetid::parsed::encode_items(
+        items.outages.iter().map(|(o, p)| (o, p.as_slice())),
+        items.series.iter().map(|(s, p)| (s, p.as_slice())),
+    )
+    .expect("encode");
+    for (key, taken) in [(key ^ 1, false), (key, true)] {
+        let form = nedetid::parsed::form(hit.head, hit.items, Some((key, &checked))).expect("form");
+        let mut changed = Vec::new();
+        nedetid::parsed::write(&mut changed, &[(&name, &bytes, &form)], true).expect("in memory");
+        std::fs::write(&path, &changed).expect("write");
+        std::fs::remove_file(out.path().join(".nedetid.stat")).expect("remove");
+        assert!(build_at(src.path(), out.path(), now).status.success());
+        let all = std::fs::read_to_string(out.path().join("all.ics")).expect("all.ics");
+        assert_eq!(all.contains("Endret validert"), taken, "key {key:x}");
+        assert_eq!(
+            all.contains("Endret i mellomlageret"),
+            !taken,
+            "key {key:x}"
+        );
+    }
     assert_eq!(check_at(src.path(), out.path(), now), Some(4));
 }

@@ -16,13 +16,25 @@ fuzz_target!(|data: &[u8]| {
     let used: Vec<_> = cache.entries().collect();
     let _ = cache.save(0, &used);
 
-    // One record of a parsed file whose form is the fuzzer's bytes.
-    let mut parsed = Vec::new();
-    let record = [("f.yaml", b"x".as_slice(), data)];
-    if nedetid::parsed::write(&mut parsed, &record, true).is_ok() {
-        let files = nedetid::parsed::Files::parse(&parsed);
-        let _ = files.get("f.yaml", b"x");
-        let _ = files.save(&record);
+    // One record of a parsed file whose form is the fuzzer's bytes, and
+    // one whose head and items are sound and whose validated items are
+    // the fuzzer's bytes.
+    let sound = nedetid::parsed::encode(&nedetid::raw::RawFile::default())
+        .and_then(|(head, items)| nedetid::parsed::form(&head, &items, Some((0, data))));
+    for form in [Some(data), sound.as_deref()].into_iter().flatten() {
+        let mut parsed = Vec::new();
+        let record = [("f.yaml", b"x".as_slice(), form)];
+        if nedetid::parsed::write(&mut parsed, &record, true).is_ok() {
+            let files = nedetid::parsed::Files::parse(&parsed);
+            if let Some(hit) = files.get("f.yaml", b"x") {
+                let _ = hit.items();
+                if let Some((_, checked)) = hit.checked {
+                    let _ = nedetid::parsed::FileItems::decode(checked);
+                }
+            }
+            let _ = files.save(&record);
+        }
     }
+    let record = [("f.yaml", b"x".as_slice(), data)];
     let _ = nedetid::parsed::Files::parse(data).save(&record);
 });

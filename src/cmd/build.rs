@@ -68,7 +68,7 @@ pub fn run(common: &Common, out: &Path, check_only: bool) -> Result<u8, Error> {
         .unwrap_or_default();
     let parsed_cache = parsed::Files::parse(&parsed_bytes);
     timing::mark("parsed cache decoded");
-    let (loaded, forms) = load::parse_files_cached(&files, problems, &parsed_cache, !check_only);
+    let (loaded, parts) = load::parse_files_cached(&files, problems, &parsed_cache, !check_only);
     timing::mark("files parsed");
     // What the last build left to keep (files and rendered events) is read
     // on another thread while the schedules are validated and expanded
@@ -87,14 +87,14 @@ pub fn run(common: &Common, out: &Path, check_only: bool) -> Result<u8, Error> {
             }
         }
     });
-    let checked = pipeline::check_loaded(loaded);
+    let checked = pipeline::check_loaded_keeping(loaded, !check_only);
     timing::mark("validated");
     // A state file that cannot be read is reported first, as when it was
     // read before the schedules.
     let (previous, previous_texts) = previous
         .join()
         .unwrap_or_else(|e| std::panic::resume_unwind(e))?;
-    let mut checked = checked?;
+    let (mut checked, item_forms) = checked?;
     timing::mark("state joined");
     pipeline::keep_removed(&mut checked, &previous, now);
     timing::mark("removed kept");
@@ -137,6 +137,23 @@ pub fn run(common: &Common, out: &Path, check_only: bool) -> Result<u8, Error> {
     let names: Vec<String> = files
         .iter()
         .map(|(path, _)| parsed::name_of(path))
+        .collect();
+    // Every file parsed (else the build stopped): one validated form for
+    // each, where it had no errors.
+    let item_forms = if item_forms.len() == files.len() {
+        item_forms
+    } else {
+        Vec::new()
+    };
+    let forms: Vec<Option<std::borrow::Cow<[u8]>>> = parts
+        .iter()
+        .enumerate()
+        .map(|(n, parts)| {
+            parsed_form(
+                parts.as_ref()?,
+                item_forms.get(n).and_then(Option::as_deref),
+            )
+        })
         .collect();
     let records: Vec<parsed::Record> = files
         .iter()
@@ -210,7 +227,22 @@ pub fn run(common: &Common, out: &Path, check_only: bool) -> Result<u8, Error> {
     std::mem::forget(checked);
     std::mem::forget(records);
     std::mem::forget(forms);
+    std::mem::forget(parts);
     Ok(exit::OK)
+}
+
+/// A file's parsed form for the cache: as it was when its validated items
+/// were taken from there, else its parts with the items validated now
+/// (`items`, when it had no errors).
+fn parsed_form<'c>(
+    parts: &load::Parts<'c>,
+    items: Option<&[u8]>,
+) -> Option<std::borrow::Cow<'c, [u8]>> {
+    if let (true, Some(cached)) = (parts.taken, parts.cached) {
+        return Some(std::borrow::Cow::Borrowed(cached));
+    }
+    let checked = parts.key.zip(items);
+    parsed::form(&parts.head, &parts.items, checked).map(std::borrow::Cow::Owned)
 }
 
 /// Warns of feeds larger than Google Calendar takes; returns how many.
