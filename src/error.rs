@@ -36,6 +36,11 @@ pub enum Severity {
     serde::Deserialize,
 )]
 pub struct Location {
+    /// Not serialized: the one serialized form of locations, the cache of
+    /// validated items (`FileItems` in `parsed.rs`), keeps only locations
+    /// in the file it is about, and names that file when it is read back
+    /// (a schedules folder moved elsewhere still finds its items).
+    #[serde(skip)]
     pub file: PathBuf,
     pub line: u32,
     pub column: u32,

@@ -385,11 +385,11 @@ pub fn parse_files_cached<'c>(
         let Found::Hit(hit, _, path) = found else {
             return Decoded::Neither;
         };
-        let key = heads.map(|h| crate::parsed::items_key(h, path));
+        let key = heads.map(|h| crate::parsed::items_key(h, &crate::parsed::name_of(path)));
         let checked = hit
             .checked
             .filter(|(k, _)| Some(*k) == key)
-            .and_then(|(_, bytes)| FileItems::decode(bytes));
+            .and_then(|(_, bytes)| FileItems::decode(bytes, path));
         match checked {
             Some(items) => Decoded::Checked(items),
             None => hit.items().map_or(Decoded::Neither, Decoded::Items),
@@ -401,7 +401,7 @@ pub fn parse_files_cached<'c>(
     };
     let mut parts = Vec::with_capacity(files.len());
     for (((path, bytes), found), decoded) in files.iter().zip(found).zip(decoded) {
-        let key = heads.map(|h| crate::parsed::items_key(h, path));
+        let key = heads.map(|h| crate::parsed::items_key(h, &crate::parsed::name_of(path)));
         match (found, decoded) {
             (Found::Hit(hit, text, _), decoded @ (Decoded::Checked(_) | Decoded::Items(_))) => {
                 let mut raw = hit.raw;

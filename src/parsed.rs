@@ -35,7 +35,7 @@ use std::collections::HashMap;
 
 use serde::Deserialize as _;
 
-use crate::error::Problem;
+use crate::error::{Location, Problem};
 use crate::raw::{RawBundle, RawFile, RawMaintenance, RawOutage, RawSettings, RawSystem, Spanned};
 use crate::schedule::{Outage, Series};
 
@@ -92,15 +92,36 @@ pub struct FileItems {
 }
 
 impl FileItems {
-    /// Read back from [`FileItems::encode`]'s bytes; `None` when they do
-    /// not read back, or a rule does not parse.
-    pub fn decode(bytes: &[u8]) -> Option<Self> {
+    /// Read back from [`encode_items`]'s bytes, every location in `file`;
+    /// `None` when they do not read back, or a rule does not parse.
+    pub fn decode(bytes: &[u8], file: &std::path::Path) -> Option<Self> {
         let mut de = rmp_serde::Deserializer::from_read_ref(bytes).with_binary();
         let mut items = Self::deserialize(&mut de).ok()?;
         for (series, _) in &mut items.series {
             series.rule = series.rule_text.parse().ok()?;
         }
+        items.for_each_location(|at| at.file = file.to_path_buf());
         Some(items)
+    }
+
+    /// Calls `f` with every location the items and their problems hold.
+    fn for_each_location(&mut self, mut f: impl FnMut(&mut Location)) {
+        for (outage, problems) in &mut self.outages {
+            [&mut outage.at, &mut outage.when_at, &mut outage.end_at]
+                .into_iter()
+                .for_each(&mut f);
+            problems.iter_mut().for_each(|p| f(&mut p.location));
+        }
+        for (series, problems) in &mut self.series {
+            [&mut series.at, &mut series.rule_at, &mut series.window_at]
+                .into_iter()
+                .for_each(&mut f);
+            series.skips.iter_mut().for_each(|s| f(&mut s.at));
+            series.skip_months.iter_mut().for_each(|s| f(&mut s.at));
+            series.moves.iter_mut().for_each(|m| f(&mut m.at));
+            series.extras.iter_mut().for_each(|e| f(&mut e.at));
+            problems.iter_mut().for_each(|p| f(&mut p.location));
+        }
     }
 }
 
@@ -141,26 +162,28 @@ struct HeadRef<'r> {
 /// A file's outages and maintenance, as encoded.
 pub type Items = (Vec<Spanned<RawOutage>>, Vec<Spanned<RawMaintenance>>);
 
-/// What validating a file read from the others: a print of every file's
-/// settings, systems and bundles as encoded (`heads`, in the order the
-/// files are validated) and of the file's own path (its items' locations
-/// name it). Validated items are taken from the cache only under the same
-/// key.
-pub fn items_key(heads: u64, path: &std::path::Path) -> u64 {
+/// The key of a file's validated items: a print of what validating them
+/// read besides the file, every file's settings, systems and bundles as
+/// encoded with their locations (`heads`, [`heads_print`]), and of the
+/// file's name. Validated items are taken from the cache only under the
+/// same key. The folder's path is not in it: locations are read back
+/// naming the file where it is now ([`FileItems::decode`]).
+pub fn items_key(heads: u64, name: &str) -> u64 {
     let mut print = crate::hash::Print::new();
     print.update_u64(heads);
-    print.update(path.as_os_str().as_encoded_bytes());
+    print.update(name.as_bytes());
     print.value()
 }
 
-/// A print of every file's encoded head (its settings, systems and
-/// bundles), in order: the part of [`items_key`] all files share.
+/// A print of every file's name ([`name_of`]) and encoded head (its
+/// settings, systems and bundles), in the order the files are validated:
+/// the part of [`items_key`] all files share.
 pub fn heads_print<'h>(heads: impl Iterator<Item = (&'h std::path::Path, &'h [u8])>) -> u64 {
     let mut print = crate::hash::Print::new();
     for (path, head) in heads {
-        let path = path.as_os_str().as_encoded_bytes();
-        print.update_u64(path.len() as u64);
-        print.update(path);
+        let name = name_of(path);
+        print.update_u64(name.len() as u64);
+        print.update(name.as_bytes());
         print.update_u64(head.len() as u64);
         print.update(head);
     }

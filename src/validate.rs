@@ -2175,7 +2175,7 @@ mod tests {
         let checked: Vec<Option<FileItems>> = (0..files.len())
             .map(|n| {
                 let form = forms.get(n)?.as_deref().filter(|_| taken.contains(&n))?;
-                Some(FileItems::decode(form).expect("reads back"))
+                Some(FileItems::decode(form, &files[n].path).expect("reads back"))
             })
             .collect();
         let from_cache = checked.iter().flatten().count();
@@ -2208,6 +2208,20 @@ mod tests {
                 .collect();
             assert!(!with_items.is_empty(), "{}", dir.display());
             taken_validate_alike(&files, &files, &with_items);
+            // Items kept by a build of the folder where it was before: their
+            // locations name the files where they are now.
+            let moved: Vec<SourceFile> = files
+                .iter()
+                .map(|f| SourceFile {
+                    path: Path::new("elsewhere").join(&f.path),
+                    raw: crate::load::parse_str(
+                        &f.path,
+                        &std::fs::read_to_string(&f.path).expect("read"),
+                    )
+                    .expect("parses"),
+                })
+                .collect();
+            taken_validate_alike(&moved, &files, &with_items);
         }
         // An id used twice, the second time in a file taken from the cache:
         // its error names the first use as validating the file does.

@@ -881,13 +881,15 @@ fn builds_take_unchanged_files_from_the_parse_cache_and_check_never_does() {
 
     // That build kept the file's validated items, under the key of what
     // validating them read from the other files; one of them changed with
-    // a sound check is what the next build publishes, under that key only.
+    // a sound check is what the next build publishes, under that key only,
+    // also from a copy of the schedules elsewhere (the key has the files'
+    // names, not the folder's path).
     let cache = std::fs::read(&path).expect("the parse cache");
     let hit = nedetid::parsed::Files::parse(&cache)
         .get(&name, &bytes)
         .expect("the file is cached");
     let (key, checked) = hit.checked.expect("its validated items are kept");
-    let mut items = nedetid::parsed::FileItems::decode(checked).expect("they read back");
+    let mut items = nedetid::parsed::FileItems::decode(checked, &file).expect("they read back");
     assert_eq!(items.outages[0].0.details.title, "Endret i mellomlageret");
     items.outages[0].0.details.title = "Endret validert".to_string();
     let checked = nedetid::parsed::encode_items(
@@ -895,13 +897,19 @@ fn builds_take_unchanged_files_from_the_parse_cache_and_check_never_does() {
         items.series.iter().map(|(s, p)| (s, p.as_slice())),
     )
     .expect("encode");
-    for (key, taken) in [(key ^ 1, false), (key, true)] {
+    // The schedules are as they were: a fresh copy is the same files.
+    let moved = schedules();
+    for (key, taken, from) in [
+        (key ^ 1, false, src.path()),
+        (key, true, src.path()),
+        (key, true, moved.path()),
+    ] {
         let form = nedetid::parsed::form(hit.head, hit.items, Some((key, &checked))).expect("form");
         let mut changed = Vec::new();
         nedetid::parsed::write(&mut changed, &[(&name, &bytes, &form)], true).expect("in memory");
         std::fs::write(&path, &changed).expect("write");
         std::fs::remove_file(out.path().join(".nedetid.stat")).expect("remove");
-        assert!(build_at(src.path(), out.path(), now).status.success());
+        assert!(build_at(from, out.path(), now).status.success());
         let all = std::fs::read_to_string(out.path().join("all.ics")).expect("all.ics");
         assert_eq!(all.contains("Endret validert"), taken, "key {key:x}");
         assert_eq!(

@@ -29,7 +29,8 @@ fuzz_target!(|data: &[u8]| {
             if let Some(hit) = files.get("f.yaml", b"x") {
                 let _ = hit.items();
                 if let Some((_, checked)) = hit.checked {
-                    let _ = nedetid::parsed::FileItems::decode(checked);
+                    let _ =
+                        nedetid::parsed::FileItems::decode(checked, std::path::Path::new("f.yaml"));
                 }
             }
             let _ = files.save(&record);

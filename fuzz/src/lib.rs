@@ -145,7 +145,10 @@ pub fn run_as(files: &[(PathBuf, Vec<u8>)], now: DateTime<Utc>, recurrence: Recu
 pub fn check_rendered(rendered: &Rendered, occurrences: usize, masters: bool) {
     let mut names = BTreeSet::new();
     for output in &rendered.outputs {
-        let bytes = output.content.to_vec().expect("rendered in memory, not kept");
+        let bytes = output
+            .content
+            .to_vec()
+            .expect("rendered in memory, not kept");
         assert!(
             names.insert(output.name.as_str()),
             "two outputs named {}",
