@@ -38,6 +38,30 @@ impl Loaded {
         self.sources.extend(one.sources);
     }
 
+    /// Records a file found in the cache (`text`: as reports show it);
+    /// its parts for the next build's cache.
+    fn add_found<'c>(
+        &mut self,
+        path: &Path,
+        hit: crate::parsed::Hit<'c>,
+        text: String,
+        key: Option<u64>,
+        taken: bool,
+    ) -> Parts<'c> {
+        self.sources.insert(path.to_path_buf(), text);
+        self.files.push(SourceFile {
+            path: path.to_path_buf(),
+            raw: hit.raw,
+        });
+        Parts {
+            cached: Some(hit.form),
+            head: Cow::Borrowed(hit.head),
+            items: Cow::Borrowed(hit.items),
+            key,
+            taken,
+        }
+    }
+
     /// Parses one file's bytes and records the result.
     pub fn add(&mut self, path: PathBuf, bytes: &[u8]) {
         if bytes.len() as u64 > MAX_FILE_BYTES {
@@ -334,7 +358,7 @@ pub fn parse_files_cached<'c>(
     use crate::parsed::{FileItems, Hit, Items};
     enum Found<'c> {
         Hit(Box<Hit<'c>>, String, PathBuf),
-        Parsed(Loaded, Option<(Vec<u8>, Vec<u8>)>),
+        Parsed(Loaded, Option<crate::parsed::Encoded>),
     }
     let found = crate::par::map_from(files, 2, |(path, bytes)| {
         let name = crate::parsed::name_of(path);
@@ -348,13 +372,7 @@ pub fn parse_files_cached<'c>(
             let text = text.strip_prefix('\u{feff}').unwrap_or(text);
             return Found::Hit(Box::new(hit), text.to_string(), path.clone());
         }
-        let mut one = Loaded::default();
-        one.add(path.clone(), bytes);
-        let parts = one
-            .files
-            .last()
-            .filter(|_| keep)
-            .and_then(|f| crate::parsed::encode(&f.raw));
+        let (one, parts) = parse_one(path, bytes, keep);
         Found::Parsed(one, parts)
     });
     // The print of every file's head, when each has one: a file whose
@@ -402,66 +420,50 @@ pub fn parse_files_cached<'c>(
     let mut parts = Vec::with_capacity(files.len());
     for (((path, bytes), found), decoded) in files.iter().zip(found).zip(decoded) {
         let key = heads.map(|h| crate::parsed::items_key(h, &crate::parsed::name_of(path)));
-        match (found, decoded) {
-            (Found::Hit(hit, text, _), decoded @ (Decoded::Checked(_) | Decoded::Items(_))) => {
-                let mut raw = hit.raw;
-                let taken = match decoded {
-                    Decoded::Checked(items) => {
-                        out.checked.resize_with(out.files.len(), || None);
-                        out.checked.push(Some(items));
-                        true
-                    }
-                    Decoded::Items((outages, maintenance)) => {
-                        raw.outages = outages;
-                        raw.maintenance = maintenance;
-                        false
-                    }
-                    Decoded::Neither => false,
-                };
-                out.sources.insert(path.clone(), text);
-                out.files.push(SourceFile {
-                    path: path.clone(),
-                    raw,
-                });
-                parts.push(Some(Parts {
-                    cached: Some(hit.form),
-                    head: Cow::Borrowed(hit.head),
-                    items: Cow::Borrowed(hit.items),
-                    key,
-                    taken,
-                }));
+        let (one, encoded, key) = match (found, decoded) {
+            (Found::Hit(hit, text, _), Decoded::Checked(items)) => {
+                out.checked.resize_with(out.files.len(), || None);
+                out.checked.push(Some(items));
+                parts.push(Some(out.add_found(path, *hit, text, key, true)));
+                continue;
             }
+            (Found::Hit(mut hit, text, _), Decoded::Items((outages, maintenance))) => {
+                hit.raw.outages = outages;
+                hit.raw.maintenance = maintenance;
+                parts.push(Some(out.add_found(path, *hit, text, key, false)));
+                continue;
+            }
+            // A record whose items do not read back: parsed anew, its items
+            // not kept this time.
             (Found::Hit(..), _) => {
-                // A record whose items do not read back: parsed anew.
-                let mut one = Loaded::default();
-                one.add(path.clone(), bytes);
-                let encoded = one
-                    .files
-                    .last()
-                    .filter(|_| keep)
-                    .and_then(|f| crate::parsed::encode(&f.raw));
-                parts.push(encoded.map(|(head, items)| Parts {
-                    cached: None,
-                    head: Cow::Owned(head),
-                    items: Cow::Owned(items),
-                    key: None,
-                    taken: false,
-                }));
-                out.merge(one);
+                let (one, encoded) = parse_one(path, bytes, keep);
+                (one, encoded, None)
             }
-            (Found::Parsed(one, encoded), _) => {
-                parts.push(encoded.map(|(head, items)| Parts {
-                    cached: None,
-                    head: Cow::Owned(head),
-                    items: Cow::Owned(items),
-                    key,
-                    taken: false,
-                }));
-                out.merge(one);
-            }
-        }
+            (Found::Parsed(one, encoded), _) => (one, encoded, key),
+        };
+        parts.push(encoded.map(|(head, items)| Parts {
+            cached: None,
+            head: Cow::Owned(head),
+            items: Cow::Owned(items),
+            key,
+            taken: false,
+        }));
+        out.merge(one);
     }
     (out, parts)
+}
+
+/// One file parsed, with its head and items encoded for the cache when
+/// `keep` ([`crate::parsed::encode`]).
+fn parse_one(path: &Path, bytes: &[u8], keep: bool) -> (Loaded, Option<crate::parsed::Encoded>) {
+    let mut one = Loaded::default();
+    one.add(path.to_path_buf(), bytes);
+    let encoded = one
+        .files
+        .last()
+        .filter(|_| keep)
+        .and_then(|f| crate::parsed::encode(&f.raw));
+    (one, encoded)
 }
 
 /// Reads and parses every schedule file in `dir`, in name order.

@@ -286,10 +286,13 @@ pub fn name_of(path: &std::path::Path) -> String {
         .into_owned()
 }
 
+/// A file's head and items, encoded ([`encode`]).
+pub type Encoded = (Vec<u8>, Vec<u8>);
+
 /// A file's settings, systems and bundles (its head) and its outages and
 /// maintenance, encoded for the cache; `None` when they cannot be written
 /// (then the file is not cached).
-pub fn encode(raw: &RawFile) -> Option<(Vec<u8>, Vec<u8>)> {
+pub fn encode(raw: &RawFile) -> Option<Encoded> {
     let head = HeadRef {
         settings: &raw.settings,
         systems: &raw.systems,
