@@ -399,14 +399,18 @@ pub fn parse_files_cached<'c>(
         Items(Items),
         Neither,
     }
-    let decoded = crate::par::map_from(&found, 2, |found| {
+    let keys: Vec<Option<u64>> = files
+        .iter()
+        .map(|(path, _)| heads.map(|h| crate::parsed::items_key(h, &crate::parsed::name_of(path))))
+        .collect();
+    let with_keys: Vec<(&Found, Option<u64>)> = found.iter().zip(keys.iter().copied()).collect();
+    let decoded = crate::par::map_from(&with_keys, 2, |(found, key)| {
         let Found::Hit(hit, _, path) = found else {
             return Decoded::Neither;
         };
-        let key = heads.map(|h| crate::parsed::items_key(h, &crate::parsed::name_of(path)));
         let checked = hit
             .checked
-            .filter(|(k, _)| Some(*k) == key)
+            .filter(|(k, _)| Some(*k) == *key)
             .and_then(|(_, bytes)| FileItems::decode(bytes, path));
         match checked {
             Some(items) => Decoded::Checked(items),
@@ -418,8 +422,7 @@ pub fn parse_files_cached<'c>(
         ..Loaded::default()
     };
     let mut parts = Vec::with_capacity(files.len());
-    for (((path, bytes), found), decoded) in files.iter().zip(found).zip(decoded) {
-        let key = heads.map(|h| crate::parsed::items_key(h, &crate::parsed::name_of(path)));
+    for ((((path, bytes), found), decoded), key) in files.iter().zip(found).zip(decoded).zip(keys) {
         let (one, encoded, key) = match (found, decoded) {
             (Found::Hit(hit, text, _), Decoded::Checked(items)) => {
                 out.checked.resize_with(out.files.len(), || None);

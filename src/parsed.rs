@@ -12,7 +12,7 @@
 //! its parsed form reads back; anything else is parsed from the YAML. Its
 //! validated items are used only under the same key ([`items_key`]): a
 //! print of every file's settings, systems and bundles as parsed (with
-//! their locations) and of the file's path; else the file's items are
+//! their locations) and of the file's name; else the file's items are
 //! validated from its parsed form. They are kept only for a file validated
 //! without an error. A cache that is missing, from another version or too
 //! large is ignored and written anew; `build --check` neither reads nor
@@ -83,8 +83,10 @@ impl Hit<'_> {
 }
 
 /// What validation made of one file's outages and maintenance, each with
-/// the problems (warnings) it had: what a build whose other files' systems
-/// and bundles are the same takes instead of validating the file again.
+/// the problems it had (only a file without errors is kept, and validating
+/// an item reports no warning today: kept so that one would be shown
+/// alike): what a build whose files' settings, systems and bundles are the
+/// same takes instead of validating the file again.
 #[derive(Debug, Default, serde::Serialize, serde::Deserialize)]
 pub struct FileItems {
     pub outages: Vec<(Outage, Vec<Problem>)>,
@@ -100,8 +102,49 @@ impl FileItems {
         for (series, _) in &mut items.series {
             series.rule = series.rule_text.parse().ok()?;
         }
+        if !items.plausible() {
+            return None;
+        }
         items.for_each_location(|at| at.file = file.to_path_buf());
         Some(items)
+    }
+
+    /// What validation makes sure of and later stages rely on to neither
+    /// panic nor run long, checked again: the cache is never trusted, and
+    /// a record changed with a sound CRC is taken as parsed instead. (The
+    /// feeds each item reaches are not kept but made again.)
+    fn plausible(&self) -> bool {
+        use crate::limits::MAX_WINDOW_DAYS;
+        use crate::schedule::{When, in_years, is_slug};
+        let outage = |o: &Outage| {
+            let when = match o.when {
+                When::Timed { start, end, .. } => {
+                    in_years(start.date())
+                        && in_years(end.date())
+                        && start < end
+                        && end - start <= chrono::Duration::days(MAX_WINDOW_DAYS)
+                }
+                When::AllDay { first, last } => {
+                    in_years(first)
+                        && in_years(last)
+                        && first <= last
+                        && (last - first).num_days() < MAX_WINDOW_DAYS
+                }
+            };
+            when && is_slug(&o.id)
+        };
+        let series = |s: &Series| {
+            use rrule::Frequency::{Daily, Monthly, Weekly, Yearly};
+            is_slug(&s.id)
+                && in_years(s.from)
+                && s.until.is_none_or(|u| in_years(u) && u >= s.from)
+                && matches!(s.rule.get_freq(), Daily | Weekly | Monthly | Yearly)
+                && s.skips.iter().all(|k| in_years(k.date))
+                && s.skip_months.iter().all(|m| (1..=12).contains(&m.month))
+                && s.moves.iter().all(|m| in_years(m.from) && in_years(m.to))
+                && s.extras.iter().all(|e| in_years(e.date))
+        };
+        self.outages.iter().all(|(o, _)| outage(o)) && self.series.iter().all(|(s, _)| series(s))
     }
 
     /// Calls `f` with every location the items and their problems hold.
@@ -312,7 +355,7 @@ fn to_bytes(value: &impl serde::Serialize) -> Option<Vec<u8>> {
 /// The parsed form of a file as the cache keeps it: its encoded head and
 /// items ([`encode`]), each after its length (4 bytes, little-endian),
 /// then, if given, the key of its validated items (8 bytes) and their
-/// bytes ([`FileItems::encode`]).
+/// bytes ([`encode_items`]).
 pub fn form(head: &[u8], items: &[u8], checked: Option<(u64, &[u8])>) -> Option<Vec<u8>> {
     let mut out = Vec::with_capacity(8 + head.len() + items.len());
     for part in [head, items] {
@@ -414,6 +457,88 @@ mod tests {
         let (name, bytes, _, _) = parsed.last().expect("files");
         assert!(damaged.get(name, bytes).is_none());
         assert!(matches!(damaged.save(&records), Save::Replace(r) if r == records));
+    }
+
+    /// Validated items read back are checked again for what later stages
+    /// rely on: a record changed with a sound CRC that breaks it is not
+    /// taken (the file's items are then validated from its parsed form).
+    #[test]
+    fn items_read_back_are_checked_again() {
+        let text = "systems:\n  - id: a\n    name: A\noutages:\n  - id: x\n    title: T\n    systems: [a]\n    start: 2030-01-01 10:00\n    end: 2030-01-01 11:00\n  - id: y\n    title: D\n    systems: all\n    first-day: 2030-02-01\nmaintenance:\n  - id: m\n    title: M\n    systems: [a]\n    rule: FREQ=MONTHLY;BYDAY=1MO\n    from: 2030-01-01\n    until: 2030-12-31\n    start-time: '08:00'\n    end-time: '09:00'\n    skip:\n      - date: 2030-03-04\n";
+        let path = Path::new("f.yaml");
+        let raw = crate::load::parse_str(path, text).expect("parses");
+        let files = [crate::load::SourceFile {
+            path: path.into(),
+            raw,
+        }];
+        let (validated, forms) = crate::validate::validate_with(&files, Vec::new(), true);
+        assert!(
+            validated
+                .problems
+                .iter()
+                .all(|p| p.severity != crate::error::Severity::Error)
+        );
+        let form = forms[0].as_deref().expect("kept");
+        let sound = FileItems::decode(form, path).expect("reads back");
+        assert_eq!((sound.outages.len(), sound.series.len()), (2, 1));
+        let encode = |items: &FileItems| {
+            encode_items(
+                items.outages.iter().map(|(o, p)| (o, p.as_slice())),
+                items.series.iter().map(|(s, p)| (s, p.as_slice())),
+            )
+            .expect("encodes")
+        };
+        assert!(FileItems::decode(&encode(&sound), path).is_some());
+        fn date(y: i32, m: u32, d: u32) -> chrono::NaiveDate {
+            chrono::NaiveDate::from_ymd_opt(y, m, d).expect("date")
+        }
+        type Break = (&'static str, fn(&mut FileItems));
+        let breaks: [Break; 9] = [
+            ("an id that is not one", |i| {
+                i.outages[0].0.id = "X\r\nY".into()
+            }),
+            ("a year past the zone data", |i| {
+                i.outages[1].0.when = crate::schedule::When::AllDay {
+                    first: chrono::NaiveDate::MAX,
+                    last: chrono::NaiveDate::MAX,
+                }
+            }),
+            ("an end before the start", |i| {
+                if let crate::schedule::When::Timed { start, end, .. } = &mut i.outages[0].0.when {
+                    std::mem::swap(start, end);
+                }
+            }),
+            ("a window of a year", |i| {
+                i.outages[1].0.when = crate::schedule::When::AllDay {
+                    first: date(2030, 1, 1),
+                    last: date(2030, 12, 31),
+                }
+            }),
+            ("an hourly rule", |i| {
+                i.series[0].0.rule_text = "FREQ=HOURLY".into()
+            }),
+            ("a rule that does not parse", |i| {
+                i.series[0].0.rule_text = "FREQ=".into()
+            }),
+            ("until before from", |i| {
+                i.series[0].0.until = Some(date(2029, 1, 1))
+            }),
+            ("a month 13", |i| {
+                i.series[0].0.skip_months.push(crate::schedule::SkipMonth {
+                    month: 13,
+                    reason: None,
+                    at: Location::default(),
+                })
+            }),
+            ("a skipped date in year 1", |i| {
+                i.series[0].0.skips[0].date = date(1, 1, 1)
+            }),
+        ];
+        for (what, change) in breaks {
+            let mut items = FileItems::decode(form, path).expect("reads back");
+            change(&mut items);
+            assert!(FileItems::decode(&encode(&items), path).is_none(), "{what}");
+        }
     }
 
     /// An edited file's record is appended and stands for the file; once

@@ -24,6 +24,18 @@ pub fn years_help() -> String {
 }
 /// The longest id: ids name files and UIDs.
 pub const MAX_ID_LEN: usize = 64;
+
+/// Whether `id` can be an id: lower-case ASCII letters, digits and inner
+/// hyphens, at most [`MAX_ID_LEN`] bytes.
+pub fn is_slug(id: &str) -> bool {
+    !id.is_empty()
+        && id.len() <= MAX_ID_LEN
+        && id
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
+        && !id.starts_with('-')
+        && !id.ends_with('-')
+}
 /// The id reserved for the feed with every event.
 pub const ALL_FEED: &str = "all";
 
@@ -388,7 +400,9 @@ pub struct Details {
     pub systems: std::sync::Arc<[String]>,
     /// `systems: all` was written.
     pub all_systems: bool,
-    /// The feeds that show them.
+    /// The feeds that show them. Not kept in the cache of validated items:
+    /// made again from `systems` when they are read back.
+    #[serde(skip)]
     pub reach: Reach,
 }
 
@@ -521,7 +535,7 @@ mod offset_seconds {
     use serde::{Deserialize, Deserializer, Serializer};
 
     pub fn serialize<S: Serializer>(offset: &Option<FixedOffset>, s: S) -> Result<S::Ok, S::Error> {
-        s.serialize_some(&offset.map(|o| o.local_minus_utc()))
+        serde::Serialize::serialize(&offset.map(|o| o.local_minus_utc()), s)
     }
 
     pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Option<FixedOffset>, D::Error> {

@@ -111,7 +111,10 @@ pub fn validate_with(
     let (dependants, reacher) = (&v.dependants, &v.reacher);
     let checked = crate::par::map_from(&work, 2, |(file, duplicates, checked)| {
         let mut duplicates = duplicates.iter().cloned();
-        let taken = checked.lock().ok().and_then(|mut c| c.take());
+        let taken = checked
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .take();
         if let Some(items) = taken {
             return taken_items(items, &mut duplicates, all_systems, reacher);
         }
@@ -194,8 +197,10 @@ pub fn validate_with(
 
 /// A file's items as the cache holds them, with this build's duplicate
 /// ids (`duplicates`, one per item) before each item's own problems, as
-/// validating them gives; details hitting every system share this build's
-/// list and reach of them, as validated ones do.
+/// validating them gives; the feeds each reaches made again (the cache is
+/// not trusted with indexes into this build's systems), and details
+/// hitting every system sharing this build's list and reach of them, as
+/// validated ones do.
 fn taken_items(
     items: FileItems,
     duplicates: &mut impl Iterator<Item = Option<Problem>>,
@@ -208,8 +213,8 @@ fn taken_items(
         problems.extend(own);
         if details.all_systems {
             details.systems = all_systems.clone();
-            details.reach = reacher.of(&[], true);
         }
+        details.reach = reacher.of(&details.systems, details.all_systems);
     };
     let mut outages = Vec::with_capacity(items.outages.len());
     for (mut outage, own) in items.outages {
@@ -831,12 +836,7 @@ impl Validator {
         let v = &id.value;
         let lower = v.to_ascii_lowercase();
         let windows_reserved = is_reserved(&lower);
-        let valid = !v.is_empty()
-            && v.len() <= MAX_ID_LEN
-            && v.chars()
-                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
-            && !v.starts_with('-')
-            && !v.ends_with('-');
+        let valid = is_slug(v);
         if !valid {
             let fixed: String = lower
                 .chars()

@@ -919,4 +919,27 @@ fn builds_take_unchanged_files_from_the_parse_cache_and_check_never_does() {
         );
     }
     assert_eq!(check_at(src.path(), out.path(), now), Some(4));
+
+    // Items read back are not trusted with this build's systems: one that
+    // names a system there is none of is built without a panic, and the
+    // feeds it reaches are made from the systems there are.
+    items.outages[0].0.details.systems = vec!["ingen-slik".to_string()].into();
+    let forged = nedetid::parsed::encode_items(
+        items.outages.iter().map(|(o, p)| (o, p.as_slice())),
+        items.series.iter().map(|(s, p)| (s, p.as_slice())),
+    )
+    .expect("encode");
+    let form = nedetid::parsed::form(hit.head, hit.items, Some((key, &forged))).expect("form");
+    let mut changed = Vec::new();
+    nedetid::parsed::write(&mut changed, &[(&name, &bytes, &form)], true).expect("in memory");
+    std::fs::write(&path, &changed).expect("write");
+    std::fs::remove_file(out.path().join(".nedetid.stat")).expect("remove");
+    let run = build_at(src.path(), out.path(), now);
+    assert!(
+        run.status.success(),
+        "{}",
+        String::from_utf8_lossy(&run.stderr)
+    );
+    let all = std::fs::read_to_string(out.path().join("all.ics")).expect("all.ics");
+    assert!(all.contains("Endret validert"));
 }
