@@ -39,7 +39,8 @@ impl Loaded {
     }
 
     /// Records a file found in the cache (`text`: as reports show it);
-    /// its parts for the next build's cache.
+    /// its parts for the next build's cache, the record kept as it is when
+    /// its validated items were `taken`.
     fn add_found<'c>(
         &mut self,
         path: &Path,
@@ -47,18 +48,17 @@ impl Loaded {
         text: String,
         key: Option<u64>,
         taken: bool,
-    ) -> Parts<'c> {
+    ) -> crate::parsed::Parts<'c> {
         self.sources.insert(path.to_path_buf(), text);
         self.files.push(SourceFile {
             path: path.to_path_buf(),
             raw: hit.raw,
         });
-        Parts {
-            cached: Some(hit.form),
+        crate::parsed::Parts {
+            unchanged: taken.then_some(hit.form),
             head: Cow::Borrowed(hit.head),
             items: Cow::Borrowed(hit.items),
             key,
-            taken,
         }
     }
 
@@ -326,23 +326,6 @@ pub fn parse_files(files: &[RawInput], problems: Vec<Problem>) -> Loaded {
     out
 }
 
-/// A file's parsed form for the next build's cache ([`crate::parsed`]).
-#[derive(Debug)]
-pub struct Parts<'c> {
-    /// The record's whole form, when the file was found in the cache.
-    pub cached: Option<&'c [u8]>,
-    /// Its settings, systems and bundles, encoded.
-    pub head: Cow<'c, [u8]>,
-    /// Its outages and maintenance, encoded.
-    pub items: Cow<'c, [u8]>,
-    /// The key its validated items are kept under
-    /// ([`crate::parsed::items_key`]); `None` when they are not to be kept.
-    pub key: Option<u64>,
-    /// Its validated items were taken from the cache: the record stays as
-    /// it is.
-    pub taken: bool,
-}
-
 /// [`parse_files`], taking the parsed form of each file that `cache` holds
 /// for exactly its bytes from there, and its validated items too
 /// ([`Loaded::checked`]) when what validating them read from the other
@@ -354,7 +337,7 @@ pub fn parse_files_cached<'c>(
     problems: Vec<Problem>,
     cache: &crate::parsed::Files<'c>,
     keep: bool,
-) -> (Loaded, Vec<Option<Parts<'c>>>) {
+) -> (Loaded, Vec<Option<crate::parsed::Parts<'c>>>) {
     use crate::parsed::{FileItems, Hit, Items};
     enum Found<'c> {
         Hit(Box<Hit<'c>>, String, PathBuf),
@@ -377,16 +360,15 @@ pub fn parse_files_cached<'c>(
     });
     // The print of every file's head, when each has one: a file whose
     // head is unknown could change what the others' items validate to.
+    let names: Vec<String> = files
+        .iter()
+        .map(|(path, _)| crate::parsed::name_of(path))
+        .collect();
     let heads = keep.then(|| {
-        let heads = files
-            .iter()
-            .zip(&found)
-            .map(|((path, _), found)| match found {
-                Found::Hit(hit, ..) => Some((path.as_path(), hit.head)),
-                Found::Parsed(_, parts) => {
-                    parts.as_ref().map(|(h, _)| (path.as_path(), h.as_slice()))
-                }
-            });
+        let heads = names.iter().zip(&found).map(|(name, found)| match found {
+            Found::Hit(hit, ..) => Some((name.as_str(), hit.head)),
+            Found::Parsed(_, parts) => parts.as_ref().map(|(h, _)| (name.as_str(), h.as_slice())),
+        });
         heads.collect::<Option<Vec<_>>>()
     });
     let heads = heads
@@ -399,9 +381,9 @@ pub fn parse_files_cached<'c>(
         Items(Items),
         Neither,
     }
-    let keys: Vec<Option<u64>> = files
+    let keys: Vec<Option<u64>> = names
         .iter()
-        .map(|(path, _)| heads.map(|h| crate::parsed::items_key(h, &crate::parsed::name_of(path))))
+        .map(|name| heads.map(|h| crate::parsed::items_key(h, name)))
         .collect();
     let with_keys: Vec<(&Found, Option<u64>)> = found.iter().zip(keys.iter().copied()).collect();
     let decoded = crate::par::map_from(&with_keys, 2, |(found, key)| {
@@ -444,12 +426,11 @@ pub fn parse_files_cached<'c>(
             }
             (Found::Parsed(one, encoded), _) => (one, encoded, key),
         };
-        parts.push(encoded.map(|(head, items)| Parts {
-            cached: None,
+        parts.push(encoded.map(|(head, items)| crate::parsed::Parts {
+            unchanged: None,
             head: Cow::Owned(head),
             items: Cow::Owned(items),
             key,
-            taken: false,
         }));
         out.merge(one);
     }

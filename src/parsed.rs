@@ -31,9 +31,8 @@
 //! appended (the last record of a name stands for it); the file is written
 //! anew when fewer than half of its bytes are still in use.
 
+use std::borrow::Cow;
 use std::collections::HashMap;
-
-use serde::Deserialize as _;
 
 use crate::error::{Location, Problem};
 use crate::raw::{RawBundle, RawFile, RawMaintenance, RawOutage, RawSettings, RawSystem, Spanned};
@@ -58,6 +57,33 @@ pub struct Files<'a> {
 /// One file for the cache: its name, bytes and parsed form ([`form`]).
 pub type Record<'a> = (&'a str, &'a [u8], &'a [u8]);
 
+/// A file's parsed form for the next build's cache.
+#[derive(Debug)]
+pub struct Parts<'c> {
+    /// The record's whole form when it stays as it is (the file's
+    /// validated items were taken from it).
+    pub unchanged: Option<&'c [u8]>,
+    /// Its settings, systems and bundles, encoded.
+    pub head: Cow<'c, [u8]>,
+    /// Its outages and maintenance, encoded.
+    pub items: Cow<'c, [u8]>,
+    /// The key its validated items are kept under ([`items_key`]); `None`
+    /// when they are not to be kept.
+    pub key: Option<u64>,
+}
+
+impl<'c> Parts<'c> {
+    /// The file's parsed form for the cache ([`form`]): as it was, or with
+    /// `items`, its items validated by this build ([`encode_items`]), when
+    /// it had no errors.
+    pub fn form(&self, items: Option<&[u8]>) -> Option<Cow<'c, [u8]>> {
+        if let Some(unchanged) = self.unchanged {
+            return Some(Cow::Borrowed(unchanged));
+        }
+        form(&self.head, &self.items, self.key.zip(items)).map(Cow::Owned)
+    }
+}
+
 /// A file found in the cache.
 #[derive(Debug)]
 pub struct Hit<'a> {
@@ -77,8 +103,7 @@ pub struct Hit<'a> {
 impl Hit<'_> {
     /// Its outages and maintenance, read back.
     pub fn items(&self) -> Option<Items> {
-        let mut de = rmp_serde::Deserializer::from_read_ref(self.items).with_binary();
-        Items::deserialize(&mut de).ok()
+        from_bytes(self.items)
     }
 }
 
@@ -97,8 +122,7 @@ impl FileItems {
     /// Read back from [`encode_items`]'s bytes, every location in `file`;
     /// `None` when they do not read back, or a rule does not parse.
     pub fn decode(bytes: &[u8], file: &std::path::Path) -> Option<Self> {
-        let mut de = rmp_serde::Deserializer::from_read_ref(bytes).with_binary();
-        let mut items = Self::deserialize(&mut de).ok()?;
+        let mut items: Self = from_bytes(bytes)?;
         for (series, _) in &mut items.series {
             series.rule = series.rule_text.parse().ok()?;
         }
@@ -107,6 +131,14 @@ impl FileItems {
         }
         items.for_each_location(|at| at.file = file.to_path_buf());
         Some(items)
+    }
+
+    /// The bytes the cache keeps ([`encode_items`]).
+    pub fn encode(&self) -> Option<Vec<u8>> {
+        encode_items(
+            self.outages.iter().map(|(o, p)| (o, p.as_slice())),
+            self.series.iter().map(|(s, p)| (s, p.as_slice())),
+        )
     }
 
     /// What validation makes sure of and later stages rely on to neither
@@ -221,10 +253,9 @@ pub fn items_key(heads: u64, name: &str) -> u64 {
 /// A print of every file's name ([`name_of`]) and encoded head (its
 /// settings, systems and bundles), in the order the files are validated:
 /// the part of [`items_key`] all files share.
-pub fn heads_print<'h>(heads: impl Iterator<Item = (&'h std::path::Path, &'h [u8])>) -> u64 {
+pub fn heads_print<'h>(heads: impl Iterator<Item = (&'h str, &'h [u8])>) -> u64 {
     let mut print = crate::hash::Print::new();
-    for (path, head) in heads {
-        let name = name_of(path);
+    for (name, head) in heads {
         print.update_u64(name.len() as u64);
         print.update(name.as_bytes());
         print.update_u64(head.len() as u64);
@@ -278,8 +309,7 @@ impl<'a> Files<'a> {
         let checked = checked
             .split_first_chunk::<8>()
             .map(|(key, checked)| (u64::from_le_bytes(*key), checked));
-        let mut de = rmp_serde::Deserializer::from_read_ref(head_bytes).with_binary();
-        let head = Head::deserialize(&mut de).ok()?;
+        let head: Head = from_bytes(head_bytes)?;
         let raw = RawFile {
             settings: head.settings,
             systems: head.systems,
@@ -345,6 +375,14 @@ pub fn encode(raw: &RawFile) -> Option<Encoded> {
     Some((to_bytes(&head)?, to_bytes(&items)?))
 }
 
+/// `bytes` ([`to_bytes`]) read back.
+fn from_bytes<'de, T: serde::Deserialize<'de>>(bytes: &'de [u8]) -> Option<T> {
+    let mut de = rmp_serde::Deserializer::from_read_ref(bytes).with_binary();
+    T::deserialize(&mut de).ok()
+}
+
+/// `value` as the cache keeps it: MessagePack, which a value's location
+/// ([`crate::raw::Spanned`]) knows is not human-readable.
 fn to_bytes(value: &impl serde::Serialize) -> Option<Vec<u8>> {
     let mut out = Vec::new();
     let mut ser = rmp_serde::Serializer::new(&mut out).with_binary();
@@ -481,13 +519,7 @@ mod tests {
         let form = forms[0].as_deref().expect("kept");
         let sound = FileItems::decode(form, path).expect("reads back");
         assert_eq!((sound.outages.len(), sound.series.len()), (2, 1));
-        let encode = |items: &FileItems| {
-            encode_items(
-                items.outages.iter().map(|(o, p)| (o, p.as_slice())),
-                items.series.iter().map(|(s, p)| (s, p.as_slice())),
-            )
-            .expect("encodes")
-        };
+        let encode = |items: &FileItems| items.encode().expect("encodes");
         assert!(FileItems::decode(&encode(&sound), path).is_some());
         fn date(y: i32, m: u32, d: u32) -> chrono::NaiveDate {
             chrono::NaiveDate::from_ymd_opt(y, m, d).expect("date")

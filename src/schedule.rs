@@ -36,6 +36,7 @@ pub fn is_slug(id: &str) -> bool {
         && !id.starts_with('-')
         && !id.ends_with('-')
 }
+
 /// The id reserved for the feed with every event.
 pub const ALL_FEED: &str = "all";
 
@@ -307,7 +308,7 @@ impl Status {
 
 /// Which feeds show the events of some details: worked out once, when the
 /// details are made, and looked up for every event of every build.
-#[derive(Debug, Clone, PartialEq, Eq, Default, Hash, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Default, Hash)]
 pub struct Reach {
     /// The systems (by index in [`Schedule::systems`], sorted) whose feeds
     /// show them: those hit and those that depend on them.

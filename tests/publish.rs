@@ -852,6 +852,23 @@ fn builds_take_unchanged_files_from_the_parse_cache_and_check_never_does() {
     let name = nedetid::parsed::name_of(&file);
     let bytes = std::fs::read(&file).expect("schedule");
     let cache = std::fs::read(&path).expect("the build leaves the parse cache");
+    // The cache made of this file's record with parsed form `form`, then a
+    // build of the schedules in `from`: what it published in all.ics.
+    // Without the record of the files on disk the build does not stop
+    // early, and parses (or takes from the cache) every file.
+    let rebuilt_with = |form: &[u8], from: &Path| {
+        let mut changed = Vec::new();
+        nedetid::parsed::write(&mut changed, &[(&name, &bytes, form)], true).expect("in memory");
+        std::fs::write(&path, &changed).expect("write");
+        std::fs::remove_file(out.path().join(".nedetid.stat")).expect("remove");
+        let run = build_at(from, out.path(), now);
+        assert!(
+            run.status.success(),
+            "{}",
+            String::from_utf8_lossy(&run.stderr)
+        );
+        std::fs::read_to_string(out.path().join("all.ics")).expect("all.ics")
+    };
     let hit = nedetid::parsed::Files::parse(&cache)
         .get(&name, &bytes)
         .expect("the file is cached");
@@ -868,14 +885,7 @@ fn builds_take_unchanged_files_from_the_parse_cache_and_check_never_does() {
     // Without its validated items: the file's items are validated from
     // the parsed form.
     let form = nedetid::parsed::form(&head, &items, None).expect("form");
-    let mut changed = Vec::new();
-    nedetid::parsed::write(&mut changed, &[(&name, &bytes, &form)], true).expect("in memory");
-    std::fs::write(&path, &changed).expect("write");
-    // Without the record of the files on disk the build does not stop
-    // early, and parses (or takes from the cache) every file.
-    std::fs::remove_file(out.path().join(".nedetid.stat")).expect("remove");
-    assert!(build_at(src.path(), out.path(), now).status.success());
-    let all = std::fs::read_to_string(out.path().join("all.ics")).expect("all.ics");
+    let all = rebuilt_with(&form, src.path());
     assert!(all.contains("Endret i mellomlageret"));
     assert_eq!(check_at(src.path(), out.path(), now), Some(4));
 
@@ -892,11 +902,7 @@ fn builds_take_unchanged_files_from_the_parse_cache_and_check_never_does() {
     let mut items = nedetid::parsed::FileItems::decode(checked, &file).expect("they read back");
     assert_eq!(items.outages[0].0.details.title, "Endret i mellomlageret");
     items.outages[0].0.details.title = "Endret validert".to_string();
-    let checked = nedetid::parsed::encode_items(
-        items.outages.iter().map(|(o, p)| (o, p.as_slice())),
-        items.series.iter().map(|(s, p)| (s, p.as_slice())),
-    )
-    .expect("encode");
+    let checked = items.encode().expect("encode");
     // The schedules are as they were: a fresh copy is the same files.
     let moved = schedules();
     for (key, taken, from) in [
@@ -905,12 +911,7 @@ fn builds_take_unchanged_files_from_the_parse_cache_and_check_never_does() {
         (key, true, moved.path()),
     ] {
         let form = nedetid::parsed::form(hit.head, hit.items, Some((key, &checked))).expect("form");
-        let mut changed = Vec::new();
-        nedetid::parsed::write(&mut changed, &[(&name, &bytes, &form)], true).expect("in memory");
-        std::fs::write(&path, &changed).expect("write");
-        std::fs::remove_file(out.path().join(".nedetid.stat")).expect("remove");
-        assert!(build_at(from, out.path(), now).status.success());
-        let all = std::fs::read_to_string(out.path().join("all.ics")).expect("all.ics");
+        let all = rebuilt_with(&form, from);
         assert_eq!(all.contains("Endret validert"), taken, "key {key:x}");
         assert_eq!(
             all.contains("Endret i mellomlageret"),
@@ -924,22 +925,7 @@ fn builds_take_unchanged_files_from_the_parse_cache_and_check_never_does() {
     // names a system there is none of is built without a panic, and the
     // feeds it reaches are made from the systems there are.
     items.outages[0].0.details.systems = vec!["ingen-slik".to_string()].into();
-    let forged = nedetid::parsed::encode_items(
-        items.outages.iter().map(|(o, p)| (o, p.as_slice())),
-        items.series.iter().map(|(s, p)| (s, p.as_slice())),
-    )
-    .expect("encode");
+    let forged = items.encode().expect("encode");
     let form = nedetid::parsed::form(hit.head, hit.items, Some((key, &forged))).expect("form");
-    let mut changed = Vec::new();
-    nedetid::parsed::write(&mut changed, &[(&name, &bytes, &form)], true).expect("in memory");
-    std::fs::write(&path, &changed).expect("write");
-    std::fs::remove_file(out.path().join(".nedetid.stat")).expect("remove");
-    let run = build_at(src.path(), out.path(), now);
-    assert!(
-        run.status.success(),
-        "{}",
-        String::from_utf8_lossy(&run.stderr)
-    );
-    let all = std::fs::read_to_string(out.path().join("all.ics")).expect("all.ics");
-    assert!(all.contains("Endret validert"));
+    assert!(rebuilt_with(&form, src.path()).contains("Endret validert"));
 }

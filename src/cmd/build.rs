@@ -149,10 +149,9 @@ pub fn run(common: &Common, out: &Path, check_only: bool) -> Result<u8, Error> {
         .iter()
         .enumerate()
         .map(|(n, parts)| {
-            parsed_form(
-                parts.as_ref()?,
-                item_forms.get(n).and_then(Option::as_deref),
-            )
+            parts
+                .as_ref()?
+                .form(item_forms.get(n).and_then(Option::as_deref))
         })
         .collect();
     let records: Vec<parsed::Record> = files
@@ -229,20 +228,6 @@ pub fn run(common: &Common, out: &Path, check_only: bool) -> Result<u8, Error> {
     std::mem::forget(forms);
     std::mem::forget(parts);
     Ok(exit::OK)
-}
-
-/// A file's parsed form for the cache: as it was when its validated items
-/// were taken from there, else its parts with the items validated now
-/// (`items`, when it had no errors).
-fn parsed_form<'c>(
-    parts: &load::Parts<'c>,
-    items: Option<&[u8]>,
-) -> Option<std::borrow::Cow<'c, [u8]>> {
-    if let (true, Some(cached)) = (parts.taken, parts.cached) {
-        return Some(std::borrow::Cow::Borrowed(cached));
-    }
-    let checked = parts.key.zip(items);
-    parsed::form(&parts.head, &parts.items, checked).map(std::borrow::Cow::Owned)
 }
 
 /// Warns of feeds larger than Google Calendar takes; returns how many.
